@@ -1,0 +1,162 @@
+//! The doctypes the sandbox serves, with their fields, mandatory fields and naming.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+/// Fields every Frappe document carries.
+pub const STANDARD_FIELDS: &[&str] = &[
+    "name",
+    "owner",
+    "creation",
+    "modified",
+    "modified_by",
+    "docstatus",
+    "idx",
+    "doctype",
+];
+
+/// What the sandbox knows of one doctype.
+#[derive(Debug)]
+pub struct DocTypeMeta {
+    /// Doctype name as in the URL (`Customer`).
+    pub name: &'static str,
+    /// Declared fields besides [`STANDARD_FIELDS`].
+    pub fields: &'static [&'static str],
+    /// `(field, label)` pairs that must be present and non-blank on create.
+    pub mandatory: &'static [(&'static str, &'static str)],
+    /// Naming series prefix such as `CUST-.YYYY.-` (followed by 5 digits).
+    pub naming_series: &'static str,
+}
+
+/// The doctypes served; any other is refused with 403 `PermissionError`.
+pub const DOCTYPES: &[DocTypeMeta] = &[
+    DocTypeMeta {
+        name: "Customer",
+        fields: &[
+            "customer_name",
+            "customer_type",
+            "customer_group",
+            "territory",
+            "email_id",
+            "email_billing",
+            "mobile_no",
+            "cell_phone",
+            "tel_home",
+            "legacy_customer_id",
+            "language",
+            "disabled",
+            "customer_primary_address",
+            "primary_address",
+            "customer_primary_contact",
+            "default_currency",
+            "customer_details",
+        ],
+        mandatory: &[("customer_name", "Customer Name")],
+        naming_series: "CUST-.YYYY.-",
+    },
+    DocTypeMeta {
+        name: "Contact",
+        fields: &[
+            "first_name",
+            "last_name",
+            "full_name",
+            "email_id",
+            "phone",
+            "mobile_no",
+            "is_primary_contact",
+            "status",
+            "email_ids",
+            "phone_nos",
+            "links",
+        ],
+        mandatory: &[("first_name", "First Name")],
+        naming_series: "CONT-.YYYY.-",
+    },
+];
+
+/// The meta of `doctype`, if served.
+pub fn find(doctype: &str) -> Option<&'static DocTypeMeta> {
+    DOCTYPES.iter().find(|meta| meta.name == doctype)
+}
+
+impl DocTypeMeta {
+    /// Fields a query may name: standard, declared, and any key a stored document has
+    /// (custom fields added through the API).
+    pub fn known_fields(&self, docs: &[Value]) -> HashSet<String> {
+        let mut known: HashSet<String> = STANDARD_FIELDS
+            .iter()
+            .chain(self.fields)
+            .map(|f| (*f).to_owned())
+            .collect();
+        for doc in docs {
+            if let Some(map) = doc.as_object() {
+                known.extend(map.keys().cloned());
+            }
+        }
+        known
+    }
+
+    /// The first mandatory field missing or blank in `doc`, as its label.
+    pub fn missing_mandatory(&self, doc: &Value) -> Option<&'static str> {
+        self.mandatory
+            .iter()
+            .find(|(field, _)| {
+                doc.get(field)
+                    .is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()))
+            })
+            .map(|(_, label)| *label)
+    }
+
+    /// The series prefix for a given year: `CUST-.YYYY.-` → `CUST-2026-`.
+    pub fn series_prefix(&self, year: i32) -> String {
+        self.naming_series.replace(".YYYY.", &year.to_string())
+    }
+}
+
+/// The next name in a series: one more than the highest `prefix#####` among `names`.
+pub fn next_in_series<'a>(prefix: &str, names: impl Iterator<Item = &'a str>) -> String {
+    let highest = names
+        .filter_map(|name| name.strip_prefix(prefix))
+        .filter_map(|digits| digits.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
+    format!("{prefix}{:05}", highest + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_series_continues_after_the_highest_number() {
+        let names = [
+            "CUST-2026-00007",
+            "CUST-2026-00012",
+            "CUST-2024-00099",
+            "Odd name",
+        ];
+        assert_eq!(
+            next_in_series("CUST-2026-", names.into_iter()),
+            "CUST-2026-00013"
+        );
+        assert_eq!(
+            next_in_series("CUST-2027-", names.into_iter()),
+            "CUST-2027-00001"
+        );
+    }
+
+    #[test]
+    fn a_blank_customer_name_is_missing() {
+        let meta = find("Customer");
+        assert_eq!(
+            meta.and_then(|m| m.missing_mandatory(&json!({"customer_name": "  "}))),
+            Some("Customer Name")
+        );
+        assert_eq!(
+            meta.and_then(|m| m.missing_mandatory(&json!({"customer_name": "A"}))),
+            None
+        );
+    }
+}

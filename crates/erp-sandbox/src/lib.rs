@@ -1,0 +1,176 @@
+//! A Frappe-compatible REST server over its own SQLite database, seeded with demo
+//! customers: the default ERP for `make run` and for every test.
+//!
+//! It speaks the Frappe v1 wire format (`/api/resource/{doctype}`, list filters,
+//! Frappe-shaped errors) so the real [`shared::erpnext::FrappeClient`] talks to it
+//! unchanged. See the crate README for the demo customers tests rely on.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use erp_sandbox::{Sandbox, SandboxSettings};
+//! let sandbox = Sandbox::build(SandboxSettings::for_tests()).await?;
+//! let url = sandbox.base_url();
+//! tokio::spawn(sandbox.run_until_stopped());
+//! # let _ = url; Ok(()) }
+//! ```
+
+mod auth;
+mod doctypes;
+mod error;
+mod filters;
+mod listing;
+mod routes;
+mod seed;
+mod store;
+
+use std::net::TcpListener;
+
+use actix_web::{App, HttpServer, dev::Server, dev::ServerHandle, web};
+use anyhow::Context;
+use secrecy::SecretString;
+
+pub use error::FrappeError;
+
+use auth::Credential;
+use store::Store;
+
+/// API key accepted by default (`ERP_API_KEY` of the embedded mode).
+pub const DEFAULT_API_KEY: &str = "sandbox-key";
+/// API secret accepted by default (`ERP_API_SECRET` of the embedded mode).
+pub const DEFAULT_API_SECRET: &str = "sandbox-secret";
+/// A second, read-only key: may list and get, never write.
+pub const READONLY_API_KEY: &str = "readonly-key";
+/// Secret of [`READONLY_API_KEY`].
+pub const READONLY_API_SECRET: &str = "readonly-secret";
+/// The Frappe user behind the configured key (answer of `get_logged_user`).
+pub const API_USER: &str = "hub-api@example.ca";
+/// The Frappe user behind [`READONLY_API_KEY`].
+pub const READONLY_API_USER: &str = "readonly-api@example.ca";
+
+const BODY_LIMIT: usize = 1024 * 1024;
+
+/// How to run a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxSettings {
+    /// Listen address; `127.0.0.1:0` picks a free port.
+    pub bind: String,
+    /// `sqlite::memory:` or `sqlite://var/erp-sandbox.db?mode=rwc`.
+    pub database_url: String,
+    /// API key accepted with full rights.
+    pub api_key: String,
+    /// Its secret.
+    pub api_secret: SecretString,
+}
+
+impl SandboxSettings {
+    /// A free port on loopback, an in-memory DB, the default credentials.
+    pub fn for_tests() -> Self {
+        Self {
+            bind: "127.0.0.1:0".to_owned(),
+            database_url: "sqlite::memory:".to_owned(),
+            api_key: DEFAULT_API_KEY.to_owned(),
+            api_secret: SecretString::from(DEFAULT_API_SECRET),
+        }
+    }
+}
+
+/// Shared state of the handlers.
+#[derive(Debug)]
+pub(crate) struct AppState {
+    pub(crate) store: Store,
+    pub(crate) credentials: Vec<Credential>,
+    /// Serialises writes so naming series and duplicate checks see a settled table.
+    pub(crate) write_lock: tokio::sync::Mutex<()>,
+}
+
+/// A bound, seeded sandbox, ready to run.
+pub struct Sandbox {
+    port: u16,
+    server: Server,
+}
+
+impl Sandbox {
+    /// Opens the DB (creating the table), seeds the demo customers if it is empty and
+    /// binds the listener.
+    pub async fn build(settings: SandboxSettings) -> anyhow::Result<Sandbox> {
+        let store = Store::connect(&settings.database_url)
+            .await
+            .context("opening the erp-sandbox database")?;
+        if store
+            .is_empty()
+            .await
+            .context("reading the erp-sandbox database")?
+        {
+            seed::seed(&store)
+                .await
+                .context("seeding the demo customers")?;
+        }
+        let state = web::Data::new(AppState {
+            store,
+            credentials: credentials(&settings),
+            write_lock: tokio::sync::Mutex::new(()),
+        });
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding the erp-sandbox to {}", settings.bind))?;
+        let port = listener
+            .local_addr()
+            .context("reading the bound port")?
+            .port();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(BODY_LIMIT))
+                .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                    FrappeError::validation(format!("Invalid query string: {err}")).into()
+                }))
+                .app_data(web::PathConfig::default().error_handler(|err, _| {
+                    FrappeError::validation(format!("Invalid path: {err}")).into()
+                }))
+                .service(web::scope("/api/v1").configure(routes::configure))
+                .service(web::scope("/api").configure(routes::configure))
+                .default_service(web::to(routes::not_found))
+        })
+        .workers(1)
+        .listen(listener)
+        .context("starting the erp-sandbox server")?
+        .run();
+        Ok(Sandbox { port, server })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A handle to stop the server gracefully (`handle.stop(true).await`).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn credentials(settings: &SandboxSettings) -> Vec<Credential> {
+    vec![
+        Credential {
+            key: settings.api_key.clone(),
+            secret: settings.api_secret.clone(),
+            user: API_USER,
+            read_only: false,
+        },
+        Credential {
+            key: READONLY_API_KEY.to_owned(),
+            secret: SecretString::from(READONLY_API_SECRET),
+            user: READONLY_API_USER,
+            read_only: true,
+        },
+    ]
+}

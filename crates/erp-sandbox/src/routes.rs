@@ -1,0 +1,199 @@
+//! The Frappe v1 routes: `/api/resource/...` and `/api/method/frappe.auth.get_logged_user`.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use serde_json::{Map, Value, json};
+
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::doctypes::{self, DocTypeMeta, next_in_series};
+use crate::error::FrappeError;
+use crate::listing::ListRequest;
+
+type Reply = Result<HttpResponse, FrappeError>;
+
+/// Mounts the routes under one prefix (`/api` or `/api/v1`).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/method/frappe.auth.get_logged_user",
+        web::get().to(logged_user),
+    )
+    .route(
+        "/method/frappe.auth.get_logged_user",
+        web::post().to(logged_user),
+    )
+    .route("/resource/{doctype}", web::get().to(list))
+    .route("/resource/{doctype}", web::post().to(create))
+    .route("/resource/{doctype}/{name}", web::get().to(get))
+    .route("/resource/{doctype}/{name}", web::put().to(update))
+    .route("/resource/{doctype}/{name}", web::delete().to(delete));
+}
+
+/// Any other path: 404 `DoesNotExistError`, as Frappe answers an unknown route.
+pub async fn not_found() -> Reply {
+    Err(FrappeError::not_found("Page not found"))
+}
+
+async fn logged_user(user: ApiUser) -> Reply {
+    Ok(HttpResponse::Ok().json(json!({ "message": user.user })))
+}
+
+fn served(doctype: &str) -> Result<&'static DocTypeMeta, FrappeError> {
+    doctypes::find(doctype)
+        .ok_or_else(|| FrappeError::permission(format!("No permission for {doctype}")))
+}
+
+fn not_found_doc(doctype: &str, name: &str) -> FrappeError {
+    FrappeError::not_found(format!("{doctype} {name} not found"))
+}
+
+#[tracing::instrument(skip_all, fields(doctype = %doctype))]
+async fn list(
+    _user: ApiUser,
+    state: web::Data<AppState>,
+    doctype: web::Path<String>,
+    params: web::Query<HashMap<String, String>>,
+) -> Reply {
+    let meta = served(&doctype)?;
+    let docs = state.store.find_by_doctype(meta.name).await?;
+    let request = ListRequest::parse(&params, meta.name, &meta.known_fields(&docs))?;
+    Ok(HttpResponse::Ok().json(json!({ "data": request.apply(docs) })))
+}
+
+#[tracing::instrument(skip_all, fields(doctype = %path.0))]
+async fn get(
+    _user: ApiUser,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Reply {
+    let (doctype, name) = path.into_inner();
+    let meta = served(&doctype)?;
+    let doc = state.store.find_by_name(meta.name, &name).await?;
+    let doc = doc.ok_or_else(|| not_found_doc(meta.name, &name))?;
+    Ok(HttpResponse::Ok().json(json!({ "data": doc })))
+}
+
+#[tracing::instrument(skip_all, fields(doctype = %doctype))]
+async fn create(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    doctype: web::Path<String>,
+    body: web::Bytes,
+) -> Reply {
+    let meta = served(&doctype)?;
+    user.ensure_can_write(meta.name)?;
+    let mut doc = parse_object(&body)?;
+    if let Some(label) = meta.missing_mandatory(&Value::Object(doc.clone())) {
+        return Err(FrappeError::mandatory(format!("{label} is required")));
+    }
+    // Naming and inserting must not interleave, or two creates could take one number.
+    let _guard = state.write_lock.lock().await;
+    let name = match doc
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.trim().is_empty())
+    {
+        Some(name) => name.to_owned(),
+        None => {
+            let names = state.store.find_names(meta.name).await?;
+            let prefix = meta.series_prefix(chrono::Datelike::year(&chrono::Utc::now()));
+            next_in_series(&prefix, names.iter().map(String::as_str))
+        }
+    };
+    if state.store.find_by_name(meta.name, &name).await?.is_some() {
+        return Err(FrappeError::duplicate(format!(
+            "{} {name} already exists",
+            meta.name
+        )));
+    }
+    let now = frappe_now();
+    for (field, value) in [
+        ("name", json!(name)),
+        ("doctype", json!(meta.name)),
+        ("owner", json!(user.user)),
+        ("modified_by", json!(user.user)),
+        ("creation", json!(now)),
+        ("modified", json!(now)),
+        ("docstatus", json!(0)),
+        ("idx", json!(0)),
+    ] {
+        doc.insert(field.to_owned(), value);
+    }
+    if meta.name == "Customer" {
+        doc.entry("disabled").or_insert(json!(0));
+    }
+    let doc = Value::Object(doc);
+    state.store.create(meta.name, &doc).await?;
+    Ok(HttpResponse::Ok().json(json!({ "data": doc })))
+}
+
+#[tracing::instrument(skip_all, fields(doctype = %path.0))]
+async fn update(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Reply {
+    let (doctype, name) = path.into_inner();
+    let meta = served(&doctype)?;
+    user.ensure_can_write(meta.name)?;
+    let patch = parse_object(&body)?;
+    let _guard = state.write_lock.lock().await;
+    let mut doc = state
+        .store
+        .find_by_name(meta.name, &name)
+        .await?
+        .ok_or_else(|| not_found_doc(meta.name, &name))?;
+    let Some(fields) = doc.as_object_mut() else {
+        return Err(FrappeError::internal(&"stored document is not an object"));
+    };
+    for (field, value) in patch {
+        // Identity and audit fields are the server's, as in Frappe.
+        if !matches!(
+            field.as_str(),
+            "name" | "doctype" | "owner" | "creation" | "modified" | "modified_by"
+        ) {
+            fields.insert(field, value);
+        }
+    }
+    fields.insert("modified".to_owned(), json!(frappe_now()));
+    fields.insert("modified_by".to_owned(), json!(user.user));
+    if let Some(label) = meta.missing_mandatory(&doc) {
+        return Err(FrappeError::mandatory(format!("{label} is required")));
+    }
+    state.store.update(meta.name, &name, &doc).await?;
+    Ok(HttpResponse::Ok().json(json!({ "data": doc })))
+}
+
+#[tracing::instrument(skip_all, fields(doctype = %path.0))]
+async fn delete(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Reply {
+    let (doctype, name) = path.into_inner();
+    let meta = served(&doctype)?;
+    user.ensure_can_write(meta.name)?;
+    if !state.store.delete(meta.name, &name).await? {
+        return Err(not_found_doc(meta.name, &name));
+    }
+    Ok(HttpResponse::Accepted().json(json!({ "data": "ok" })))
+}
+
+fn parse_object(body: &[u8]) -> Result<Map<String, Value>, FrappeError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(FrappeError::validation(
+            "The request body must be a JSON object",
+        )),
+        Err(e) => Err(FrappeError::validation(format!("Invalid JSON body: {e}"))),
+    }
+}
+
+/// Frappe's timestamp format, `2024-05-01 10:00:00.000000`.
+pub fn frappe_now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%d %H:%M:%S%.6f")
+        .to_string()
+}

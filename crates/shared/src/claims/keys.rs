@@ -1,0 +1,290 @@
+//! Ed25519 signing keys on disk and the key ring that signs with the newest one.
+
+use std::fmt;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use secrecy::zeroize::Zeroizing;
+use serde::Serialize;
+
+use super::jwks::{Jwk, Jwks, thumbprint};
+use super::pkcs8;
+use super::verify::{TokenError, TokenVerifier};
+
+/// Why a key ring could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// Reading or writing the key directory failed.
+    #[error("key file I/O failed on {path}")]
+    Io {
+        /// File or directory concerned.
+        path: PathBuf,
+        /// Underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A key is not a PKCS#8 Ed25519 private key (or a JWK not a valid Ed25519 public key).
+    #[error("{0} is not a valid Ed25519 key")]
+    InvalidKey(String),
+    /// No key was found where at least one is required.
+    #[error("no Ed25519 key found in {0}")]
+    NoKeys(String),
+    /// The operating system could not provide randomness for a new key.
+    #[error("no randomness available for key generation: {0}")]
+    Random(String),
+}
+
+/// One Ed25519 key pair. Debug output never shows the private half.
+#[derive(Clone)]
+pub struct SigningKey {
+    kid: String,
+    created_at: i64,
+    public: [u8; 32],
+    private: EncodingKey,
+}
+
+impl SigningKey {
+    fn from_seed(seed: &[u8; 32], created_at: i64) -> SigningKey {
+        let public = ed25519_dalek::SigningKey::from_bytes(seed)
+            .verifying_key()
+            .to_bytes();
+        SigningKey {
+            kid: thumbprint(&public),
+            created_at,
+            public,
+            private: EncodingKey::from_ed_der(&pkcs8::seed_to_der(seed)),
+        }
+    }
+
+    /// Reads a PKCS#8 PEM Ed25519 private key; `origin` names it in errors.
+    fn from_pem(pem: &str, created_at: i64, origin: &str) -> Result<SigningKey, KeyError> {
+        let seed = pkcs8::pem_to_seed(pem).ok_or_else(|| KeyError::InvalidKey(origin.into()))?;
+        Ok(SigningKey::from_seed(&seed, created_at))
+    }
+
+    /// Key id: the RFC 7638 thumbprint of the public key.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// Creation time (unix seconds); the newest key signs.
+    pub fn created_at(&self) -> i64 {
+        self.created_at
+    }
+
+    /// The public key as published in the JWKS.
+    pub fn jwk(&self) -> Jwk {
+        Jwk::ed25519(&self.kid, &self.public)
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .field("created_at", &self.created_at)
+            .field("private", &"[redacted]")
+            .finish()
+    }
+}
+
+/// Every key portal-auth knows, oldest first; the newest signs, the others only verify.
+#[derive(Clone, Debug)]
+pub struct KeyRing {
+    keys: Vec<SigningKey>,
+}
+
+impl KeyRing {
+    /// Embedded default: loads every `*.pem` (PKCS#8 Ed25519) in `dir`, or generates one
+    /// (file mode 0600, named `<created-unix>-<kid>.pem`) when there is none.
+    pub fn load_or_generate(dir: &Path) -> Result<KeyRing, KeyError> {
+        create_key_dir(dir)?;
+        if pem_files(dir)?.is_empty() {
+            write_key(dir, &*new_seed()?, now())?;
+        }
+        KeyRing::load(dir)
+    }
+
+    /// Production: loads every `*.pem` in `dir` and fails when there is none.
+    pub fn load(dir: &Path) -> Result<KeyRing, KeyError> {
+        let mut keys = Vec::new();
+        for path in pem_files(dir)? {
+            let pem = Zeroizing::new(fs::read_to_string(&path).map_err(io_error(&path))?);
+            warn_if_readable_by_others(&path);
+            let created = created_from_name(&path).unwrap_or_else(|| modified_at(&path));
+            keys.push(SigningKey::from_pem(
+                &pem,
+                created,
+                &path.display().to_string(),
+            )?);
+        }
+        KeyRing::from_keys(keys, || dir.display().to_string())
+    }
+
+    /// Builds a ring from PEM texts (a key given in the environment) with their creation times.
+    pub fn from_pems(pems: &[(i64, String)]) -> Result<KeyRing, KeyError> {
+        let keys = pems
+            .iter()
+            .enumerate()
+            .map(|(i, (created, pem))| SigningKey::from_pem(pem, *created, &format!("PEM #{i}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        KeyRing::from_keys(keys, || "the given PEMs".into())
+    }
+
+    /// A ring with one fresh key held in memory only (tests, throwaway tools).
+    pub fn ephemeral() -> Result<KeyRing, KeyError> {
+        let key = SigningKey::from_seed(&*new_seed()?, now());
+        KeyRing::from_keys(vec![key], || "memory".into())
+    }
+
+    /// Generates a fresh signing key in `dir` (rotation); older keys stay and remain published.
+    pub fn rotate(dir: &Path) -> Result<KeyRing, KeyError> {
+        create_key_dir(dir)?;
+        let newest = match KeyRing::load(dir) {
+            Ok(ring) => ring.signing_key().created_at,
+            Err(KeyError::NoKeys(_)) => i64::MIN,
+            Err(e) => return Err(e),
+        };
+        // Strictly newer than the current key, so the new one signs even within the same second.
+        write_key(dir, &*new_seed()?, now().max(newest.saturating_add(1)))?;
+        KeyRing::load(dir)
+    }
+
+    /// The key that signs new tokens (the newest).
+    pub fn signing_key(&self) -> &SigningKey {
+        // from_keys guarantees at least one key, sorted oldest first.
+        &self.keys[self.keys.len() - 1]
+    }
+
+    /// All keys, oldest first.
+    pub fn keys(&self) -> &[SigningKey] {
+        &self.keys
+    }
+
+    /// Signs `claims` with the newest key; header `alg: EdDSA`, `typ: JWT`, `kid`.
+    pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, TokenError> {
+        let key = self.signing_key();
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(key.kid.clone());
+        jsonwebtoken::encode(&header, claims, &key.private)
+            .map_err(|e| TokenError::Signing(e.to_string()))
+    }
+
+    /// Public keys still needed at `now`: the signing key plus every older key whose
+    /// successor was created less than `max_token_ttl_s` ago (its tokens may still be live).
+    pub fn jwks(&self, now: i64, max_token_ttl_s: i64) -> Jwks {
+        let still_needed = self.keys.windows(2).filter_map(|pair| {
+            let successor_age = now.saturating_sub(pair[1].created_at);
+            (successor_age < max_token_ttl_s).then_some(&pair[0])
+        });
+        // Newest first: the signing key, then its predecessors.
+        let older: Vec<&SigningKey> = still_needed.collect();
+        let keys = std::iter::once(self.signing_key())
+            .chain(older.into_iter().rev())
+            .map(SigningKey::jwk)
+            .collect();
+        Jwks { keys }
+    }
+
+    /// A verifier accepting tokens of every key of this ring, issued by `issuer`.
+    pub fn verifier(&self, issuer: &str) -> TokenVerifier {
+        TokenVerifier::from_public_keys(self.keys.iter().map(|k| (k.kid.clone(), k.public)), issuer)
+    }
+
+    fn from_keys(
+        mut keys: Vec<SigningKey>,
+        origin: impl FnOnce() -> String,
+    ) -> Result<KeyRing, KeyError> {
+        if keys.is_empty() {
+            return Err(KeyError::NoKeys(origin()));
+        }
+        // The same key copied twice keeps its earliest date.
+        keys.sort_by(|a, b| (&a.kid, a.created_at).cmp(&(&b.kid, b.created_at)));
+        keys.dedup_by(|later, earlier| later.kid == earlier.kid);
+        keys.sort_by(|a, b| (a.created_at, &a.kid).cmp(&(b.created_at, &b.kid)));
+        Ok(KeyRing { keys })
+    }
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn new_seed() -> Result<Zeroizing<[u8; 32]>, KeyError> {
+    let mut seed = Zeroizing::new([0u8; 32]);
+    getrandom::fill(seed.as_mut_slice()).map_err(|e| KeyError::Random(e.to_string()))?;
+    Ok(seed)
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> KeyError + '_ {
+    move |source| KeyError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn create_key_dir(dir: &Path) -> Result<(), KeyError> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(io_error(dir))
+}
+
+fn pem_files(dir: &Path) -> Result<Vec<PathBuf>, KeyError> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).map_err(io_error(dir))? {
+        let path = entry.map_err(io_error(dir))?.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "pem") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Writes the key under a temporary name first so a crash never leaves a half-written `.pem`.
+fn write_key(dir: &Path, seed: &[u8; 32], created_at: i64) -> Result<(), KeyError> {
+    let key = SigningKey::from_seed(seed, created_at);
+    let name = format!("{}-{}.pem", key.created_at, key.kid);
+    let final_path = dir.join(&name);
+    let tmp_path = dir.join(format!(".{name}.tmp"));
+    let pem = pkcs8::seed_to_pem(seed);
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp_path).map_err(io_error(&tmp_path))?;
+    file.write_all(pem.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(io_error(&tmp_path))?;
+    fs::rename(&tmp_path, &final_path).map_err(io_error(&final_path))
+}
+
+fn created_from_name(path: &Path) -> Option<i64> {
+    let stem = path.file_stem()?.to_str()?;
+    stem.split_once('-')?.0.parse().ok()
+}
+
+fn modified_at(path: &Path) -> i64 {
+    fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+        .unwrap_or(0)
+}
+
+fn warn_if_readable_by_others(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(meta) = fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(path = %path.display(), "signing key file is accessible to group or others; chmod 600 it");
+        }
+    }
+}

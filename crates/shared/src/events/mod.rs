@@ -1,0 +1,27 @@
+//! Events: CloudEvents envelope, subjects, typed payloads, the event bus (in-process or NATS
+//! JetStream) and the transactional outbox with its relay.
+//!
+//! A service changes state and calls [`outbox::enqueue`] in the same database transaction;
+//! an [`OutboxRelay`] publishes committed rows on an [`EventBus`]; consumers read a durable
+//! [`Subscription`] and ack each [`Delivery`] once handled. At-least-once on the wire: consumers
+//! record processed envelope ids so a redelivery is harmless.
+
+mod bus;
+mod envelope;
+mod in_process;
+mod nats;
+pub mod outbox;
+mod relay;
+pub mod subjects;
+mod types;
+
+pub use bus::{
+    BoxError, BusError, Delivery, EventBus, NO_STREAM, Subscription, known_domains, stream_for,
+    subject_matches,
+};
+pub use envelope::{CLOUDEVENTS_SPEC_VERSION, Envelope, Event, EventError, current_traceparent};
+pub use in_process::InProcessBus;
+pub use nats::{NatsBus, NatsOptions};
+pub use outbox::CreateOutboxTable;
+pub use relay::{OutboxRelay, RelayError};
+pub use types::{Attachment, EmailSend, LinkRequested, LoginSucceeded, SessionRevoked, SmsSend};

@@ -1,0 +1,220 @@
+//! The NATS JetStream bus of the services mode.
+
+use std::time::Duration;
+
+use async_nats::{
+    HeaderMap,
+    jetstream::{
+        self,
+        consumer::{AckPolicy, DeliverPolicy, pull},
+        stream,
+    },
+};
+use async_trait::async_trait;
+use futures::StreamExt;
+
+use super::{
+    BusError, Envelope, EventBus, Subscription,
+    bus::{Acker, Delivery, NO_STREAM, known_domains, stream_for},
+};
+
+/// JetStream's dedupe window on `Nats-Msg-Id`.
+const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
+
+/// Naming and timing of the streams and consumers a [`NatsBus`] uses.
+#[derive(Debug, Clone)]
+pub struct NatsOptions {
+    /// Prepended to every stream name (`""` in production; isolates test runs or environments).
+    pub stream_prefix: String,
+    /// Prepended to every subject on the wire (`""` in production, else ending with `.`).
+    pub subject_prefix: String,
+    /// How long a delivery may stay unacked before JetStream redelivers it.
+    pub ack_wait: Duration,
+    /// How long a stream keeps messages (limits retention).
+    pub max_age: Duration,
+}
+
+impl Default for NatsOptions {
+    fn default() -> Self {
+        Self {
+            stream_prefix: String::new(),
+            subject_prefix: String::new(),
+            ack_wait: Duration::from_secs(30),
+            max_age: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+/// Event bus over NATS JetStream: one stream per domain, durable pull consumers.
+#[derive(Clone)]
+pub struct NatsBus {
+    client: async_nats::Client,
+    jetstream: jetstream::Context,
+    options: NatsOptions,
+}
+
+impl NatsBus {
+    /// Connects to `url` and ensures the per-domain streams exist (2 min dedupe window).
+    pub async fn connect(url: &str) -> Result<Self, BusError> {
+        Self::connect_with(url, NatsOptions::default()).await
+    }
+
+    /// Like [`NatsBus::connect`], with prefixed names and custom timings.
+    pub async fn connect_with(url: &str, options: NatsOptions) -> Result<Self, BusError> {
+        let client = async_nats::ConnectOptions::new()
+            .name("gigafibre-hub")
+            .connect(url)
+            .await
+            .map_err(|err| BusError::Connect(Box::new(err)))?;
+        let bus = Self {
+            jetstream: jetstream::new(client.clone()),
+            client,
+            options,
+        };
+        bus.ensure_streams().await?;
+        Ok(bus)
+    }
+
+    /// The prefixed name of the stream holding `subject`.
+    pub fn stream_name(&self, subject: &str) -> Result<String, BusError> {
+        match stream_for(subject) {
+            NO_STREAM => Err(BusError::UnknownDomain(subject.to_owned())),
+            stream => Ok(format!("{}{stream}", self.options.stream_prefix)),
+        }
+    }
+
+    /// The underlying JetStream context (for administration and tests).
+    pub fn jetstream(&self) -> &jetstream::Context {
+        &self.jetstream
+    }
+
+    async fn ensure_streams(&self) -> Result<(), BusError> {
+        for (domain, stream) in known_domains() {
+            let name = format!("{}{stream}", self.options.stream_prefix);
+            let config = stream::Config {
+                name: name.clone(),
+                subjects: vec![format!("{}{domain}.>", self.options.subject_prefix)],
+                duplicate_window: DUPLICATE_WINDOW,
+                max_age: self.options.max_age,
+                storage: stream::StorageType::File,
+                ..Default::default()
+            };
+            self.jetstream
+                .get_or_create_stream(config)
+                .await
+                .map_err(|err| BusError::Setup(format!("stream {name}"), Box::new(err)))?;
+        }
+        Ok(())
+    }
+
+    fn to_delivery(&self, message: jetstream::Message) -> Delivery {
+        let raw = message.payload.clone();
+        let subject = message.subject.as_str();
+        let subject = subject
+            .strip_prefix(&self.options.subject_prefix)
+            .unwrap_or(subject)
+            .to_owned();
+        let attempt = message
+            .info()
+            .map(|info| u64::try_from(info.delivered).unwrap_or(1))
+            .unwrap_or(1);
+        Delivery {
+            envelope: Envelope::from_bytes(&raw),
+            raw,
+            subject,
+            redelivered: attempt > 1,
+            attempt,
+            acker: Acker::Nats(Box::new(message)),
+        }
+    }
+}
+
+/// Maps a JetStream setup failure to [`BusError::Setup`] naming what was being set up.
+fn setup<E: std::error::Error + Send + Sync + 'static>(what: String) -> impl FnOnce(E) -> BusError {
+    move |err| BusError::Setup(what, Box::new(err))
+}
+
+#[async_trait]
+impl EventBus for NatsBus {
+    #[tracing::instrument(skip_all, fields(subject = %envelope.subject, event_id = %envelope.id))]
+    async fn publish(&self, envelope: &Envelope) -> Result<(), BusError> {
+        self.stream_name(&envelope.subject)?;
+        let publish_error = |err: Box<dyn std::error::Error + Send + Sync>| BusError::Publish {
+            subject: envelope.subject.clone(),
+            source: err,
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert("Nats-Msg-Id", envelope.id.to_string());
+        if let Some(traceparent) = &envelope.traceparent {
+            headers.insert("traceparent", traceparent.as_str());
+        }
+        let subject = format!("{}{}", self.options.subject_prefix, envelope.subject);
+        let ack = self
+            .jetstream
+            .publish_with_headers(subject, headers, envelope.to_bytes()?.into())
+            .await
+            .map_err(|err| publish_error(Box::new(err)))?;
+        let ack = ack.await.map_err(|err| publish_error(Box::new(err)))?;
+        if ack.duplicate {
+            tracing::debug!("event already stored; JetStream deduplicated it");
+        }
+        Ok(())
+    }
+
+    async fn subscribe(
+        &self,
+        filter_subject: &str,
+        durable: &str,
+    ) -> Result<Subscription, BusError> {
+        let stream_name = self.stream_name(filter_subject)?;
+        let stream = self
+            .jetstream
+            .get_stream(&stream_name)
+            .await
+            .map_err(setup(format!("stream {stream_name}")))?;
+        let filter = format!("{}{filter_subject}", self.options.subject_prefix);
+        let config = pull::Config {
+            durable_name: Some(durable.to_owned()),
+            filter_subject: filter.clone(),
+            ack_policy: AckPolicy::Explicit,
+            ack_wait: self.options.ack_wait,
+            max_deliver: -1,
+            deliver_policy: DeliverPolicy::All,
+            ..Default::default()
+        };
+        let consumer = stream
+            .get_or_create_consumer(durable, config)
+            .await
+            .map_err(setup(format!("consumer {durable}")))?;
+        let existing = &consumer.cached_info().config.filter_subject;
+        if *existing != filter {
+            return Err(BusError::DurableConflict {
+                durable: durable.to_owned(),
+                existing: existing.clone(),
+            });
+        }
+        let messages = consumer
+            .messages()
+            .await
+            .map_err(setup(format!("messages of {durable}")))?;
+        let bus = self.clone();
+        Ok(Subscription::new(messages.filter_map(move |message| {
+            let delivery = match message {
+                Ok(message) => Some(bus.to_delivery(message)),
+                // Heartbeat gaps and the like: the pull stream carries on by itself.
+                Err(err) => {
+                    tracing::warn!(error = %err, "JetStream pull hiccup");
+                    None
+                }
+            };
+            futures::future::ready(delivery)
+        })))
+    }
+
+    async fn ready(&self) -> Result<(), BusError> {
+        match self.client.connection_state() {
+            async_nats::connection::State::Connected => Ok(()),
+            state => Err(BusError::NotReady(format!("NATS connection {state:?}"))),
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Event payloads, one struct per subject.
+//!
+//! Fact events never carry a token, a login code or a secret: only who and what happened.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Event, subjects};
+
+/// Command: send one email (consumed by the notifications service).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailSend {
+    /// Recipient address.
+    pub to: String,
+    /// Recipient display name.
+    #[serde(default)]
+    pub to_name: Option<String>,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML body.
+    pub html: String,
+    /// Reply-To address, when replies should not go to the default sender.
+    #[serde(default)]
+    pub reply_to: Option<String>,
+    /// Language of the message (`fr` or `en`), for the delivery log.
+    pub lang: String,
+    /// Template that produced the message, e.g. `portal.magic_link`.
+    pub template: String,
+    /// ERPNext Customer name the message concerns, if any.
+    #[serde(default)]
+    pub customer: Option<String>,
+    /// Attached files.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// One file attached to an [`EmailSend`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// File name shown to the recipient, e.g. `facture-INV-0001.pdf`.
+    pub filename: String,
+    /// Media type, e.g. `application/pdf`.
+    pub content_type: String,
+    /// File content, standard base64.
+    pub content_base64: String,
+}
+
+/// Command: send one SMS (consumed by the notifications service).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsSend {
+    /// Recipient number in E.164 form, e.g. `+15145550147`.
+    pub to: String,
+    /// Message text.
+    pub body: String,
+    /// Template that produced the message, e.g. `portal.login_code`.
+    pub template: String,
+    /// ERPNext Customer name the message concerns, if any.
+    #[serde(default)]
+    pub customer: Option<String>,
+}
+
+/// Fact: a customer asked for a portal login link or code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkRequested {
+    /// ERPNext Customer name.
+    pub customer: String,
+    /// Channels the link or code was sent on: `email`, `sms`.
+    pub channels: Vec<String>,
+    /// Language of the messages (`fr` or `en`).
+    pub lang: String,
+}
+
+/// Fact: a customer signed in to the portal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginSucceeded {
+    /// ERPNext Customer name.
+    pub customer: String,
+    /// How: `link`, `code` or `impersonation`.
+    pub method: String,
+    /// Staff username when a staff member impersonated the customer.
+    #[serde(default)]
+    pub actor: Option<String>,
+}
+
+/// Fact: a customer's portal session was revoked (logout).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRevoked {
+    /// ERPNext Customer name.
+    pub customer: String,
+    /// Whether every session of the customer was revoked, not only the current one.
+    pub everywhere: bool,
+}
+
+impl Event for EmailSend {
+    const SUBJECT: &'static str = subjects::NOTIFY_EMAIL_SEND;
+    const TYPE: &'static str = "ca.gigafibre.notify.email.send.v1";
+}
+
+impl Event for SmsSend {
+    const SUBJECT: &'static str = subjects::NOTIFY_SMS_SEND;
+    const TYPE: &'static str = "ca.gigafibre.notify.sms.send.v1";
+}
+
+impl Event for LinkRequested {
+    const SUBJECT: &'static str = subjects::PORTAL_LINK_REQUESTED;
+    const TYPE: &'static str = "ca.gigafibre.portal.link.requested.v1";
+}
+
+impl Event for LoginSucceeded {
+    const SUBJECT: &'static str = subjects::PORTAL_LOGIN_SUCCEEDED;
+    const TYPE: &'static str = "ca.gigafibre.portal.login.succeeded.v1";
+}
+
+impl Event for SessionRevoked {
+    const SUBJECT: &'static str = subjects::PORTAL_SESSION_REVOKED;
+    const TYPE: &'static str = "ca.gigafibre.portal.session.revoked.v1";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn type_follows_subject<E: Event>() {
+        assert_eq!(E::TYPE, format!("ca.gigafibre.{}.v1", E::SUBJECT));
+    }
+
+    #[test]
+    fn every_event_type_is_named_after_its_subject() {
+        type_follows_subject::<EmailSend>();
+        type_follows_subject::<SmsSend>();
+        type_follows_subject::<LinkRequested>();
+        type_follows_subject::<LoginSucceeded>();
+        type_follows_subject::<SessionRevoked>();
+    }
+}

@@ -1,0 +1,85 @@
+//! `/healthz` (alive), `/readyz` (dependencies reachable), `/metrics` (Prometheus) and `/openapi.json`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+use super::Metrics;
+
+/// A dependency checked by `/readyz` (database, NATS, ERP).
+#[async_trait::async_trait]
+pub trait Probe: Send + Sync {
+    /// Short name shown in the readiness report.
+    fn name(&self) -> &'static str;
+    /// `Ok` when the dependency answers; the error is a short reason without secrets.
+    async fn check(&self) -> Result<(), String>;
+}
+
+/// The probes of one process.
+#[derive(Clone, Default)]
+pub struct Readiness(pub Vec<Arc<dyn Probe>>);
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(r#"{"status":"ok"}"#)
+}
+
+async fn readyz(readiness: web::Data<Readiness>) -> HttpResponse {
+    let checks = readiness.0.iter().map(|p| async move {
+        let outcome = tokio::time::timeout(Duration::from_secs(3), p.check())
+            .await
+            .unwrap_or_else(|_| Err("timed out".to_owned()));
+        (p.name(), outcome)
+    });
+    let results = futures::future::join_all(checks).await;
+    let ready = results.iter().all(|(_, r)| r.is_ok());
+    let report: serde_json::Map<_, _> = results
+        .into_iter()
+        .map(|(name, r)| {
+            let v = match r {
+                Ok(()) => json!("ok"),
+                Err(e) => json!(e),
+            };
+            (name.to_owned(), v)
+        })
+        .collect();
+    let body = json!({"status": if ready { "ready" } else { "not ready" }, "checks": report});
+    if ready {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
+async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(metrics.render())
+}
+
+/// Mounts `/healthz`, `/readyz` and `/metrics`. The app must provide `web::Data<Readiness>` and
+/// `web::Data<Metrics>`.
+pub fn configure_health(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics));
+}
+
+/// Mounts `/openapi.json` serving `doc`.
+pub fn openapi_route(cfg: &mut web::ServiceConfig, doc: utoipa::openapi::OpenApi) {
+    let body = Arc::new(doc.to_json().unwrap_or_else(|_| "{}".to_owned()));
+    cfg.route(
+        "/openapi.json",
+        web::get().to(move || {
+            let body = Arc::clone(&body);
+            async move {
+                HttpResponse::Ok()
+                    .content_type("application/json")
+                    .body(body.as_str().to_owned())
+            }
+        }),
+    );
+}

@@ -1,0 +1,15 @@
+//! Shared building blocks of the Gigafibre hub services, organised by concern.
+//!
+//! - [`config`]: typed settings read from the environment, failing fast on a bad variable.
+//! - [`telemetry`]: JSON logs and optional OTLP trace export.
+//! - [`http`]: problem+json errors, client address, health/readiness/metrics routes.
+//! - [`erpnext`]: ERPNext DTOs and the Frappe REST client.
+//! - [`claims`]: JWT claims, Ed25519 keys, JWKS and token verification.
+//! - [`events`]: CloudEvents envelope, subjects, event bus (in-process, NATS JetStream), outbox.
+
+pub mod claims;
+pub mod config;
+pub mod erpnext;
+pub mod events;
+pub mod http;
+pub mod telemetry;

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Makes sure what the tests need is installed and running: PostgreSQL and NATS JetStream on loopback,
+# Debian's chromium for the browser test, the portal's npm packages. Idempotent; needs root to install.
+set -euo pipefail
+
+up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+apt_install() {
+  if [ "$(id -u)" -ne 0 ]; then echo "need root to apt-get install $*" >&2; return 1; fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+if ! up 5432; then
+  command -v pg_ctlcluster >/dev/null || apt_install postgresql
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+fi
+
+if ! up 4222; then
+  [ -x /usr/sbin/nats-server ] || apt_install nats-server
+  mkdir -p /var/lib/nats-server
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- \
+    -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
+fi
+
+[ -x /usr/bin/chromium ] || apt_install chromium
+
+for _ in $(seq 1 50); do up 5432 && up 4222 && break; sleep 0.2; done
+up 5432 || { echo "PostgreSQL is not answering on 127.0.0.1:5432" >&2; exit 1; }
+up 4222 || { echo "NATS is not answering on 127.0.0.1:4222" >&2; exit 1; }

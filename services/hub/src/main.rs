@@ -1,0 +1,118 @@
+//! The Gigafibre hub in one process (the embedded default): every service's routes on one server,
+//! the erp-sandbox started in-process unless `ERP_URL` points elsewhere, and the portal SPA at `/`.
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use actix_web::{App, HttpServer, middleware, web};
+use anyhow::Context;
+use portal_auth::{PortalAuth, base_app_config, security_headers, startup::connect_bus};
+use shared::config::{self, Env, Source};
+use shared::http::{Metrics, Readiness, not_found};
+
+/// The environment, with the hub's embedded defaults under it.
+struct HubDefaults(HashMap<String, String>);
+
+impl Source for HubDefaults {
+    fn get(&self, name: &str) -> Option<String> {
+        Env.get(name).or_else(|| self.0.get(name).cloned())
+    }
+}
+
+fn defaults() -> HubDefaults {
+    let pairs = [
+        ("BIND", "127.0.0.1:8080"),
+        ("DATABASE_URL", "sqlite://var/hub.db?mode=rwc"),
+        ("ERP_URL", "http://127.0.0.1:8000"),
+    ];
+    HubDefaults(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    )
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let _telemetry = shared::telemetry::init("hub")?;
+    let src = defaults();
+    if Env.get("ERP_URL").is_none() {
+        start_erp_sandbox(&src).await?;
+    }
+    let settings = portal_auth::Settings::from_source(&src)?;
+    let mode = config::outbound_mode(&src)?;
+    let bus = connect_bus(settings.nats_url.as_deref())
+        .await
+        .context("connecting the event bus (NATS_URL)")?;
+    let portal_auth = Arc::new(PortalAuth::start(&settings, bus).await?);
+
+    let mut doc = PortalAuth::openapi();
+    doc.info.title = "Gigafibre hub".to_owned();
+    let metrics = Metrics::new()?;
+    let readiness = Readiness(portal_auth.probes());
+    let spa = config::path_or(&src, "SPA_DIR", "apps/client/dist");
+    let listener = TcpListener::bind(&settings.bind)
+        .with_context(|| format!("binding BIND={}", settings.bind))?;
+    tracing::info!(bind = %settings.bind, outbound = ?mode, database = %redact(&settings.database_url),
+        nats = settings.nats_url.is_some(), spa = %spa.display(), "hub listening");
+    HttpServer::new(move || {
+        let (readiness, metrics, doc) = (readiness.clone(), Arc::clone(&metrics), doc.clone());
+        let portal_auth = Arc::clone(&portal_auth);
+        App::new()
+            .wrap(middleware::from_fn(Metrics::middleware))
+            .wrap(security_headers())
+            .configure(|c| base_app_config(c, readiness, metrics, doc))
+            .configure(|c| portal_auth.configure(c))
+            .configure(|c| serve_spa(c, &spa))
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// Starts the Frappe-compatible sandbox on `ERP_SANDBOX_BIND` (default 127.0.0.1:8000).
+async fn start_erp_sandbox(src: &dyn Source) -> anyhow::Result<()> {
+    let settings = erp_sandbox::SandboxSettings {
+        bind: config::string_or(src, "ERP_SANDBOX_BIND", "127.0.0.1:8000"),
+        database_url: config::string_or(
+            src,
+            "ERP_SANDBOX_DATABASE_URL",
+            "sqlite://var/erp-sandbox.db?mode=rwc",
+        ),
+        api_key: config::string_or(src, "ERP_API_KEY", portal_auth::config::SANDBOX_ERP_KEY),
+        api_secret: config::secret_or(
+            src,
+            "ERP_API_SECRET",
+            portal_auth::config::SANDBOX_ERP_SECRET,
+        )?,
+    };
+    std::fs::create_dir_all("var").context("creating var/")?;
+    let sandbox = erp_sandbox::Sandbox::build(settings)
+        .await
+        .context("starting the erp-sandbox (ERP_SANDBOX_BIND)")?;
+    tracing::info!(url = %sandbox.base_url(), "erp-sandbox started in-process");
+    tokio::spawn(sandbox.run_until_stopped());
+    Ok(())
+}
+
+/// The built portal at `/` when present (`make run` builds it).
+fn serve_spa(cfg: &mut web::ServiceConfig, dir: &PathBuf) {
+    if dir.join("index.html").is_file() {
+        cfg.service(actix_files::Files::new("/", dir).index_file("index.html"));
+    } else {
+        tracing::warn!(dir = %dir.display(), "no built portal found; run `make run` to build apps/client");
+    }
+}
+
+/// A database URL without its password, for the start-up log.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://…{}", &url[..s], &url[at..]),
+        _ => url.to_owned(),
+    }
+}

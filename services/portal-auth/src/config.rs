@@ -1,0 +1,88 @@
+//! Settings of portal-auth, read from the environment (see `.env.example`).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use shared::config::{self, ConfigError, ErpSettings, Source};
+use shared::http::TrustedProxies;
+
+/// Default API credentials of the embedded erp-sandbox (documented in the README; not secrets).
+pub const SANDBOX_ERP_KEY: &str = "sandbox-key";
+/// See [`SANDBOX_ERP_KEY`].
+pub const SANDBOX_ERP_SECRET: &str = "sandbox-secret";
+
+/// Everything portal-auth needs to run.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Listen address.
+    pub bind: String,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// `nats://…`, or none for the in-process bus.
+    pub nats_url: Option<String>,
+    /// The ERP to look customers up in.
+    pub erp: ErpSettings,
+    /// Origin of the customer portal (links point there).
+    pub portal_url: String,
+    /// Public origin of the hub (short links).
+    pub public_url: String,
+    /// Directory of the Ed25519 signing keys.
+    pub keys_dir: PathBuf,
+    /// Generate a key when the directory has none (embedded default only).
+    pub generate_keys: bool,
+    /// `iss` of the tokens we mint and accept.
+    pub issuer: String,
+    /// Proxies whose forwarded and staff headers are believed.
+    pub trusted_proxies: TrustedProxies,
+    /// Requests allowed per identifier per window.
+    pub identifier_limit: u32,
+    /// Requests allowed per client address per window.
+    pub ip_limit: u32,
+    /// The rate-limit window.
+    pub limit_window: Duration,
+    /// Country calling codes we send SMS to (SMS-pumping defence), e.g. `["1"]`.
+    pub sms_country_codes: Vec<String>,
+    /// Staff groups allowed to impersonate a customer.
+    pub impersonation_groups: Vec<String>,
+}
+
+impl Settings {
+    /// Reads the environment, failing on the first bad variable.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_source(&config::Env)
+    }
+
+    /// Reads settings from any source (the environment, or a map in tests).
+    pub fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
+        let keys_dir = config::path_or(src, "JWT_KEYS_DIR", "var/keys");
+        Ok(Self {
+            bind: config::string_or(src, "BIND", "127.0.0.1:8081"),
+            database_url: config::database_url(src, "sqlite://var/portal-auth.db?mode=rwc")?,
+            nats_url: src.get("NATS_URL"),
+            erp: ErpSettings::from_source(src, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET)?,
+            portal_url: config::origin_or(src, "PORTAL_URL", "http://127.0.0.1:8080")?,
+            public_url: config::origin_or(src, "PUBLIC_URL", "http://127.0.0.1:8080")?,
+            generate_keys: config::parsed_or(src, "JWT_GENERATE_KEYS", true)?,
+            keys_dir,
+            issuer: config::string_or(src, "JWT_ISSUER", "https://hub.gigafibre.ca"),
+            trusted_proxies: TrustedProxies(config::ip_list_or(
+                src,
+                "TRUSTED_PROXIES",
+                "127.0.0.1",
+            )?),
+            identifier_limit: config::parsed_or(src, "LINK_LIMIT_PER_IDENTIFIER", 3)?,
+            ip_limit: config::parsed_or(src, "LINK_LIMIT_PER_IP", 30)?,
+            limit_window: Duration::from_secs(config::parsed_or(src, "LINK_LIMIT_WINDOW_S", 900)?),
+            sms_country_codes: list(src, "SMS_COUNTRY_CODES", "1"),
+            impersonation_groups: list(src, "IMPERSONATION_GROUPS", "support,admin"),
+        })
+    }
+}
+
+fn list(src: &dyn Source, name: &str, default: &str) -> Vec<String> {
+    config::string_or(src, name, default)
+        .split(',')
+        .map(|s| s.trim().trim_start_matches('+').to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}

@@ -1,0 +1,25 @@
+//! The pure domain of portal-auth: no I/O, no clock, no randomness.
+//!
+//! - [`identifier`]: what a customer types to log in, parsed into an email, an E.164 phone
+//!   or a customer id ([`Identifier::parse`]);
+//! - [`mask`]: hints shown back to the customer, computed only from what was typed;
+//! - [`templates`]: the login email (HTML + text) and SMS, French first, English too;
+//! - [`sms`]: GSM-7 / UCS-2 segment counting, to keep the SMS in one billed segment.
+
+pub mod email;
+pub mod identifier;
+pub mod lang;
+pub mod mask;
+pub mod phone;
+pub mod sms;
+pub mod templates;
+
+#[cfg(test)]
+mod proptests;
+
+pub use email::Email;
+pub use identifier::{CustomerId, Identifier, IdentifierError, IdentifierKind};
+pub use lang::Lang;
+pub use phone::E164Phone;
+pub use sms::{SmsEncoding, SmsSegments, count_segments};
+pub use templates::{LoginMessage, RenderedEmail, render_email, render_sms};

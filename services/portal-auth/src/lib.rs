@@ -1,0 +1,16 @@
+//! portal-auth: passwordless customer login (magic links by email and SMS, typed codes), customer tokens,
+//! JWKS, Traefik forwardAuth, logout and staff impersonation. See `docs/portal-auth.md`.
+
+mod admit;
+pub mod config;
+pub mod domain;
+mod error;
+mod lookup;
+mod routes;
+pub mod startup;
+pub mod store;
+mod tokens;
+mod worker;
+
+pub use config::Settings;
+pub use startup::{Application, PortalAuth, base_app_config, security_headers};

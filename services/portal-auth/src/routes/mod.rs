@@ -1,0 +1,91 @@
+//! HTTP routes of portal-auth. Handlers stay thin: extract, parse, one call, answer.
+
+mod code;
+mod link;
+mod session;
+mod staff;
+
+use std::sync::Arc;
+
+use actix_web::{HttpRequest, web};
+use shared::erpnext::FrappeClient;
+use shared::http::{TrustedProxies, json_config};
+use tokio::sync::Notify;
+
+use crate::admit::Admitter;
+use crate::error::ApiError;
+use crate::store::Store;
+use crate::tokens::Tokens;
+
+pub use code::__path_verify_code;
+pub use link::{__path_follow_short_link, __path_request_link};
+pub use session::{__path_auth_verify, __path_jwks, __path_logout, __path_me};
+pub use staff::__path_impersonate;
+
+/// Largest JSON body accepted (an identifier is at most 254 characters).
+const BODY_LIMIT: usize = 4096;
+
+/// Shared state of the handlers.
+pub struct AppState {
+    pub(crate) store: Store,
+    pub(crate) erp: FrappeClient,
+    pub(crate) tokens: Arc<Tokens>,
+    pub(crate) admitter: Admitter,
+    pub(crate) trusted_proxies: TrustedProxies,
+    pub(crate) portal_url: String,
+    pub(crate) impersonation_groups: Vec<String>,
+    pub(crate) limits: crate::store::Limits,
+    pub(crate) jobs_queued: Arc<Notify>,
+}
+
+/// Mounts every route of portal-auth.
+pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
+    let json = || json_config(BODY_LIMIT);
+    cfg.app_data(state)
+        .service(
+            web::resource("/portal/request-link")
+                .app_data(json())
+                .route(web::post().to(link::request_link)),
+        )
+        .service(
+            web::resource("/portal/verify-code")
+                .app_data(json())
+                .route(web::post().to(code::verify_code)),
+        )
+        .service(web::resource("/portal/l/{code}").route(web::get().to(link::follow_short_link)))
+        .service(web::resource("/portal/me").route(web::get().to(session::me)))
+        .service(web::resource("/portal/logout").route(web::post().to(session::logout)))
+        .service(
+            web::resource("/portal/impersonate")
+                .app_data(json())
+                .route(web::post().to(staff::impersonate)),
+        )
+        .service(web::resource("/auth/verify").route(web::get().to(session::auth_verify)))
+        .service(web::resource("/.well-known/jwks.json").route(web::get().to(session::jwks)));
+}
+
+/// The bearer token of a request, if any.
+fn bearer(req: &HttpRequest) -> Option<&str> {
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// The verified claims of the request's customer token.
+fn customer(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<shared::claims::CustomerClaims, ApiError> {
+    let token = bearer(req).ok_or(ApiError::Unauthorized)?;
+    state
+        .tokens
+        .verify(token)
+        .map_err(|_| ApiError::Unauthorized)
+}

@@ -1,0 +1,257 @@
+//! Building portal-auth: storage, keys, ERP client, background workers, routes; standalone or
+//! mounted in the hub.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, middleware, web};
+use anyhow::Context;
+use shared::claims::KeyRing;
+use shared::erpnext::FrappeClient;
+use shared::events::{EventBus, InProcessBus, NatsBus, OutboxRelay};
+use shared::http::{
+    Metrics, Probe, Readiness, configure_health, not_found, openapi_route, path_config,
+    query_config,
+};
+use tokio::sync::Notify;
+use utoipa::OpenApi;
+
+use crate::admit::Admitter;
+use crate::config::Settings;
+use crate::routes::{self, AppState};
+use crate::store::{Limits, Store, now_ms, purge_expired};
+use crate::tokens::Tokens;
+use crate::worker::LinkWorker;
+
+/// The OpenAPI document of portal-auth.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "portal-auth", description = "Passwordless customer login"),
+    paths(
+        routes::request_link,
+        routes::follow_short_link,
+        routes::verify_code,
+        routes::me,
+        routes::logout,
+        routes::impersonate,
+        routes::auth_verify,
+        routes::jwks
+    )
+)]
+pub struct ApiDoc;
+
+/// portal-auth, ready to be mounted on a server (its own, or the hub's).
+pub struct PortalAuth {
+    state: web::Data<AppState>,
+    probes: Vec<Arc<dyn Probe>>,
+}
+
+impl PortalAuth {
+    /// Connects storage, loads keys and starts the background work (link worker, outbox relay,
+    /// revocation sync, clean-up). Events leave through `bus`.
+    pub async fn start(settings: &Settings, bus: Arc<dyn EventBus>) -> anyhow::Result<Self> {
+        let store = Store::connect(&settings.database_url)
+            .await
+            .context("opening the portal-auth database")?;
+        let keys = if settings.generate_keys {
+            KeyRing::load_or_generate(&settings.keys_dir)
+        } else {
+            KeyRing::load(&settings.keys_dir)
+        }
+        .with_context(|| {
+            format!(
+                "loading signing keys from JWT_KEYS_DIR={}",
+                settings.keys_dir.display()
+            )
+        })?;
+        let erp = FrappeClient::new(
+            settings.erp.url.as_str(),
+            &settings.erp.api_key,
+            &settings.erp.api_secret,
+        )
+        .context("building the ERP client (ERP_URL)")?;
+        let tokens = Arc::new(Tokens::new(keys, &settings.issuer));
+        tokens
+            .sync_revocations(&store)
+            .await
+            .context("loading revocations")?;
+        tokens.spawn_revocation_sync(store.clone(), Duration::from_millis(500));
+
+        let relay = OutboxRelay::new(store.connection().clone(), Arc::clone(&bus));
+        let outbox_written = relay.notifier();
+        relay.spawn();
+        let jobs_queued = Arc::new(Notify::new());
+        let limits = Limits {
+            per_identifier: settings.identifier_limit,
+            per_ip: settings.ip_limit,
+            window_ms: i64::try_from(settings.limit_window.as_millis()).unwrap_or(i64::MAX),
+        };
+        LinkWorker {
+            store: store.clone(),
+            erp: erp.clone(),
+            tokens: Arc::clone(&tokens),
+            portal_url: settings.portal_url.clone(),
+            public_url: settings.public_url.clone(),
+            sms_country_codes: settings.sms_country_codes.clone(),
+            jobs_queued: Arc::clone(&jobs_queued),
+            outbox_written: Arc::clone(&outbox_written),
+        }
+        .spawn();
+        spawn_janitor(store.clone(), limits.window_ms);
+
+        let probes: Vec<Arc<dyn Probe>> = vec![
+            Arc::new(DbProbe(store.clone())),
+            Arc::new(ErpProbe(erp.clone())),
+            Arc::new(BusProbe(Arc::clone(&bus))),
+        ];
+        let state = web::Data::new(AppState {
+            admitter: Admitter::spawn(store.clone(), limits),
+            store,
+            erp,
+            tokens,
+            trusted_proxies: settings.trusted_proxies.clone(),
+            portal_url: settings.portal_url.clone(),
+            impersonation_groups: settings.impersonation_groups.clone(),
+            limits,
+            jobs_queued,
+        });
+        Ok(Self { state, probes })
+    }
+
+    /// Mounts the routes.
+    pub fn configure(&self, cfg: &mut web::ServiceConfig) {
+        routes::configure(cfg, self.state.clone());
+    }
+
+    /// What `/readyz` checks for this service.
+    pub fn probes(&self) -> Vec<Arc<dyn Probe>> {
+        self.probes.clone()
+    }
+
+    /// The OpenAPI document.
+    pub fn openapi() -> utoipa::openapi::OpenApi {
+        ApiDoc::openapi()
+    }
+}
+
+fn spawn_janitor(store: Store, window_ms: i64) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = purge_expired(store.connection(), now_ms(), window_ms).await {
+                tracing::warn!(error = %e, "purging expired rows failed");
+            }
+        }
+    });
+}
+
+struct DbProbe(Store);
+struct ErpProbe(FrappeClient);
+struct BusProbe(Arc<dyn EventBus>);
+
+#[async_trait::async_trait]
+impl Probe for DbProbe {
+    fn name(&self) -> &'static str {
+        "database"
+    }
+    async fn check(&self) -> Result<(), String> {
+        self.0.ping().await.map_err(|e| e.to_string())
+    }
+}
+
+#[async_trait::async_trait]
+impl Probe for ErpProbe {
+    fn name(&self) -> &'static str {
+        "erp"
+    }
+    async fn check(&self) -> Result<(), String> {
+        self.0.ping().await.map_err(|e| e.to_string())
+    }
+}
+
+#[async_trait::async_trait]
+impl Probe for BusProbe {
+    fn name(&self) -> &'static str {
+        "events"
+    }
+    async fn check(&self) -> Result<(), String> {
+        self.0.ready().await.map_err(|e| e.to_string())
+    }
+}
+
+/// The common HTTP plumbing of every server: metrics, health, problem+json defaults, headers.
+pub fn base_app_config(
+    cfg: &mut web::ServiceConfig,
+    readiness: Readiness,
+    metrics: Arc<Metrics>,
+    doc: utoipa::openapi::OpenApi,
+) {
+    cfg.app_data(web::Data::new(readiness))
+        .app_data(web::Data::from(metrics))
+        .app_data(query_config())
+        .app_data(path_config())
+        .configure(configure_health)
+        .configure(|c| openapi_route(c, doc));
+}
+
+/// NATS JetStream when `NATS_URL` is set, else the in-process bus.
+pub async fn connect_bus(nats_url: Option<&str>) -> anyhow::Result<Arc<dyn EventBus>> {
+    Ok(match nats_url {
+        Some(url) => Arc::new(NatsBus::connect(url).await?),
+        None => Arc::new(InProcessBus::new()),
+    })
+}
+
+/// portal-auth as its own process.
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+impl Application {
+    /// Binds `settings.bind` (port 0 picks a free port) and starts everything.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let bus = connect_bus(settings.nats_url.as_deref())
+            .await
+            .context("connecting the event bus (NATS_URL)")?;
+        let service = Arc::new(PortalAuth::start(&settings, bus).await?);
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding BIND={}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let metrics = Metrics::new()?;
+        let readiness = Readiness(service.probes());
+        let server = HttpServer::new(move || {
+            let service = Arc::clone(&service);
+            let (readiness, metrics) = (readiness.clone(), Arc::clone(&metrics));
+            App::new()
+                .wrap(middleware::from_fn(Metrics::middleware))
+                .wrap(security_headers())
+                .configure(|c| base_app_config(c, readiness, metrics, PortalAuth::openapi()))
+                .configure(|c| service.configure(c))
+                .default_service(web::to(not_found))
+        })
+        .listen(listener)?
+        .run();
+        Ok(Self { server, port })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Headers every answer carries: no referrer (tokens live in URLs' fragments), no sniffing.
+pub fn security_headers() -> middleware::DefaultHeaders {
+    middleware::DefaultHeaders::new()
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("X-Content-Type-Options", "nosniff"))
+}

@@ -1,0 +1,131 @@
+//! The durable queue of link requests: written before the 200, processed off the request path.
+
+use sea_orm::{ConnectionTrait, DbErr};
+
+use super::{Store, stmt};
+
+/// A link request to queue.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    /// Job id (UUIDv7).
+    pub id: String,
+    /// `email`, `phone` or `customer_id`.
+    pub kind: String,
+    /// The normalised identifier (needed for the lookup; deleted with the job).
+    pub identifier: String,
+    /// Hash of the identifier, the key of its codes.
+    pub identifier_key: String,
+    /// Language asked for by the page, if any.
+    pub lang: Option<String>,
+    /// Client address, for the audit log.
+    pub client_ip: String,
+    /// When it was asked (ms).
+    pub created_at: i64,
+}
+
+/// A claimed job.
+#[derive(Debug, Clone)]
+pub struct LinkJob {
+    /// The job as queued.
+    pub job: NewJob,
+    /// Earlier failed attempts.
+    pub attempts: i32,
+}
+
+pub(super) async fn insert<C: ConnectionTrait>(db: &C, job: &NewJob) -> Result<(), DbErr> {
+    db.execute_raw(stmt(
+        db.get_database_backend(),
+        "INSERT INTO link_job (id, kind, identifier, identifier_key, lang, client_ip, created_at, run_after) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        [
+            job.id.clone().into(),
+            job.kind.clone().into(),
+            job.identifier.clone().into(),
+            job.identifier_key.clone().into(),
+            job.lang.clone().into(),
+            job.client_ip.clone().into(),
+            job.created_at.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+// The outer `run_after <= $2` is re-checked by PostgreSQL on the locked row, so two replicas
+// racing for the same job cannot both claim it.
+const CLAIM: &str = "UPDATE link_job SET run_after = $1 \
+    WHERE run_after <= $2 AND id IN (SELECT id FROM link_job WHERE run_after <= $2 ORDER BY created_at LIMIT $3) \
+    RETURNING id, kind, identifier, identifier_key, lang, client_ip, created_at, attempts";
+
+impl Store {
+    /// Claims up to `limit` due jobs for `lease_ms` (another worker may take them after that).
+    pub async fn claim_jobs(
+        &self,
+        limit: i64,
+        lease_ms: i64,
+        now: i64,
+    ) -> Result<Vec<LinkJob>, DbErr> {
+        let rows = self
+            .db
+            .query_all_raw(stmt(
+                self.db.get_database_backend(),
+                CLAIM,
+                [(now + lease_ms).into(), now.into(), limit.into()],
+            ))
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LinkJob {
+                    job: NewJob {
+                        id: r.try_get("", "id")?,
+                        kind: r.try_get("", "kind")?,
+                        identifier: r.try_get("", "identifier")?,
+                        identifier_key: r.try_get("", "identifier_key")?,
+                        lang: r.try_get("", "lang")?,
+                        client_ip: r.try_get("", "client_ip")?,
+                        created_at: r.try_get("", "created_at")?,
+                    },
+                    attempts: r.try_get("", "attempts")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Puts a failed job back for a later attempt.
+    pub async fn retry_job(&self, id: &str, error: &str, run_after: i64) -> Result<(), DbErr> {
+        self.db
+            .execute_raw(stmt(
+                self.db.get_database_backend(),
+                "UPDATE link_job SET attempts = attempts + 1, last_error = $2, run_after = $3 WHERE id = $1",
+                [id.into(), error.into(), run_after.into()],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// Number of jobs waiting (metrics, tests).
+    pub async fn pending_jobs(&self) -> Result<i64, DbErr> {
+        let row = self
+            .db
+            .query_one_raw(stmt(
+                self.db.get_database_backend(),
+                "SELECT COUNT(*) FROM link_job",
+                [],
+            ))
+            .await?;
+        row.map(|r| r.try_get_by_index::<i64>(0))
+            .transpose()
+            .map(|n| n.unwrap_or(0))
+    }
+}
+
+/// Deletes a finished job inside the caller's transaction.
+pub async fn delete_job<C: ConnectionTrait>(db: &C, id: &str) -> Result<(), DbErr> {
+    db.execute_raw(stmt(
+        db.get_database_backend(),
+        "DELETE FROM link_job WHERE id = $1",
+        [id.into()],
+    ))
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! Migrations of portal-auth, applied at start.
+
+use sea_orm::DbBackend;
+use sea_orm_migration::prelude::*;
+
+/// The migrator of this service: its own tables plus the shared outbox table.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(CreatePortalAuthTables),
+            Box::new(shared::events::outbox::CreateOutboxTable),
+        ]
+    }
+
+    fn migration_table_name() -> DynIden {
+        "portal_auth_migrations".into_iden()
+    }
+}
+
+/// `m20261127_000001_create_portal_auth_tables`: rate limits, link jobs, codes, short links, revocations.
+struct CreatePortalAuthTables;
+
+impl MigrationName for CreatePortalAuthTables {
+    fn name(&self) -> &str {
+        "m20261127_000001_create_portal_auth_tables"
+    }
+}
+
+const TABLES: &str = r#"
+CREATE TABLE rate_limit (
+    key TEXT PRIMARY KEY,
+    window_start BIGINT NOT NULL,
+    hits INTEGER NOT NULL
+);
+CREATE TABLE link_job (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    identifier_key TEXT NOT NULL,
+    lang TEXT,
+    client_ip TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    run_after BIGINT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+CREATE INDEX link_job_run_after ON link_job (run_after);
+CREATE TABLE login_code (
+    id TEXT PRIMARY KEY,
+    identifier_key TEXT NOT NULL,
+    customer TEXT NOT NULL,
+    code_hash TEXT NOT NULL,
+    claims TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    used_at BIGINT
+);
+CREATE INDEX login_code_identifier ON login_code (identifier_key);
+CREATE TABLE short_link (
+    code_hash TEXT PRIMARY KEY,
+    claims TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE TABLE token_version (
+    customer TEXT PRIMARY KEY,
+    version BIGINT NOT NULL
+);
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreatePortalAuthTables {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        db.execute_unprepared(TABLES).await?;
+        let seq = match manager.get_database_backend() {
+            DbBackend::Postgres => "BIGSERIAL PRIMARY KEY",
+            _ => "INTEGER PRIMARY KEY AUTOINCREMENT",
+        };
+        db.execute_unprepared(&format!(
+            "CREATE TABLE revocation (seq {seq}, jti TEXT, customer TEXT, min_version BIGINT, expires_at BIGINT NOT NULL)"
+        ))
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "DROP TABLE revocation; DROP TABLE token_version; DROP TABLE short_link; \
+                 DROP TABLE login_code; DROP TABLE link_job; DROP TABLE rate_limit;",
+            )
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,193 @@
+//! Customer tokens: minting, verification (signature, claims, revocation) and the in-memory
+//! revocation set that every replica replays from the database.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use shared::claims::{
+    AUD_PORTAL, Actor, CustomerClaims, KeyRing, TokenError, TokenVerifier, new_jti,
+};
+
+use crate::store::{RevocationEntry, Store, now_ms};
+
+/// Lifetime of a token from a link or a code.
+pub const CUSTOMER_TOKEN_TTL_S: i64 = 24 * 3600;
+/// Lifetime of a token minted by support staff.
+pub const IMPERSONATION_TTL_S: i64 = 3600;
+const VERIFIED_CACHE_MAX: usize = 50_000;
+
+/// Why a presented token is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// Bad signature, claims or format.
+    #[error("invalid token: {0}")]
+    Invalid(#[from] TokenError),
+    /// Logged out (this token or everywhere).
+    #[error("token revoked")]
+    Revoked,
+}
+
+/// Revoked `jti`s and per-customer minimum versions, replayed from the `revocation` table.
+#[derive(Default)]
+struct RevocationSet {
+    jtis: HashSet<String>,
+    min_versions: HashMap<String, i64>,
+    last_seq: i64,
+}
+
+impl RevocationSet {
+    fn apply(&mut self, entry: RevocationEntry) {
+        match entry {
+            RevocationEntry::Token { jti } => {
+                self.jtis.insert(jti);
+            }
+            RevocationEntry::Customer {
+                customer,
+                min_version,
+            } => {
+                let v = self.min_versions.entry(customer).or_insert(0);
+                *v = (*v).max(min_version);
+            }
+        }
+    }
+
+    fn refuses(&self, claims: &CustomerClaims) -> bool {
+        self.jtis.contains(&claims.jti)
+            || self
+                .min_versions
+                .get(&claims.sub)
+                .is_some_and(|min| claims.ver < *min)
+    }
+}
+
+/// Mints and verifies customer tokens.
+pub struct Tokens {
+    keys: KeyRing,
+    verifier: TokenVerifier,
+    issuer: String,
+    revoked: RwLock<RevocationSet>,
+    // Tokens whose signature already verified, by hash: the hot path of /auth/verify.
+    verified: RwLock<HashMap<[u8; 32], CustomerClaims>>,
+}
+
+impl Tokens {
+    /// Tokens signed by `keys` for `issuer`.
+    pub fn new(keys: KeyRing, issuer: &str) -> Self {
+        let verifier = keys.verifier(issuer);
+        Self {
+            keys,
+            verifier,
+            issuer: issuer.to_owned(),
+            revoked: RwLock::default(),
+            verified: RwLock::default(),
+        }
+    }
+
+    /// The key ring (for the JWKS).
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+
+    /// Claims of a fresh customer token.
+    pub fn claims(
+        &self,
+        customer: &str,
+        name: &str,
+        lang: &str,
+        version: i64,
+        ttl_s: i64,
+        actor: Option<&str>,
+    ) -> CustomerClaims {
+        let now = now_ms() / 1000;
+        CustomerClaims {
+            iss: self.issuer.clone(),
+            aud: AUD_PORTAL.to_owned(),
+            sub: customer.to_owned(),
+            name: name.to_owned(),
+            lang: lang.to_owned(),
+            iat: now,
+            nbf: now,
+            exp: now + ttl_s,
+            jti: new_jti(),
+            ver: version,
+            act: actor.map(|a| Actor { sub: a.to_owned() }),
+        }
+    }
+
+    /// Signs claims. Ed25519 is deterministic: the same claims give the same token, which is how a
+    /// typed code or a short link redeems "the same token" as the email link.
+    pub fn sign(&self, claims: &CustomerClaims) -> Result<String, TokenError> {
+        self.keys.sign(claims)
+    }
+
+    /// Verifies a token: pinned EdDSA, known key, issuer, audience, time, then revocation.
+    pub fn verify(&self, token: &str) -> Result<CustomerClaims, Refusal> {
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let cached = self
+            .verified
+            .read()
+            .ok()
+            .and_then(|m| m.get(&digest).cloned());
+        let claims = match cached {
+            Some(c) if c.exp > now_ms() / 1000 => c,
+            _ => {
+                let c: CustomerClaims = self.verifier.verify(token, AUD_PORTAL)?;
+                if let Ok(mut m) = self.verified.write() {
+                    if m.len() >= VERIFIED_CACHE_MAX {
+                        m.clear();
+                    }
+                    m.insert(digest, c.clone());
+                }
+                c
+            }
+        };
+        let revoked = self
+            .revoked
+            .read()
+            .map(|r| r.refuses(&claims))
+            .unwrap_or(true);
+        if revoked {
+            Err(Refusal::Revoked)
+        } else {
+            Ok(claims)
+        }
+    }
+
+    /// Records a revocation made by this replica at once (others replay it within a poll).
+    pub fn remember(&self, entry: RevocationEntry) {
+        if let Ok(mut r) = self.revoked.write() {
+            r.apply(entry);
+        }
+    }
+
+    /// Replays revocations logged since the last call (by any replica).
+    pub async fn sync_revocations(&self, store: &Store) -> Result<(), sea_orm::DbErr> {
+        let since = self.revoked.read().map(|r| r.last_seq).unwrap_or(0);
+        let (entries, last) = store.revocations_since(since, now_ms()).await?;
+        if let Ok(mut r) = self.revoked.write() {
+            entries.into_iter().for_each(|e| r.apply(e));
+            r.last_seq = r.last_seq.max(last);
+        }
+        Ok(())
+    }
+
+    /// Keeps the revocation set in step with the database.
+    pub fn spawn_revocation_sync(
+        self: &Arc<Self>,
+        store: Store,
+        every: Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let tokens = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                if let Err(e) = tokens.sync_revocations(&store).await {
+                    tracing::warn!(error = %e, "revocation sync failed; retrying");
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,259 @@
+//! The link worker: takes queued link requests off the request path, looks the customers up in the
+//! ERP, mints one token per customer and, in one transaction, stores its code and short link, writes
+//! the email and SMS commands and the `portal.link.requested` fact to the outbox, and drops the job.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::{DbErr, TransactionTrait};
+use shared::erpnext::{Customer, FrappeClient};
+use shared::events::{EmailSend, Envelope, LinkRequested, SmsSend, outbox};
+use tokio::sync::Notify;
+
+use crate::domain::identifier::Identifier;
+use crate::domain::templates::{Lang, LoginMessage, render_email, render_sms};
+use crate::lookup::{find_customers, recipients};
+use crate::store::{self, LinkJob, NewCode, Store, now_ms};
+use crate::tokens::{CUSTOMER_TOKEN_TTL_S, Tokens};
+
+const SOURCE: &str = "/portal-auth";
+const CODE_TTL_MS: i64 = 15 * 60 * 1000;
+const LEASE_MS: i64 = 60_000;
+// A login link that arrives an hour late helps nobody; the job is then given up (and logged).
+const GIVE_UP_AFTER_MS: i64 = 3600 * 1000;
+
+/// What the worker needs.
+pub struct LinkWorker {
+    pub(crate) store: Store,
+    pub(crate) erp: FrappeClient,
+    pub(crate) tokens: Arc<Tokens>,
+    pub(crate) portal_url: String,
+    pub(crate) public_url: String,
+    pub(crate) sms_country_codes: Vec<String>,
+    /// Woken by the request handler when it queued a job.
+    pub(crate) jobs_queued: Arc<Notify>,
+    /// Wakes the outbox relay after a commit.
+    pub(crate) outbox_written: Arc<Notify>,
+}
+
+impl LinkWorker {
+    /// Runs forever.
+    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                match self.run_once().await {
+                    Ok(0) => {
+                        let _ = tokio::time::timeout(
+                            Duration::from_millis(500),
+                            self.jobs_queued.notified(),
+                        )
+                        .await;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::error!(error = %e, "link worker cannot read its queue; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        })
+    }
+
+    /// Processes the jobs that are due; returns how many it took.
+    pub async fn run_once(&self) -> Result<usize, DbErr> {
+        let jobs = self.store.claim_jobs(32, LEASE_MS, now_ms()).await?;
+        let n = jobs.len();
+        let results = futures::future::join_all(jobs.into_iter().map(|j| self.process(j))).await;
+        for r in results {
+            r?;
+        }
+        Ok(n)
+    }
+
+    #[tracing::instrument(skip_all, fields(job = %job.job.id, kind = %job.job.kind))]
+    async fn process(&self, job: LinkJob) -> Result<(), DbErr> {
+        let Ok(identifier) = Identifier::parse(&job.job.identifier) else {
+            tracing::warn!("queued identifier no longer parses; dropping the job");
+            return self.finish(&job, Vec::new()).await;
+        };
+        match find_customers(&self.erp, &identifier).await {
+            Ok(customers) => {
+                let messages = customers
+                    .iter()
+                    .map(|c| self.messages_for(&job, &identifier, c, customers.len() > 1))
+                    .collect();
+                self.finish(&job, messages).await
+            }
+            Err(e) if now_ms() - job.job.created_at > GIVE_UP_AFTER_MS => {
+                tracing::error!(error = %e, attempts = job.attempts, "ERP unreachable for an hour; giving up this link request");
+                self.finish(&job, Vec::new()).await
+            }
+            Err(e) => {
+                let backoff = 1000 * 2_i64.pow(job.attempts.clamp(0, 6) as u32);
+                tracing::warn!(error = %e, attempts = job.attempts, "ERP lookup failed; will retry");
+                self.store
+                    .retry_job(&job.job.id, &e.to_string(), now_ms() + backoff)
+                    .await
+            }
+        }
+    }
+
+    fn messages_for(
+        &self,
+        job: &LinkJob,
+        identifier: &Identifier,
+        c: &Customer,
+        several: bool,
+    ) -> CustomerMessages {
+        let lang = Lang::from_code(c.language.as_deref().or(job.job.lang.as_deref()));
+        let (email, phone) = recipients(c, identifier);
+        let phone = phone.filter(|p| self.sms_allowed(p.as_str()));
+        CustomerMessages {
+            customer: c.clone(),
+            lang,
+            email,
+            phone: phone.map(|p| p.as_str().to_owned()),
+            show_account: several,
+            code: six_digit_code(),
+            short: shared::claims::random_token(12),
+        }
+    }
+
+    fn sms_allowed(&self, e164: &str) -> bool {
+        self.sms_country_codes.iter().any(|cc| {
+            e164.strip_prefix('+')
+                .and_then(|n| n.strip_prefix(cc.as_str()))
+                .is_some()
+        })
+    }
+
+    async fn finish(&self, job: &LinkJob, messages: Vec<CustomerMessages>) -> Result<(), DbErr> {
+        let txn = self.store.connection().begin().await?;
+        for m in &messages {
+            let version = store::token_version(&txn, &m.customer.name).await?;
+            let claims = self.tokens.claims(
+                &m.customer.name,
+                &m.customer.customer_name,
+                m.lang.as_str(),
+                version,
+                CUSTOMER_TOKEN_TTL_S,
+                None,
+            );
+            let token = self
+                .tokens
+                .sign(&claims)
+                .map_err(|e| DbErr::Custom(format!("signing failed: {e}")))?;
+            let claims_json =
+                serde_json::to_string(&claims).map_err(|e| DbErr::Custom(e.to_string()))?;
+            store::insert_code(
+                &txn,
+                &NewCode {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    identifier_key: job.job.identifier_key.clone(),
+                    customer: m.customer.name.clone(),
+                    code: m.code.clone(),
+                    claims: claims_json.clone(),
+                    expires_at: now_ms() + CODE_TTL_MS,
+                },
+            )
+            .await?;
+            store::insert_short_link(&txn, &m.short, &claims_json, claims.exp * 1000).await?;
+            for envelope in self.envelopes(m, &token)? {
+                outbox::enqueue(&txn, &envelope).await?;
+            }
+            tracing::info!(customer_hash = %short_hash(&m.customer.name), email = m.email.is_some(), sms = m.phone.is_some(), "login link queued");
+        }
+        store::delete_job(&txn, &job.job.id).await?;
+        txn.commit().await?;
+        self.outbox_written.notify_one();
+        Ok(())
+    }
+
+    fn envelopes(&self, m: &CustomerMessages, token: &str) -> Result<Vec<Envelope>, DbErr> {
+        let link_url = format!("{}/#/?token={token}", self.portal_url);
+        let short_url = format!("{}/portal/l/{}", self.public_url, m.short);
+        let message = LoginMessage {
+            customer_name: &m.customer.customer_name,
+            account: &m.customer.name,
+            show_account: m.show_account,
+            link_url: &link_url,
+            short_url: &short_url,
+            code: &m.code,
+            lang: m.lang,
+        };
+        let mut channels = Vec::new();
+        let mut out = Vec::new();
+        let json_err = |e: serde_json::Error| DbErr::Custom(e.to_string());
+        if let Some(to) = &m.email {
+            let r = render_email(&message);
+            out.push(
+                Envelope::new(
+                    SOURCE,
+                    &EmailSend {
+                        to: to.clone(),
+                        to_name: Some(m.customer.customer_name.clone()),
+                        subject: r.subject,
+                        text: r.text,
+                        html: r.html,
+                        reply_to: None,
+                        lang: m.lang.as_str().to_owned(),
+                        template: "portal.magic_link".to_owned(),
+                        customer: Some(m.customer.name.clone()),
+                        attachments: Vec::new(),
+                    },
+                )
+                .map_err(json_err)?,
+            );
+            channels.push("email".to_owned());
+        }
+        if let Some(to) = &m.phone {
+            out.push(
+                Envelope::new(
+                    SOURCE,
+                    &SmsSend {
+                        to: to.clone(),
+                        body: render_sms(&message),
+                        template: "portal.magic_link".to_owned(),
+                        customer: Some(m.customer.name.clone()),
+                    },
+                )
+                .map_err(json_err)?,
+            );
+            channels.push("sms".to_owned());
+        }
+        out.push(
+            Envelope::new(
+                SOURCE,
+                &LinkRequested {
+                    customer: m.customer.name.clone(),
+                    channels,
+                    lang: m.lang.as_str().to_owned(),
+                },
+            )
+            .map_err(json_err)?,
+        );
+        Ok(out)
+    }
+}
+
+struct CustomerMessages {
+    customer: Customer,
+    lang: Lang,
+    email: Option<String>,
+    phone: Option<String>,
+    show_account: bool,
+    code: String,
+    short: String,
+}
+
+/// A uniformly random 6-digit code.
+fn six_digit_code() -> String {
+    use rand::Rng;
+    format!("{:06}", rand::rng().random_range(0..1_000_000u32))
+}
+
+/// A short, non-reversible tag for logs (never the raw identifier).
+pub fn short_hash(s: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(s.as_bytes())[..6])
+}
