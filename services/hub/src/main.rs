@@ -38,9 +38,10 @@ fn defaults() -> HubDefaults {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let _telemetry = shared::telemetry::init("hub")?;
-    let src = defaults();
+    let mut src = defaults();
     if Env.get("ERP_URL").is_none() {
-        start_erp_sandbox(&src).await?;
+        let url = start_erp_sandbox(&src).await?;
+        src.0.insert("ERP_URL".to_owned(), url);
     }
     let settings = portal_auth::Settings::from_source(&src)?;
     let mode = config::outbound_mode(&src)?;
@@ -75,8 +76,8 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Starts the Frappe-compatible sandbox on `ERP_SANDBOX_BIND` (default 127.0.0.1:8000).
-async fn start_erp_sandbox(src: &dyn Source) -> anyhow::Result<()> {
+/// Starts the Frappe-compatible sandbox on `ERP_SANDBOX_BIND` (default 127.0.0.1:8000); returns its URL.
+async fn start_erp_sandbox(src: &dyn Source) -> anyhow::Result<String> {
     let settings = erp_sandbox::SandboxSettings {
         bind: config::string_or(src, "ERP_SANDBOX_BIND", "127.0.0.1:8000"),
         database_url: config::string_or(
@@ -95,9 +96,10 @@ async fn start_erp_sandbox(src: &dyn Source) -> anyhow::Result<()> {
     let sandbox = erp_sandbox::Sandbox::build(settings)
         .await
         .context("starting the erp-sandbox (ERP_SANDBOX_BIND)")?;
-    tracing::info!(url = %sandbox.base_url(), "erp-sandbox started in-process");
+    let url = sandbox.base_url();
+    tracing::info!(url = %url, "erp-sandbox started in-process");
     tokio::spawn(sandbox.run_until_stopped());
-    Ok(())
+    Ok(url)
 }
 
 /// The built portal at `/` when present (`make run` builds it).
