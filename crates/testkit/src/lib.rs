@@ -1,1 +1,36 @@
-//! testkit
+//! Dev-only helpers for the black-box tests of every service: the sandbox ERP on a free port,
+//! fresh SQLite and PostgreSQL databases, temporary directories and watchers of real NATS subjects.
+//!
+//! Helpers panic with a clear message when the environment is broken (no PostgreSQL, no NATS):
+//! a test cannot do anything useful then, and a panic names the cause in the test output.
+
+mod db;
+mod dir;
+mod erp;
+mod nats;
+
+pub use db::TestDb;
+pub use dir::TempDir;
+pub use erp::{ErpHandle, spawn_erp};
+pub use nats::{NatsWatcher, StoredMessage, nats_url};
+
+use std::time::Duration;
+
+/// Polls `probe` every 20 ms until it returns `Some`, for at most `timeout`.
+/// Asynchronous work is awaited this way, never by sleeping a fixed time.
+pub async fn poll_until<T, F, Fut>(timeout: Duration, mut probe: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(found) = probe().await {
+            return Some(found);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

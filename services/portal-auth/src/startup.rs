@@ -99,7 +99,11 @@ impl PortalAuth {
             outbox_written: Arc::clone(&outbox_written),
         }
         .spawn();
-        spawn_janitor(store.clone(), limits.window_ms);
+        // Rate-limit rows live as long as the longest window (the daily SMS cap).
+        spawn_janitor(
+            store.clone(),
+            limits.window_ms.max(crate::worker::SMS_CAP_WINDOW_MS),
+        );
 
         let probes: Vec<Arc<dyn Probe>> = vec![
             Arc::new(DbProbe(store.clone())),
@@ -217,6 +221,15 @@ impl Application {
         let bus = connect_bus(settings.nats_url.as_deref())
             .await
             .context("connecting the event bus (NATS_URL)")?;
+        Self::build_with_bus(settings, bus).await
+    }
+
+    /// Like [`Application::build`], with events leaving through `bus` (tests keep a clone of an
+    /// in-process bus to read what was sent); `NATS_URL` is then ignored.
+    pub async fn build_with_bus(
+        settings: Settings,
+        bus: Arc<dyn EventBus>,
+    ) -> anyhow::Result<Self> {
         let service = Arc::new(PortalAuth::start(&settings, bus).await?);
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding BIND={}", settings.bind))?;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sea_orm::{DbErr, TransactionTrait};
+use sea_orm::DbErr;
 use shared::erpnext::{Customer, FrappeClient};
 use shared::events::{EmailSend, Envelope, LinkRequested, SmsSend, outbox};
 use tokio::sync::Notify;
@@ -19,6 +19,10 @@ use crate::tokens::{CUSTOMER_TOKEN_TTL_S, Tokens};
 const SOURCE: &str = "/portal-auth";
 const CODE_TTL_MS: i64 = 15 * 60 * 1000;
 const LEASE_MS: i64 = 60_000;
+/// Login SMS allowed per phone number per [`SMS_CAP_WINDOW_MS`].
+pub const SMS_CAP_PER_NUMBER: u32 = 10;
+/// One day.
+pub const SMS_CAP_WINDOW_MS: i64 = 24 * 3600 * 1000;
 // A login link that arrives an hour late helps nobody; the job is then given up (and logged).
 const GIVE_UP_AFTER_MS: i64 = 3600 * 1000;
 
@@ -119,6 +123,17 @@ impl LinkWorker {
         }
     }
 
+    /// SMS-pumping defence: at most `SMS_CAP_PER_NUMBER` login SMS per number per day, whatever
+    /// identifier asked for them.
+    async fn within_sms_cap(&self, phone: &str) -> Result<bool, DbErr> {
+        let key = format!("sms-day:{}", short_hash(phone));
+        let decision = self
+            .store
+            .hit(&key, SMS_CAP_PER_NUMBER, now_ms(), SMS_CAP_WINDOW_MS)
+            .await?;
+        Ok(decision == store::RateDecision::Admitted)
+    }
+
     fn sms_allowed(&self, e164: &str) -> bool {
         self.sms_country_codes.iter().any(|cc| {
             e164.strip_prefix('+')
@@ -127,8 +142,20 @@ impl LinkWorker {
         })
     }
 
-    async fn finish(&self, job: &LinkJob, messages: Vec<CustomerMessages>) -> Result<(), DbErr> {
-        let txn = self.store.connection().begin().await?;
+    async fn finish(
+        &self,
+        job: &LinkJob,
+        mut messages: Vec<CustomerMessages>,
+    ) -> Result<(), DbErr> {
+        for m in &mut messages {
+            if let Some(phone) = &m.phone
+                && !self.within_sms_cap(phone).await?
+            {
+                tracing::warn!(phone_hash = %short_hash(phone), "daily SMS cap reached for this number; email only");
+                m.phone = None;
+            }
+        }
+        let txn = store::begin_write(self.store.connection()).await?;
         for m in &messages {
             let version = store::token_version(&txn, &m.customer.name).await?;
             let claims = self.tokens.claims(

@@ -41,7 +41,11 @@ pub struct AppState {
 /// Mounts every route of portal-auth.
 pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
     let json = || json_config(BODY_LIMIT);
+    // The `ClientIp` extractor reads the trusted proxies from here; without them every client
+    // behind the proxy would share the proxy's address (and its rate limit).
+    let trusted = web::Data::new(state.trusted_proxies.clone());
     cfg.app_data(state)
+        .app_data(trusted)
         .service(
             web::resource("/portal/request-link")
                 .app_data(json())

@@ -1,6 +1,6 @@
 //! Typed one-time codes: 6 digits, 15 minutes, one use, burned after five wrong guesses.
 
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbErr};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -66,7 +66,7 @@ impl Store {
         code: &str,
         now: i64,
     ) -> Result<CodeCheck, DbErr> {
-        let txn = self.db.begin().await?;
+        let txn = super::begin_write(&self.db).await?;
         let b = txn.get_database_backend();
         let rows = txn
             .query_all_raw(stmt(

@@ -1,6 +1,6 @@
 //! The durable queue of link requests: written before the 200, processed off the request path.
 
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 
 use super::{Store, stmt};
 
@@ -32,22 +32,43 @@ pub struct LinkJob {
     pub attempts: i32,
 }
 
-pub(super) async fn insert<C: ConnectionTrait>(db: &C, job: &NewJob) -> Result<(), DbErr> {
-    db.execute_raw(stmt(
-        db.get_database_backend(),
-        "INSERT INTO link_job (id, kind, identifier, identifier_key, lang, client_ip, created_at, run_after) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-        [
-            job.id.clone().into(),
-            job.kind.clone().into(),
-            job.identifier.clone().into(),
-            job.identifier_key.clone().into(),
-            job.lang.clone().into(),
-            job.client_ip.clone().into(),
-            job.created_at.into(),
-        ],
-    ))
-    .await?;
+// Every job of a batch in one statement, passed as one JSON parameter so that the statement text
+// (and its prepared plan) never changes with the batch size.
+const INSERT_MANY_PG: &str = "INSERT INTO link_job \
+    (id, kind, identifier, identifier_key, lang, client_ip, created_at, run_after) \
+    SELECT j.id, j.kind, j.identifier, j.identifier_key, j.lang, j.client_ip, j.created_at, j.created_at \
+    FROM json_to_recordset($1::json) AS j(id text, kind text, identifier text, identifier_key text, \
+      lang text, client_ip text, created_at bigint)";
+
+const INSERT_MANY_SQLITE: &str = "INSERT INTO link_job \
+    (id, kind, identifier, identifier_key, lang, client_ip, created_at, run_after) \
+    SELECT value ->> 'id', value ->> 'kind', value ->> 'identifier', value ->> 'identifier_key', \
+      value ->> 'lang', value ->> 'client_ip', value ->> 'created_at', value ->> 'created_at' \
+    FROM json_each($1)";
+
+/// Queues jobs inside the caller's transaction.
+pub(super) async fn insert_many<C: ConnectionTrait>(db: &C, jobs: &[&NewJob]) -> Result<(), DbErr> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let param = serde_json::Value::Array(
+        jobs.iter()
+            .map(|j| {
+                serde_json::json!({
+                    "id": j.id, "kind": j.kind, "identifier": j.identifier,
+                    "identifier_key": j.identifier_key, "lang": j.lang,
+                    "client_ip": j.client_ip, "created_at": j.created_at,
+                })
+            })
+            .collect(),
+    )
+    .to_string();
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => INSERT_MANY_PG,
+        _ => INSERT_MANY_SQLITE,
+    };
+    db.execute_raw(stmt(backend, sql, [param.into()])).await?;
     Ok(())
 }
 

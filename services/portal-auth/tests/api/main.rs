@@ -1,0 +1,15 @@
+//! Black-box tests of portal-auth over HTTP, against the erp-sandbox, on SQLite and PostgreSQL,
+//! with events read from the in-process bus or a real NATS JetStream.
+#![allow(clippy::unwrap_used)]
+
+mod bad_input;
+mod codes;
+mod events_on_nats;
+mod helpers;
+mod identifiers;
+mod impersonation;
+mod links;
+mod messages;
+mod operations;
+mod rate_limits;
+mod tokens;

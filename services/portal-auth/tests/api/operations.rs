@@ -1,0 +1,60 @@
+//! Health, readiness, metrics and the API description.
+
+use serde_json::Value;
+
+use crate::helpers::{Backend, spawn_app};
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let app = spawn_app(Backend::Sqlite).await;
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+#[tokio::test]
+async fn readyz_reports_each_dependency() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let r = app.get("/readyz").await;
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    for check in ["database", "erp", "events"] {
+        assert_eq!(body["checks"][check], "ok", "{body}");
+    }
+}
+
+#[tokio::test]
+async fn metrics_count_http_requests() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.get("/healthz").await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(text.contains("http_requests_total"), "{text}");
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_routes() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let doc: Value = app.get("/openapi.json").await.json().await.unwrap();
+    for path in [
+        "/portal/request-link",
+        "/portal/verify-code",
+        "/portal/l/{code}",
+        "/auth/verify",
+        "/.well-known/jwks.json",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_a_problem_json_404() {
+    let app = spawn_app(Backend::Sqlite).await;
+    crate::helpers::problem(app.get("/portal/nothing-here").await, 404).await;
+}
+
+#[tokio::test]
+async fn answers_carry_no_referrer_and_no_sniff_headers() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let r = app.request_link_for("nobody@example.ca").await;
+    assert_eq!(r.headers()["referrer-policy"], "no-referrer");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.headers()["cache-control"], "no-store");
+}
