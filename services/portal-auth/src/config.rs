@@ -28,6 +28,9 @@ pub struct Settings {
     pub public_url: String,
     /// Directory of the Ed25519 signing keys.
     pub keys_dir: PathBuf,
+    /// A PKCS#8 PEM Ed25519 key given in the environment (`JWT_PRIVATE_KEY` or `JWT_PRIVATE_KEY_FILE`);
+    /// when set, it signs and `keys_dir` is not read.
+    pub private_key_pem: Option<secrecy::SecretString>,
     /// Generate a key when the directory has none (embedded default only).
     pub generate_keys: bool,
     /// `iss` of the tokens we mint and accept.
@@ -62,6 +65,7 @@ impl Settings {
             erp: ErpSettings::from_source(src, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET)?,
             portal_url: config::origin_or(src, "PORTAL_URL", "http://127.0.0.1:8080")?,
             public_url: config::origin_or(src, "PUBLIC_URL", "http://127.0.0.1:8080")?,
+            private_key_pem: config::secret(src, "JWT_PRIVATE_KEY")?,
             generate_keys: config::parsed_or(src, "JWT_GENERATE_KEYS", true)?,
             keys_dir,
             issuer: config::string_or(src, "JWT_ISSUER", "https://hub.gigafibre.ca"),

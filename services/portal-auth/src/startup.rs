@@ -8,6 +8,7 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
+use secrecy::ExposeSecret;
 use shared::claims::KeyRing;
 use shared::erpnext::FrappeClient;
 use shared::events::{EventBus, InProcessBus, NatsBus, OutboxRelay};
@@ -55,14 +56,14 @@ impl PortalAuth {
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the portal-auth database")?;
-        let keys = if settings.generate_keys {
-            KeyRing::load_or_generate(&settings.keys_dir)
-        } else {
-            KeyRing::load(&settings.keys_dir)
+        let keys = match &settings.private_key_pem {
+            Some(pem) => KeyRing::from_pems(&[(0, pem.expose_secret().to_owned())]),
+            None if settings.generate_keys => KeyRing::load_or_generate(&settings.keys_dir),
+            None => KeyRing::load(&settings.keys_dir),
         }
         .with_context(|| {
             format!(
-                "loading signing keys from JWT_KEYS_DIR={}",
+                "loading signing keys (JWT_PRIVATE_KEY, or JWT_KEYS_DIR={})",
                 settings.keys_dir.display()
             )
         })?;

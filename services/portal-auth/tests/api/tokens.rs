@@ -224,3 +224,27 @@ async fn the_jwks_publishes_the_ed25519_key_of_issued_tokens() {
         "the private key must never be published"
     );
 }
+
+#[tokio::test]
+async fn a_key_given_in_the_environment_signs_and_is_published() {
+    use crate::helpers::{Bus, spawn_app_with};
+    let dir = testkit::TempDir::new();
+    let ring = shared::claims::KeyRing::load_or_generate(dir.path()).unwrap();
+    let pem_file = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "pem"))
+        .unwrap();
+    let pem = std::fs::read_to_string(pem_file).unwrap();
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        Bus::InProcess,
+        &[("JWT_PRIVATE_KEY", pem.as_str())],
+    )
+    .await;
+    let jwks = app.jwks().await;
+    assert_eq!(jwks["keys"][0]["kid"], ring.signing_key().kid());
+    let token = app.login(MARIE).await;
+    assert_eq!(header_of(&token)["kid"], ring.signing_key().kid());
+    app.cleanup().await;
+}
