@@ -73,9 +73,10 @@ pub(super) async fn insert_many<C: ConnectionTrait>(db: &C, jobs: &[&NewJob]) ->
 }
 
 // The outer `run_after <= $2` is re-checked by PostgreSQL on the locked row, so two replicas
-// racing for the same job cannot both claim it.
+// racing for the same job cannot both claim it. Oldest due first, by `run_after`: the index serves
+// both the filter and the order, so a long queue (a burst of requests) is not sorted on every claim.
 const CLAIM: &str = "UPDATE link_job SET run_after = $1 \
-    WHERE run_after <= $2 AND id IN (SELECT id FROM link_job WHERE run_after <= $2 ORDER BY created_at LIMIT $3) \
+    WHERE run_after <= $2 AND id IN (SELECT id FROM link_job WHERE run_after <= $2 ORDER BY run_after LIMIT $3) \
     RETURNING id, kind, identifier, identifier_key, lang, client_ip, created_at, attempts";
 
 impl Store {

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# `make bench`: load figures of the release hub, embedded (SQLite, in-process bus) then PostgreSQL + NATS.
+# For each mode: a fresh hub in a temp dir on a free loopback port, wrk on /healthz, /auth/verify and
+# /portal/request-link (64 connections), ratios to /healthz, resident memory idle and at the end, and a
+# timing report (matching vs non-matching identifiers). Prints PASS/FAIL per target (docs/benchmarks.md);
+# exits 1 when a target is missed. Loopback only; cleans up after itself (hub killed, temp DB dropped).
+#
+# Knobs: BENCH_DURATION (6s), BENCH_CONNECTIONS (64), BENCH_TIMING_N (500), BENCH_MODES ("embedded postgres").
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export BENCH_DIR=$ROOT/bench
+DURATION=${BENCH_DURATION:-6s}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
+TIMING_N=${BENCH_TIMING_N:-500}
+MODES=${BENCH_MODES:-embedded postgres}
+PG_ADMIN_URL=${BENCH_PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}
+NATS_URL_BENCH=${BENCH_NATS_URL:-nats://127.0.0.1:4222}
+
+up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+log() { printf '\n== %s\n' "$*"; }
+
+if ! command -v wrk >/dev/null; then
+  log "installing wrk"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+fi
+
+log "building the release hub"
+cargo build --release -q -p hub -p erp-sandbox
+HUB_BIN=$ROOT/target/release/hub
+ERP_BIN=$ROOT/target/release/erp-sandbox
+
+WORK=$(mktemp -d /tmp/gigafibre-bench.XXXXXX)
+PIDS=()
+PG_DB=""
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  PIDS=()
+  if [ -n "$PG_DB" ]; then
+    psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
+    PG_DB=""
+  fi
+}
+trap 'cleanup; rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
+
+RESULTS=()   # "mode|target|value|PASS/FAIL"
+judge() { RESULTS+=("$1|$2|$3|$4"); }
+
+# Starts the hub for a mode in its own directory; sets HUB_PID and HUB_URL.
+start_hub() {
+  local mode=$1 dir=$WORK/$1
+  mkdir -p "$dir"
+  local port
+  port=$(free_port)
+  HUB_URL=http://127.0.0.1:$port
+  local -a env=(BIND=127.0.0.1:$port RUST_LOG=warn JWT_KEYS_DIR=$dir/keys
+    LINK_LIMIT_PER_IDENTIFIER=100000000 LINK_LIMIT_PER_IP=100000000
+    PORTAL_URL=$HUB_URL PUBLIC_URL=$HUB_URL SPA_DIR=$dir/no-spa)
+  if [ "$mode" = postgres ]; then
+    PG_DB=bench_$$_$(date +%s)
+    psql -q "$PG_ADMIN_URL" -c "CREATE DATABASE $PG_DB" >/dev/null
+    env+=(DATABASE_URL=postgres://postgres@127.0.0.1:5432/$PG_DB NATS_URL=$NATS_URL_BENCH)
+  else
+    env+=(DATABASE_URL="sqlite://$dir/hub.db?mode=rwc")
+  fi
+  # The hub's ERP client defaults to :8000 when ERP_URL is unset, so its in-process sandbox must bind
+  # there; when :8000 is taken (a `make run` elsewhere), run the sandbox as its own process instead.
+  if ! up 8000; then
+    env+=(ERP_SANDBOX_BIND=127.0.0.1:8000 ERP_SANDBOX_DATABASE_URL="sqlite://$dir/erp.db?mode=rwc")
+  else
+    local erp_port
+    erp_port=$(free_port)
+    (cd "$dir" && exec env BIND=127.0.0.1:$erp_port DATABASE_URL="sqlite://$dir/erp.db?mode=rwc" \
+      "$ERP_BIN" >"$dir/erp.log" 2>&1) &
+    PIDS+=($!)
+    env+=(ERP_URL=http://127.0.0.1:$erp_port)
+    echo "(:8000 is taken: the erp-sandbox runs as its own process on :$erp_port)"
+  fi
+  (cd "$dir" && exec env "${env[@]}" "$HUB_BIN" >"$dir/hub.log" 2>&1) &
+  HUB_PID=$!
+  PIDS+=("$HUB_PID")
+  for _ in $(seq 1 300); do
+    curl -fs -o /dev/null "$HUB_URL/readyz" && return 0
+    kill -0 "$HUB_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  echo "the hub did not become ready; its log:" >&2
+  tail -n 30 "$dir/hub.log" >&2
+  return 1
+}
+
+rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$HUB_PID/status"; }
+
+# Runs wrk; prints its summary and sets RPS, P50, P99 (ms) and BAD.
+run_wrk() {
+  local name=$1 script=$2
+  shift 2
+  local out
+  out=$(BENCH_RUN=$RANDOM wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$BENCH_DIR/$script" "$@")
+  local line
+  line=$(grep '^BENCH ' <<<"$out")
+  RPS=$(sed -E 's/.*rps=([0-9]+).*/\1/' <<<"$line")
+  P50=$(sed -E 's/.*p50_us=([0-9]+).*/\1/' <<<"$line" | awk '{ printf "%.2f", $1 / 1000 }')
+  P99=$(sed -E 's/.*p99_us=([0-9]+).*/\1/' <<<"$line" | awk '{ printf "%.2f", $1 / 1000 }')
+  BAD=$(sed -E 's/.*bad=([0-9]+).*/\1/' <<<"$line")
+  printf '%-22s %9s req/s   p50 %7s ms   p99 %7s ms   errors/non-2xx %s\n' "$name" "$RPS" "$P50" "$P99" "$BAD"
+}
+
+pass_if() { if awk "BEGIN { exit !($1) }"; then echo PASS; else echo FAIL; fi; }
+
+bench_mode() {
+  local mode=$1 label
+  label=$([ "$mode" = postgres ] && echo "PostgreSQL + NATS" || echo "embedded (SQLite, in-process bus)")
+  log "mode: $label"
+  start_hub "$mode"
+  sleep 1
+  local rss_idle
+  rss_idle=$(rss_mib)
+  echo "hub pid $HUB_PID on $HUB_URL, RSS idle ${rss_idle} MiB"
+
+  local token
+  token=$(curl -fs -X POST "$HUB_URL/portal/impersonate" -H 'Content-Type: application/json' \
+    -H 'X-authentik-username: bench' -H 'X-authentik-groups: support' \
+    -d '{"customer":"CUST-2024-00001","reason":"make bench"}' |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+  curl -fs -o /dev/null -H "Authorization: Bearer $token" "$HUB_URL/auth/verify"
+
+  wrk -t2 -c"$CONNECTIONS" -d1s "$HUB_URL/healthz" >/dev/null   # warm-up, not counted
+  echo "wrk -t2 -c$CONNECTIONS -d$DURATION --latency"
+  run_wrk "/healthz" get.lua "$HUB_URL/healthz"
+  local h_rps=$RPS h_bad=$BAD
+  run_wrk "/auth/verify" get.lua -H "Authorization: Bearer $token" "$HUB_URL/auth/verify"
+  local v_rps=$RPS v_bad=$BAD
+  run_wrk "/portal/request-link" request-link.lua "$HUB_URL"
+  local l_rps=$RPS l_p99=$P99 l_bad=$BAD
+
+  local v_ratio l_ratio
+  v_ratio=$(awk "BEGIN { printf \"%.2f\", $v_rps / $h_rps }")
+  l_ratio=$(awk "BEGIN { printf \"%.2f\", $l_rps / $h_rps }")
+  echo "ratios to /healthz: /auth/verify ${v_ratio}, /portal/request-link ${l_ratio}"
+
+  log "timing report ($label): $TIMING_N matching vs $TIMING_N non-matching, one at a time"
+  local timing ratio
+  timing=$(python3 "$BENCH_DIR/timing.py" 127.0.0.1 "${HUB_URL##*:}" "$TIMING_N")
+  echo "$timing"
+  ratio=$(sed -E 's/.*ratio=([0-9.]+).*/\1/' <<<"$timing")
+
+  local rss_end
+  rss_end=$(rss_mib)
+  echo "RSS at the end: ${rss_end} MiB"
+
+  judge "$label" "/healthz, /auth/verify, request-link: no errors" "$h_bad/$v_bad/$l_bad" \
+    "$(pass_if "$h_bad + $v_bad + $l_bad == 0")"
+  judge "$label" "/auth/verify >= 0.6 x /healthz" "$v_ratio" "$(pass_if "$v_ratio >= 0.6")"
+  judge "$label" "request-link >= 0.15 x /healthz" "$l_ratio" "$(pass_if "$l_ratio >= 0.15")"
+  judge "$label" "request-link p99 < 20 ms" "${l_p99} ms" "$(pass_if "$l_p99 < 20")"
+  judge "$label" "RSS idle < 64 MiB" "${rss_idle} MiB" "$(pass_if "$rss_idle < 64")"
+  judge "$label" "RSS at end < 160 MiB" "${rss_end} MiB" "$(pass_if "$rss_end < 160")"
+  judge "$label" "timing medians within 5%" "$ratio" "$(pass_if "$ratio >= 0.95 && $ratio <= 1.05")"
+  cleanup
+}
+
+echo "machine: $(nproc) cores, $(uname -sr); hub: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+for mode in $MODES; do
+  if [ "$mode" = postgres ] && ! { up 5432 && up 4222; }; then
+    echo "PostgreSQL (:5432) or NATS (:4222) is not running (scripts/ensure-services.sh starts them)" >&2
+    judge "PostgreSQL + NATS" "services available" "no" FAIL
+    continue
+  fi
+  bench_mode "$mode"
+done
+
+log "targets"
+failed=0
+for r in "${RESULTS[@]}"; do
+  IFS='|' read -r mode target value verdict <<<"$r"
+  printf '%-4s  %-34s  %-48s %s\n' "$verdict" "$mode" "$target" "$value"
+  [ "$verdict" = PASS ] || failed=1
+done
+exit "$failed"
