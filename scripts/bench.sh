@@ -29,9 +29,8 @@ if ! command -v wrk >/dev/null; then
 fi
 
 log "building the release hub"
-cargo build --release -q -p hub -p erp-sandbox
-HUB_BIN=$ROOT/target/release/hub
-ERP_BIN=$ROOT/target/release/erp-sandbox
+cargo build --release -q -p hub
+HUB_BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/hub
 
 WORK=$(mktemp -d /tmp/gigafibre-bench.XXXXXX)
 PIDS=()
@@ -68,19 +67,8 @@ start_hub() {
   else
     env+=(DATABASE_URL="sqlite://$dir/hub.db?mode=rwc")
   fi
-  # The hub's ERP client defaults to :8000 when ERP_URL is unset, so its in-process sandbox must bind
-  # there; when :8000 is taken (a `make run` elsewhere), run the sandbox as its own process instead.
-  if ! up 8000; then
-    env+=(ERP_SANDBOX_BIND=127.0.0.1:8000 ERP_SANDBOX_DATABASE_URL="sqlite://$dir/erp.db?mode=rwc")
-  else
-    local erp_port
-    erp_port=$(free_port)
-    (cd "$dir" && exec env BIND=127.0.0.1:$erp_port DATABASE_URL="sqlite://$dir/erp.db?mode=rwc" \
-      "$ERP_BIN" >"$dir/erp.log" 2>&1) &
-    PIDS+=($!)
-    env+=(ERP_URL=http://127.0.0.1:$erp_port)
-    echo "(:8000 is taken: the erp-sandbox runs as its own process on :$erp_port)"
-  fi
+  # The hub starts its erp-sandbox in-process on a free port and points its ERP client at it.
+  env+=(ERP_SANDBOX_BIND=127.0.0.1:$(free_port) ERP_SANDBOX_DATABASE_URL="sqlite://$dir/erp.db?mode=rwc")
   (cd "$dir" && exec env "${env[@]}" "$HUB_BIN" >"$dir/hub.log" 2>&1) &
   HUB_PID=$!
   PIDS+=("$HUB_PID")

@@ -1,28 +1,39 @@
 //! Group commit for link requests: concurrent requests are admitted (rate-limited and queued) in one
 //! database transaction, so each 200 is backed by a durable job without a transaction per request.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::store::Limits;
 use crate::store::{Admission, RateDecision, Store, now_ms};
 
 const MAX_BATCH: usize = 256;
+const POSTGRES_WRITERS: usize = 3;
 
 type Reply = oneshot::Sender<Result<RateDecision, String>>;
 
-/// Hands admissions to the single writer task and waits for its verdict.
+/// Hands admissions to the writer tasks and waits for the verdict.
 #[derive(Clone)]
 pub struct Admitter {
     tx: mpsc::Sender<(Admission, Reply)>,
 }
 
 impl Admitter {
-    /// Starts the writer task.
+    /// Starts the writer tasks: one for SQLite (a single writer at a time anyway), several for
+    /// PostgreSQL so that one batch's commit overlaps the next batch's statements.
     pub fn spawn(store: Store, limits: Limits) -> Self {
         let (tx, rx) = mpsc::channel(4096);
-        tokio::spawn(write_batches(store, limits, rx));
+        let rx = Arc::new(Mutex::new(rx));
+        let writers = if store.is_sqlite() {
+            1
+        } else {
+            POSTGRES_WRITERS
+        };
+        for _ in 0..writers {
+            tokio::spawn(write_batches(store.clone(), limits, Arc::clone(&rx)));
+        }
         Self { tx }
     }
 
@@ -39,9 +50,17 @@ impl Admitter {
     }
 }
 
-async fn write_batches(store: Store, limits: Limits, mut rx: mpsc::Receiver<(Admission, Reply)>) {
+async fn write_batches(
+    store: Store,
+    limits: Limits,
+    rx: Arc<Mutex<mpsc::Receiver<(Admission, Reply)>>>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+    loop {
+        // One writer at a time takes what is waiting; the others are committing meanwhile.
+        if rx.lock().await.recv_many(&mut batch, MAX_BATCH).await == 0 {
+            return;
+        }
         let (admissions, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
         let outcome = store.admit(&admissions, limits, now_ms()).await;
         match outcome {

@@ -96,6 +96,7 @@ impl PortalAuth {
             portal_url: settings.portal_url.clone(),
             public_url: settings.public_url.clone(),
             sms_country_codes: settings.sms_country_codes.clone(),
+            erp_lookups_per_s: settings.erp_lookups_per_s,
             jobs_queued: Arc::clone(&jobs_queued),
             outbox_written: Arc::clone(&outbox_written),
         }

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sea_orm::DbErr;
+use futures::StreamExt;
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr};
 use shared::erpnext::{Customer, FrappeClient};
 use shared::events::{EmailSend, Envelope, LinkRequested, SmsSend, outbox};
 use tokio::sync::Notify;
@@ -19,12 +20,24 @@ use crate::tokens::{CUSTOMER_TOKEN_TTL_S, Tokens};
 const SOURCE: &str = "/portal-auth";
 const CODE_TTL_MS: i64 = 15 * 60 * 1000;
 const LEASE_MS: i64 = 60_000;
+const MAX_ROUND: u32 = 64;
+const LOOKUP_CONCURRENCY: usize = 8;
 /// Login SMS allowed per phone number per [`SMS_CAP_WINDOW_MS`].
 pub const SMS_CAP_PER_NUMBER: u32 = 10;
 /// One day.
 pub const SMS_CAP_WINDOW_MS: i64 = 24 * 3600 * 1000;
 // A login link that arrives an hour late helps nobody; the job is then given up (and logged).
 const GIVE_UP_AFTER_MS: i64 = 3600 * 1000;
+
+/// What became of one job's lookup.
+enum Outcome {
+    /// The customers found (possibly none): send to each, drop the job.
+    Send(Vec<CustomerMessages>),
+    /// The ERP failed: try again later.
+    Retry(String),
+    /// Nothing to do any more: drop the job.
+    Drop,
+}
 
 /// What the worker needs.
 pub struct LinkWorker {
@@ -34,6 +47,9 @@ pub struct LinkWorker {
     pub(crate) portal_url: String,
     pub(crate) public_url: String,
     pub(crate) sms_country_codes: Vec<String>,
+    /// ERP lookups per second at most: ERPNext is the system of record, not a login cache, and a flood
+    /// of link requests must not take it down. Jobs wait in the queue meanwhile.
+    pub(crate) erp_lookups_per_s: u32,
     /// Woken by the request handler when it queued a job.
     pub(crate) jobs_queued: Arc<Notify>,
     /// Wakes the outbox relay after a commit.
@@ -41,21 +57,19 @@ pub struct LinkWorker {
 }
 
 impl LinkWorker {
-    /// Runs forever.
+    /// Runs forever, pacing rounds to `erp_lookups_per_s`.
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
+            let rate = f64::from(self.erp_lookups_per_s.max(1));
             loop {
                 match self.run_once().await {
                     Ok(0) => {
-                        let _ = tokio::time::timeout(
-                            Duration::from_millis(500),
-                            self.jobs_queued.notified(),
-                        )
-                        .await;
+                        let idle = Duration::from_millis(500);
+                        let _ = tokio::time::timeout(idle, self.jobs_queued.notified()).await;
                     }
-                    Ok(_) => {}
+                    Ok(n) => tokio::time::sleep(Duration::from_secs_f64(n as f64 / rate)).await,
                     Err(e) => {
-                        tracing::error!(error = %e, "link worker cannot read its queue; retrying");
+                        tracing::error!(error = %e, "link worker cannot use its queue; retrying");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
                 }
@@ -63,41 +77,55 @@ impl LinkWorker {
         })
     }
 
-    /// Processes the jobs that are due; returns how many it took.
+    /// Processes one round of due jobs: lookups in parallel (a few at a time), then every result in
+    /// ONE write transaction; returns how many jobs it took.
     pub async fn run_once(&self) -> Result<usize, DbErr> {
-        let jobs = self.store.claim_jobs(32, LEASE_MS, now_ms()).await?;
-        let n = jobs.len();
-        let results = futures::future::join_all(jobs.into_iter().map(|j| self.process(j))).await;
-        for r in results {
-            r?;
+        let round = i64::from(self.erp_lookups_per_s.clamp(1, MAX_ROUND));
+        let jobs = self.store.claim_jobs(round, LEASE_MS, now_ms()).await?;
+        if jobs.is_empty() {
+            return Ok(0);
         }
-        Ok(n)
+        let lookups: Vec<_> = jobs.iter().map(|j| self.look_up(j)).collect();
+        let outcomes: Vec<Outcome> = futures::stream::iter(lookups)
+            .buffered(LOOKUP_CONCURRENCY)
+            .collect()
+            .await;
+        let txn = store::begin_write(self.store.connection()).await?;
+        for (job, outcome) in jobs.iter().zip(outcomes) {
+            match outcome {
+                Outcome::Retry(error) => {
+                    let backoff = 1000 * 2_i64.pow(job.attempts.clamp(0, 6) as u32);
+                    store::retry_job(&txn, &job.job.id, &error, now_ms() + backoff).await?;
+                }
+                Outcome::Drop => store::delete_job(&txn, &job.job.id).await?,
+                Outcome::Send(messages) => self.send(&txn, job, messages).await?,
+            }
+        }
+        txn.commit().await?;
+        self.outbox_written.notify_one();
+        Ok(jobs.len())
     }
 
     #[tracing::instrument(skip_all, fields(job = %job.job.id, kind = %job.job.kind))]
-    async fn process(&self, job: LinkJob) -> Result<(), DbErr> {
+    async fn look_up(&self, job: &LinkJob) -> Outcome {
         let Ok(identifier) = Identifier::parse(&job.job.identifier) else {
             tracing::warn!("queued identifier no longer parses; dropping the job");
-            return self.finish(&job, Vec::new()).await;
+            return Outcome::Drop;
         };
         match find_customers(&self.erp, &identifier).await {
-            Ok(customers) => {
-                let messages = customers
+            Ok(customers) => Outcome::Send(
+                customers
                     .iter()
-                    .map(|c| self.messages_for(&job, &identifier, c, customers.len() > 1))
-                    .collect();
-                self.finish(&job, messages).await
-            }
+                    .map(|c| self.messages_for(job, &identifier, c, customers.len() > 1))
+                    .collect(),
+            ),
             Err(e) if now_ms() - job.job.created_at > GIVE_UP_AFTER_MS => {
                 tracing::error!(error = %e, attempts = job.attempts, "ERP unreachable for an hour; giving up this link request");
-                self.finish(&job, Vec::new()).await
+                Outcome::Drop
             }
             Err(e) => {
-                let backoff = 1000 * 2_i64.pow(job.attempts.clamp(0, 6) as u32);
                 tracing::warn!(error = %e, attempts = job.attempts, "ERP lookup failed; will retry");
-                self.store
-                    .retry_job(&job.job.id, &e.to_string(), now_ms() + backoff)
-                    .await
+                Outcome::Retry(e.to_string())
             }
         }
     }
@@ -125,12 +153,10 @@ impl LinkWorker {
 
     /// SMS-pumping defence: at most `SMS_CAP_PER_NUMBER` login SMS per number per day, whatever
     /// identifier asked for them.
-    async fn within_sms_cap(&self, phone: &str) -> Result<bool, DbErr> {
+    async fn within_sms_cap<C: ConnectionTrait>(&self, db: &C, phone: &str) -> Result<bool, DbErr> {
         let key = format!("sms-day:{}", short_hash(phone));
-        let decision = self
-            .store
-            .hit(&key, SMS_CAP_PER_NUMBER, now_ms(), SMS_CAP_WINDOW_MS)
-            .await?;
+        let decision =
+            store::hit(db, &key, SMS_CAP_PER_NUMBER, now_ms(), SMS_CAP_WINDOW_MS).await?;
         Ok(decision == store::RateDecision::Admitted)
     }
 
@@ -142,22 +168,23 @@ impl LinkWorker {
         })
     }
 
-    async fn finish(
+    /// Writes one job's codes, short links and messages, and drops the job, inside `txn`.
+    async fn send(
         &self,
+        txn: &DatabaseTransaction,
         job: &LinkJob,
         mut messages: Vec<CustomerMessages>,
     ) -> Result<(), DbErr> {
         for m in &mut messages {
             if let Some(phone) = &m.phone
-                && !self.within_sms_cap(phone).await?
+                && !self.within_sms_cap(txn, phone).await?
             {
                 tracing::warn!(phone_hash = %short_hash(phone), "daily SMS cap reached for this number; email only");
                 m.phone = None;
             }
         }
-        let txn = store::begin_write(self.store.connection()).await?;
         for m in &messages {
-            let version = store::token_version(&txn, &m.customer.name).await?;
+            let version = store::token_version(txn, &m.customer.name).await?;
             let claims = self.tokens.claims(
                 &m.customer.name,
                 &m.customer.customer_name,
@@ -173,7 +200,7 @@ impl LinkWorker {
             let claims_json =
                 serde_json::to_string(&claims).map_err(|e| DbErr::Custom(e.to_string()))?;
             store::insert_code(
-                &txn,
+                txn,
                 &NewCode {
                     id: uuid::Uuid::now_v7().to_string(),
                     identifier_key: job.job.identifier_key.clone(),
@@ -184,15 +211,13 @@ impl LinkWorker {
                 },
             )
             .await?;
-            store::insert_short_link(&txn, &m.short, &claims_json, claims.exp * 1000).await?;
+            store::insert_short_link(txn, &m.short, &claims_json, claims.exp * 1000).await?;
             for envelope in self.envelopes(m, &token)? {
-                outbox::enqueue(&txn, &envelope).await?;
+                outbox::enqueue(txn, &envelope).await?;
             }
             tracing::info!(customer_hash = %short_hash(&m.customer.name), email = m.email.is_some(), sms = m.phone.is_some(), "login link queued");
         }
-        store::delete_job(&txn, &job.job.id).await?;
-        txn.commit().await?;
-        self.outbox_written.notify_one();
+        store::delete_job(txn, &job.job.id).await?;
         Ok(())
     }
 

@@ -113,18 +113,6 @@ impl Store {
             .collect()
     }
 
-    /// Puts a failed job back for a later attempt.
-    pub async fn retry_job(&self, id: &str, error: &str, run_after: i64) -> Result<(), DbErr> {
-        self.db
-            .execute_raw(stmt(
-                self.db.get_database_backend(),
-                "UPDATE link_job SET attempts = attempts + 1, last_error = $2, run_after = $3 WHERE id = $1",
-                [id.into(), error.into(), run_after.into()],
-            ))
-            .await?;
-        Ok(())
-    }
-
     /// Number of jobs waiting (metrics, tests).
     pub async fn pending_jobs(&self) -> Result<i64, DbErr> {
         let row = self
@@ -147,6 +135,22 @@ pub async fn delete_job<C: ConnectionTrait>(db: &C, id: &str) -> Result<(), DbEr
         db.get_database_backend(),
         "DELETE FROM link_job WHERE id = $1",
         [id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Puts a failed job back for a later attempt, inside the caller's transaction.
+pub async fn retry_job<C: ConnectionTrait>(
+    db: &C,
+    id: &str,
+    error: &str,
+    run_after: i64,
+) -> Result<(), DbErr> {
+    db.execute_raw(stmt(
+        db.get_database_backend(),
+        "UPDATE link_job SET attempts = attempts + 1, last_error = $2, run_after = $3 WHERE id = $1",
+        [id.into(), error.into(), run_after.into()],
     ))
     .await?;
     Ok(())

@@ -17,9 +17,9 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 
 pub use codes::{CodeCheck, NewCode, insert_code};
-pub use jobs::{LinkJob, NewJob, delete_job};
+pub use jobs::{LinkJob, NewJob, delete_job, retry_job};
 pub use migrations::Migrator;
-pub use rate_limit::{Admission, Limits, RateDecision};
+pub use rate_limit::{Admission, Limits, RateDecision, hit};
 pub use revocations::{RevocationEntry, token_version};
 pub use short_links::insert_short_link;
 
@@ -40,14 +40,18 @@ impl Store {
         opts.max_connections(if url.starts_with("sqlite") { 4 } else { 16 })
             .connect_timeout(Duration::from_secs(5))
             .sqlx_logging(false);
+        // Per-connection settings, applied to every connection of the pool: WAL lets readers run beside
+        // the writer; NORMAL sync is durable in WAL mode except against power loss of the last commits
+        // (the usual trade-off for an embedded default); busy_timeout makes writers queue, not fail.
+        opts.map_sqlx_sqlite_opts(|o| {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+                .pragma("mmap_size", "268435456")
+                .pragma("temp_store", "memory")
+        });
         let db = Database::connect(opts).await?;
-        if db.get_database_backend() == DbBackend::Sqlite {
-            // WAL lets readers run beside the writer; busy_timeout makes writers queue instead of failing.
-            db.execute_unprepared(
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
-            )
-            .await?;
-        }
         Migrator::up(&db, None).await?;
         Ok(Self { db })
     }
@@ -55,6 +59,11 @@ impl Store {
     /// The connection, for the outbox relay and readiness.
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Whether this is the embedded SQLite database (one writer at a time).
+    pub fn is_sqlite(&self) -> bool {
+        self.db.get_database_backend() == DbBackend::Sqlite
     }
 
     /// A cheap query for `/readyz`.

@@ -48,7 +48,7 @@ const HIT: &str = "INSERT INTO rate_limit (key, window_start, hits) VALUES ($1, 
     RETURNING CAST(hits AS BIGINT), window_start";
 
 /// Counts one hit on `key` and says whether it stays within `limit`.
-async fn hit<C: ConnectionTrait>(
+pub async fn hit<C: ConnectionTrait>(
     db: &C,
     key: &str,
     limit: u32,
