@@ -163,6 +163,46 @@ impl ErpSettings {
     }
 }
 
+/// The event bus: `NATS_URL` (unset: in-process), `NATS_PREFIX` (isolates streams and subjects of an
+/// environment or a test run; empty in production), `NATS_ACK_WAIT_S` (redelivery of unacked messages).
+#[derive(Clone, Debug)]
+pub struct BusSettings {
+    /// `nats://…`, or none for the in-process bus.
+    pub url: Option<String>,
+    /// Stream and subject prefix.
+    pub prefix: String,
+    /// How long JetStream waits for an ack before redelivering.
+    pub ack_wait: std::time::Duration,
+}
+
+impl BusSettings {
+    /// Reads the bus variables.
+    pub fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
+        let prefix = string_or(src, "NATS_PREFIX", "");
+        if !prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(ConfigError::new(
+                "NATS_PREFIX",
+                "letters, digits, '-' and '_' only",
+            ));
+        }
+        Ok(Self {
+            url: src.get("NATS_URL"),
+            prefix,
+            ack_wait: std::time::Duration::from_secs(parsed_or(src, "NATS_ACK_WAIT_S", 30)?),
+        })
+    }
+
+    /// Connects the bus these settings describe.
+    pub async fn connect(
+        &self,
+    ) -> Result<std::sync::Arc<dyn crate::events::EventBus>, crate::events::BusError> {
+        crate::events::connect_bus(self.url.as_deref(), &self.prefix, self.ack_wait).await
+    }
+}
+
 /// Whether messages may leave the machine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutboundMode {

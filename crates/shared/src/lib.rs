@@ -5,6 +5,7 @@
 //! - [`http`]: problem+json errors, client address, health/readiness/metrics routes.
 //! - [`erpnext`]: ERPNext DTOs and the Frappe REST client.
 //! - [`claims`]: JWT claims, Ed25519 keys, JWKS and token verification.
+//! - [`sms`]: GSM-7 / UCS-2 segment counting of SMS bodies.
 //! - [`events`]: CloudEvents envelope, subjects, event bus (in-process, NATS JetStream), outbox.
 
 pub mod claims;
@@ -12,4 +13,5 @@ pub mod config;
 pub mod erpnext;
 pub mod events;
 pub mod http;
+pub mod sms;
 pub mod telemetry;

@@ -8,11 +8,15 @@ mod db;
 mod dir;
 mod erp;
 mod nats;
+pub mod smtp;
+pub mod twilio;
 
 pub use db::TestDb;
 pub use dir::TempDir;
 pub use erp::{ErpHandle, spawn_erp};
 pub use nats::{NatsWatcher, StoredMessage, nats_url};
+pub use smtp::{ReceivedMail, SmtpSink};
+pub use twilio::{SentSms, TwilioFake, twilio_signature};
 
 use std::time::Duration;
 

@@ -8,16 +8,48 @@ use std::sync::Arc;
 
 use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
-use portal_auth::{PortalAuth, base_app_config, security_headers, startup::connect_bus};
+use notifications::Notifications;
+use portal_auth::{PortalAuth, base_app_config, security_headers};
 use shared::config::{self, Env, Source};
 use shared::http::{Metrics, Readiness, not_found};
 
 /// The environment, with the hub's embedded defaults under it.
-struct HubDefaults(HashMap<String, String>);
+struct HubDefaults {
+    /// Values the hub decides (a service's own database), over the environment.
+    overrides: HashMap<String, String>,
+    /// Embedded defaults, under the environment.
+    defaults: HashMap<String, String>,
+}
 
 impl Source for HubDefaults {
     fn get(&self, name: &str) -> Option<String> {
-        Env.get(name).or_else(|| self.0.get(name).cloned())
+        self.overrides
+            .get(name)
+            .cloned()
+            .or_else(|| Env.get(name))
+            .or_else(|| self.defaults.get(name).cloned())
+    }
+}
+
+impl HubDefaults {
+    /// The sources of one service: its own database. SQLite gets one file per service (two outbox
+    /// relays must not share one SQLite outbox); PostgreSQL is shared, each service owning its tables.
+    fn with_database(&self, url: &str, service: &str) -> HubDefaults {
+        let own = match url.strip_prefix("sqlite://") {
+            Some(rest) => {
+                let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+                let stem = path.strip_suffix(".db").unwrap_or(path);
+                let sep = if query.is_empty() { "" } else { "?" };
+                format!("sqlite://{stem}.{service}.db{sep}{query}")
+            }
+            None => url.to_owned(),
+        };
+        let mut overrides = self.overrides.clone();
+        overrides.insert("DATABASE_URL".to_owned(), own);
+        HubDefaults {
+            overrides,
+            defaults: self.defaults.clone(),
+        }
     }
 }
 
@@ -27,12 +59,13 @@ fn defaults() -> HubDefaults {
         ("DATABASE_URL", "sqlite://var/hub.db?mode=rwc"),
         ("ERP_URL", "http://127.0.0.1:8000"),
     ];
-    HubDefaults(
-        pairs
+    HubDefaults {
+        overrides: HashMap::new(),
+        defaults: pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
-    )
+    }
 }
 
 // mimalloc: the request paths allocate many small short-lived buffers; glibc malloc showed up
@@ -46,32 +79,43 @@ async fn main() -> anyhow::Result<()> {
     let mut src = defaults();
     if Env.get("ERP_URL").is_none() {
         let url = start_erp_sandbox(&src).await?;
-        src.0.insert("ERP_URL".to_owned(), url);
+        src.overrides.insert("ERP_URL".to_owned(), url);
     }
-    let settings = portal_auth::Settings::from_source(&src)?;
+    let database_url = config::database_url(&src, "sqlite://var/hub.db?mode=rwc")?;
+    let settings =
+        portal_auth::Settings::from_source(&src.with_database(&database_url, "portal-auth"))?;
+    let notifications_settings =
+        notifications::Settings::from_source(&src.with_database(&database_url, "notifications"))?;
     let mode = config::outbound_mode(&src)?;
-    let bus = connect_bus(settings.nats_url.as_deref())
+    let bus = settings
+        .bus
+        .connect()
         .await
         .context("connecting the event bus (NATS_URL)")?;
+    // Consumers first: the in-process bus delivers only to subscriptions that exist when it publishes.
+    let notifications =
+        Arc::new(Notifications::start(&notifications_settings, Arc::clone(&bus)).await?);
     let portal_auth = Arc::new(PortalAuth::start(&settings, bus).await?);
 
     let mut doc = PortalAuth::openapi();
+    doc.merge(Notifications::openapi());
     doc.info.title = "Gigafibre hub".to_owned();
     let metrics = Metrics::new()?;
-    let readiness = Readiness(portal_auth.probes());
+    let readiness = Readiness([portal_auth.probes(), notifications.probes()].concat());
     let spa = config::path_or(&src, "SPA_DIR", "apps/client/dist");
     let listener = TcpListener::bind(&settings.bind)
         .with_context(|| format!("binding BIND={}", settings.bind))?;
     tracing::info!(bind = %settings.bind, outbound = ?mode, database = %redact(&settings.database_url),
-        nats = settings.nats_url.is_some(), spa = %spa.display(), "hub listening");
+        nats = settings.bus.url.is_some(), spa = %spa.display(), "hub listening");
     HttpServer::new(move || {
         let (readiness, metrics, doc) = (readiness.clone(), Arc::clone(&metrics), doc.clone());
-        let portal_auth = Arc::clone(&portal_auth);
+        let (portal_auth, notifications) = (Arc::clone(&portal_auth), Arc::clone(&notifications));
         App::new()
             .wrap(middleware::from_fn(Metrics::middleware))
             .wrap(security_headers())
             .configure(|c| base_app_config(c, readiness, metrics, doc))
             .configure(|c| portal_auth.configure(c))
+            .configure(|c| notifications.configure(c))
             .configure(|c| serve_spa(c, &spa))
             .default_service(web::to(not_found))
     })

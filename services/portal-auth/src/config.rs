@@ -18,8 +18,8 @@ pub struct Settings {
     pub bind: String,
     /// `sqlite://…` or `postgres://…`.
     pub database_url: String,
-    /// `nats://…`, or none for the in-process bus.
-    pub nats_url: Option<String>,
+    /// The event bus (`NATS_URL`, `NATS_PREFIX`, `NATS_ACK_WAIT_S`).
+    pub bus: shared::config::BusSettings,
     /// The ERP to look customers up in.
     pub erp: ErpSettings,
     /// Origin of the customer portal (links point there).
@@ -63,7 +63,7 @@ impl Settings {
         Ok(Self {
             bind: config::string_or(src, "BIND", "127.0.0.1:8081"),
             database_url: config::database_url(src, "sqlite://var/portal-auth.db?mode=rwc")?,
-            nats_url: src.get("NATS_URL"),
+            bus: shared::config::BusSettings::from_source(src)?,
             erp: ErpSettings::from_source(src, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET)?,
             portal_url: config::origin_or(src, "PORTAL_URL", "http://127.0.0.1:8080")?,
             public_url: config::origin_or(src, "PUBLIC_URL", "http://127.0.0.1:8080")?,

@@ -11,7 +11,7 @@ use anyhow::Context;
 use secrecy::ExposeSecret;
 use shared::claims::KeyRing;
 use shared::erpnext::FrappeClient;
-use shared::events::{EventBus, InProcessBus, NatsBus, OutboxRelay};
+use shared::events::{EventBus, OutboxRelay};
 use shared::http::{
     Metrics, Probe, Readiness, configure_health, not_found, openapi_route, path_config,
     query_config,
@@ -203,14 +203,6 @@ pub fn base_app_config(
         .configure(|c| openapi_route(c, doc));
 }
 
-/// NATS JetStream when `NATS_URL` is set, else the in-process bus.
-pub async fn connect_bus(nats_url: Option<&str>) -> anyhow::Result<Arc<dyn EventBus>> {
-    Ok(match nats_url {
-        Some(url) => Arc::new(NatsBus::connect(url).await?),
-        None => Arc::new(InProcessBus::new()),
-    })
-}
-
 /// portal-auth as its own process.
 pub struct Application {
     server: Server,
@@ -220,7 +212,9 @@ pub struct Application {
 impl Application {
     /// Binds `settings.bind` (port 0 picks a free port) and starts everything.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let bus = connect_bus(settings.nats_url.as_deref())
+        let bus = settings
+            .bus
+            .connect()
             .await
             .context("connecting the event bus (NATS_URL)")?;
         Self::build_with_bus(settings, bus).await

@@ -38,7 +38,7 @@ pub enum EventError {
 }
 
 /// A CloudEvents 1.0 envelope (structured JSON mode) around one event payload.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Envelope {
     /// Always `"1.0"`.
     pub specversion: String,

@@ -24,4 +24,30 @@ pub use in_process::InProcessBus;
 pub use nats::{NatsBus, NatsOptions};
 pub use outbox::CreateOutboxTable;
 pub use relay::{OutboxRelay, RelayError};
-pub use types::{Attachment, EmailSend, LinkRequested, LoginSucceeded, SessionRevoked, SmsSend};
+pub use types::{
+    Attachment, DeadLetter, EmailSend, LinkRequested, LoginSucceeded, SessionRevoked, SmsSend,
+};
+
+/// The bus a service uses: NATS JetStream when `nats_url` is set, else the in-process bus.
+/// `prefix` (`NATS_PREFIX`, empty in production) isolates streams and subjects of a test run or an
+/// environment sharing one NATS; `ack_wait` is JetStream's redelivery delay for unacked messages.
+pub async fn connect_bus(
+    nats_url: Option<&str>,
+    prefix: &str,
+    ack_wait: std::time::Duration,
+) -> Result<std::sync::Arc<dyn EventBus>, BusError> {
+    let Some(url) = nats_url else {
+        return Ok(std::sync::Arc::new(InProcessBus::new()));
+    };
+    let mut options = NatsOptions {
+        ack_wait,
+        ..NatsOptions::default()
+    };
+    if !prefix.is_empty() {
+        options.stream_prefix = format!("{}_", prefix.to_uppercase().replace(['.', '-'], "_"));
+        options.subject_prefix = format!("{prefix}.");
+    }
+    Ok(std::sync::Arc::new(
+        NatsBus::connect_with(url, options).await?,
+    ))
+}

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{Event, subjects};
 
 /// Command: send one email (consumed by the notifications service).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EmailSend {
     /// Recipient address.
     pub to: String,
@@ -36,7 +36,7 @@ pub struct EmailSend {
 }
 
 /// One file attached to an [`EmailSend`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Attachment {
     /// File name shown to the recipient, e.g. `facture-INV-0001.pdf`.
     pub filename: String,
@@ -47,7 +47,7 @@ pub struct Attachment {
 }
 
 /// Command: send one SMS (consumed by the notifications service).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SmsSend {
     /// Recipient number in E.164 form, e.g. `+15145550147`.
     pub to: String,
@@ -61,7 +61,7 @@ pub struct SmsSend {
 }
 
 /// Fact: a customer asked for a portal login link or code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LinkRequested {
     /// ERPNext Customer name.
     pub customer: String,
@@ -72,7 +72,7 @@ pub struct LinkRequested {
 }
 
 /// Fact: a customer signed in to the portal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LoginSucceeded {
     /// ERPNext Customer name.
     pub customer: String,
@@ -84,12 +84,39 @@ pub struct LoginSucceeded {
 }
 
 /// Fact: a customer's portal session was revoked (logout).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SessionRevoked {
     /// ERPNext Customer name.
     pub customer: String,
     /// Whether every session of the customer was revoked, not only the current one.
     pub everywhere: bool,
+}
+
+/// Fact: a delivery command was given up (malformed, invalid, permanently refused or out of
+/// retries). Published by the notifications service for people and alerts to look at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct DeadLetter {
+    /// Id of the envelope that failed, when it could be read.
+    #[serde(default)]
+    pub event_id: Option<String>,
+    /// Subject it arrived on.
+    pub subject: String,
+    /// `email` or `sms`.
+    pub channel: String,
+    /// Recipient, when it could be read.
+    #[serde(default)]
+    pub recipient: Option<String>,
+    /// Why it was given up, for a person.
+    pub reason: String,
+    /// Delivery attempts made.
+    pub attempts: u32,
+    /// The original message, truncated to 64 KiB, for replay by hand.
+    pub original: String,
+}
+
+impl Event for DeadLetter {
+    const SUBJECT: &'static str = subjects::NOTIFY_DEAD;
+    const TYPE: &'static str = "ca.gigafibre.notify.dead.v1";
 }
 
 impl Event for EmailSend {

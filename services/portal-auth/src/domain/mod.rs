@@ -11,7 +11,8 @@ pub mod identifier;
 pub mod lang;
 pub mod mask;
 pub mod phone;
-pub mod sms;
+/// SMS segment counting lives in `shared` (the notifications service counts too).
+pub use shared::sms;
 pub mod templates;
 
 #[cfg(test)]

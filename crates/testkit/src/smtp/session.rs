@@ -1,0 +1,273 @@
+//! One SMTP connection: reads commands line by line and answers them in order.
+//!
+//! Replies are buffered and flushed only when no further command is already waiting in the
+//! read buffer, which gives PIPELINING for free and keeps one write per round trip.
+
+use std::sync::Arc;
+
+use tokio::io::{
+    AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, BufWriter,
+};
+use tokio::net::TcpStream;
+
+use super::{Inner, MAX_MESSAGE_SIZE, StoredMail};
+
+const EHLO_EXTENSIONS: &str = "250-PIPELINING\r\n250-8BITMIME\r\n250-SIZE 26214400\r\n\
+                               250-AUTH PLAIN LOGIN\r\n250 SMTPUTF8\r\n";
+/// Longest command line read before the connection is considered hostile and closed.
+const MAX_LINE: usize = 64 * 1024;
+
+/// Where the client stands in the SMTP dialogue.
+#[derive(Debug, Default)]
+struct Transaction {
+    greeted: bool,
+    from: Option<String>,
+    to: Vec<String>,
+}
+
+/// What the command loop does after a reply.
+enum Next {
+    Continue,
+    Close,
+}
+
+/// Serves one connection until QUIT, EOF or an I/O error.
+pub(super) async fn serve(stream: TcpStream, inner: Arc<Inner>) {
+    let (read, write) = stream.into_split();
+    let mut session = Session {
+        reader: BufReader::with_capacity(16 * 1024, read),
+        writer: BufWriter::with_capacity(4 * 1024, write),
+        inner,
+        line: Vec::with_capacity(512),
+        tx: Transaction::default(),
+    };
+    // Errors only mean the peer went away; there is nobody to report them to.
+    let _ = session.run().await;
+}
+
+struct Session<R, W> {
+    reader: BufReader<R>,
+    writer: BufWriter<W>,
+    inner: Arc<Inner>,
+    line: Vec<u8>,
+    tx: Transaction,
+}
+
+impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
+    async fn run(&mut self) -> std::io::Result<()> {
+        self.reply("220 127.0.0.1 ESMTP testkit sink ready").await?;
+        loop {
+            if !self.read_line().await? {
+                return Ok(());
+            }
+            let line = String::from_utf8_lossy(trim_crlf(&self.line)).into_owned();
+            if let Next::Close = self.command(&line).await? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Dispatches one command line.
+    async fn command(&mut self, line: &str) -> std::io::Result<Next> {
+        let (verb, arg) = line.split_once(' ').unwrap_or((line, ""));
+        let arg = arg.trim();
+        match verb.to_ascii_uppercase().as_str() {
+            "EHLO" if !arg.is_empty() => {
+                self.tx = Transaction {
+                    greeted: true,
+                    ..Transaction::default()
+                };
+                self.writer.write_all(b"250-127.0.0.1 greets ").await?;
+                self.writer.write_all(arg.as_bytes()).await?;
+                self.writer.write_all(b"\r\n").await?;
+                self.raw_reply(EHLO_EXTENSIONS).await?;
+            }
+            "HELO" if !arg.is_empty() => {
+                self.tx = Transaction {
+                    greeted: true,
+                    ..Transaction::default()
+                };
+                self.reply("250 127.0.0.1").await?;
+            }
+            "EHLO" | "HELO" => self.reply("501 5.5.4 a domain is required").await?,
+            "AUTH" => self.auth(arg).await?,
+            "MAIL" => self.mail(arg).await?,
+            "RCPT" => self.rcpt(arg).await?,
+            "DATA" => self.data().await?,
+            "RSET" => {
+                self.tx.from = None;
+                self.tx.to.clear();
+                self.reply("250 2.0.0 Ok").await?;
+            }
+            "NOOP" => self.reply("250 2.0.0 Ok").await?,
+            "QUIT" => {
+                self.reply("221 2.0.0 Bye").await?;
+                return Ok(Next::Close);
+            }
+            _ => self.reply("500 5.5.2 command not recognized").await?,
+        }
+        Ok(Next::Continue)
+    }
+
+    /// AUTH PLAIN and AUTH LOGIN, with or without an initial response; any credentials pass.
+    async fn auth(&mut self, arg: &str) -> std::io::Result<()> {
+        if !self.tx.greeted || self.tx.from.is_some() {
+            return self.reply("503 5.5.1 bad sequence of commands").await;
+        }
+        let mut parts = arg.split_whitespace();
+        let mechanism = parts.next().unwrap_or_default().to_ascii_uppercase();
+        let initial = parts.next();
+        let prompts: &[&str] = match (mechanism.as_str(), initial) {
+            ("PLAIN", Some(_)) => &[],
+            ("PLAIN", None) => &["334 "],
+            ("LOGIN", Some(_)) => &["334 UGFzc3dvcmQ6"],
+            ("LOGIN", None) => &["334 VXNlcm5hbWU6", "334 UGFzc3dvcmQ6"],
+            _ => {
+                return self
+                    .reply("504 5.5.4 unrecognized authentication type")
+                    .await;
+            }
+        };
+        for prompt in prompts {
+            self.reply(prompt).await?;
+            if !self.read_line().await? {
+                return Ok(());
+            }
+            if trim_crlf(&self.line) == b"*" {
+                return self.reply("501 5.7.0 authentication cancelled").await;
+            }
+        }
+        self.reply("235 2.7.0 Authentication successful").await
+    }
+
+    async fn mail(&mut self, arg: &str) -> std::io::Result<()> {
+        if !self.tx.greeted || self.tx.from.is_some() {
+            return self.reply("503 5.5.1 bad sequence of commands").await;
+        }
+        match path_argument(arg, "FROM:") {
+            Some(from) => {
+                self.tx.from = Some(from.to_owned());
+                self.reply("250 2.1.0 Ok").await
+            }
+            None => self.reply("501 5.5.4 syntax: MAIL FROM:<address>").await,
+        }
+    }
+
+    async fn rcpt(&mut self, arg: &str) -> std::io::Result<()> {
+        if self.tx.from.is_none() {
+            return self.reply("503 5.5.1 need MAIL before RCPT").await;
+        }
+        let Some(to) = path_argument(arg, "TO:").filter(|to| !to.is_empty()) else {
+            return self.reply("501 5.5.4 syntax: RCPT TO:<address>").await;
+        };
+        if let Some(rejection) = self.inner.recipient_rejection(to) {
+            return self.reply(&rejection).await;
+        }
+        self.tx.to.push(to.to_owned());
+        self.reply("250 2.1.5 Ok").await
+    }
+
+    /// DATA: 354, the message up to `.` alone on a line (dot-unstuffed), then the verdict.
+    async fn data(&mut self) -> std::io::Result<()> {
+        if self.tx.from.is_none() {
+            return self.reply("503 5.5.1 need MAIL before DATA").await;
+        }
+        if self.tx.to.is_empty() {
+            return self.reply("554 5.5.1 no valid recipients").await;
+        }
+        self.reply("354 End data with <CR><LF>.<CR><LF>").await?;
+        let mut data = Vec::with_capacity(4 * 1024);
+        let mut too_big = false;
+        loop {
+            if !self.read_line().await? {
+                return Ok(());
+            }
+            let line = self.line.as_slice();
+            if trim_crlf(line) == b"." {
+                break;
+            }
+            // Keep reading to stay in sync with the client, but stop storing.
+            too_big |= data.len() + line.len() > MAX_MESSAGE_SIZE;
+            if !too_big {
+                data.extend_from_slice(line.strip_prefix(b".").unwrap_or(line));
+            }
+        }
+        let from = self.tx.from.take().unwrap_or_default();
+        let to = std::mem::take(&mut self.tx.to);
+        if too_big {
+            return self
+                .reply("552 5.3.4 message size exceeds fixed limit")
+                .await;
+        }
+        if let Some(failure) = self.inner.take_data_failure() {
+            return self.reply(&failure).await;
+        }
+        let data = String::from_utf8(data)
+            .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned());
+        self.inner.store(StoredMail { from, to, data });
+        let id = self.inner.next_queue_id();
+        self.reply(&format!("250 2.0.0 Ok: queued as {id:X}")).await
+    }
+
+    /// Reads one line (with its line ending) into `self.line`; `false` at end of stream.
+    async fn read_line(&mut self) -> std::io::Result<bool> {
+        self.line.clear();
+        let read = (&mut self.reader)
+            .take(MAX_LINE as u64)
+            .read_until(b'\n', &mut self.line)
+            .await?;
+        if read == MAX_LINE && !self.line.ends_with(b"\n") {
+            return Err(std::io::Error::other("SMTP line too long"));
+        }
+        Ok(read > 0)
+    }
+
+    async fn reply(&mut self, text: &str) -> std::io::Result<()> {
+        self.writer.write_all(text.as_bytes()).await?;
+        self.raw_reply("\r\n").await
+    }
+
+    /// Writes `text` and flushes unless pipelined commands are already waiting to be answered.
+    async fn raw_reply(&mut self, text: &str) -> std::io::Result<()> {
+        self.writer.write_all(text.as_bytes()).await?;
+        if self.reader.buffer().is_empty() {
+            self.writer.flush().await?;
+        }
+        Ok(())
+    }
+}
+
+/// The address of `FROM:<a@b> PARAMS` / `TO:<a@b>` (keyword case-insensitive), brackets removed.
+fn path_argument<'a>(arg: &'a str, keyword: &str) -> Option<&'a str> {
+    let head = arg.get(..keyword.len())?;
+    if !head.eq_ignore_ascii_case(keyword) {
+        return None;
+    }
+    let path = arg[keyword.len()..].trim_start();
+    let path = path.split_whitespace().next().unwrap_or_default();
+    match path.strip_prefix('<') {
+        Some(inner) => inner.strip_suffix('>'),
+        None => Some(path),
+    }
+}
+
+fn trim_crlf(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_argument;
+
+    #[test]
+    fn a_bracketed_path_with_parameters_gives_the_bare_address() {
+        assert_eq!(
+            path_argument("FROM:<a@b.ca> BODY=8BITMIME SIZE=12", "FROM:"),
+            Some("a@b.ca")
+        );
+        assert_eq!(path_argument("to: <x@y.ca>", "TO:"), Some("x@y.ca"));
+        assert_eq!(path_argument("FROM:<>", "FROM:"), Some(""));
+        assert_eq!(path_argument("FRM:<a@b>", "FROM:"), None);
+    }
+}

@@ -1,0 +1,146 @@
+//! Settings of the notifications service, read from the environment (see `.env.example`).
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+use shared::config::{self, ConfigError, OutboundMode, Source};
+use shared::http::TrustedProxies;
+
+/// Twilio account and sender.
+#[derive(Clone, Debug)]
+pub struct TwilioSettings {
+    /// API origin (`https://api.twilio.com`; a fake in tests).
+    pub api_url: String,
+    /// Account SID (`AC…`).
+    pub account_sid: String,
+    /// Auth token: signs requests and webhooks.
+    pub auth_token: SecretString,
+    /// Sender number, when no Messaging Service is used.
+    pub from: Option<String>,
+    /// Messaging Service SID (`MG…`), preferred over `from`.
+    pub messaging_service_sid: Option<String>,
+}
+
+/// Everything the service needs.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Listen address.
+    pub bind: String,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// The event bus (`NATS_URL`, `NATS_PREFIX`, `NATS_ACK_WAIT_S`).
+    pub bus: shared::config::BusSettings,
+    /// Public origin of the hub: Twilio status callbacks are signed over `<PUBLIC_URL>/webhook/twilio`.
+    pub public_url: String,
+    /// Sandbox (capture) or live.
+    pub mode: OutboundMode,
+    /// Recipients (emails, E.164 numbers, or `@domain`) that may leave in sandbox mode.
+    pub allowlist: Vec<String>,
+    /// SMTP relay (`smtp://user:pass@host:587?tls=required`, `smtps://…:465`); none: email can only be captured.
+    pub smtp_url: Option<SecretString>,
+    /// `From` of every email, e.g. `Gigafibre <noreply@gigafibre.ca>`.
+    pub mail_from: String,
+    /// Default `Reply-To`.
+    pub reply_to: Option<String>,
+    /// Domain of generated `Message-ID`s.
+    pub message_id_domain: String,
+    /// Twilio; none: SMS can only be captured.
+    pub twilio: Option<TwilioSettings>,
+    /// Largest total of attachments per email.
+    pub max_attachment_bytes: usize,
+    /// Attempts before a message goes to `notify.dead` (temporary failures of the message itself).
+    pub max_attempts: u32,
+    /// First retry delay; doubles each attempt, with jitter, capped at `retry_cap`.
+    pub retry_base: Duration,
+    /// Longest retry delay.
+    pub retry_cap: Duration,
+    /// Messages handled at once.
+    pub concurrency: usize,
+    /// Proxies whose staff headers are believed.
+    pub trusted_proxies: TrustedProxies,
+}
+
+impl Settings {
+    /// Reads the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_source(&config::Env)
+    }
+
+    /// Reads settings from any source.
+    pub fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
+        let mode = config::outbound_mode(src)?;
+        let smtp_url = config::secret(src, "SMTP_URL")?;
+        let twilio = twilio(src)?;
+        if mode == OutboundMode::Live && (smtp_url.is_none() || twilio.is_none()) {
+            return Err(ConfigError {
+                name: if smtp_url.is_none() {
+                    "SMTP_URL"
+                } else {
+                    "TWILIO_ACCOUNT_SID"
+                }
+                .to_owned(),
+                problem: "required when OUTBOUND_MODE=live".to_owned(),
+            });
+        }
+        Ok(Self {
+            bind: config::string_or(src, "BIND", "127.0.0.1:8085"),
+            database_url: config::database_url(src, "sqlite://var/notifications.db?mode=rwc")?,
+            bus: shared::config::BusSettings::from_source(src)?,
+            public_url: config::origin_or(src, "PUBLIC_URL", "http://127.0.0.1:8080")?,
+            mode,
+            allowlist: config::string_or(src, "OUTBOUND_ALLOWLIST", "")
+                .split(',')
+                .map(|s| s.trim().to_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            smtp_url,
+            mail_from: config::string_or(src, "MAIL_FROM", "Gigafibre <noreply@gigafibre.ca>"),
+            reply_to: src.get("MAIL_REPLY_TO"),
+            message_id_domain: config::string_or(src, "MESSAGE_ID_DOMAIN", "gigafibre.ca"),
+            twilio,
+            max_attachment_bytes: config::parsed_or(src, "MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)?,
+            max_attempts: config::parsed_or(src, "NOTIFY_MAX_ATTEMPTS", 8)?,
+            retry_base: Duration::from_millis(config::parsed_or(
+                src,
+                "NOTIFY_RETRY_BASE_MS",
+                1000,
+            )?),
+            retry_cap: Duration::from_millis(config::parsed_or(
+                src,
+                "NOTIFY_RETRY_CAP_MS",
+                300_000,
+            )?),
+            concurrency: config::parsed_or(src, "NOTIFY_CONCURRENCY", 32)?,
+            trusted_proxies: TrustedProxies(config::ip_list_or(
+                src,
+                "TRUSTED_PROXIES",
+                "127.0.0.1",
+            )?),
+        })
+    }
+}
+
+fn twilio(src: &dyn Source) -> Result<Option<TwilioSettings>, ConfigError> {
+    let Some(account_sid) = src.get("TWILIO_ACCOUNT_SID") else {
+        return Ok(None);
+    };
+    let auth_token = config::secret(src, "TWILIO_AUTH_TOKEN")?.ok_or_else(|| ConfigError {
+        name: "TWILIO_AUTH_TOKEN".to_owned(),
+        problem: "required with TWILIO_ACCOUNT_SID".to_owned(),
+    })?;
+    let from = src.get("TWILIO_FROM");
+    let messaging_service_sid = src.get("TWILIO_MESSAGING_SERVICE_SID");
+    if from.is_none() && messaging_service_sid.is_none() {
+        return Err(ConfigError {
+            name: "TWILIO_FROM".to_owned(),
+            problem: "TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required".to_owned(),
+        });
+    }
+    Ok(Some(TwilioSettings {
+        api_url: config::origin_or(src, "TWILIO_API_URL", "https://api.twilio.com")?,
+        account_sid,
+        auth_token,
+        from,
+        messaging_service_sid,
+    }))
+}

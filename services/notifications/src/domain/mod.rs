@@ -1,0 +1,8 @@
+//! Pure parts of the notifications service: message validation, recipients allowed out of the
+//! sandbox, retry delays and how failures are classified.
+
+pub mod message;
+pub mod retry;
+
+pub use message::{InvalidMessage, OutgoingEmail, OutgoingSms, is_allowed};
+pub use retry::{SendError, retry_delay};

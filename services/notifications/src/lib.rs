@@ -1,0 +1,16 @@
+//! notifications: delivers `notify.email.send` (SMTP, lettre) and `notify.sms.send` (Twilio) exactly
+//! once in effect, captures everything in a sandbox outbox outside production, keeps a delivery log,
+//! and dead-letters what can never go to `notify.dead`. See `docs/notifications.md`.
+
+pub mod config;
+mod consumer;
+pub mod domain;
+pub mod mailer;
+mod routes;
+pub mod startup;
+pub mod store;
+pub mod twilio;
+
+pub use config::Settings;
+pub use consumer::{EMAIL_DURABLE, SMS_DURABLE};
+pub use startup::{Application, Notifications};

@@ -1,0 +1,92 @@
+//! `POST /webhook/twilio`: SMS status callbacks, believed only with a valid `X-Twilio-Signature`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use shared::http::Problem;
+
+use super::AppState;
+use crate::store::Status;
+use crate::twilio::signature_matches;
+
+/// Updates the delivery log from a Twilio status callback. A bad signature gets 403 and changes nothing.
+#[utoipa::path(post, path = "/webhook/twilio", tag = "notifications",
+    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 204), (status = 403, body = Problem), (status = 400, body = Problem)))]
+pub async fn twilio_status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let Some(token) = &state.twilio_auth_token else {
+        return Problem::new(
+            StatusCode::NOT_FOUND,
+            "NOTIF_03",
+            "Not found",
+            "Twilio is not configured.",
+        )
+        .error_response();
+    };
+    let Ok(params) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
+        return Problem::new(
+            StatusCode::BAD_REQUEST,
+            "NOTIF_04",
+            "Malformed body",
+            "Form-encoded body expected.",
+        )
+        .error_response();
+    };
+    let given = req
+        .headers()
+        .get("x-twilio-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // The signed URL is the one we gave Twilio, from configuration, plus the query string as received.
+    let url = match req.query_string() {
+        "" => state.twilio_callback_url.clone(),
+        q => format!("{}?{q}", state.twilio_callback_url),
+    };
+    if !signature_matches(token, &url, &params, given) {
+        tracing::warn!("Twilio callback with a bad signature refused");
+        return Problem::new(
+            StatusCode::FORBIDDEN,
+            "NOTIF_05",
+            "Forbidden",
+            "Bad X-Twilio-Signature.",
+        )
+        .error_response();
+    }
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let (Some(sid), Some(status)) = (get("MessageSid"), get("MessageStatus")) else {
+        return Problem::new(
+            StatusCode::BAD_REQUEST,
+            "NOTIF_06",
+            "Missing fields",
+            "MessageSid and MessageStatus are required.",
+        )
+        .error_response();
+    };
+    let status = match status {
+        "delivered" => Status::Delivered,
+        "undelivered" | "failed" => Status::Undelivered,
+        // queued, sending, sent, accepted…: still "sent" as far as we are concerned.
+        _ => Status::Sent,
+    };
+    let error = get("ErrorCode").map(|c| format!("Twilio error {c}"));
+    match state
+        .store
+        .update_sms_status(sid, status, error.as_deref())
+        .await
+    {
+        Ok(_) => HttpResponse::NoContent().finish(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot record a Twilio status");
+            // Twilio retries on 5xx: nothing is lost.
+            Problem::unavailable("The delivery log is not answering.").error_response()
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Migrations of the notifications service.
+
+use sea_orm_migration::prelude::*;
+
+/// This service's tables plus the shared outbox table.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(CreateDeliveryTable),
+            Box::new(shared::events::outbox::CreateOutboxTable),
+        ]
+    }
+
+    fn migration_table_name() -> DynIden {
+        "notifications_migrations".into_iden()
+    }
+}
+
+/// `m20261127_000001_create_delivery`: the delivery log (and dedupe by event id).
+struct CreateDeliveryTable;
+
+impl MigrationName for CreateDeliveryTable {
+    fn name(&self) -> &str {
+        "m20261127_000001_create_delivery"
+    }
+}
+
+const DELIVERY: &str = r#"
+CREATE TABLE delivery (
+    event_id TEXT PRIMARY KEY,
+    channel TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    lease_until BIGINT NOT NULL DEFAULT 0,
+    provider_id TEXT,
+    error TEXT,
+    template TEXT,
+    customer TEXT,
+    subject TEXT,
+    body_text TEXT,
+    body_html TEXT,
+    segments INTEGER,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX delivery_recipient ON delivery (recipient, created_at);
+CREATE INDEX delivery_provider ON delivery (provider_id);
+CREATE INDEX delivery_created ON delivery (created_at);
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateDeliveryTable {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(DELIVERY)
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared("DROP TABLE delivery;")
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,434 @@
+//! The delivery log of the notifications service: one row per delivery command (keyed by the event
+//! id, which makes redelivered events harmless), plus the shared outbox for `notify.dead`.
+
+mod migrations;
+
+use std::time::Duration;
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
+    Value,
+};
+use sea_orm_migration::MigratorTrait;
+use serde::Serialize;
+
+pub use migrations::Migrator;
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Being sent by a worker holding the lease.
+    Sending,
+    /// Failed for now; will be retried.
+    Retrying,
+    /// Accepted by the provider.
+    Sent,
+    /// Kept in the sandbox outbox instead of being sent.
+    Captured,
+    /// Twilio reported it delivered.
+    Delivered,
+    /// Refused for good, or out of attempts; went to `notify.dead`.
+    Dead,
+    /// Twilio reported it undelivered or failed after acceptance.
+    Undelivered,
+}
+
+impl Status {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sending => "sending",
+            Self::Retrying => "retrying",
+            Self::Sent => "sent",
+            Self::Captured => "captured",
+            Self::Delivered => "delivered",
+            Self::Dead => "dead",
+            Self::Undelivered => "undelivered",
+        }
+    }
+}
+
+/// The database of the notifications service.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+/// What a worker gets when it claims a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// Ours to send; attempts made so far.
+    Mine {
+        /// Temporary failures so far.
+        attempts: u32,
+    },
+    /// Already done (sent, captured, dead): a redelivery, acknowledge it.
+    Done,
+    /// Another worker holds it until the lease ends.
+    Busy,
+}
+
+/// A new delivery row.
+#[derive(Debug, Clone)]
+pub struct NewDelivery<'a> {
+    /// Envelope id.
+    pub event_id: &'a str,
+    /// `email` or `sms`.
+    pub channel: &'a str,
+    /// Address or number.
+    pub recipient: &'a str,
+    /// Template name.
+    pub template: &'a str,
+    /// ERPNext Customer, if any.
+    pub customer: Option<&'a str>,
+}
+
+/// One delivery as the log and the outbox show it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DeliveryRow {
+    /// Envelope id.
+    pub id: String,
+    /// `email` or `sms`.
+    pub channel: String,
+    /// Address or number.
+    pub to: String,
+    /// See [`Status`].
+    pub status: String,
+    /// Failed attempts.
+    pub attempts: i64,
+    /// SMTP Message-ID or Twilio SID.
+    pub provider_id: Option<String>,
+    /// Last error.
+    pub error: Option<String>,
+    /// Template name.
+    pub template: Option<String>,
+    /// Subject (emails; captured or sent).
+    pub subject: Option<String>,
+    /// Text part or SMS body (captured messages only).
+    pub text: Option<String>,
+    /// SMS segments.
+    pub segments: Option<i64>,
+    /// When the command arrived (RFC 3339).
+    pub created_at: String,
+    /// Last change (RFC 3339).
+    pub updated_at: String,
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn stmt<I: IntoIterator<Item = Value>>(backend: DbBackend, sql: &str, values: I) -> Statement {
+    let sql = match backend {
+        DbBackend::Sqlite => sql.replace('$', "?"),
+        _ => sql.to_owned(),
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_default()
+}
+
+// A row is ours when it is new, waiting for a retry, or its sender's lease ran out (a crashed worker).
+const CLAIM: &str = "INSERT INTO delivery (event_id, channel, recipient, status, attempts, lease_until, template, customer, created_at, updated_at) \
+    VALUES ($1, $2, $3, 'sending', 0, $4, $5, $6, $7, $7) \
+    ON CONFLICT (event_id) DO UPDATE SET status = 'sending', lease_until = $4, updated_at = $7 \
+    WHERE delivery.status = 'retrying' OR (delivery.status = 'sending' AND delivery.lease_until < $7) \
+    RETURNING CAST(attempts AS BIGINT)";
+
+impl Store {
+    /// Connects and migrates.
+    pub async fn connect(url: &str) -> Result<Self, DbErr> {
+        if let Some(dir) = url
+            .strip_prefix("sqlite://")
+            .and_then(|p| p.split('?').next())
+            .filter(|p| !p.is_empty() && !p.starts_with(":memory:"))
+            .and_then(|p| std::path::Path::new(p).parent())
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| DbErr::Custom(format!("cannot create {dir:?}: {e}")))?;
+        }
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.max_connections(if url.starts_with("sqlite") { 4 } else { 16 })
+            .connect_timeout(Duration::from_secs(5))
+            .sqlx_logging(false);
+        opts.map_sqlx_sqlite_opts(|o| {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+        });
+        let db = Database::connect(opts).await?;
+        Migrator::up(&db, None).await?;
+        Ok(Self { db })
+    }
+
+    /// The connection (outbox relay, readiness).
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Takes a delivery for sending, or says why not.
+    pub async fn claim(&self, d: &NewDelivery<'_>, lease: Duration) -> Result<Claim, DbErr> {
+        let now = now_ms();
+        let lease_until = now + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
+        let b = self.db.get_database_backend();
+        let row = self
+            .db
+            .query_one_raw(stmt(
+                b,
+                CLAIM,
+                [
+                    d.event_id.into(),
+                    d.channel.into(),
+                    d.recipient.into(),
+                    lease_until.into(),
+                    d.template.into(),
+                    d.customer.map(str::to_owned).into(),
+                    now.into(),
+                ],
+            ))
+            .await?;
+        if let Some(row) = row {
+            let attempts: i64 = row.try_get_by_index(0)?;
+            return Ok(Claim::Mine {
+                attempts: u32::try_from(attempts).unwrap_or(0),
+            });
+        }
+        let status: Option<String> = self
+            .db
+            .query_one_raw(stmt(
+                b,
+                "SELECT status FROM delivery WHERE event_id = $1",
+                [d.event_id.into()],
+            ))
+            .await?
+            .map(|r| r.try_get_by_index(0))
+            .transpose()?;
+        Ok(match status.as_deref() {
+            Some("sending") => Claim::Busy,
+            _ => Claim::Done,
+        })
+    }
+
+    /// Records the end of an attempt: a terminal status (sent, captured, dead) or a retry.
+    pub async fn finish<C: ConnectionTrait>(
+        db: &C,
+        event_id: &str,
+        outcome: &Finish<'_>,
+    ) -> Result<(), DbErr> {
+        let b = db.get_database_backend();
+        let now = now_ms();
+        let (sql, values): (&str, Vec<Value>) = match outcome {
+            Finish::Sent {
+                provider_id,
+                subject,
+            } => (
+                "UPDATE delivery SET status = 'sent', provider_id = $2, subject = $3, error = NULL, updated_at = $4 WHERE event_id = $1",
+                vec![
+                    event_id.into(),
+                    (*provider_id).into(),
+                    subject.map(str::to_owned).into(),
+                    now.into(),
+                ],
+            ),
+            Finish::Captured {
+                subject,
+                text,
+                html,
+                segments,
+            } => (
+                "UPDATE delivery SET status = 'captured', subject = $2, body_text = $3, body_html = $4, segments = $5, updated_at = $6 WHERE event_id = $1",
+                vec![
+                    event_id.into(),
+                    subject.map(str::to_owned).into(),
+                    (*text).into(),
+                    html.map(str::to_owned).into(),
+                    segments.map(i64::from).into(),
+                    now.into(),
+                ],
+            ),
+            Finish::Retry {
+                error,
+                count_attempt,
+            } => (
+                "UPDATE delivery SET status = 'retrying', attempts = attempts + $2, error = $3, lease_until = 0, updated_at = $4 WHERE event_id = $1",
+                vec![
+                    event_id.into(),
+                    i64::from(*count_attempt).into(),
+                    (*error).into(),
+                    now.into(),
+                ],
+            ),
+            Finish::Dead { error } => (
+                "UPDATE delivery SET status = 'dead', attempts = attempts + 1, error = $2, updated_at = $3 WHERE event_id = $1",
+                vec![event_id.into(), (*error).into(), now.into()],
+            ),
+        };
+        db.execute_raw(stmt(b, sql, values)).await?;
+        Ok(())
+    }
+
+    /// Records a dead command that never got a row (malformed), so the log shows it.
+    pub async fn record_dead<C: ConnectionTrait>(
+        db: &C,
+        d: &NewDelivery<'_>,
+        error: &str,
+    ) -> Result<(), DbErr> {
+        let now = now_ms();
+        db.execute_raw(stmt(
+            db.get_database_backend(),
+            "INSERT INTO delivery (event_id, channel, recipient, status, attempts, lease_until, template, customer, error, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'dead', 0, 0, $4, $5, $6, $7, $7) ON CONFLICT (event_id) DO NOTHING",
+            [
+                d.event_id.into(),
+                d.channel.into(),
+                d.recipient.into(),
+                d.template.into(),
+                d.customer.map(str::to_owned).into(),
+                error.into(),
+                now.into(),
+            ],
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// Applies a Twilio status callback; returns whether the message was known.
+    pub async fn update_sms_status(
+        &self,
+        sid: &str,
+        status: Status,
+        error: Option<&str>,
+    ) -> Result<bool, DbErr> {
+        let res = self
+            .db
+            .execute_raw(stmt(
+                self.db.get_database_backend(),
+                "UPDATE delivery SET status = $2, error = COALESCE($3, error), updated_at = $4 WHERE provider_id = $1 AND channel = 'sms'",
+                [sid.into(), status.as_str().into(), error.map(str::to_owned).into(), now_ms().into()],
+            ))
+            .await?;
+        Ok(res.rows_affected() > 0)
+    }
+
+    /// Deliveries, newest first, optionally for one recipient; `captured_only` for the sandbox outbox.
+    pub async fn list(
+        &self,
+        to: Option<&str>,
+        captured_only: bool,
+        limit: u64,
+    ) -> Result<Vec<DeliveryRow>, DbErr> {
+        let mut sql = String::from(
+            "SELECT event_id, channel, recipient, status, CAST(attempts AS BIGINT) AS attempts, provider_id, error, template, subject, body_text, \
+             CAST(segments AS BIGINT) AS segments, created_at, updated_at FROM delivery WHERE 1 = 1",
+        );
+        let mut values: Vec<Value> = Vec::new();
+        if let Some(to) = to {
+            values.push(to.trim().to_lowercase().into());
+            sql.push_str(&format!(" AND recipient = ${}", values.len()));
+        }
+        if captured_only {
+            sql.push_str(" AND status = 'captured'");
+        }
+        values.push(i64::try_from(limit).unwrap_or(500).into());
+        sql.push_str(&format!(
+            " ORDER BY created_at DESC, event_id DESC LIMIT ${}",
+            values.len()
+        ));
+        let rows = self
+            .db
+            .query_all_raw(stmt(self.db.get_database_backend(), &sql, values))
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeliveryRow {
+                    id: r.try_get("", "event_id")?,
+                    channel: r.try_get("", "channel")?,
+                    to: r.try_get("", "recipient")?,
+                    status: r.try_get("", "status")?,
+                    attempts: r.try_get("", "attempts")?,
+                    provider_id: r.try_get("", "provider_id")?,
+                    error: r.try_get("", "error")?,
+                    template: r.try_get("", "template")?,
+                    subject: r.try_get("", "subject")?,
+                    text: r.try_get("", "body_text")?,
+                    segments: r.try_get("", "segments")?,
+                    created_at: rfc3339(r.try_get("", "created_at")?),
+                    updated_at: rfc3339(r.try_get("", "updated_at")?),
+                })
+            })
+            .collect()
+    }
+
+    /// The captured HTML of one email.
+    pub async fn captured_html(&self, event_id: &str) -> Result<Option<String>, DbErr> {
+        let row = self
+            .db
+            .query_one_raw(stmt(
+                self.db.get_database_backend(),
+                "SELECT body_html FROM delivery WHERE event_id = $1 AND status = 'captured'",
+                [event_id.into()],
+            ))
+            .await?;
+        Ok(row
+            .map(|r| r.try_get::<Option<String>>("", "body_html"))
+            .transpose()?
+            .flatten())
+    }
+
+    /// Count of rows by status (tests, metrics).
+    pub async fn count(&self, status: Status) -> Result<i64, DbErr> {
+        let row = self
+            .db
+            .query_one_raw(stmt(
+                self.db.get_database_backend(),
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM delivery WHERE status = $1",
+                [status.as_str().into()],
+            ))
+            .await?;
+        Ok(row
+            .map(|r| r.try_get_by_index::<i64>(0))
+            .transpose()?
+            .unwrap_or(0))
+    }
+}
+
+/// How an attempt ended.
+#[derive(Debug)]
+pub enum Finish<'a> {
+    /// Accepted by the provider.
+    Sent {
+        /// Message-ID or SID.
+        provider_id: &'a str,
+        /// Subject, for the log.
+        subject: Option<&'a str>,
+    },
+    /// Kept in the sandbox outbox.
+    Captured {
+        /// Email subject.
+        subject: Option<&'a str>,
+        /// Text part or SMS body.
+        text: &'a str,
+        /// HTML part.
+        html: Option<&'a str>,
+        /// SMS segments.
+        segments: Option<u32>,
+    },
+    /// Try again later; `count_attempt` is false for provider outages.
+    Retry {
+        /// Why.
+        error: &'a str,
+        /// Whether it uses up one of the message's attempts.
+        count_attempt: bool,
+    },
+    /// Given up.
+    Dead {
+        /// Why.
+        error: &'a str,
+    },
+}
