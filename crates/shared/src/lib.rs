@@ -1,6 +1,7 @@
 //! Shared building blocks of the Gigafibre hub services, organised by concern.
 //!
 //! - [`config`]: typed settings read from the environment, failing fast on a bad variable.
+//! - [`db`]: connecting SQLite or PostgreSQL, portable raw statements, write transactions.
 //! - [`telemetry`]: JSON logs and optional OTLP trace export.
 //! - [`http`]: problem+json errors, client address, health/readiness/metrics routes.
 //! - [`erpnext`]: ERPNext DTOs and the Frappe REST client.
@@ -10,6 +11,7 @@
 
 pub mod claims;
 pub mod config;
+pub mod db;
 pub mod erpnext;
 pub mod events;
 pub mod http;

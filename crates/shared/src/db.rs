@@ -1,0 +1,87 @@
+//! Database plumbing shared by the services: connecting to SQLite (embedded) or PostgreSQL with
+//! the right per-connection settings, portable raw statements, write transactions, timestamps.
+
+use std::time::Duration;
+
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait, Value,
+};
+
+/// Connects to `url` (`sqlite://…` or `postgres://…`), creating the SQLite file's directory.
+/// SQLite settings apply to every pooled connection: WAL lets readers run beside the writer; NORMAL
+/// sync is durable in WAL mode against a process crash (not against power loss of the last commits,
+/// the usual trade-off of an embedded default); busy_timeout makes writers queue instead of failing.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    if let Some(dir) = sqlite_file(url).and_then(|p| std::path::Path::new(p).parent()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| DbErr::Custom(format!("cannot create {dir:?}: {e}")))?;
+    }
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.max_connections(if url.starts_with("sqlite") { 4 } else { 16 })
+        .connect_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    opts.map_sqlx_sqlite_opts(|o| {
+        use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+        o.journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .pragma("mmap_size", "268435456")
+            .pragma("temp_store", "memory")
+    });
+    Database::connect(opts).await
+}
+
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://")?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && !path.starts_with(":memory:")).then_some(path)
+}
+
+/// A statement written with `$1`-style placeholders, rewritten to `?1` for SQLite.
+pub fn stmt<I: IntoIterator<Item = Value>>(backend: DbBackend, sql: &str, values: I) -> Statement {
+    let sql = match backend {
+        DbBackend::Sqlite => sql.replace('$', "?"),
+        _ => sql.to_owned(),
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// Begins a transaction that reads then writes. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`): a deferred transaction that read first cannot wait for the lock when it
+/// later writes and fails at once with "database is locked" under concurrent writers.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_question_marks_on_sqlite_only() {
+        let s = stmt(DbBackend::Sqlite, "SELECT $1, $2", [1.into(), 2.into()]);
+        assert_eq!(s.sql, "SELECT ?1, ?2");
+        let p = stmt(DbBackend::Postgres, "SELECT $1", [1.into()]);
+        assert_eq!(p.sql, "SELECT $1");
+    }
+
+    #[test]
+    fn only_sqlite_files_have_a_directory_to_create() {
+        assert_eq!(
+            sqlite_file("sqlite://var/hub.db?mode=rwc"),
+            Some("var/hub.db")
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://x@y/z"), None);
+    }
+}
