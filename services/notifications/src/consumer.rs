@@ -319,8 +319,11 @@ impl Consumer {
             original: truncate(original),
         };
         let txn = self.store.connection().begin().await?;
-        match claimed {
-            Some(_) => Store::finish(&txn, &id, &Finish::Dead { error: reason }).await?,
+        let first_time = match claimed {
+            Some(_) => {
+                Store::finish(&txn, &id, &Finish::Dead { error: reason }).await?;
+                true
+            }
             None => {
                 let new = NewDelivery {
                     event_id: &id,
@@ -331,8 +334,11 @@ impl Consumer {
                 };
                 Store::record_dead(&txn, &new, reason).await?
             }
+        };
+        // A redelivered bad command was dead-lettered the first time: one alert per command.
+        if first_time {
+            outbox::enqueue(&txn, &dead_envelope(&letter)?).await?;
         }
-        outbox::enqueue(&txn, &dead_envelope(&letter)?).await?;
         txn.commit().await?;
         self.outbox_written.notify_one();
         Ok(Verdict::Ack)
@@ -367,8 +373,9 @@ impl Consumer {
             template: "",
             customer: None,
         };
-        Store::record_dead(&txn, &new, reason).await?;
-        outbox::enqueue(&txn, &dead_envelope(&letter)?).await?;
+        if Store::record_dead(&txn, &new, reason).await? {
+            outbox::enqueue(&txn, &dead_envelope(&letter)?).await?;
+        }
         txn.commit().await?;
         self.outbox_written.notify_one();
         Ok(Verdict::Ack)

@@ -40,7 +40,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .service(web::resource("/notifications/log").route(web::get().to(outbox::delivery_log)))
         .service(
             web::resource("/webhook/twilio")
-                .app_data(web::FormConfig::default().limit(16 * 1024))
+                // The handler reads raw bytes (to verify the signature), so the limit is a PayloadConfig.
+                .app_data(web::PayloadConfig::new(16 * 1024))
                 .route(web::post().to(webhook::twilio_status)),
         );
 }

@@ -273,14 +273,15 @@ impl Store {
         Ok(())
     }
 
-    /// Records a dead command that never got a row (malformed), so the log shows it.
+    /// Records a dead command that never got a row (malformed), so the log shows it. Returns
+    /// `false` when the row was already there (a redelivery), so that it is not dead-lettered twice.
     pub async fn record_dead<C: ConnectionTrait>(
         db: &C,
         d: &NewDelivery<'_>,
         error: &str,
-    ) -> Result<(), DbErr> {
+    ) -> Result<bool, DbErr> {
         let now = now_ms();
-        db.execute_raw(stmt(
+        let res = db.execute_raw(stmt(
             db.get_database_backend(),
             "INSERT INTO delivery (event_id, channel, recipient, status, attempts, lease_until, template, customer, error, created_at, updated_at) \
              VALUES ($1, $2, $3, 'dead', 0, 0, $4, $5, $6, $7, $7) ON CONFLICT (event_id) DO NOTHING",
@@ -295,7 +296,7 @@ impl Store {
             ],
         ))
         .await?;
-        Ok(())
+        Ok(res.rows_affected() > 0)
     }
 
     /// Applies a Twilio status callback; returns whether the message was known.

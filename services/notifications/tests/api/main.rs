@@ -1,0 +1,13 @@
+//! Black-box tests of the notifications service: commands in on the bus, mail out to a real SMTP
+//! sink, SMS out to a Twilio fake, the outbox, the delivery log and the webhook over HTTP, on SQLite
+//! and PostgreSQL.
+#![allow(clippy::unwrap_used)]
+
+mod allowlist;
+mod bad_input;
+mod helpers;
+mod log;
+mod on_nats;
+mod retries;
+mod sandbox;
+mod webhook;

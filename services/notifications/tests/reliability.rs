@@ -1,0 +1,280 @@
+//! "Exactly once in effect", proven with real components: the notifications binary as a child
+//! process, a real NATS JetStream (127.0.0.1:4222), a real SMTP server (the testkit sink) and
+//! real databases. Each test runs under its own `NATS_PREFIX`, so its streams and subjects are its
+//! own; the streams are deleted at the end.
+//!
+//! `TEST_LOG=1` lets the children's logs through to the test output.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{HashMap, HashSet};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use shared::events::{EmailSend, Envelope, EventBus, connect_bus, known_domains};
+use testkit::{SmtpSink, TestDb, nats_url};
+use tokio::process::{Child, Command};
+use tokio::time::Instant;
+
+/// Redelivery delay of unacked messages for the children and the publisher.
+const ACK_WAIT: Duration = Duration::from_secs(3);
+
+/// One run's isolation on the shared NATS server: a unique prefix and a bus under it.
+struct Run {
+    prefix: String,
+    bus: Arc<dyn EventBus>,
+    sink: SmtpSink,
+}
+
+impl Run {
+    async fn new() -> Self {
+        let prefix = format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let bus = connect_bus(Some(&nats_url()), &prefix, ACK_WAIT)
+            .await
+            .expect("connecting to NATS at 127.0.0.1:4222");
+        let sink = SmtpSink::start().await;
+        Self { prefix, bus, sink }
+    }
+
+    /// Starts the notifications binary on `database_url`, waits until it serves `/healthz` (it
+    /// has migrated and subscribed by then).
+    async fn service(&self, database_url: &str) -> Service {
+        Service::start(database_url, &self.prefix, &self.sink.url()).await
+    }
+
+    /// Publishes `n` email commands to `n<i>@example.org` (allowlisted, so they really go to the
+    /// sink); returns the Message-IDs they must arrive under.
+    async fn publish_emails(&self, n: usize) -> HashSet<String> {
+        let envelopes: Vec<Envelope> = (0..n).map(email_command).collect();
+        let expected = envelopes
+            .iter()
+            .map(|e| format!("<{}@gigafibre.ca>", e.id))
+            .collect();
+        futures::stream::iter(envelopes)
+            .map(|e| {
+                let bus = Arc::clone(&self.bus);
+                async move { bus.publish(&e).await }
+            })
+            .buffer_unordered(32)
+            .for_each(|published| async move {
+                published.expect("publishing a notify.email.send command");
+            })
+            .await;
+        expected
+    }
+
+    /// Waits until every expected Message-ID reached the sink, then a little longer so a late
+    /// duplicate (a redelivery after the ack wait) would show up too, and checks each arrived once.
+    async fn assert_each_arrives_exactly_once(&self, expected: &HashSet<String>, within: Duration) {
+        let deadline = Instant::now() + within;
+        loop {
+            let tally = tally(&self.sink);
+            let arrived = expected.iter().filter(|id| tally.contains_key(*id)).count();
+            if arrived == expected.len() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "only {arrived} of {} emails reached the SMTP sink within {within:?} ({} messages in all)",
+                expected.len(),
+                self.sink.count()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        tokio::time::sleep(ACK_WAIT + Duration::from_secs(2)).await;
+        let tally = tally(&self.sink);
+        let duplicated: Vec<(&String, &usize)> = tally.iter().filter(|(_, n)| **n > 1).collect();
+        let extra: usize = duplicated.iter().map(|(_, n)| **n - 1).sum();
+        let unexpected = tally.keys().filter(|id| !expected.contains(*id)).count();
+        assert!(
+            duplicated.is_empty() && unexpected == 0,
+            "not exactly once: {} of {} emails arrived more than once ({extra} extra copies; e.g. {:?}), \
+             {unexpected} unexpected Message-IDs, {} messages received in all",
+            duplicated.len(),
+            expected.len(),
+            duplicated.iter().take(5).collect::<Vec<_>>(),
+            self.sink.count()
+        );
+        assert_eq!(self.sink.count(), expected.len());
+    }
+
+    /// Deletes this run's streams (and so their consumers) from the shared NATS server.
+    async fn cleanup(self) {
+        if let Ok(client) = async_nats::connect(nats_url()).await {
+            let js = async_nats::jetstream::new(client);
+            for (_, stream) in known_domains() {
+                let _ = js
+                    .delete_stream(format!("{}_{stream}", self.prefix.to_uppercase()))
+                    .await;
+            }
+        }
+    }
+}
+
+/// A notifications process; SIGKILLed when dropped, so a failing test leaves nothing behind.
+struct Service {
+    child: Child,
+    port: u16,
+}
+
+impl Service {
+    async fn start(database_url: &str, prefix: &str, smtp_url: &str) -> Self {
+        let port = free_port();
+        let logs = || {
+            if std::env::var_os("TEST_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            }
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_notifications"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("BIND", format!("127.0.0.1:{port}"))
+            .env("DATABASE_URL", database_url)
+            .env("NATS_URL", nats_url())
+            .env("NATS_PREFIX", prefix)
+            .env("NATS_ACK_WAIT_S", ACK_WAIT.as_secs().to_string())
+            .env("SMTP_URL", smtp_url)
+            .env("OUTBOUND_MODE", "sandbox")
+            .env("OUTBOUND_ALLOWLIST", "@example.org")
+            // Retries of an SMTP outage come quickly, so the outage test stays short.
+            .env("NOTIFY_RETRY_BASE_MS", "200")
+            .env("RUST_LOG", "warn")
+            .stdout(logs())
+            .stderr(logs())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("starting the notifications binary");
+        let http = reqwest::Client::new();
+        let url = format!("http://127.0.0.1:{port}/healthz");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = child.try_wait().expect("polling the child") {
+                panic!(
+                    "the notifications process exited at start ({status}); rerun with TEST_LOG=1"
+                );
+            }
+            if http
+                .get(&url)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return Self { child, port };
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the notifications process did not serve {url} within 30 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// SIGKILL: no shutdown hook, no flush, no ack; whatever was in flight is cut.
+    async fn sigkill(mut self) {
+        self.child
+            .kill()
+            .await
+            .expect("SIGKILL to the notifications process");
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("finding a free port")
+}
+
+fn email_command(i: usize) -> Envelope {
+    let command = EmailSend {
+        to: format!("n{i}@example.org"),
+        to_name: Some(format!("Client {i}")),
+        subject: format!("Votre facture n° {i}"),
+        text: format!("Bonjour, votre facture {i} est prête."),
+        html: format!("<p>Bonjour, votre facture <b>{i}</b> est prête.</p>"),
+        reply_to: None,
+        lang: "fr".to_owned(),
+        template: "test.reliability".to_owned(),
+        customer: Some(format!("CUST-{i:05}")),
+        attachments: Vec::new(),
+    };
+    Envelope::new("/test", &command).expect("an email command serialises")
+}
+
+/// How many times each Message-ID reached the sink.
+fn tally(sink: &SmtpSink) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for mail in sink.messages() {
+        let id = mail.message_id.unwrap_or_else(|| "<none>".to_owned());
+        *counts.entry(id).or_insert(0) += 1;
+    }
+    counts
+}
+
+#[tokio::test]
+async fn a_consumer_killed_mid_way_and_restarted_delivers_each_of_1000_emails_exactly_once() {
+    let run = Run::new().await;
+    let db = TestDb::sqlite();
+    let first = run.service(db.url()).await;
+
+    let expected = run.publish_emails(1000).await;
+    assert!(
+        run.sink.wait_for(300, Duration::from_secs(60)).await,
+        "the first process delivered only {} emails in 60 s",
+        run.sink.count()
+    );
+    first.sigkill().await;
+    let at_kill = run.sink.count();
+    eprintln!("SIGKILL with {at_kill} of 1000 emails in the sink");
+    assert!(
+        at_kill < 1000,
+        "all 1000 emails were delivered before the kill; nothing was tested"
+    );
+
+    let _second = run.service(db.url()).await;
+    // Deliveries cut by the kill wait for their 60 s lease to end before they are taken again.
+    run.assert_each_arrives_exactly_once(&expected, Duration::from_secs(150))
+        .await;
+    run.cleanup().await;
+}
+
+#[tokio::test]
+async fn emails_published_while_smtp_is_down_are_retried_and_arrive_exactly_once() {
+    let run = Run::new().await;
+    let db = TestDb::sqlite();
+    let _service = run.service(db.url()).await;
+
+    run.sink.stop().await;
+    let expected = run.publish_emails(200).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        run.sink.count(),
+        0,
+        "the sink was down; nothing can have arrived"
+    );
+    run.sink.restart().await;
+
+    run.assert_each_arrives_exactly_once(&expected, Duration::from_secs(90))
+        .await;
+    run.cleanup().await;
+}
+
+#[tokio::test]
+async fn two_replicas_on_one_postgres_database_send_each_of_500_emails_once() {
+    let run = Run::new().await;
+    let db = TestDb::postgres().await;
+    // One after the other: the first one migrates the fresh database.
+    let a = run.service(db.url()).await;
+    let b = run.service(db.url()).await;
+    assert_ne!(a.port, b.port);
+
+    let expected = run.publish_emails(500).await;
+    run.assert_each_arrives_exactly_once(&expected, Duration::from_secs(90))
+        .await;
+    drop((a, b));
+    run.cleanup().await;
+    db.cleanup().await;
+}
