@@ -5,7 +5,11 @@
 # timing report (matching vs non-matching identifiers). Prints PASS/FAIL per target (docs/benchmarks.md);
 # exits 1 when a target is missed. Loopback only; cleans up after itself (hub killed, temp DB dropped).
 #
-# Knobs: BENCH_DURATION (6s), BENCH_CONNECTIONS (64), BENCH_TIMING_N (500), BENCH_MODES ("embedded postgres").
+# Mode `notifications` (issue 3): services/notifications/examples/bench.rs, emails/s event -> SMTP sink vs a
+# bare lettre loop, and the service's RSS (BENCH_NOTIFY_* knobs are passed through; see that file).
+#
+# Knobs: BENCH_DURATION (6s), BENCH_CONNECTIONS (64), BENCH_TIMING_N (500),
+# BENCH_MODES ("embedded postgres notifications").
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -14,7 +18,8 @@ export BENCH_DIR=$ROOT/bench
 DURATION=${BENCH_DURATION:-6s}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 TIMING_N=${BENCH_TIMING_N:-500}
-MODES=${BENCH_MODES:-embedded postgres}
+MODES=${BENCH_MODES:-embedded postgres notifications}
+HUB_MODES=$(tr ' ' '\n' <<<"$MODES" | grep -vx notifications | tr '\n' ' ' || true)
 PG_ADMIN_URL=${BENCH_PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}
 NATS_URL_BENCH=${BENCH_NATS_URL:-nats://127.0.0.1:4222}
 
@@ -22,14 +27,16 @@ up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 log() { printf '\n== %s\n' "$*"; }
 
-if ! command -v wrk >/dev/null; then
+if [ -n "${HUB_MODES// /}" ] && ! command -v wrk >/dev/null; then
   log "installing wrk"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 ||
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 fi
 
-log "building the release hub"
-cargo build --release -q -p hub
+if [ -n "${HUB_MODES// /}" ]; then
+  log "building the release hub"
+  cargo build --release -q -p hub
+fi
 HUB_BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/hub
 
 WORK=$(mktemp -d /tmp/gigafibre-bench.XXXXXX)
@@ -153,14 +160,36 @@ bench_mode() {
   cleanup
 }
 
+# ---------------------------------------------------------------------------------------------------
+# Notifications (issue 3): the release `notifications` process fed from NATS JetStream, delivering to the
+# testkit SMTP sink, against a bare lettre loop to the same sink; the example prints PASS/FAIL lines.
+bench_notifications() {
+  local label="notifications (NATS + PostgreSQL)"
+  log "mode: $label"
+  cargo build --release -q -p notifications --bins --examples
+  local bin=${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/bench out rc=0
+  out=$(BENCH_NOTIFICATIONS_BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/notifications \
+    timeout 600 "$bin" 2>&1) || rc=$?
+  echo "$out"
+  local verdict target value found=0
+  while read -r verdict target; do
+    value=${target##* }
+    judge "$label" "${target% *}" "$value" "$verdict"
+    found=1
+  done < <(grep -E '^(PASS|FAIL)  ' <<<"$out" | sed -E 's/  +/ /g')
+  if [ "$found" = 0 ] || { [ "$rc" != 0 ] && ! grep -q '^FAIL' <<<"$out"; }; then
+    judge "$label" "benchmark ran to the end" "exit $rc" FAIL
+  fi
+}
+
 echo "machine: $(nproc) cores, $(uname -sr); hub: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 for mode in $MODES; do
-  if [ "$mode" = postgres ] && ! { up 5432 && up 4222; }; then
+  if { [ "$mode" = postgres ] || [ "$mode" = notifications ]; } && ! { up 5432 && up 4222; }; then
     echo "PostgreSQL (:5432) or NATS (:4222) is not running (scripts/ensure-services.sh starts them)" >&2
-    judge "PostgreSQL + NATS" "services available" "no" FAIL
+    judge "$mode" "services available" "no" FAIL
     continue
   fi
-  bench_mode "$mode"
+  if [ "$mode" = notifications ]; then bench_notifications; else bench_mode "$mode"; fi
 done
 
 log "targets"

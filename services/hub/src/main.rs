@@ -97,6 +97,7 @@ async fn main() -> anyhow::Result<()> {
         Arc::new(Notifications::start(&notifications_settings, Arc::clone(&bus)).await?);
     let portal_auth = Arc::new(PortalAuth::start(&settings, bus).await?);
 
+    let notifications_drain = Arc::clone(&notifications);
     let mut doc = PortalAuth::openapi();
     doc.merge(Notifications::openapi());
     doc.info.title = "Gigafibre hub".to_owned();
@@ -122,6 +123,10 @@ async fn main() -> anyhow::Result<()> {
     .listen(listener)?
     .run()
     .await?;
+    // SIGTERM: the HTTP side has stopped; let the deliveries in hand finish.
+    notifications_drain
+        .drain(std::time::Duration::from_secs(25))
+        .await;
     Ok(())
 }
 

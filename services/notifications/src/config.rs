@@ -54,6 +54,8 @@ pub struct Settings {
     pub retry_base: Duration,
     /// Longest retry delay.
     pub retry_cap: Duration,
+    /// How long a worker holds a delivery before another may take it (after a crash).
+    pub lease: Duration,
     /// Messages handled at once.
     pub concurrency: usize,
     /// Proxies whose staff headers are believed.
@@ -111,6 +113,7 @@ impl Settings {
                 300_000,
             )?),
             concurrency: config::parsed_or(src, "NOTIFY_CONCURRENCY", 32)?,
+            lease: Duration::from_secs(config::parsed_or(src, "NOTIFY_LEASE_S", 60)?),
             trusted_proxies: TrustedProxies(config::ip_list_or(
                 src,
                 "TRUSTED_PROXIES",

@@ -23,8 +23,6 @@ use crate::store::{Claim, Finish, NewDelivery, Store};
 use crate::twilio::Twilio;
 
 const SOURCE: &str = "/notifications";
-/// How long a worker may hold a delivery before another may take it (a crashed worker's lease).
-const LEASE: Duration = Duration::from_secs(60);
 /// Durable consumer names, shared by every replica.
 pub const EMAIL_DURABLE: &str = "notifications-email";
 /// See [`EMAIL_DURABLE`].
@@ -41,7 +39,7 @@ enum Verdict {
 /// The delivery worker.
 pub struct Consumer {
     pub(crate) store: Store,
-    pub(crate) mailer: Option<Mailer>,
+    pub(crate) mailer: Option<Arc<Mailer>>,
     pub(crate) twilio: Option<Twilio>,
     pub(crate) settings: Arc<Settings>,
     pub(crate) outbox_written: Arc<Notify>,
@@ -58,28 +56,37 @@ struct Command<'a> {
 
 impl Consumer {
     /// Subscribes (before anything is published, so the in-process bus has a subscriber) and starts
-    /// handling deliveries, `concurrency` at a time per channel.
-    pub async fn start(self: Arc<Self>, bus: &Arc<dyn EventBus>) -> anyhow::Result<()> {
+    /// handling deliveries, `concurrency` at a time per channel, until `stop` turns true: then it
+    /// takes nothing new and the returned tasks end once the deliveries in hand are done.
+    pub async fn start(
+        self: Arc<Self>,
+        bus: &Arc<dyn EventBus>,
+        stop: tokio::sync::watch::Receiver<bool>,
+    ) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
         let email = bus
             .subscribe(subjects::NOTIFY_EMAIL_SEND, EMAIL_DURABLE)
             .await?;
         let sms = bus
             .subscribe(subjects::NOTIFY_SMS_SEND, SMS_DURABLE)
             .await?;
-        for sub in [email, sms] {
-            tokio::spawn(Arc::clone(&self).run(sub));
-        }
-        Ok(())
+        Ok([email, sms]
+            .into_iter()
+            .map(|sub| tokio::spawn(Arc::clone(&self).run(sub, stop.clone())))
+            .collect())
     }
 
-    async fn run(self: Arc<Self>, sub: Subscription) {
+    async fn run(self: Arc<Self>, sub: Subscription, mut stop: tokio::sync::watch::Receiver<bool>) {
         let concurrency = self.settings.concurrency.max(1);
-        sub.for_each_concurrent(concurrency, |d| {
-            let me = Arc::clone(&self);
-            async move { me.handle(d).await }
-        })
-        .await;
-        tracing::error!("the bus closed a notifications subscription");
+        let stopping = async move {
+            let _ = stop.wait_for(|stop| *stop).await;
+        };
+        sub.take_until(stopping)
+            .for_each_concurrent(concurrency, |d| {
+                let me = Arc::clone(&self);
+                async move { me.handle(d).await }
+            })
+            .await;
+        tracing::info!("notifications consumer stopped");
     }
 
     async fn handle(&self, d: Delivery) {
@@ -229,10 +236,10 @@ impl Consumer {
             template: &c.template,
             customer: c.customer.as_deref(),
         };
-        Ok(match self.store.claim(&new, LEASE).await? {
+        Ok(match self.store.claim(&new, self.settings.lease).await? {
             Claim::Mine { attempts } => Ok(attempts),
             Claim::Done => Err(Verdict::Ack),
-            Claim::Busy => Err(Verdict::RetryIn(LEASE)),
+            Claim::Busy => Err(Verdict::RetryIn(self.settings.lease)),
         })
     }
 

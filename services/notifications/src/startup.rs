@@ -37,6 +37,8 @@ pub struct ApiDoc;
 pub struct Notifications {
     state: web::Data<AppState>,
     probes: Vec<Arc<dyn Probe>>,
+    stop: tokio::sync::watch::Sender<bool>,
+    consumers: tokio::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 impl Notifications {
@@ -56,7 +58,8 @@ impl Notifications {
                     &settings.message_id_domain,
                 )
             })
-            .transpose()?;
+            .transpose()?
+            .map(Arc::new);
         let callback = format!("{}/webhook/twilio", settings.public_url);
         let twilio = settings
             .twilio
@@ -83,8 +86,9 @@ impl Notifications {
             settings: Arc::new(settings.clone()),
             outbox_written,
         });
-        consumer
-            .start(&bus)
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let consumers = consumer
+            .start(&bus, stopping)
             .await
             .context("subscribing to notify.email.send and notify.sms.send")?;
 
@@ -99,12 +103,32 @@ impl Notifications {
             twilio_callback_url: callback,
             twilio_auth_token: settings.twilio.as_ref().map(|t| t.auth_token.clone()),
         });
-        Ok(Self { state, probes })
+        Ok(Self {
+            state,
+            probes,
+            stop,
+            consumers: tokio::sync::Mutex::new(consumers),
+        })
     }
 
     /// Mounts the routes.
     pub fn configure(&self, cfg: &mut web::ServiceConfig) {
         routes::configure(cfg, self.state.clone());
+    }
+
+    /// Graceful stop (SIGTERM): takes no new command and waits, up to `grace`, for the ones in hand
+    /// to be sent and recorded, so a rolling update neither loses nor doubles a message.
+    pub async fn drain(&self, grace: std::time::Duration) {
+        let _ = self.stop.send(true);
+        let tasks = std::mem::take(&mut *self.consumers.lock().await);
+        if tokio::time::timeout(grace, futures::future::join_all(tasks))
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "deliveries still in hand after the grace period; they will be redelivered"
+            );
+        }
     }
 
     /// What `/readyz` checks for this service.
@@ -119,7 +143,7 @@ impl Notifications {
 }
 
 struct DbProbe(Store);
-struct SmtpProbe(Mailer);
+struct SmtpProbe(Arc<Mailer>);
 
 #[async_trait::async_trait]
 impl Probe for DbProbe {
@@ -143,6 +167,7 @@ impl Probe for SmtpProbe {
 
 /// The notifications service as its own process.
 pub struct Application {
+    service: Arc<Notifications>,
     server: Server,
     port: u16,
 }
@@ -171,6 +196,7 @@ impl Application {
         let mut probes = service.probes();
         probes.push(Arc::new(BusProbe(bus)));
         let readiness = Readiness(probes);
+        let drained = Arc::clone(&service);
         let server = HttpServer::new(move || {
             let service = Arc::clone(&service);
             let (readiness, metrics) = (readiness.clone(), Arc::clone(&metrics));
@@ -187,7 +213,11 @@ impl Application {
         })
         .listen(listener)?
         .run();
-        Ok(Self { server, port })
+        Ok(Self {
+            service: drained,
+            server,
+            port,
+        })
     }
 
     /// The port bound.
@@ -196,8 +226,11 @@ impl Application {
     }
 
     /// Serves until stopped.
+    /// Serves until SIGTERM/SIGINT (actix stops the HTTP side gracefully), then drains the consumer.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        self.server.await?;
+        self.service.drain(std::time::Duration::from_secs(25)).await;
+        Ok(())
     }
 }
 

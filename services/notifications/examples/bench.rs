@@ -1,0 +1,452 @@
+//! Notifications benchmark (issue 3, `make bench`): emails per second through the whole path
+//! (`notify.email.send` published on NATS JetStream -> the release `notifications` process -> SMTP
+//! accepted by the testkit sink) against a bare lettre send loop to the same sink, in the same run.
+//!
+//! Targets: service path >= 0.7 x the bare loop and >= 300 emails/s. Also reports the service's
+//! resident memory (`VmRSS`) idle and at its peak under the load. Exits 1 on a miss.
+//!
+//! ```text
+//! cargo build --release -p notifications --bins --examples
+//! cargo run --release -p notifications --example bench
+//! ```
+//!
+//! Knobs (environment): `BENCH_NOTIFY_N` (3000 emails), `BENCH_NOTIFY_CONCURRENCY` (32: the
+//! service's `NOTIFY_CONCURRENCY` and the bare loop's sends in flight and pool size),
+//! `BENCH_NOTIFY_PUBLISHERS` (64 publishes in flight), `BENCH_NOTIFY_MODE` (`live`: publish while
+//! the service runs, timed from the first publish; `drain`: publish everything first, then start
+//! the service and time from its spawn), `BENCH_NOTIFY_DB` (`postgres` or `sqlite`),
+//! `BENCH_NOTIFY_TIMEOUT_S` (120 per phase), `BENCH_NOTIFICATIONS_BIN` (the binary; default
+//! `target/release/notifications` next to this example), `BENCH_LOG=1` (the child's logs).
+//! Loopback only: NATS 127.0.0.1:4222, PostgreSQL 127.0.0.1:5432, the sink on a free port.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use futures::StreamExt;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use shared::events::{EmailSend, Envelope, EventBus, connect_bus, known_domains};
+use testkit::{SmtpSink, TestDb, nats_url};
+use tokio::process::{Child, Command};
+use tokio::time::Instant;
+
+/// Redelivery delay given to the service and the publisher; long enough that no message of the
+/// run is redelivered while still in flight.
+const ACK_WAIT: Duration = Duration::from_secs(30);
+
+/// What the run is asked to do.
+struct Knobs {
+    n: usize,
+    concurrency: usize,
+    publishers: usize,
+    drain: bool,
+    postgres: bool,
+    timeout: Duration,
+    binary: PathBuf,
+}
+
+impl Knobs {
+    fn from_env() -> anyhow::Result<Self> {
+        let binary = match std::env::var_os("BENCH_NOTIFICATIONS_BIN") {
+            Some(path) => PathBuf::from(path),
+            // target/release/examples/bench -> target/release/notifications
+            None => std::env::current_exe()
+                .context("locating this example")?
+                .parent()
+                .and_then(|examples| examples.parent())
+                .context("locating the target directory")?
+                .join("notifications"),
+        };
+        Ok(Self {
+            n: number("BENCH_NOTIFY_N", 3000)?,
+            concurrency: number("BENCH_NOTIFY_CONCURRENCY", 32)?.max(1),
+            publishers: number("BENCH_NOTIFY_PUBLISHERS", 64)?.max(1),
+            drain: choice("BENCH_NOTIFY_MODE", &["live", "drain"])? == "drain",
+            postgres: choice("BENCH_NOTIFY_DB", &["postgres", "sqlite"])? == "postgres",
+            timeout: Duration::from_secs(number("BENCH_NOTIFY_TIMEOUT_S", 120)? as u64),
+            binary,
+        })
+    }
+}
+
+fn number(name: &str, default: usize) -> anyhow::Result<usize> {
+    match std::env::var(name) {
+        Ok(v) => v
+            .parse()
+            .with_context(|| format!("{name}={v} is not a number")),
+        Err(_) => Ok(default),
+    }
+}
+
+/// The variable's value, one of `allowed` (the first is the default).
+fn choice(name: &str, allowed: &[&'static str]) -> anyhow::Result<&'static str> {
+    let Ok(value) = std::env::var(name) else {
+        return Ok(allowed[0]);
+    };
+    allowed
+        .iter()
+        .find(|a| **a == value)
+        .copied()
+        .with_context(|| format!("{name}={value}: expected one of {allowed:?}"))
+}
+
+/// Figures of one run.
+struct Figures {
+    bare_rate: f64,
+    service_rate: f64,
+    publish_rate: Option<f64>,
+    rss_idle_kib: u64,
+    rss_peak_kib: u64,
+    duplicates: usize,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let knobs = Knobs::from_env()?;
+    if !knobs.binary.is_file() {
+        bail!(
+            "{} not found: build it first (cargo build --release -p notifications --bins --examples)",
+            knobs.binary.display()
+        );
+    }
+    let sink = SmtpSink::start().await;
+    let prefix = format!("bench{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let db = if knobs.postgres {
+        TestDb::postgres().await
+    } else {
+        TestDb::sqlite()
+    };
+    println!(
+        "notifications bench: {} emails, concurrency {}, {} publishes in flight, mode {}, database {}, NATS prefix {prefix}",
+        knobs.n,
+        knobs.concurrency,
+        knobs.publishers,
+        if knobs.drain {
+            "drain (publish all, then start the service; timed from its spawn)"
+        } else {
+            "live (service running; timed from the first publish)"
+        },
+        if knobs.postgres {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
+    let outcome = run(&knobs, &sink, &prefix, db.url()).await;
+    let deleted = delete_streams(&prefix).await;
+    db.cleanup().await;
+    let met = report(&outcome?);
+    println!("cleanup: child killed, {deleted} NATS streams {prefix}_* deleted, database dropped");
+    if !met {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// The bare loop, then the service path; the child is killed when this returns (kill_on_drop).
+async fn run(
+    knobs: &Knobs,
+    sink: &SmtpSink,
+    prefix: &str,
+    db_url: &str,
+) -> anyhow::Result<Figures> {
+    let bare_rate = tokio::time::timeout(knobs.timeout, bare_loop(knobs, sink))
+        .await
+        .context("the bare lettre loop did not finish in time")??;
+    println!("bare lettre loop:  {bare_rate:8.1} emails/s");
+
+    let base = sink.count();
+    let bus = connect_bus(Some(&nats_url()), prefix, ACK_WAIT)
+        .await
+        .context("connecting to NATS at 127.0.0.1:4222")?;
+    let envelopes: Vec<Envelope> = (0..knobs.n)
+        .map(email_command)
+        .collect::<Result<_, _>>()
+        .context("serialising the email commands")?;
+    let mut publish_rate = None;
+    if knobs.drain {
+        publish_rate = Some(publish_all(&bus, envelopes.clone(), knobs).await?);
+    }
+    let started = Instant::now();
+    let mut service = Service::start(knobs, prefix, db_url, &sink.url()).await?;
+    let rss_idle_kib = if knobs.drain { 0 } else { service.rss_kib() };
+    let peak = Arc::new(AtomicU64::new(rss_idle_kib));
+    let sampler = tokio::spawn(sample_rss(service.pid, Arc::clone(&peak)));
+    let started = if knobs.drain {
+        started
+    } else {
+        let first_publish = Instant::now();
+        publish_rate = Some(publish_all(&bus, envelopes, knobs).await?);
+        first_publish
+    };
+    let arrived = sink.wait_for(base + knobs.n, knobs.timeout).await;
+    let elapsed = started.elapsed();
+    sampler.abort();
+    service.stop().await;
+    if !arrived {
+        bail!(
+            "only {} of {} emails reached the sink within {:?}",
+            sink.count() - base,
+            knobs.n,
+            knobs.timeout
+        );
+    }
+    Ok(Figures {
+        bare_rate,
+        service_rate: knobs.n as f64 / elapsed.as_secs_f64(),
+        publish_rate,
+        rss_idle_kib,
+        rss_peak_kib: peak.load(Ordering::Relaxed),
+        duplicates: duplicates(sink, base),
+    })
+}
+
+/// `n` messages of the service's shape straight through lettre's pooled transport, `concurrency`
+/// in flight on a pool of as many connections; emails/s from the first send to the sink having all.
+async fn bare_loop(knobs: &Knobs, sink: &SmtpSink) -> anyhow::Result<f64> {
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(sink.port())
+        .pool_config(PoolConfig::new().max_size(knobs.concurrency as u32))
+        .timeout(Some(Duration::from_secs(20)))
+        .build();
+    let from: Mailbox = "Gigafibre <noreply@gigafibre.ca>".parse()?;
+    let messages: Vec<Message> = (0..knobs.n)
+        .map(|i| bare_message(&from, i))
+        .collect::<anyhow::Result<_>>()?;
+    let start = Instant::now();
+    let mut sends = futures::stream::iter(messages)
+        .map(|m| {
+            let transport = transport.clone();
+            async move { transport.send(m).await }
+        })
+        .buffer_unordered(knobs.concurrency);
+    while let Some(sent) = sends.next().await {
+        sent.context("the bare loop's send failed")?;
+    }
+    let elapsed = start.elapsed();
+    Ok(knobs.n as f64 / elapsed.as_secs_f64())
+}
+
+fn bare_message(from: &Mailbox, i: usize) -> anyhow::Result<Message> {
+    let (text, html) = bodies(i);
+    Ok(Message::builder()
+        .from(from.clone())
+        .to(format!("Client {i} <n{i}@example.org>").parse()?)
+        .subject(format!("Votre facture n° {i}"))
+        .message_id(Some(format!("<{}@gigafibre.ca>", uuid::Uuid::now_v7())))
+        .multipart(MultiPart::alternative_plain_html(text, html))?)
+}
+
+/// A text and an HTML body of about 1 KB each: a typical invoice notice.
+fn bodies(i: usize) -> (String, String) {
+    let line = "Votre facture mensuelle Gigafibre est disponible dans votre espace client. ";
+    let text = format!(
+        "Bonjour,\n\nFacture {i}. {}\n\nMerci, Gigafibre",
+        line.repeat(12)
+    );
+    let html = format!(
+        "<html><body><p>Bonjour,</p><p>Facture <b>{i}</b>.</p><p>{}</p><p>Merci, Gigafibre</p></body></html>",
+        line.repeat(12)
+    );
+    (text, html)
+}
+
+fn email_command(i: usize) -> Result<Envelope, serde_json::Error> {
+    let (text, html) = bodies(i);
+    let command = EmailSend {
+        to: format!("n{i}@example.org"),
+        to_name: Some(format!("Client {i}")),
+        subject: format!("Votre facture n° {i}"),
+        text,
+        html,
+        reply_to: None,
+        lang: "fr".to_owned(),
+        template: "bench.invoice".to_owned(),
+        customer: Some(format!("CUST-{i:05}")),
+        attachments: Vec::new(),
+    };
+    Envelope::new("/bench", &command)
+}
+
+/// Publishes every envelope, `publishers` awaiting their PubAck at once; returns publishes/s.
+async fn publish_all(
+    bus: &Arc<dyn EventBus>,
+    envelopes: Vec<Envelope>,
+    knobs: &Knobs,
+) -> anyhow::Result<f64> {
+    let start = Instant::now();
+    let mut acks = futures::stream::iter(envelopes)
+        .map(|e| {
+            let bus = Arc::clone(bus);
+            async move { bus.publish(&e).await }
+        })
+        .buffer_unordered(knobs.publishers);
+    while let Some(published) = acks.next().await {
+        published.context("publishing a notify.email.send command")?;
+    }
+    Ok(knobs.n as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Keeps the largest `VmRSS` of `pid` seen, every 50 ms, until aborted.
+async fn sample_rss(pid: u32, peak: Arc<AtomicU64>) {
+    loop {
+        if let Some(kib) = rss_kib(pid) {
+            peak.fetch_max(kib, Ordering::Relaxed);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// How many of the service path's messages carried a Message-ID already seen.
+fn duplicates(sink: &SmtpSink, base: usize) -> usize {
+    let mut seen = HashSet::new();
+    sink.messages()
+        .into_iter()
+        .skip(base)
+        .filter(|m| !seen.insert(m.message_id.clone().unwrap_or_default()))
+        .count()
+}
+
+/// The release `notifications` process under test; SIGKILLed on drop.
+struct Service {
+    child: Child,
+    pid: u32,
+}
+
+impl Service {
+    async fn start(
+        knobs: &Knobs,
+        prefix: &str,
+        db_url: &str,
+        smtp_url: &str,
+    ) -> anyhow::Result<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let logs = || {
+            if std::env::var_os("BENCH_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            }
+        };
+        let mut child = Command::new(&knobs.binary)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("BIND", format!("127.0.0.1:{port}"))
+            .env("DATABASE_URL", db_url)
+            .env("NATS_URL", nats_url())
+            .env("NATS_PREFIX", prefix)
+            .env("NATS_ACK_WAIT_S", ACK_WAIT.as_secs().to_string())
+            .env("SMTP_URL", smtp_url)
+            .env("OUTBOUND_MODE", "sandbox")
+            .env("OUTBOUND_ALLOWLIST", "@example.org")
+            .env("NOTIFY_CONCURRENCY", knobs.concurrency.to_string())
+            .env("RUST_LOG", "warn")
+            .stdout(logs())
+            .stderr(logs())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", knobs.binary.display()))?;
+        let pid = child.id().context("the child has no pid")?;
+        let url = format!("http://127.0.0.1:{port}/healthz");
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = child.try_wait()? {
+                bail!("notifications exited at start ({status}); rerun with BENCH_LOG=1");
+            }
+            if http
+                .get(&url)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return Ok(Self { child, pid });
+            }
+            if Instant::now() > deadline {
+                bail!("notifications did not serve {url} within 30 s");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    fn rss_kib(&self) -> u64 {
+        rss_kib(self.pid).unwrap_or(0)
+    }
+
+    async fn stop(&mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// Deletes the run's streams (and so their consumers) from the shared NATS server; how many.
+async fn delete_streams(prefix: &str) -> usize {
+    let Ok(client) = async_nats::connect(nats_url()).await else {
+        eprintln!("could not reach NATS to delete the {prefix} streams");
+        return 0;
+    };
+    let js = async_nats::jetstream::new(client);
+    let mut deleted = 0;
+    for (_, stream) in known_domains() {
+        let name = format!("{}_{stream}", prefix.to_uppercase());
+        deleted += usize::from(js.delete_stream(&name).await.is_ok());
+    }
+    deleted
+}
+
+/// Prints the figures and PASS/FAIL per target; `true` when every target is met.
+fn report(f: &Figures) -> bool {
+    let ratio = f.service_rate / f.bare_rate;
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    if let Some(rate) = f.publish_rate {
+        println!("publishing:        {rate:8.1} commands/s (PubAck awaited)");
+    }
+    println!("service path:      {:8.1} emails/s", f.service_rate);
+    println!("ratio to bare:     {ratio:8.2}");
+    if f.rss_idle_kib > 0 {
+        println!("RSS idle:          {:8.1} MiB", mib(f.rss_idle_kib));
+    }
+    println!("RSS peak:          {:8.1} MiB", mib(f.rss_peak_kib));
+    println!("duplicates:        {:8}", f.duplicates);
+    let targets = [
+        (
+            "service path >= 0.7 x bare loop",
+            ratio >= 0.7,
+            format!("{ratio:.2}"),
+        ),
+        (
+            "service path >= 300 emails/s",
+            f.service_rate >= 300.0,
+            format!("{:.1}", f.service_rate),
+        ),
+        (
+            "no duplicate delivery",
+            f.duplicates == 0,
+            f.duplicates.to_string(),
+        ),
+    ];
+    let mut all = true;
+    for (target, met, value) in targets {
+        println!(
+            "{}  {target:<36} {value}",
+            if met { "PASS" } else { "FAIL" }
+        );
+        all &= met;
+    }
+    all
+}
