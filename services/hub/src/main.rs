@@ -9,9 +9,9 @@ use std::sync::Arc;
 use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
 use notifications::Notifications;
-use portal_auth::{PortalAuth, base_app_config, security_headers};
+use portal_auth::PortalAuth;
 use shared::config::{self, Env, Source};
-use shared::http::{Metrics, Readiness, not_found};
+use shared::http::{Metrics, Readiness, configure_base, not_found, security_headers};
 
 /// The environment, with the hub's embedded defaults under it.
 struct HubDefaults {
@@ -114,7 +114,7 @@ async fn main() -> anyhow::Result<()> {
         App::new()
             .wrap(middleware::from_fn(Metrics::middleware))
             .wrap(security_headers())
-            .configure(|c| base_app_config(c, readiness, metrics, doc))
+            .configure(|c| configure_base(c, readiness, metrics, doc))
             .configure(|c| portal_auth.configure(c))
             .configure(|c| notifications.configure(c))
             .configure(|c| serve_spa(c, &spa))

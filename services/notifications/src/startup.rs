@@ -9,10 +9,7 @@ use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
 use shared::config::OutboundMode;
 use shared::events::{EventBus, OutboxRelay};
-use shared::http::{
-    Metrics, Probe, Readiness, configure_health, not_found, openapi_route, path_config,
-    query_config,
-};
+use shared::http::{Metrics, Probe, Readiness, configure_base, not_found, security_headers};
 use utoipa::OpenApi;
 
 use crate::config::Settings;
@@ -202,12 +199,8 @@ impl Application {
             let (readiness, metrics) = (readiness.clone(), Arc::clone(&metrics));
             App::new()
                 .wrap(middleware::from_fn(Metrics::middleware))
-                .app_data(web::Data::new(readiness))
-                .app_data(web::Data::from(metrics))
-                .app_data(query_config())
-                .app_data(path_config())
-                .configure(configure_health)
-                .configure(|c| openapi_route(c, Notifications::openapi()))
+                .wrap(security_headers())
+                .configure(|c| configure_base(c, readiness, metrics, Notifications::openapi()))
                 .configure(|c| service.configure(c))
                 .default_service(web::to(not_found))
         })

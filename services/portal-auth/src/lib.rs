@@ -13,4 +13,4 @@ mod tokens;
 mod worker;
 
 pub use config::Settings;
-pub use startup::{Application, PortalAuth, base_app_config, security_headers};
+pub use startup::{Application, PortalAuth};

@@ -12,10 +12,7 @@ use secrecy::ExposeSecret;
 use shared::claims::KeyRing;
 use shared::erpnext::FrappeClient;
 use shared::events::{EventBus, OutboxRelay};
-use shared::http::{
-    Metrics, Probe, Readiness, configure_health, not_found, openapi_route, path_config,
-    query_config,
-};
+use shared::http::{Metrics, Probe, Readiness, configure_base, not_found, security_headers};
 use tokio::sync::Notify;
 use utoipa::OpenApi;
 
@@ -188,21 +185,6 @@ impl Probe for BusProbe {
     }
 }
 
-/// The common HTTP plumbing of every server: metrics, health, problem+json defaults, headers.
-pub fn base_app_config(
-    cfg: &mut web::ServiceConfig,
-    readiness: Readiness,
-    metrics: Arc<Metrics>,
-    doc: utoipa::openapi::OpenApi,
-) {
-    cfg.app_data(web::Data::new(readiness))
-        .app_data(web::Data::from(metrics))
-        .app_data(query_config())
-        .app_data(path_config())
-        .configure(configure_health)
-        .configure(|c| openapi_route(c, doc));
-}
-
 /// portal-auth as its own process.
 pub struct Application {
     server: Server,
@@ -238,7 +220,7 @@ impl Application {
             App::new()
                 .wrap(middleware::from_fn(Metrics::middleware))
                 .wrap(security_headers())
-                .configure(|c| base_app_config(c, readiness, metrics, PortalAuth::openapi()))
+                .configure(|c| configure_base(c, readiness, metrics, PortalAuth::openapi()))
                 .configure(|c| service.configure(c))
                 .default_service(web::to(not_found))
         })
@@ -256,11 +238,4 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
-}
-
-/// Headers every answer carries: no referrer (tokens live in URLs' fragments), no sniffing.
-pub fn security_headers() -> middleware::DefaultHeaders {
-    middleware::DefaultHeaders::new()
-        .add(("Referrer-Policy", "no-referrer"))
-        .add(("X-Content-Type-Options", "nosniff"))
 }

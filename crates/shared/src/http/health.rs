@@ -68,6 +68,29 @@ pub fn configure_health(cfg: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(metrics));
 }
 
+/// The common plumbing of every server: readiness, metrics, health routes, problem+json extractor
+/// errors and `/openapi.json`.
+pub fn configure_base(
+    cfg: &mut web::ServiceConfig,
+    readiness: Readiness,
+    metrics: Arc<Metrics>,
+    doc: utoipa::openapi::OpenApi,
+) {
+    cfg.app_data(web::Data::new(readiness))
+        .app_data(web::Data::from(metrics))
+        .app_data(super::query_config())
+        .app_data(super::path_config())
+        .configure(configure_health)
+        .configure(|c| openapi_route(c, doc));
+}
+
+/// Headers every answer carries: no referrer (tokens live in URL fragments), no sniffing.
+pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
+    actix_web::middleware::DefaultHeaders::new()
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("X-Content-Type-Options", "nosniff"))
+}
+
 /// Mounts `/openapi.json` serving `doc`.
 pub fn openapi_route(cfg: &mut web::ServiceConfig, doc: utoipa::openapi::OpenApi) {
     let body = Arc::new(doc.to_json().unwrap_or_else(|_| "{}".to_owned()));

@@ -5,10 +5,7 @@ mod migrations;
 
 use std::time::Duration;
 
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
-    Value,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Value};
 use sea_orm_migration::MigratorTrait;
 use serde::Serialize;
 
@@ -114,18 +111,8 @@ pub struct DeliveryRow {
     pub updated_at: String,
 }
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-fn stmt<I: IntoIterator<Item = Value>>(backend: DbBackend, sql: &str, values: I) -> Statement {
-    let sql = match backend {
-        DbBackend::Sqlite => sql.replace('$', "?"),
-        _ => sql.to_owned(),
-    };
-    Statement::from_sql_and_values(backend, sql, values)
-}
+pub use shared::db::now_ms;
+use shared::db::stmt;
 
 fn rfc3339(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
@@ -143,26 +130,7 @@ const CLAIM: &str = "INSERT INTO delivery (event_id, channel, recipient, status,
 impl Store {
     /// Connects and migrates.
     pub async fn connect(url: &str) -> Result<Self, DbErr> {
-        if let Some(dir) = url
-            .strip_prefix("sqlite://")
-            .and_then(|p| p.split('?').next())
-            .filter(|p| !p.is_empty() && !p.starts_with(":memory:"))
-            .and_then(|p| std::path::Path::new(p).parent())
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| DbErr::Custom(format!("cannot create {dir:?}: {e}")))?;
-        }
-        let mut opts = ConnectOptions::new(url.to_owned());
-        opts.max_connections(if url.starts_with("sqlite") { 4 } else { 16 })
-            .connect_timeout(Duration::from_secs(5))
-            .sqlx_logging(false);
-        opts.map_sqlx_sqlite_opts(|o| {
-            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-            o.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(5))
-        });
-        let db = Database::connect(opts).await?;
+        let db = shared::db::connect(url).await?;
         Migrator::up(&db, None).await?;
         Ok(Self { db })
     }
