@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait, Value,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    Value,
 };
 
 /// Connects to `url` (`sqlite://…` or `postgres://…`), creating the SQLite file's directory.
@@ -61,6 +62,71 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+/// Group commit for small independent writes: statements sent from many tasks at once run in one
+/// write transaction and one commit, each caller getting its own result. A failed statement or
+/// commit fails the whole batch (every caller sees an error and retries), so nothing is half-done.
+#[derive(Clone, Debug)]
+pub struct GroupCommit {
+    tx: tokio::sync::mpsc::Sender<(Statement, Reply)>,
+}
+
+type Reply = tokio::sync::oneshot::Sender<Result<Option<QueryResult>, DbErr>>;
+
+impl GroupCommit {
+    /// Starts the writer task on `db`.
+    pub fn spawn(db: DatabaseConnection) -> Self {
+        let (tx, rx) = tokio::sync::mpsc::channel(4096);
+        tokio::spawn(write_batches(db, rx));
+        Self { tx }
+    }
+
+    /// Runs `stmt` in the next batch; its first row, if it returns any (`RETURNING`).
+    pub async fn execute(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.tx
+            .send((stmt, reply))
+            .await
+            .map_err(|_| DbErr::Custom("the group-commit writer stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| DbErr::Custom("the group-commit writer dropped a statement".into()))?
+    }
+}
+
+async fn write_batches(
+    db: DatabaseConnection,
+    mut rx: tokio::sync::mpsc::Receiver<(Statement, Reply)>,
+) {
+    let mut batch = Vec::with_capacity(256);
+    while rx.recv_many(&mut batch, 256).await > 0 {
+        let (statements, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
+        match run_batch(&db, statements).await {
+            Ok(rows) => replies.into_iter().zip(rows).for_each(|(r, row)| {
+                let _ = r.send(Ok(row));
+            }),
+            Err(e) => {
+                let message = e.to_string();
+                replies.into_iter().for_each(|r| {
+                    let _ = r.send(Err(DbErr::Custom(message.clone())));
+                });
+            }
+        }
+    }
+}
+
+async fn run_batch(
+    db: &DatabaseConnection,
+    statements: Vec<Statement>,
+) -> Result<Vec<Option<QueryResult>>, DbErr> {
+    let txn = begin_write(db).await?;
+    let mut rows = Vec::with_capacity(statements.len());
+    for stmt in statements {
+        rows.push(txn.query_one_raw(stmt).await?);
+    }
+    txn.commit().await?;
+    Ok(rows)
 }
 
 #[cfg(test)]

@@ -244,7 +244,9 @@ impl Consumer {
     }
 
     async fn record(&self, c: &Command<'_>, finish: &Finish<'_>) -> Result<Verdict, DbErr> {
-        Store::finish(self.store.connection(), &c.envelope.id.to_string(), finish).await?;
+        self.store
+            .record(&c.envelope.id.to_string(), finish)
+            .await?;
         Ok(Verdict::Ack)
     }
 
@@ -265,28 +267,28 @@ impl Consumer {
             }
             SendError::Temporary(e) => {
                 tracing::warn!(channel = c.channel, attempts = attempts + 1, error = %e, "temporary failure; will retry");
-                Store::finish(
-                    self.store.connection(),
-                    &id,
-                    &Finish::Retry {
-                        error: &e,
-                        count_attempt: true,
-                    },
-                )
-                .await?;
+                self.store
+                    .record(
+                        &id,
+                        &Finish::Retry {
+                            error: &e,
+                            count_attempt: true,
+                        },
+                    )
+                    .await?;
                 Ok(Verdict::RetryIn(retry_delay(attempts, base, cap, unit)))
             }
             SendError::Unavailable(e) => {
                 tracing::warn!(channel = c.channel, error = %e, "provider unavailable; will retry");
-                Store::finish(
-                    self.store.connection(),
-                    &id,
-                    &Finish::Retry {
-                        error: &e,
-                        count_attempt: false,
-                    },
-                )
-                .await?;
+                self.store
+                    .record(
+                        &id,
+                        &Finish::Retry {
+                            error: &e,
+                            count_attempt: false,
+                        },
+                    )
+                    .await?;
                 Ok(Verdict::RetryIn(retry_delay(
                     attempts.max(3),
                     base,
