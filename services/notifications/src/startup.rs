@@ -8,7 +8,7 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
 use shared::config::OutboundMode;
-use shared::events::{EventBus, OutboxRelay};
+use shared::events::{BusProbe, EventBus, OutboxRelay};
 use shared::http::{Metrics, Probe, Readiness, configure_base, not_found, security_headers};
 use utoipa::OpenApi;
 
@@ -224,17 +224,5 @@ impl Application {
         self.server.await?;
         self.service.drain(std::time::Duration::from_secs(25)).await;
         Ok(())
-    }
-}
-
-struct BusProbe(Arc<dyn EventBus>);
-
-#[async_trait::async_trait]
-impl Probe for BusProbe {
-    fn name(&self) -> &'static str {
-        "events"
-    }
-    async fn check(&self) -> Result<(), String> {
-        self.0.ready().await.map_err(|e| e.to_string())
     }
 }

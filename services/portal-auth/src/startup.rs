@@ -11,7 +11,7 @@ use anyhow::Context;
 use secrecy::ExposeSecret;
 use shared::claims::KeyRing;
 use shared::erpnext::FrappeClient;
-use shared::events::{EventBus, OutboxRelay};
+use shared::events::{BusProbe, EventBus, OutboxRelay};
 use shared::http::{Metrics, Probe, Readiness, configure_base, not_found, security_headers};
 use tokio::sync::Notify;
 use utoipa::OpenApi;
@@ -153,7 +153,6 @@ fn spawn_janitor(store: Store, window_ms: i64) {
 
 struct DbProbe(Store);
 struct ErpProbe(FrappeClient);
-struct BusProbe(Arc<dyn EventBus>);
 
 #[async_trait::async_trait]
 impl Probe for DbProbe {
@@ -172,16 +171,6 @@ impl Probe for ErpProbe {
     }
     async fn check(&self) -> Result<(), String> {
         self.0.ping().await.map_err(|e| e.to_string())
-    }
-}
-
-#[async_trait::async_trait]
-impl Probe for BusProbe {
-    fn name(&self) -> &'static str {
-        "events"
-    }
-    async fn check(&self) -> Result<(), String> {
-        self.0.ready().await.map_err(|e| e.to_string())
     }
 }
 

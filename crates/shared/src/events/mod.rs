@@ -51,3 +51,17 @@ pub async fn connect_bus(
         NatsBus::connect_with(url, options).await?,
     ))
 }
+
+/// `/readyz` check of a bus.
+pub struct BusProbe(pub std::sync::Arc<dyn EventBus>);
+
+#[async_trait::async_trait]
+impl crate::http::Probe for BusProbe {
+    fn name(&self) -> &'static str {
+        "events"
+    }
+
+    async fn check(&self) -> Result<(), String> {
+        self.0.ready().await.map_err(|e| e.to_string())
+    }
+}

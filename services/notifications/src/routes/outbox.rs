@@ -47,6 +47,11 @@ fn sandbox_only(state: &AppState) -> Option<HttpResponse> {
     })
 }
 
+/// The outbox is for staff, and only exists in sandbox mode.
+fn outbox_refused(req: &HttpRequest, state: &AppState) -> Option<HttpResponse> {
+    sandbox_only(state).or_else(|| (!is_staff(req, &state.trusted_proxies)).then(forbidden))
+}
+
 async fn captured(state: &AppState, to: Option<&str>) -> Result<Vec<DeliveryRow>, HttpResponse> {
     state
         .store
@@ -63,11 +68,8 @@ pub async fn outbox_json(
     state: web::Data<AppState>,
     q: web::Query<ToQuery>,
 ) -> HttpResponse {
-    if let Some(r) = sandbox_only(&state) {
-        return r;
-    }
-    if !is_staff(&req, &state.trusted_proxies) {
-        return forbidden();
+    if let Some(refused) = outbox_refused(&req, &state) {
+        return refused;
     }
     match captured(&state, q.to.as_deref()).await {
         Ok(rows) => HttpResponse::Ok()
@@ -91,11 +93,8 @@ pub async fn outbox_page(
     if wants_json {
         return outbox_json(req, state, q).await;
     }
-    if let Some(r) = sandbox_only(&state) {
-        return r;
-    }
-    if !is_staff(&req, &state.trusted_proxies) {
-        return forbidden();
+    if let Some(refused) = outbox_refused(&req, &state) {
+        return refused;
     }
     let rows = match captured(&state, q.to.as_deref()).await {
         Ok(rows) => rows,
@@ -138,18 +137,13 @@ pub async fn message_page(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> HttpResponse {
-    if let Some(r) = sandbox_only(&state) {
-        return r;
+    if let Some(refused) = outbox_refused(&req, &state) {
+        return refused;
     }
-    if !is_staff(&req, &state.trusted_proxies) {
-        return forbidden();
-    }
-    let rows = match captured(&state, None).await {
-        Ok(rows) => rows,
-        Err(r) => return r,
-    };
-    let Some(r) = rows.into_iter().find(|r| r.id == *id) else {
-        return HttpResponse::NotFound().finish();
+    let r = match state.store.captured_message(&id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return HttpResponse::NotFound().finish(),
+        Err(e) => return unavailable(e),
     };
     let body = format!(
         "<p><a href=\"/notifications/outbox\">← Boîte d'envoi</a></p><h1>{}</h1><p>À : {} — {}</p>\
@@ -170,11 +164,8 @@ pub async fn message_html(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> HttpResponse {
-    if let Some(r) = sandbox_only(&state) {
-        return r;
-    }
-    if !is_staff(&req, &state.trusted_proxies) {
-        return forbidden();
+    if let Some(refused) = outbox_refused(&req, &state) {
+        return refused;
     }
     match state.store.captured_html(&id).await {
         Ok(Some(html)) => HttpResponse::Ok()

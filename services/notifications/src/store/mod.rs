@@ -259,10 +259,7 @@ impl Store {
         captured_only: bool,
         limit: u64,
     ) -> Result<Vec<DeliveryRow>, DbErr> {
-        let mut sql = String::from(
-            "SELECT event_id, channel, recipient, status, CAST(attempts AS BIGINT) AS attempts, provider_id, error, template, subject, body_text, \
-             CAST(segments AS BIGINT) AS segments, created_at, updated_at FROM delivery WHERE 1 = 1",
-        );
+        let mut sql = format!("{SELECT_ROWS} WHERE 1 = 1");
         let mut values: Vec<Value> = Vec::new();
         if let Some(to) = to {
             values.push(to.trim().to_lowercase().into());
@@ -280,25 +277,21 @@ impl Store {
             .db
             .query_all_raw(stmt(self.db.get_database_backend(), &sql, values))
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(DeliveryRow {
-                    id: r.try_get("", "event_id")?,
-                    channel: r.try_get("", "channel")?,
-                    to: r.try_get("", "recipient")?,
-                    status: r.try_get("", "status")?,
-                    attempts: r.try_get("", "attempts")?,
-                    provider_id: r.try_get("", "provider_id")?,
-                    error: r.try_get("", "error")?,
-                    template: r.try_get("", "template")?,
-                    subject: r.try_get("", "subject")?,
-                    text: r.try_get("", "body_text")?,
-                    segments: r.try_get("", "segments")?,
-                    created_at: rfc3339(r.try_get("", "created_at")?),
-                    updated_at: rfc3339(r.try_get("", "updated_at")?),
-                })
-            })
-            .collect()
+        rows.iter().map(delivery_row).collect()
+    }
+
+    /// One captured message.
+    pub async fn captured_message(&self, event_id: &str) -> Result<Option<DeliveryRow>, DbErr> {
+        let sql = format!("{SELECT_ROWS} WHERE event_id = $1 AND status = 'captured'");
+        let row = self
+            .db
+            .query_one_raw(stmt(
+                self.db.get_database_backend(),
+                &sql,
+                [event_id.into()],
+            ))
+            .await?;
+        row.as_ref().map(delivery_row).transpose()
     }
 
     /// The captured HTML of one email.
@@ -388,6 +381,27 @@ fn finish_statement(
         ),
     };
     stmt(b, sql, values)
+}
+
+const SELECT_ROWS: &str = "SELECT event_id, channel, recipient, status, CAST(attempts AS BIGINT) AS attempts, provider_id, \
+    error, template, subject, body_text, CAST(segments AS BIGINT) AS segments, created_at, updated_at FROM delivery";
+
+fn delivery_row(r: &sea_orm::QueryResult) -> Result<DeliveryRow, DbErr> {
+    Ok(DeliveryRow {
+        id: r.try_get("", "event_id")?,
+        channel: r.try_get("", "channel")?,
+        to: r.try_get("", "recipient")?,
+        status: r.try_get("", "status")?,
+        attempts: r.try_get("", "attempts")?,
+        provider_id: r.try_get("", "provider_id")?,
+        error: r.try_get("", "error")?,
+        template: r.try_get("", "template")?,
+        subject: r.try_get("", "subject")?,
+        text: r.try_get("", "body_text")?,
+        segments: r.try_get("", "segments")?,
+        created_at: rfc3339(r.try_get("", "created_at")?),
+        updated_at: rfc3339(r.try_get("", "updated_at")?),
+    })
 }
 
 /// How an attempt ended.
