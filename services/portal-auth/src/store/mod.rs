@@ -8,7 +8,7 @@ mod rate_limit;
 mod revocations;
 mod short_links;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 
 pub use codes::{CodeCheck, NewCode, insert_code};
@@ -35,11 +35,6 @@ impl Store {
     /// The connection, for the outbox relay and readiness.
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
-    }
-
-    /// Whether this is the embedded SQLite database (one writer at a time).
-    pub fn is_sqlite(&self) -> bool {
-        self.db.get_database_backend() == DbBackend::Sqlite
     }
 
     /// A cheap query for `/readyz`.
