@@ -2,16 +2,15 @@
 //! the erp-sandbox started in-process unless `ERP_URL` points elsewhere, and the portal SPA at `/`.
 
 use std::collections::HashMap;
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use actix_web::{App, HttpServer, middleware, web};
+use actix_web::web;
 use anyhow::Context;
 use notifications::Notifications;
 use portal_auth::PortalAuth;
 use shared::config::{self, Env, Source};
-use shared::http::{Metrics, Readiness, configure_base, not_found, security_headers};
+use shared::http::{Readiness, serve};
 
 /// The environment, with the hub's embedded defaults under it.
 struct HubDefaults {
@@ -101,28 +100,16 @@ async fn main() -> anyhow::Result<()> {
     let mut doc = PortalAuth::openapi();
     doc.merge(Notifications::openapi());
     doc.info.title = "Gigafibre hub".to_owned();
-    let metrics = Metrics::new()?;
     let readiness = Readiness([portal_auth.probes(), notifications.probes()].concat());
     let spa = config::path_or(&src, "SPA_DIR", "apps/client/dist");
-    let listener = TcpListener::bind(&settings.bind)
-        .with_context(|| format!("binding BIND={}", settings.bind))?;
     tracing::info!(bind = %settings.bind, outbound = ?mode, database = %redact(&settings.database_url),
         nats = settings.bus.url.is_some(), spa = %spa.display(), "hub listening");
-    HttpServer::new(move || {
-        let (readiness, metrics, doc) = (readiness.clone(), Arc::clone(&metrics), doc.clone());
-        let (portal_auth, notifications) = (Arc::clone(&portal_auth), Arc::clone(&notifications));
-        App::new()
-            .wrap(middleware::from_fn(Metrics::middleware))
-            .wrap(security_headers())
-            .configure(|c| configure_base(c, readiness, metrics, doc))
-            .configure(|c| portal_auth.configure(c))
-            .configure(|c| notifications.configure(c))
-            .configure(|c| serve_spa(c, &spa))
-            .default_service(web::to(not_found))
-    })
-    .listen(listener)?
-    .run()
-    .await?;
+    let (server, _) = serve(&settings.bind, readiness, doc, move |c| {
+        portal_auth.configure(c);
+        notifications.configure(c);
+        serve_spa(c, &spa);
+    })?;
+    server.await?;
     // SIGTERM: the HTTP side has stopped; let the deliveries in hand finish.
     notifications_drain
         .drain(std::time::Duration::from_secs(25))

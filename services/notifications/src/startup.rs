@@ -1,15 +1,14 @@
 //! Building the notifications service: storage, SMTP and Twilio clients, the consumer, the outbox
 //! relay for `notify.dead`, and the routes; standalone or mounted in the hub.
 
-use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::{App, HttpServer, middleware, web};
+use actix_web::web;
 use anyhow::Context;
 use shared::config::OutboundMode;
 use shared::events::{BusProbe, EventBus, OutboxRelay};
-use shared::http::{Metrics, Probe, Readiness, configure_base, not_found, security_headers};
+use shared::http::{Probe, Readiness, serve};
 use utoipa::OpenApi;
 
 use crate::config::Settings;
@@ -186,26 +185,15 @@ impl Application {
         bus: Arc<dyn EventBus>,
     ) -> anyhow::Result<Self> {
         let service = Arc::new(Notifications::start(&settings, Arc::clone(&bus)).await?);
-        let listener = TcpListener::bind(&settings.bind)
-            .with_context(|| format!("binding BIND={}", settings.bind))?;
-        let port = listener.local_addr()?.port();
-        let metrics = Metrics::new()?;
         let mut probes = service.probes();
         probes.push(Arc::new(BusProbe(bus)));
-        let readiness = Readiness(probes);
         let drained = Arc::clone(&service);
-        let server = HttpServer::new(move || {
-            let service = Arc::clone(&service);
-            let (readiness, metrics) = (readiness.clone(), Arc::clone(&metrics));
-            App::new()
-                .wrap(middleware::from_fn(Metrics::middleware))
-                .wrap(security_headers())
-                .configure(|c| configure_base(c, readiness, metrics, Notifications::openapi()))
-                .configure(|c| service.configure(c))
-                .default_service(web::to(not_found))
-        })
-        .listen(listener)?
-        .run();
+        let (server, port) = serve(
+            &settings.bind,
+            Readiness(probes),
+            Notifications::openapi(),
+            move |c| service.configure(c),
+        )?;
         Ok(Self {
             service: drained,
             server,

@@ -1,18 +1,17 @@
 //! Building portal-auth: storage, keys, ERP client, background workers, routes; standalone or
 //! mounted in the hub.
 
-use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::{App, HttpServer, middleware, web};
+use actix_web::web;
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use shared::claims::KeyRing;
 use shared::erpnext::FrappeClient;
 use shared::events::{BusProbe, EventBus, OutboxRelay};
-use shared::http::{Metrics, Probe, Readiness, configure_base, not_found, security_headers};
+use shared::http::{Probe, Readiness, serve};
 use tokio::sync::Notify;
 use utoipa::OpenApi;
 
@@ -198,23 +197,12 @@ impl Application {
         bus: Arc<dyn EventBus>,
     ) -> anyhow::Result<Self> {
         let service = Arc::new(PortalAuth::start(&settings, bus).await?);
-        let listener = TcpListener::bind(&settings.bind)
-            .with_context(|| format!("binding BIND={}", settings.bind))?;
-        let port = listener.local_addr()?.port();
-        let metrics = Metrics::new()?;
-        let readiness = Readiness(service.probes());
-        let server = HttpServer::new(move || {
-            let service = Arc::clone(&service);
-            let (readiness, metrics) = (readiness.clone(), Arc::clone(&metrics));
-            App::new()
-                .wrap(middleware::from_fn(Metrics::middleware))
-                .wrap(security_headers())
-                .configure(|c| configure_base(c, readiness, metrics, PortalAuth::openapi()))
-                .configure(|c| service.configure(c))
-                .default_service(web::to(not_found))
-        })
-        .listen(listener)?
-        .run();
+        let (server, port) = serve(
+            &settings.bind,
+            Readiness(service.probes()),
+            PortalAuth::openapi(),
+            move |c| service.configure(c),
+        )?;
         Ok(Self { server, port })
     }
 

@@ -106,3 +106,33 @@ pub fn openapi_route(cfg: &mut web::ServiceConfig, doc: utoipa::openapi::OpenApi
         }),
     );
 }
+
+/// Binds `bind` (port 0 picks one) and serves the common plumbing ([`configure_base`], metrics
+/// middleware, security headers, problem+json 404) around `routes`. Returns the server and its port.
+pub fn serve<F>(
+    bind: &str,
+    readiness: Readiness,
+    doc: utoipa::openapi::OpenApi,
+    routes: F,
+) -> anyhow::Result<(actix_web::dev::Server, u16)>
+where
+    F: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+{
+    use anyhow::Context as _;
+    let listener =
+        std::net::TcpListener::bind(bind).with_context(|| format!("binding BIND={bind}"))?;
+    let port = listener.local_addr()?.port();
+    let metrics = Metrics::new()?;
+    let server = actix_web::HttpServer::new(move || {
+        let (readiness, metrics, doc) = (readiness.clone(), Arc::clone(&metrics), doc.clone());
+        actix_web::App::new()
+            .wrap(actix_web::middleware::from_fn(Metrics::middleware))
+            .wrap(security_headers())
+            .configure(|c| configure_base(c, readiness, metrics, doc))
+            .configure(routes.clone())
+            .default_service(web::to(super::not_found))
+    })
+    .listen(listener)?
+    .run();
+    Ok((server, port))
+}
