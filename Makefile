@@ -23,7 +23,7 @@ up: ## the services mode: traefik + nats + postgres + every service (needs a Doc
 
 spa: $(SPA)/dist/index.html
 
-$(SPA)/dist/index.html: $(SPA)/package-lock.json $(shell find $(SPA)/src $(SPA)/index.html -type f 2>/dev/null)
+$(SPA)/dist/index.html: $(SPA)/package-lock.json $(SPA)/vite.config.js $(shell find $(SPA)/src $(SPA)/public $(SPA)/index.html -type f 2>/dev/null)
 	cd $(SPA) && npm ci --no-audit --no-fund && npm run build
 
 services:

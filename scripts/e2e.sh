@@ -1,10 +1,23 @@
 #!/usr/bin/env bash
-# The browser tests, in Debian's Chromium: the portal against its mock hub (every UI case), then the
-# same cases against a real hub started here (debug build, fresh SQLite and keys in a temp dir, free
-# ports), reading links and codes from the hub's sandbox outbox as a customer reads their mail.
+# The portal's tests: Vitest unit tests, then the browser test in Debian's Chromium against the mock
+# hub (tests/mock-server.mjs), then the same browser test against a real hub started here (debug
+# build, fresh SQLite and keys in a temp dir, free ports), reading links and codes from the hub's
+# sandbox outbox as a customer reads their mail. Prints the built JS size and the login page's
+# time to interactive (reported, not asserted).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-(cd apps/client && npm run --silent test:unit && npm run --silent test:e2e)
+
+chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+[ -x "$chromium" ] || { echo "no Chromium at $chromium: run scripts/ensure-services.sh first" >&2; exit 1; }
+
+(
+  cd apps/client
+  [ -x node_modules/.bin/vitest ] || npm ci --no-audit --no-fund
+  npm run --silent build >/dev/null
+  npm run --silent size
+  npm run --silent test:unit
+  npm run --silent test:e2e
+)
 
 cargo build -q -p hub
 work=$(mktemp -d)
@@ -12,14 +25,15 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 port=$(free_port); erp_port=$(free_port)
 target=${CARGO_TARGET_DIR:-target}
 BIND=127.0.0.1:$port ERP_SANDBOX_BIND=127.0.0.1:$erp_port DATABASE_URL="sqlite://$work/hub.db?mode=rwc" \
-  ERP_SANDBOX_DATABASE_URL="sqlite://$work/erp.db?mode=rwc" JWT_KEYS_DIR="$work/keys" \
+  ERP_SANDBOX_DATABASE_URL="sqlite://$work/erp.db?mode=rwc" JWT_KEYS_DIR="$work/keys" SPA_DIR=apps/client/dist \
   PORTAL_URL=http://127.0.0.1:$port PUBLIC_URL=http://127.0.0.1:$port RUST_LOG=warn LINK_LIMIT_PER_IP=1000 \
   "$target/debug/hub" >"$work/hub.log" 2>&1 &
 hub=$!
 trap 'kill $hub 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$work/hub.log"; exit 1; }
 # French-speaking demo customers (crates/erp-sandbox/README.md), each good for 3 link requests.
 export E2E_IDENTIFIERS=isabelle.bouchard@example.ca,luc.cote@example.ca,minh.nguyen@example.ca,chantal.levesque@example.ca,nathalie.gauthier@example.ca,amelie.fortin@example.ca,karine.ouellet@example.ca,genevieve.lavoie@example.ca,alexandre.bergeron@example.ca,olivier.caron@example.ca
 export E2E_LIMITED_IDENTIFIER=mathieu.roy@example.ca
-(cd apps/client && HUB_URL=http://127.0.0.1:$port node --test tests/e2e.test.mjs tests/hub.test.mjs)
+export E2E_SUPPORT_CUSTOMER=CUST-2024-00001
+(cd apps/client && HUB_URL=http://127.0.0.1:$port npm run --silent test:e2e) || { tail -n 50 "$work/hub.log"; exit 1; }

@@ -1,33 +1,40 @@
-// The customer portal in a real Chromium, against the hub at HUB_URL or, when it is
-// unset, against tests/mock-server.mjs (started here). Links and codes are read from
-// the sandbox outbox at /notifications/outbox, as a customer would read their mail.
+// The customer portal in a real Chromium, against the hub at HUB_URL (scripts/e2e.sh starts a
+// debug hub) or, when it is unset, against tests/mock-server.mjs (started here). Links and
+// codes are read from the sandbox outbox at /notifications/outbox.json, as a customer reads
+// their mail. Every test fails on an uncaught page error or a Content-Security-Policy violation.
 
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  CHROMIUM_PATH, LIMITED_IDENTIFIER, SCREENSHOT_DIR, captureLink, launchBrowser, linkTokenFor, newPage,
-  postRequestLink, startHub, takeIdentifier, tokenPayload,
+  CHROMIUM_PATH, LIMITED_IDENTIFIER, SCREENSHOT_DIR, SUPPORT_CUSTOMER, captureLink, impersonate, launchBrowser,
+  linkFor, newPage, postRequestLink, startHub, takeIdentifier, tokenPayload, withClaims,
 } from './helpers.mjs';
 
 const skip = existsSync(CHROMIUM_PATH)
   ? false
-  : `no Chromium at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`;
+  : `no Chromium at ${CHROMIUM_PATH}: run scripts/ensure-services.sh (Debian's chromium) or set CHROMIUM_PATH`;
+
+const IDENTIFIER_LABEL = 'Courriel, numéro de téléphone ou numéro de client';
+const SEND = 'Recevoir un lien et un code';
+const CODE_LABEL = 'Code à 6 chiffres';
 
 describe('customer portal in Chromium', { skip }, () => {
   let hub;
   let browser;
+  let target;
   const opened = [];
 
   before(async () => {
     hub = await startHub();
+    target = hub.mocked ? 'mock' : 'hub';
     browser = await launchBrowser();
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
   });
 
   after(async () => {
-    await Promise.all(opened.map((p) => p.context.close()));
+    await Promise.all(opened.map((tab) => tab.context.close()));
     await browser?.close();
     await hub?.close();
   });
@@ -38,91 +45,202 @@ describe('customer portal in Chromium', { skip }, () => {
     return tab;
   }
 
+  /** No uncaught error and no CSP violation in this tab. */
+  function assertClean(tab) {
+    assert.deepEqual(tab.cspViolations, [], 'Content-Security-Policy violations');
+    assert.deepEqual(tab.errors, [], 'uncaught page errors');
+  }
+
   async function loggedInWithLink(identifier, options) {
     const tab = await open(options);
-    const token = await linkTokenFor(hub.url, identifier);
-    await tab.page.goto(`${hub.url}/#/?token=${token}`);
+    const { token, link } = await linkFor(hub.url, identifier);
+    await tab.page.goto(link);
     await tab.page.getByTestId('customer-name').waitFor();
     return { ...tab, token };
   }
 
   const storedToken = (page) => page.evaluate(() => sessionStorage.getItem('gf.token'));
+  const identifierField = (page) => page.getByLabel(IDENTIFIER_LABEL);
 
-  test('requesting a link shows the masked hint and never claims the account exists', async () => {
-    const { page, errors } = await open({ viewport: { width: 412, height: 860 } });
-    await page.goto(`${hub.url}/#/login`);
-    const label = page.getByLabel('Courriel, numéro de téléphone ou numéro de client');
-    await label.waitFor();
+  /** Presses Back until the tab leaves the portal, and returns every URL shown on the way. */
+  async function walkBack(tab) {
+    const from = tab.visited.length;
+    const shown = [];
+    for (let step = 0; step < 6; step += 1) {
+      const before = tab.page.url();
+      await tab.page.goBack({ waitUntil: 'commit' }).catch(() => null);
+      await tab.page.waitForFunction((old) => location.href !== old, before, { timeout: 5_000 }).catch(() => {});
+      shown.push(tab.page.url());
+      if (!tab.page.url().startsWith(hub.url) || tab.page.url() === before) break;
+    }
+    return [...shown, ...tab.visited.slice(from)];
+  }
+
+  test('the login page stands alone, in French, served with the CSP, and is interactive fast', async () => {
+    const tab = await open({ viewport: { width: 412, height: 860 } });
+    const { page } = tab;
+    const response = await page.goto(`${hub.url}/#/login`);
+    const headers = response.headers();
+    assert.equal(headers['referrer-policy'], 'no-referrer');
+    assert.match(headers['content-security-policy'] ?? '', /script-src 'self'/);
+    assert.doesNotMatch(headers['content-security-policy'] ?? '', /unsafe-inline|unsafe-eval/);
+    await identifierField(page).waitFor();
+    assert.equal(await page.locator('.topbar').count(), 0, 'no portal chrome on the login page');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Connexion à votre espace client');
     assert.equal(await page.locator('meta[name="referrer"]').getAttribute('content'), 'no-referrer');
-    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'login.png'), fullPage: true });
 
-    const who = takeIdentifier();
-    await label.fill(who);
-    await captureLink(hub.url, who, () => page.getByRole('button', { name: 'Recevoir un lien et un code' }).click());
-
-    const sent = await page.getByTestId('link-sent').innerText();
-    assert.match(sent, /^Si un compte correspond à \S*•••\S*, un lien et un code vous ont été envoyés\.$/);
-    if (hub.mocked) assert.ok(sent.includes('m•••@e•••.ca'), sent);
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'code');
-    assert.deepEqual(errors, []);
+    const timing = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      return {
+        interactive: performance.getEntriesByName('portal-interactive')[0]?.startTime,
+        domContentLoaded: nav.domContentLoadedEventEnd,
+        load: nav.loadEventEnd,
+      };
+    });
+    console.log(`# login page (${target}, cold context): interactive at ${Math.round(timing.interactive)} ms `
+      + `(DOMContentLoaded ${Math.round(timing.domContentLoaded)} ms, load ${Math.round(timing.load)} ms) `
+      + 'after navigation start');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `login-${target}.png`), fullPage: true });
+    assertClean(tab);
   });
 
-  test('a wrong code shows the error and the right one opens the account', async () => {
-    const { page, errors } = await open();
+  test('an identifier typed with the keyboard gives chips with the masked hint, and focus moves to the code', async () => {
+    const tab = await open();
+    const { page } = tab;
     await page.goto(`${hub.url}/#/login`);
+    await identifierField(page).waitFor();
+    for (let presses = 0; presses < 6; presses += 1) {
+      if (await page.evaluate(() => document.activeElement?.id === 'identifier')) break;
+      await page.keyboard.press('Tab');
+    }
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'identifier', 'Tab reaches the field');
     const who = takeIdentifier();
-    await page.getByLabel('Courriel, numéro de téléphone ou numéro de client').fill(who);
-    const { token, code } = await captureLink(hub.url, who, () =>
-      page.getByRole('button', { name: 'Recevoir un lien et un code' }).click());
-
-    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
-    await page.getByLabel('Code à 6 chiffres').fill(wrong);
-    await page.getByRole('button', { name: 'Valider le code' }).click();
-    const error = page.getByTestId('error');
-    await error.waitFor();
-    assert.ok((await error.innerText()).trim().length > 0);
-    if (hub.mocked) assert.match(await error.innerText(), /Code invalide ou expiré/);
-    assert.equal(await page.getByLabel('Code à 6 chiffres').getAttribute('aria-invalid'), 'true');
-
-    await page.getByLabel('Code à 6 chiffres').fill(code);
-    await page.getByRole('button', { name: 'Valider le code' }).click();
-    await page.getByTestId('customer-name').waitFor();
-    assert.equal(await page.getByTestId('customer-name').innerText(), tokenPayload(token).name);
-    assert.ok(page.url().endsWith('#/compte'), page.url());
-    assert.deepEqual(errors, []);
+    await captureLink(hub.url, who, async () => {
+      await page.keyboard.type(who);
+      await page.keyboard.press('Enter');
+    });
+    const sent = await page.getByTestId('link-sent').innerText();
+    assert.equal(sent.trim(), 'Si un compte correspond, un lien et un code à 6 chiffres viennent d’être envoyés.');
+    const chip = page.getByTestId('hint-chip');
+    assert.equal(await chip.count(), 1);
+    const chipText = (await chip.innerText()).replace(/\s+/g, ' ');
+    assert.match(chipText, /^Courriel \S*•+\S*@\S*\.ca$/, chipText);
+    assert.ok(!chipText.includes(who), 'the chip shows a masked hint, not the identifier');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'code');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `login-sent-${target}.png`), fullPage: true });
+    assertClean(tab);
   });
 
-  test('a magic link token leaves the URL at once and the account shows the customer', async () => {
-    const { page, errors, requests } = await open();
-    const token = await linkTokenFor(hub.url, takeIdentifier());
-    await page.goto(`${hub.url}/#/?token=${token}`, { waitUntil: 'load' });
+  test('a magic link lands on the dashboard with no token in the address bar; reload keeps the session', async () => {
+    const tab = await open();
+    const { page, requests } = tab;
+    await page.goto(`${hub.url}/#/login`);
+    await identifierField(page).waitFor();
+    const { token, link } = await linkFor(hub.url, takeIdentifier());
+    await page.goto(link); // opened in the tab that showed the login page
     const hrefAfterLoad = await page.evaluate(() => location.href);
     assert.ok(!hrefAfterLoad.includes('token'), hrefAfterLoad);
 
     await page.getByTestId('customer-name').waitFor();
-    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'account.png'), fullPage: true });
-    assert.equal(await page.getByTestId('customer-name').innerText(), tokenPayload(token).name);
-    assert.equal(await page.getByTestId('customer-id').innerText(), tokenPayload(token).sub);
+    const claims = tokenPayload(token);
+    assert.equal(await page.getByTestId('customer-name').innerText(), claims.name);
+    assert.equal(await page.getByTestId('customer-id').innerText(), claims.sub);
+    assert.equal((await page.getByTestId('greeting').innerText()).trim(), `Bonjour, ${claims.name}.`);
+    assert.equal(new URL(page.url()).hash, '#/');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `dashboard-${target}.png`), fullPage: true });
+
+    await page.reload();
+    await page.getByTestId('customer-name').waitFor();
+    assert.equal(await page.getByTestId('customer-name').innerText(), claims.name);
     assert.equal(await storedToken(page), token);
-    assert.ok(!page.url().includes(token));
+
     // The token only ever travels in the Authorization header: never in a URL or Referer.
     for (const request of requests) {
       assert.ok(!request.url().includes(token), request.url());
       assert.ok(!(request.headers().referer ?? '').includes(token), 'token leaked through Referer');
     }
-    assert.deepEqual(errors, []);
+    const shown = await walkBack(tab);
+    assert.ok(shown.length > 0);
+    for (const url of shown) assert.ok(!url.includes('token='), `Back showed ${url}`);
+    assertClean(tab);
   });
 
-  test('another customer link while logged in asks first, and Cancel keeps the first customer', async () => {
+  test('logout lands on /#/login and the hub refuses the old token', async () => {
+    const tab = await loggedInWithLink(takeIdentifier());
+    const { page, requests, token } = tab;
+    await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
+    await identifierField(page).waitFor();
+    assert.equal(new URL(page.url()).hash, '#/login');
+    assert.equal(await page.getByTestId('status').innerText(), 'Vous êtes déconnecté.');
+    assert.equal(await storedToken(page), null);
+    const sentSoFar = requests.length;
+
+    await page.goto(`${hub.url}/#/`);
+    await identifierField(page).waitFor();
+    const later = requests.slice(sentSoFar);
+    assert.ok(later.every((r) => !(r.headers().authorization ?? '').includes(token)), 'old token sent after logout');
+
+    const check = await fetch(`${hub.url}/portal/me`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(check.status, 401, 'GET /portal/me with the old token');
+    assertClean(tab);
+  });
+
+  test('an expired token lands on the login page with a message', async () => {
+    const tab = await open();
+    const { page } = tab;
+    const { token } = await linkFor(hub.url, takeIdentifier());
+    const expired = withClaims(token, { exp: Math.floor(Date.now() / 1000) - 60 });
+    await page.goto(`${hub.url}/#/?token=${expired}`);
+    const error = page.getByTestId('error');
+    await error.waitFor();
+    assert.equal(await error.innerText(), 'Ce lien de connexion a expiré. Demandez-en un nouveau.');
+    assert.equal(new URL(page.url()).hash, '#/login');
+    assert.equal(await storedToken(page), null);
+
+    // An expired SMS short link: the hub redirects to /#/login?expired=1.
+    await page.goto('about:blank');
+    await page.goto(`${hub.url}/#/login?expired=1`);
+    await error.waitFor();
+    assert.equal(await error.innerText(), 'Ce lien de connexion a expiré. Demandez-en un nouveau.');
+    assertClean(tab);
+  });
+
+  test('a wrong code shows the attempts left, and the right code logs in without a token URL in history', async () => {
+    const tab = await open();
+    const { page } = tab;
+    await page.goto(`${hub.url}/#/login`);
+    const who = takeIdentifier();
+    await identifierField(page).fill(who);
+    const { token, code } = await captureLink(hub.url, who, () => page.getByRole('button', { name: SEND }).click());
+
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    await page.getByLabel(CODE_LABEL).fill(wrong);
+    await page.getByRole('button', { name: 'Valider le code' }).click();
+    const error = page.getByTestId('error');
+    await error.waitFor();
+    assert.equal(await error.innerText(), 'Code incorrect ou expiré. Il vous reste 4 essais.');
+    assert.equal(await page.getByLabel(CODE_LABEL).getAttribute('aria-invalid'), 'true');
+
+    await page.getByLabel(CODE_LABEL).fill(code);
+    await page.getByRole('button', { name: 'Valider le code' }).click();
+    await page.getByTestId('customer-name').waitFor();
+    assert.equal(await page.getByTestId('customer-name').innerText(), tokenPayload(token).name);
+    assert.equal(new URL(page.url()).hash, '#/');
+    for (const url of await walkBack(tab)) assert.ok(!url.includes('token='), `Back showed ${url}`);
+    assertClean(tab);
+  });
+
+  test('another customer\'s link while logged in asks first, and Cancel keeps the first customer', async () => {
     const mine = takeIdentifier();
-    const { page, errors, token: first } = await loggedInWithLink(mine);
-    const firstName = tokenPayload(first).name;
-    const other = await linkTokenFor(hub.url, takeIdentifier({ avoid: [mine] }));
+    const tab = await loggedInWithLink(mine);
+    const { page, token: first } = tab;
+    const { token: other, link } = await linkFor(hub.url, takeIdentifier({ avoid: [mine] }));
     assert.notEqual(tokenPayload(other).sub, tokenPayload(first).sub, 'pick two different customers');
 
     // A fresh load of the attacker's link in the same tab (sessionStorage survives).
     await page.goto('about:blank');
-    await page.goto(`${hub.url}/#/?token=${other}`);
+    await page.goto(link);
     const question = page.getByTestId('switch-question');
     await question.waitFor();
     assert.equal((await question.innerText()).replace(/\s+/g, ' '), `Continuer en tant que ${tokenPayload(other).name} ?`);
@@ -131,74 +249,74 @@ describe('customer portal in Chromium', { skip }, () => {
 
     await page.getByRole('button', { name: 'Annuler' }).click();
     await page.getByTestId('customer-name').waitFor();
-    assert.equal(await page.getByTestId('customer-name').innerText(), firstName);
+    assert.equal(await page.getByTestId('customer-name').innerText(), tokenPayload(first).name);
     assert.equal(await storedToken(page), first);
-    assert.deepEqual(errors, []);
+    assertClean(tab);
   });
 
   test('a link opened in the running tab asks too, and Continue switches customer', async () => {
     const mine = takeIdentifier();
-    const { page, errors } = await loggedInWithLink(mine);
-    const other = await linkTokenFor(hub.url, takeIdentifier({ avoid: [mine] }));
-    await page.goto(`${hub.url}/#/?token=${other}`); // fragment-only: same document
+    const tab = await loggedInWithLink(mine);
+    const { page } = tab;
+    const { token: other, link } = await linkFor(hub.url, takeIdentifier({ avoid: [mine] }));
+    await page.goto(link); // fragment-only: same document
 
     await page.getByTestId('switch-question').waitFor();
     assert.ok(!(await page.evaluate(() => location.href)).includes('token'));
     await page.getByRole('button', { name: 'Continuer' }).click();
-    await page.getByText(tokenPayload(other).name, { exact: true }).waitFor();
+    await page.getByTestId('customer-name').getByText(tokenPayload(other).name, { exact: true }).waitFor();
     assert.equal(await storedToken(page), other);
-    assert.deepEqual(errors, []);
+    for (const url of await walkBack(tab)) assert.ok(!url.includes('token='), `Back showed ${url}`);
+    assertClean(tab);
   });
 
-  test('logout returns to login and the old token is never sent again', async () => {
-    const { page, errors, requests, token } = await loggedInWithLink(takeIdentifier());
-    await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
-    await page.getByLabel('Courriel, numéro de téléphone ou numéro de client').waitFor();
-    assert.ok(page.url().endsWith('#/login'), page.url());
-    assert.equal(await storedToken(page), null);
-    const sentSoFar = requests.length;
-
-    await page.goto(`${hub.url}/#/compte`);
-    await page.getByLabel('Courriel, numéro de téléphone ou numéro de client').waitFor();
-    const later = requests.slice(sentSoFar);
-    assert.ok(later.every((r) => !(r.headers().authorization ?? '').includes(token)), 'old token sent after logout');
-    assert.ok(later.every((r) => !r.url().includes('/portal/me')), '/portal/me called after logout');
-
-    const check = await fetch(`${hub.url}/portal/me`, { headers: { Authorization: `Bearer ${token}` } });
-    assert.equal(check.status, 401, 'the server must have revoked the token');
-    assert.deepEqual(errors, []);
+  test('a support session opened over another customer\'s session switches silently and says who opened it', async () => {
+    const tab = await loggedInWithLink(takeIdentifier());
+    const { page } = tab;
+    const { token, url } = await impersonate(hub.url, SUPPORT_CUSTOMER, 'agent.lavoie');
+    await page.goto(url.replace(/^https?:\/\/[^/]+/, hub.url));
+    const banner = page.getByTestId('impersonation');
+    await banner.waitFor();
+    assert.equal((await banner.innerText()).replace(/\s+/g, ' '), 'Session ouverte par le soutien : agent.lavoie');
+    assert.equal(await page.getByTestId('switch-question').count(), 0, 'no "Continue as" for a staff token');
+    assert.equal(await page.getByTestId('customer-id').innerText(), SUPPORT_CUSTOMER);
+    assert.equal(await storedToken(page), token);
+    assert.ok(!page.url().includes('token='));
+    assertClean(tab);
   });
 
   test('logout everywhere revokes the sessions of other browsers', async () => {
     const who = takeIdentifier({ uses: 2 });
-    const elsewhere = await linkTokenFor(hub.url, who);
-    const { page, errors } = await loggedInWithLink(who);
-    await page.getByRole('button', { name: 'Se déconnecter partout' }).click();
-    await page.getByLabel('Courriel, numéro de téléphone ou numéro de client').waitFor();
+    const { token: elsewhere } = await linkFor(hub.url, who);
+    const tab = await loggedInWithLink(who);
+    await tab.page.getByRole('button', { name: 'Se déconnecter partout' }).click();
+    await identifierField(tab.page).waitFor();
 
     const check = await fetch(`${hub.url}/portal/me`, { headers: { Authorization: `Bearer ${elsewhere}` } });
     assert.equal(check.status, 401);
-    assert.deepEqual(errors, []);
+    assertClean(tab);
   });
 
-  test('a session opened by support shows who opened it', { skip: !process.env.HUB_URL ? false : 'mock only' }, async () => {
-    const response = await fetch(`${hub.url}/__mock/impersonate`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ customer: 'CUST-2024-00001', staff: 'agent.lavoie' }),
-    });
-    const { token } = await response.json();
-    const { page, errors } = await open();
-    await page.goto(`${hub.url}/#/?token=${token}`);
-    const banner = page.getByTestId('impersonation');
-    await banner.waitFor();
-    assert.equal((await banner.innerText()).replace(/\s+/g, ' '), 'Session ouverte par le soutien : agent.lavoie');
-    assert.equal(await page.getByText('514 555-0147').count(), 1);
-    assert.deepEqual(errors, []);
+  test('the payment return pages are public and goToLogin stays in the app', async () => {
+    const tab = await open();
+    const { page } = tab;
+    for (const [hash, title] of [
+      ['#/paiement/reussi', 'Paiement reçu'], ['#/paiement/annule', 'Paiement annulé'], ['#/carte-ajoutee', 'Carte enregistrée'],
+    ]) {
+      await page.goto(`${hub.url}/${hash}`);
+      await page.getByRole('heading', { name: title }).waitFor();
+      await page.evaluate(() => { window.sameDocument = true; });
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await identifierField(page).waitFor();
+      assert.equal(new URL(page.url()).hash, '#/login');
+      assert.equal(await page.evaluate(() => window.sameDocument), true, 'goToLogin reloaded the page');
+    }
+    assertClean(tab);
   });
 
-  test('the language toggle switches to English and is remembered', async () => {
-    const { page, errors } = await open();
+  test('French by default; the language switch gives English and is remembered', async () => {
+    const tab = await open();
+    const { page } = tab;
     await page.goto(`${hub.url}/#/login`);
     await page.getByTestId('lang-toggle').click();
     await page.getByLabel('Email, phone number or customer number').waitFor();
@@ -206,28 +324,50 @@ describe('customer portal in Chromium', { skip }, () => {
     await page.reload();
     await page.getByLabel('Email, phone number or customer number').waitFor();
 
+    // French by default, even for a browser set to English, until the switch is used.
     const english = await open({ locale: 'en-US' });
     await english.page.goto(`${hub.url}/#/login`);
-    await english.page.getByRole('heading', { name: 'Sign in to your customer portal' }).waitFor();
-    assert.deepEqual([...errors, ...english.errors], []);
+    await english.page.getByRole('heading', { name: 'Connexion à votre espace client' }).waitFor();
+    assertClean(tab);
+    assertClean(english);
   });
 
-  // Last: it exhausts the per-identifier limit of LIMITED_IDENTIFIER.
-  test('a rate-limited request says when to retry', async () => {
-    let limited = false;
-    for (let attempt = 0; attempt < 10 && !limited; attempt += 1) {
-      limited = (await postRequestLink(hub.url, LIMITED_IDENTIFIER)).status === 429;
-    }
-    assert.ok(limited, 'the hub never answered 429');
-
-    const { page, errors } = await open();
+  test('the CSP is enforced: injected inline script is blocked and reported', async () => {
+    const tab = await open();
+    const { page } = tab;
     await page.goto(`${hub.url}/#/login`);
-    await page.getByLabel('Courriel, numéro de téléphone ou numéro de client').fill(LIMITED_IDENTIFIER);
-    await page.getByRole('button', { name: 'Recevoir un lien et un code' }).click();
-    const error = page.getByTestId('error');
-    await error.waitFor();
-    assert.match(await error.innerText(), /^Trop de demandes\. Réessayez dans \d+ (secondes?|minutes?|heures?)\.$/);
-    if (hub.mocked) assert.match(await error.innerText(), /Réessayez dans 15 minutes\./);
-    assert.deepEqual(errors, []);
+    await identifierField(page).waitFor();
+    await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.injected = true;';
+      document.head.append(script);
+    });
+    await page.waitForFunction(() => true);
+    const deadline = Date.now() + 5_000;
+    while (tab.cspViolations.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await page.evaluate(() => window.injected ?? false), false);
+    assert.ok(tab.cspViolations.length > 0, 'the violation was not reported');
+  });
+
+  // Last: it uses up the per-identifier limit of LIMITED_IDENTIFIER.
+  test('the 4th link request in 15 minutes shows the banner with the wait time', async () => {
+    for (let request = 1; request <= 3; request += 1) {
+      const response = await postRequestLink(hub.url, LIMITED_IDENTIFIER);
+      assert.equal(response.status, 200, `request ${request} of 3`);
+    }
+    const tab = await open();
+    const { page } = tab;
+    await page.goto(`${hub.url}/#/login`);
+    await identifierField(page).fill(LIMITED_IDENTIFIER);
+    await page.getByRole('button', { name: SEND }).click();
+    const banner = page.getByTestId('rate-limit-banner');
+    await banner.waitFor();
+    const text = (await banner.innerText()).replace(/\s+/g, ' ').trim();
+    assert.match(text, /^Trop de demandes\. Pour protéger votre compte, le nombre de liens est limité\. Réessayez dans (\d+) minutes?\.$/);
+    const minutes = Number(/dans (\d+) minute/.exec(text)[1]);
+    assert.ok(minutes >= 1 && minutes <= 15, text);
+    assert.equal(await page.getByTestId('link-sent').count(), 0);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `login-limited-${target}.png`), fullPage: true });
+    assertClean(tab);
   });
 });

@@ -1,7 +1,8 @@
 // A stand-in for the hub, for the browser test and for local UI work: serves dist/
-// and fakes the five portal endpoints with the hub's wire shapes, plus a sandbox
-// outbox at /notifications/outbox where the "sent" link and code can be read, as
-// in the hub's embedded mode. Listens on 127.0.0.1 only.
+// and fakes the portal endpoints with the hub's wire shapes and problem codes, plus a
+// sandbox outbox at /notifications/outbox.json where the "sent" link and code can be
+// read, as in the hub's embedded mode, and the hub's security headers (CSP included).
+// Listens on 127.0.0.1 only.
 //
 //   node tests/mock-server.mjs [port]      (after `npm run build`)
 
@@ -17,6 +18,14 @@ const LIMIT_PER_WINDOW = 3;
 const WINDOW_MS = 15 * 60 * 1000;
 const MAX_CODE_ATTEMPTS = 5;
 
+/** What crates/shared/src/http/health.rs security_headers() sends; keep the two alike. */
+export const SECURITY_HEADERS = {
+  'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    + "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+};
+
 /** Demo customers, also used by the e2e test as identifiers. */
 export const CUSTOMERS = [
   { customer: 'CUST-2024-00001', customer_name: 'Marie Tremblay', email: 'marie.tremblay@example.ca', phone: '+15145550147', language: 'fr' },
@@ -25,6 +34,9 @@ export const CUSTOMERS = [
   { customer: 'CUST-2024-00004', customer_name: 'Luc Bouchard', email: 'luc.bouchard@example.ca', phone: '+14505550111', language: 'fr' },
   { customer: 'CUST-2024-00005', customer_name: 'Émilie Côté', email: 'emilie.cote@example.ca', phone: '+15145550166', language: 'fr' },
   { customer: 'CUST-2024-00006', customer_name: 'Nathalie Lévesque', email: 'nathalie.levesque@example.ca', phone: '+14185550199', language: 'fr' },
+  { customer: 'CUST-2024-00007', customer_name: 'Isabelle Bouchard', email: 'isabelle.bouchard@example.ca', phone: '+15145550102', language: 'fr' },
+  { customer: 'CUST-2024-00008', customer_name: 'Minh Nguyen', email: 'minh.nguyen@example.ca', phone: '+14385550133', language: 'fr' },
+  { customer: 'CUST-2024-00009', customer_name: 'Chantal Lévesque', email: 'chantal.levesque@example.ca', phone: '+18195550144', language: 'fr' },
 ];
 
 const TYPES = {
@@ -76,14 +88,14 @@ function hintFor(id, customer) {
 }
 
 function problem(res, status, code, title, detail, extra = {}) {
-  const headers = { 'Content-Type': 'application/problem+json' };
+  const headers = { ...SECURITY_HEADERS, 'Content-Type': 'application/problem+json' };
   if (extra.retry_after_s) headers['Retry-After'] = String(extra.retry_after_s);
   res.writeHead(status, headers);
   res.end(JSON.stringify({ type: `https://gigafibre.ca/problems/${code.toLowerCase()}`, title, status, detail, code, ...extra }));
 }
 
 function json(res, status, body) {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
   res.end(JSON.stringify(body));
 }
 
@@ -109,15 +121,15 @@ function createState() {
 function requestLink(state, body, res) {
   const id = body && normalise(body.identifier);
   if (!id) {
-    return problem(res, 422, 'PA_IDENTIFIER_INVALID', 'Unprocessable Entity',
-      'Entrez un courriel, un numéro de téléphone nord-américain ou un numéro de client.');
+    return problem(res, 400, 'AUTH_01', 'Invalid identifier',
+      'This is not an email address, phone number or customer number.');
   }
   const now = Date.now();
   const recent = (state.sends.get(id.key) ?? []).filter((at) => now - at < WINDOW_MS);
   if (recent.length >= LIMIT_PER_WINDOW) {
     const retry = Math.ceil((recent[0] + WINDOW_MS - now) / 1000);
-    return problem(res, 429, 'PA_RATE_LIMITED', 'Too Many Requests',
-      'Trop de demandes pour cet identifiant.', { retry_after_s: retry });
+    return problem(res, 429, 'AUTH_03', 'Too many requests',
+      `Too many requests; try again in ${Math.ceil(retry / 60)} minute(s).`, { retry_after_s: retry });
   }
   state.sends.set(id.key, [...recent, now]);
   const customer = findCustomer(id);
@@ -128,9 +140,9 @@ function requestLink(state, body, res) {
     state.codes.set(id.key, { code, token, attempts: 0 });
     // Links are built from configuration (our own origin), never from the Host header.
     const link = `${state.origin}/#/?token=${token}`;
-    state.outbox.push({
-      id: randomUUID(), channel: 'email', to: customer.email, subject: 'Votre lien de connexion Gigafibre',
-      body: `Votre code : ${code}\nOu ouvrez ce lien : ${link}`, created_at: new Date().toISOString(),
+    state.outbox.unshift({
+      id: randomUUID(), channel: 'email', to: customer.email, status: 'captured', subject: 'Votre lien de connexion Gigafibre',
+      text: `Votre code : ${code}\nOu ouvrez ce lien : ${link}`, created_at: new Date().toISOString(),
     });
   }
   json(res, 200, { ok: true, kind: id.kind, hint: hintFor(id, customer) });
@@ -144,7 +156,7 @@ function verifyCode(state, body, res) {
     return json(res, 200, { token: entry.token });
   }
   if (entry) entry.attempts += 1;
-  problem(res, 400, 'PA_CODE_INVALID', 'Bad Request', 'Code invalide ou expiré. Vérifiez le code ou demandez-en un nouveau.');
+  problem(res, 400, 'AUTH_04', 'Invalid code', 'The code is wrong or has expired.');
 }
 
 function session(state, req) {
@@ -155,19 +167,19 @@ function session(state, req) {
 
 function me(state, req, res) {
   const current = session(state, req);
-  if (!current) return problem(res, 401, 'PA_TOKEN_INVALID', 'Unauthorized', 'Session invalide ou expirée.');
+  if (!current) return problem(res, 401, 'AUTH_05', 'Unauthorized', 'A valid customer token is required.');
   const customer = CUSTOMERS.find((c) => c.customer === current.sub);
   json(res, 200, { ...customer, impersonated_by: current.staff ?? null });
 }
 
 function logout(state, req, url, res) {
   const current = session(state, req);
-  if (!current) return problem(res, 401, 'PA_TOKEN_INVALID', 'Unauthorized', 'Session invalide ou expirée.');
+  if (!current) return problem(res, 401, 'AUTH_05', 'Unauthorized', 'A valid customer token is required.');
   const everywhere = url.searchParams.get('everywhere') === 'true';
   for (const [token, entry] of state.tokens) {
     if (token === current.token || (everywhere && entry.sub === current.sub)) entry.revoked = true;
   }
-  res.writeHead(204);
+  res.writeHead(204, SECURITY_HEADERS);
   res.end();
 }
 
@@ -178,8 +190,8 @@ async function serveStatic(distDir, url, res) {
   try {
     const content = await readFile(file);
     res.writeHead(200, {
+      ...SECURITY_HEADERS,
       'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-      'Referrer-Policy': 'no-referrer',
       'Cache-Control': relative === 'index.html' ? 'no-store' : 'public, max-age=31536000, immutable',
     });
     res.end(content);
@@ -196,19 +208,27 @@ async function route(state, distDir, req, res) {
   if (key === 'POST /portal/verify-code') return verifyCode(state, await readBody(req), res);
   if (key === 'GET /portal/me') return me(state, req, res);
   if (key === 'POST /portal/logout') return logout(state, req, url, res);
-  if (key === 'POST /__mock/impersonate') return impersonate(state, await readBody(req), res);
-  if (key === 'GET /notifications/outbox') return json(res, 200, { messages: state.outbox });
+  if (key === 'POST /portal/impersonate') return impersonate(state, req, await readBody(req), res);
+  if (key === 'GET /notifications/outbox.json') return json(res, 200, outbox(state, url));
   if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(distDir, url, res);
   problem(res, 405, 'METHOD_NOT_ALLOWED', 'Method Not Allowed', `${req.method} is not allowed here.`);
 }
 
-// Mock-only stand-in for the staff "open the customer's portal" action.
-function impersonate(state, body, res) {
+function outbox(state, url) {
+  const to = url.searchParams.get('to');
+  return to ? state.outbox.filter((m) => m.to === to) : state.outbox;
+}
+
+// Support staff open a customer's portal for an hour; Authentik's headers name them.
+function impersonate(state, req, body, res) {
+  const staff = String(req.headers['x-authentik-username'] ?? '').trim();
+  if (!staff) return problem(res, 403, 'AUTH_06', 'Forbidden', 'No staff identity.');
   const customer = CUSTOMERS.find((c) => c.customer === body?.customer);
-  if (!customer || !body.staff) return problem(res, 422, 'MOCK_BAD_INPUT', 'Unprocessable Entity', 'customer and staff needed');
-  const token = mintDemoToken(customer, { act: { sub: body.staff } });
-  state.tokens.set(token, { sub: customer.customer, staff: body.staff, revoked: false });
-  json(res, 200, { token });
+  if (!customer) return problem(res, 404, 'AUTH_07', 'Not found', 'No such customer.');
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  const token = mintDemoToken(customer, { exp, act: { sub: staff } });
+  state.tokens.set(token, { sub: customer.customer, staff, revoked: false });
+  json(res, 200, { token, url: `${state.origin}/#/?token=${token}`, expires_at: exp });
 }
 
 /**

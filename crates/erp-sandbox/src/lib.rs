@@ -93,18 +93,7 @@ impl Sandbox {
     /// Opens the DB (creating the table), seeds the demo customers if it is empty and
     /// binds the listener.
     pub async fn build(settings: SandboxSettings) -> anyhow::Result<Sandbox> {
-        let store = Store::connect(&settings.database_url)
-            .await
-            .context("opening the erp-sandbox database")?;
-        if store
-            .is_empty()
-            .await
-            .context("reading the erp-sandbox database")?
-        {
-            seed::seed(&store)
-                .await
-                .context("seeding the demo customers")?;
-        }
+        let (store, _) = open_seeded(&settings.database_url).await?;
         let state = web::Data::new(AppState {
             store,
             credentials: credentials(&settings),
@@ -156,6 +145,28 @@ impl Sandbox {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Prepares the database at `database_url` (`erp-sandbox migrate`): creates the table and seeds the
+/// demo customers when it is empty. Returns whether it seeded them.
+pub async fn prepare_database(database_url: &str) -> anyhow::Result<bool> {
+    open_seeded(database_url).await.map(|(_, seeded)| seeded)
+}
+
+async fn open_seeded(database_url: &str) -> anyhow::Result<(Store, bool)> {
+    let store = Store::connect(database_url)
+        .await
+        .context("opening the erp-sandbox database")?;
+    let empty = store
+        .is_empty()
+        .await
+        .context("reading the erp-sandbox database")?;
+    if empty {
+        seed::seed(&store)
+            .await
+            .context("seeding the demo customers")?;
+    }
+    Ok((store, empty))
 }
 
 fn credentials(settings: &SandboxSettings) -> Vec<Credential> {

@@ -1,37 +1,100 @@
-//! `erp-sandbox`: the Frappe stand-in as a process (`BIND`, `DATABASE_URL`, `ERP_API_KEY`,
-//! `ERP_API_SECRET` or `ERP_API_SECRET_FILE`).
+//! `erp-sandbox`: the Frappe stand-in as a process, and its operator's tool (`erp-sandbox --help`).
 
-use anyhow::Context;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser as _;
 use erp_sandbox::{DEFAULT_API_KEY, DEFAULT_API_SECRET, Sandbox, SandboxSettings};
-use secrecy::SecretString;
+use shared::cli::{Checks, Common, settings_outcome};
+use shared::config::{self, ConfigError, Env};
 
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+const LONG_ABOUT: &str = "erp-sandbox: a Frappe-compatible REST server (the v1 /api/resource and \
+/api/method routes) over its own database, seeded with demo customers; the ERP of `make run` and \
+of the tests. Never for production.
+
+Without a subcommand it serves. Environment:
+  BIND                  listen address (default 127.0.0.1:8000)
+  DATABASE_URL          its own database (default sqlite://var/erp-sandbox.db?mode=rwc)
+  ERP_API_KEY           API key accepted with full rights (default sandbox-key)
+  ERP_API_SECRET        its secret, or ERP_API_SECRET_FILE (default sandbox-secret)";
+
+/// The command line of `erp-sandbox`.
+#[derive(Debug, clap::Parser)]
+#[command(name = "erp-sandbox", version, about = "Frappe REST stand-in for development and tests", long_about = LONG_ABOUT)]
+struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    command: Option<Common>,
 }
 
-fn api_secret() -> anyhow::Result<SecretString> {
-    if let Ok(path) = std::env::var("ERP_API_SECRET_FILE") {
-        let secret = std::fs::read_to_string(&path).context("reading ERP_API_SECRET_FILE")?;
-        return Ok(SecretString::from(secret.trim().to_owned()));
+fn settings() -> Result<SandboxSettings, ConfigError> {
+    let bind = config::string_or(&Env, "BIND", "127.0.0.1:8000");
+    let port = bind.rsplit_once(':').map(|(_, port)| port.parse::<u16>());
+    if !matches!(port, Some(Ok(_))) {
+        return Err(ConfigError {
+            name: "BIND".to_owned(),
+            problem: format!("{bind:?} is not an address:port"),
+        });
     }
-    Ok(SecretString::from(env_or(
-        "ERP_API_SECRET",
-        DEFAULT_API_SECRET,
-    )))
+    Ok(SandboxSettings {
+        bind,
+        database_url: config::database_url(&Env, "sqlite://var/erp-sandbox.db?mode=rwc")?,
+        api_key: config::string_or(&Env, "ERP_API_KEY", DEFAULT_API_KEY),
+        api_secret: config::secret_or(&Env, "ERP_API_SECRET", DEFAULT_API_SECRET)?,
+    })
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let settings = SandboxSettings {
-        bind: env_or("BIND", "127.0.0.1:8000"),
-        database_url: env_or("DATABASE_URL", "sqlite://var/erp-sandbox.db?mode=rwc"),
-        api_key: env_or("ERP_API_KEY", DEFAULT_API_KEY),
-        api_secret: api_secret()?,
-    };
-    let sandbox = Sandbox::build(settings).await?;
-    println!("erp-sandbox listening on {}", sandbox.base_url());
-    sandbox
-        .run_until_stopped()
+async fn run(command: Common) -> anyhow::Result<ExitCode> {
+    if command != Common::Serve {
+        shared::cli::init_logging();
+    }
+    match command {
+        Common::Serve => {
+            let sandbox = Sandbox::build(settings()?).await?;
+            println!("erp-sandbox listening on {}", sandbox.base_url());
+            // actix stops gracefully on SIGTERM: no new connection, requests in flight finish.
+            sandbox
+                .run_until_stopped()
+                .await
+                .context("erp-sandbox server failed")?;
+        }
+        Common::Migrate => {
+            let url = settings()?.database_url;
+            let seeded = erp_sandbox::prepare_database(&url).await?;
+            let place = shared::cli::describe_database(&url);
+            match seeded {
+                true => println!("erp-sandbox: {place} ready; demo customers seeded"),
+                false => println!(
+                    "erp-sandbox: {place} ready; it already holds documents, nothing seeded"
+                ),
+            }
+        }
+        Common::CheckConfig => {
+            let mut checks = Checks::new();
+            let parsed = settings();
+            checks.known("settings", settings_outcome(&parsed));
+            if let Ok(s) = parsed {
+                checks.add("database", check_database(s.database_url));
+            }
+            return Ok(checks.run().await);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn check_database(url: String) -> Result<String, String> {
+    let place = shared::cli::describe_database(&url);
+    let db = shared::db::connect(&url)
         .await
-        .context("erp-sandbox server failed")
+        .map_err(|e| format!("cannot open {place} ({e}): check DATABASE_URL"))?;
+    let answer = db.ping().await;
+    let _ = db.close().await;
+    answer
+        .map(|()| format!("{place} answers"))
+        .map_err(|e| format!("{place} does not answer ({e}): check DATABASE_URL"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    shared::cli::run(run(cli.command.unwrap_or_default()))
 }

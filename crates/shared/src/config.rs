@@ -224,6 +224,19 @@ pub fn outbound_mode(src: &dyn Source) -> Result<OutboundMode, ConfigError> {
     }
 }
 
+/// `SHUTDOWN_GRACE_S` (default 25): how long a stopping process may take, after SIGTERM, to finish
+/// the requests in flight and the work in hand. Under Kubernetes' default 30 s before SIGKILL.
+pub fn shutdown_grace(src: &dyn Source) -> Result<std::time::Duration, ConfigError> {
+    let seconds: u64 = parsed_or(src, "SHUTDOWN_GRACE_S", 25)?;
+    if seconds == 0 {
+        return Err(ConfigError::new(
+            "SHUTDOWN_GRACE_S",
+            "must be at least 1 second",
+        ));
+    }
+    Ok(std::time::Duration::from_secs(seconds))
+}
+
 /// A directory path with a default.
 pub fn path_or(src: &dyn Source, name: &str, default: &str) -> PathBuf {
     PathBuf::from(string_or(src, name, default))

@@ -8,8 +8,10 @@
 //! - [`claims`]: JWT claims, Ed25519 keys, JWKS and token verification.
 //! - [`sms`]: GSM-7 / UCS-2 segment counting of SMS bodies.
 //! - [`events`]: CloudEvents envelope, subjects, event bus (in-process, NATS JetStream), outbox.
+//! - [`cli`]: the operator's subcommands every binary shares, check-config, progress.
 
 pub mod claims;
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod erpnext;

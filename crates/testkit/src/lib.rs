@@ -1,5 +1,6 @@
 //! Dev-only helpers for the black-box tests of every service: the sandbox ERP on a free port,
-//! fresh SQLite and PostgreSQL databases, temporary directories and watchers of real NATS subjects.
+//! fresh SQLite and PostgreSQL databases, temporary directories, watchers of real NATS subjects,
+//! and the workspace binaries run as real processes.
 //!
 //! Helpers panic with a clear message when the environment is broken (no PostgreSQL, no NATS):
 //! a test cannot do anything useful then, and a panic names the cause in the test output.
@@ -7,7 +8,9 @@
 mod db;
 mod dir;
 mod erp;
+pub mod mime;
 mod nats;
+mod process;
 pub mod smtp;
 pub mod twilio;
 
@@ -15,6 +18,7 @@ pub use db::TestDb;
 pub use dir::TempDir;
 pub use erp::{ErpHandle, spawn_erp};
 pub use nats::{NatsWatcher, StoredMessage, nats_url};
+pub use process::{Proc, binary, free_port};
 pub use smtp::{ReceivedMail, SmtpSink};
 pub use twilio::{SentSms, TwilioFake, twilio_signature};
 

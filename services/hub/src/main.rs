@@ -1,16 +1,25 @@
 //! The Gigafibre hub in one process (the embedded default): every service's routes on one server,
 //! the erp-sandbox started in-process unless `ERP_URL` points elsewhere, and the portal SPA at `/`.
 
+mod cli;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use actix_web::web;
 use anyhow::Context;
+use clap::Parser as _;
 use notifications::Notifications;
 use portal_auth::PortalAuth;
 use shared::config::{self, Env, Source};
 use shared::http::{Readiness, serve};
+
+/// `DATABASE_URL` of the hub when unset; each service gets its own file beside it.
+const DEFAULT_DATABASE_URL: &str = "sqlite://var/hub.db?mode=rwc";
+/// The erp-sandbox's own database when the hub runs it in-process.
+const SANDBOX_DATABASE_URL: &str = "sqlite://var/erp-sandbox.db?mode=rwc";
 
 /// The environment, with the hub's embedded defaults under it.
 struct HubDefaults {
@@ -55,7 +64,7 @@ impl HubDefaults {
 fn defaults() -> HubDefaults {
     let pairs = [
         ("BIND", "127.0.0.1:8080"),
-        ("DATABASE_URL", "sqlite://var/hub.db?mode=rwc"),
+        ("DATABASE_URL", DEFAULT_DATABASE_URL),
         ("ERP_URL", "http://127.0.0.1:8000"),
     ];
     HubDefaults {
@@ -72,15 +81,20 @@ fn defaults() -> HubDefaults {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    shared::cli::run(cli::run(cli))
+}
+
+/// Serves every service on one server until SIGTERM, then stops them all within the grace period.
+async fn serve_all() -> anyhow::Result<ExitCode> {
     let _telemetry = shared::telemetry::init("hub")?;
     let mut src = defaults();
     if Env.get("ERP_URL").is_none() {
         let url = start_erp_sandbox(&src).await?;
         src.overrides.insert("ERP_URL".to_owned(), url);
     }
-    let database_url = config::database_url(&src, "sqlite://var/hub.db?mode=rwc")?;
+    let database_url = config::database_url(&src, DEFAULT_DATABASE_URL)?;
     let settings =
         portal_auth::Settings::from_source(&src.with_database(&database_url, "portal-auth"))?;
     let notifications_settings =
@@ -96,7 +110,8 @@ async fn main() -> anyhow::Result<()> {
         Arc::new(Notifications::start(&notifications_settings, Arc::clone(&bus)).await?);
     let portal_auth = Arc::new(PortalAuth::start(&settings, bus).await?);
 
-    let notifications_drain = Arc::clone(&notifications);
+    let (portal_auth_drain, notifications_drain) =
+        (Arc::clone(&portal_auth), Arc::clone(&notifications));
     let mut doc = PortalAuth::openapi();
     doc.merge(Notifications::openapi());
     doc.info.title = "Gigafibre hub".to_owned();
@@ -104,28 +119,29 @@ async fn main() -> anyhow::Result<()> {
     let spa = config::path_or(&src, "SPA_DIR", "apps/client/dist");
     tracing::info!(bind = %settings.bind, outbound = ?mode, database = %redact(&settings.database_url),
         nats = settings.bus.url.is_some(), spa = %spa.display(), "hub listening");
-    let (server, _) = serve(&settings.bind, readiness, doc, move |c| {
+    let grace = settings.shutdown_grace;
+    let serving = serve(&settings.bind, grace, readiness, doc, move |c| {
         portal_auth.configure(c);
         notifications.configure(c);
         serve_spa(c, &spa);
     })?;
-    server.await?;
-    // SIGTERM: the HTTP side has stopped; let the deliveries in hand finish.
-    notifications_drain
-        .drain(std::time::Duration::from_secs(25))
-        .await;
-    Ok(())
+    // SIGTERM: requests in flight, the link worker's round and the deliveries in hand all finish.
+    serving
+        .run_until_stopped(|grace| async move {
+            tokio::join!(
+                portal_auth_drain.drain(grace),
+                notifications_drain.drain(grace)
+            );
+        })
+        .await?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Starts the Frappe-compatible sandbox on `ERP_SANDBOX_BIND` (default 127.0.0.1:8000); returns its URL.
 async fn start_erp_sandbox(src: &dyn Source) -> anyhow::Result<String> {
     let settings = erp_sandbox::SandboxSettings {
         bind: config::string_or(src, "ERP_SANDBOX_BIND", "127.0.0.1:8000"),
-        database_url: config::string_or(
-            src,
-            "ERP_SANDBOX_DATABASE_URL",
-            "sqlite://var/erp-sandbox.db?mode=rwc",
-        ),
+        database_url: config::string_or(src, "ERP_SANDBOX_DATABASE_URL", SANDBOX_DATABASE_URL),
         api_key: config::string_or(src, "ERP_API_KEY", portal_auth::config::SANDBOX_ERP_KEY),
         api_secret: config::secret_or(
             src,

@@ -6,6 +6,9 @@ use secrecy::SecretString;
 use shared::config::{self, ConfigError, OutboundMode, Source};
 use shared::http::TrustedProxies;
 
+/// `DATABASE_URL` when unset: a SQLite file of its own under `var/`.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://var/notifications.db?mode=rwc";
+
 /// Twilio account and sender.
 #[derive(Clone, Debug)]
 pub struct TwilioSettings {
@@ -60,6 +63,8 @@ pub struct Settings {
     pub concurrency: usize,
     /// Proxies whose staff headers are believed.
     pub trusted_proxies: TrustedProxies,
+    /// After SIGTERM, how long requests in flight and deliveries in hand may take.
+    pub shutdown_grace: Duration,
 }
 
 impl Settings {
@@ -86,7 +91,7 @@ impl Settings {
         }
         Ok(Self {
             bind: config::string_or(src, "BIND", "127.0.0.1:8085"),
-            database_url: config::database_url(src, "sqlite://var/notifications.db?mode=rwc")?,
+            database_url: config::database_url(src, DEFAULT_DATABASE_URL)?,
             bus: shared::config::BusSettings::from_source(src)?,
             public_url: config::origin_or(src, "PUBLIC_URL", "http://127.0.0.1:8080")?,
             mode,
@@ -119,6 +124,7 @@ impl Settings {
                 "TRUSTED_PROXIES",
                 "127.0.0.1",
             )?),
+            shutdown_grace: config::shutdown_grace(src)?,
         })
     }
 }

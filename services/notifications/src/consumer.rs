@@ -346,6 +346,7 @@ impl Consumer {
         };
         // A redelivered bad command was dead-lettered the first time: one alert per command.
         if first_time {
+            Store::keep_dead_command(&txn, &id, c.envelope).await?;
             outbox::enqueue(&txn, &dead_envelope(&letter)?).await?;
         }
         txn.commit().await?;

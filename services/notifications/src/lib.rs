@@ -2,6 +2,7 @@
 //! once in effect, captures everything in a sandbox outbox outside production, keeps a delivery log,
 //! and dead-letters what can never go to `notify.dead`. See `docs/notifications.md`.
 
+pub mod cli;
 pub mod config;
 mod consumer;
 pub mod domain;

@@ -1,11 +1,8 @@
-//! The notifications service as its own process.
+//! The notifications service as its own process, and the operator's tool: `notifications --help`.
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let _telemetry = shared::telemetry::init("notifications")?;
-    let settings = notifications::Settings::from_env()?;
-    let app = notifications::Application::build(settings).await?;
-    tracing::info!(port = app.port(), "notifications listening");
-    app.run_until_stopped().await?;
-    Ok(())
+use clap::Parser as _;
+
+fn main() -> std::process::ExitCode {
+    let cli = notifications::cli::Cli::parse();
+    shared::cli::run(notifications::cli::run(cli))
 }

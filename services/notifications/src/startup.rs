@@ -3,12 +3,11 @@
 
 use std::sync::Arc;
 
-use actix_web::dev::Server;
 use actix_web::web;
 use anyhow::Context;
 use shared::config::OutboundMode;
 use shared::events::{BusProbe, EventBus, OutboxRelay};
-use shared::http::{Probe, Readiness, serve};
+use shared::http::{Probe, Readiness, Serving, serve};
 use utoipa::OpenApi;
 
 use crate::config::Settings;
@@ -164,8 +163,7 @@ impl Probe for SmtpProbe {
 /// The notifications service as its own process.
 pub struct Application {
     service: Arc<Notifications>,
-    server: Server,
-    port: u16,
+    serving: Serving,
 }
 
 impl Application {
@@ -188,29 +186,30 @@ impl Application {
         let mut probes = service.probes();
         probes.push(Arc::new(BusProbe(bus)));
         let drained = Arc::clone(&service);
-        let (server, port) = serve(
+        let serving = serve(
             &settings.bind,
+            settings.shutdown_grace,
             Readiness(probes),
             Notifications::openapi(),
             move |c| service.configure(c),
         )?;
         Ok(Self {
             service: drained,
-            server,
-            port,
+            serving,
         })
     }
 
     /// The port bound.
     pub fn port(&self) -> u16 {
-        self.port
+        self.serving.port()
     }
 
-    /// Serves until stopped.
-    /// Serves until SIGTERM/SIGINT (actix stops the HTTP side gracefully), then drains the consumer.
+    /// Serves until SIGTERM/SIGINT, then, within `SHUTDOWN_GRACE_S`, lets requests in flight finish
+    /// and drains the consumer at the same time.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await?;
-        self.service.drain(std::time::Duration::from_secs(25)).await;
-        Ok(())
+        let service = self.service;
+        self.serving
+            .run_until_stopped(|grace| async move { service.drain(grace).await })
+            .await
     }
 }

@@ -6,6 +6,9 @@ use std::time::Duration;
 use shared::config::{self, ConfigError, ErpSettings, Source};
 use shared::http::TrustedProxies;
 
+/// `DATABASE_URL` when unset: a SQLite file of its own under `var/`.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://var/portal-auth.db?mode=rwc";
+
 /// Default API credentials of the embedded erp-sandbox (documented in the README; not secrets).
 pub const SANDBOX_ERP_KEY: &str = "sandbox-key";
 /// See [`SANDBOX_ERP_KEY`].
@@ -49,6 +52,8 @@ pub struct Settings {
     pub erp_lookups_per_s: u32,
     /// Staff groups allowed to impersonate a customer.
     pub impersonation_groups: Vec<String>,
+    /// After SIGTERM, how long requests in flight and the link worker's round may take.
+    pub shutdown_grace: Duration,
 }
 
 impl Settings {
@@ -62,7 +67,7 @@ impl Settings {
         let keys_dir = config::path_or(src, "JWT_KEYS_DIR", "var/keys");
         Ok(Self {
             bind: config::string_or(src, "BIND", "127.0.0.1:8081"),
-            database_url: config::database_url(src, "sqlite://var/portal-auth.db?mode=rwc")?,
+            database_url: config::database_url(src, DEFAULT_DATABASE_URL)?,
             bus: shared::config::BusSettings::from_source(src)?,
             erp: ErpSettings::from_source(src, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET)?,
             portal_url: config::origin_or(src, "PORTAL_URL", "http://127.0.0.1:8080")?,
@@ -82,6 +87,7 @@ impl Settings {
             sms_country_codes: list(src, "SMS_COUNTRY_CODES", "1"),
             erp_lookups_per_s: config::parsed_or(src, "LINK_WORKER_ERP_RATE", 50)?,
             impersonation_groups: list(src, "IMPERSONATION_GROUPS", "support,admin"),
+            shutdown_grace: config::shutdown_grace(src)?,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! JWKS, Traefik forwardAuth, logout and staff impersonation. See `docs/portal-auth.md`.
 
 mod admit;
+pub mod cli;
 pub mod config;
 pub mod domain;
 mod error;

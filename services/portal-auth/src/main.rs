@@ -1,11 +1,8 @@
-//! portal-auth as its own process.
+//! portal-auth as its own process, and the operator's tool: `portal-auth --help`.
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let _telemetry = shared::telemetry::init("portal-auth")?;
-    let settings = portal_auth::Settings::from_env()?;
-    let app = portal_auth::Application::build(settings).await?;
-    tracing::info!(port = app.port(), "portal-auth listening");
-    app.run_until_stopped().await?;
-    Ok(())
+use clap::Parser as _;
+
+fn main() -> std::process::ExitCode {
+    let cli = portal_auth::cli::Cli::parse();
+    shared::cli::run(portal_auth::cli::run(cli))
 }

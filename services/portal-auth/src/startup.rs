@@ -4,14 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::Server;
 use actix_web::web;
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use shared::claims::KeyRing;
 use shared::erpnext::FrappeClient;
 use shared::events::{BusProbe, EventBus, OutboxRelay};
-use shared::http::{Probe, Readiness, serve};
+use shared::http::{Probe, Readiness, Serving, serve};
 use tokio::sync::Notify;
 use utoipa::OpenApi;
 
@@ -43,6 +42,8 @@ pub struct ApiDoc;
 pub struct PortalAuth {
     state: web::Data<AppState>,
     probes: Vec<Arc<dyn Probe>>,
+    stop: tokio::sync::watch::Sender<bool>,
+    worker: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl PortalAuth {
@@ -85,7 +86,8 @@ impl PortalAuth {
             per_ip: settings.ip_limit,
             window_ms: i64::try_from(settings.limit_window.as_millis()).unwrap_or(i64::MAX),
         };
-        LinkWorker {
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let worker = LinkWorker {
             store: store.clone(),
             erp: erp.clone(),
             tokens: Arc::clone(&tokens),
@@ -96,7 +98,7 @@ impl PortalAuth {
             jobs_queued: Arc::clone(&jobs_queued),
             outbox_written: Arc::clone(&outbox_written),
         }
-        .spawn();
+        .spawn(stopping);
         // Rate-limit rows live as long as the longest window (the daily SMS cap).
         spawn_janitor(
             store.clone(),
@@ -119,7 +121,26 @@ impl PortalAuth {
             limits,
             jobs_queued,
         });
-        Ok(Self { state, probes })
+        Ok(Self {
+            state,
+            probes,
+            stop,
+            worker: tokio::sync::Mutex::new(Some(worker)),
+        })
+    }
+
+    /// Graceful stop (SIGTERM): the link worker takes no new job and finishes the round under way,
+    /// up to `grace`; what is left is taken again by a replica once its lease ends.
+    pub async fn drain(&self, grace: Duration) {
+        let _ = self.stop.send(true);
+        let Some(worker) = self.worker.lock().await.take() else {
+            return;
+        };
+        if tokio::time::timeout(grace, worker).await.is_err() {
+            tracing::warn!(
+                "link requests still in hand after the grace period; they will be retried"
+            );
+        }
     }
 
     /// Mounts the routes.
@@ -175,8 +196,8 @@ impl Probe for ErpProbe {
 
 /// portal-auth as its own process.
 pub struct Application {
-    server: Server,
-    port: u16,
+    service: Arc<PortalAuth>,
+    serving: Serving,
 }
 
 impl Application {
@@ -197,22 +218,27 @@ impl Application {
         bus: Arc<dyn EventBus>,
     ) -> anyhow::Result<Self> {
         let service = Arc::new(PortalAuth::start(&settings, bus).await?);
-        let (server, port) = serve(
+        let mounted = Arc::clone(&service);
+        let serving = serve(
             &settings.bind,
+            settings.shutdown_grace,
             Readiness(service.probes()),
             PortalAuth::openapi(),
-            move |c| service.configure(c),
+            move |c| mounted.configure(c),
         )?;
-        Ok(Self { server, port })
+        Ok(Self { service, serving })
     }
 
     /// The port actually bound.
     pub fn port(&self) -> u16 {
-        self.port
+        self.serving.port()
     }
 
-    /// Serves until the process is stopped.
+    /// Serves until SIGTERM/SIGINT, then stops gracefully within `SHUTDOWN_GRACE_S`.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let service = self.service;
+        self.serving
+            .run_until_stopped(|grace| async move { service.drain(grace).await })
+            .await
     }
 }

@@ -57,23 +57,36 @@ pub struct LinkWorker {
 }
 
 impl LinkWorker {
-    /// Runs forever, pacing rounds to `erp_lookups_per_s`.
-    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
+    /// Runs until `stop` turns true (or its sender is gone), pacing rounds to `erp_lookups_per_s`.
+    /// A round under way when the stop comes is finished first (graceful shutdown): its customers
+    /// get their links now rather than after the lease, from another replica.
+    pub fn spawn(
+        self,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             let rate = f64::from(self.erp_lookups_per_s.max(1));
             loop {
-                match self.run_once().await {
-                    Ok(0) => {
-                        let idle = Duration::from_millis(500);
-                        let _ = tokio::time::timeout(idle, self.jobs_queued.notified()).await;
+                let outcome = self.run_once().await;
+                let rest = async {
+                    match outcome {
+                        Ok(0) => {
+                            let idle = Duration::from_millis(500);
+                            let _ = tokio::time::timeout(idle, self.jobs_queued.notified()).await;
+                        }
+                        Ok(n) => tokio::time::sleep(Duration::from_secs_f64(n as f64 / rate)).await,
+                        Err(e) => {
+                            tracing::error!(error = %e, "link worker cannot use its queue; retrying");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
                     }
-                    Ok(n) => tokio::time::sleep(Duration::from_secs_f64(n as f64 / rate)).await,
-                    Err(e) => {
-                        tracing::error!(error = %e, "link worker cannot use its queue; retrying");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
+                };
+                tokio::select! {
+                    _ = stop.wait_for(|stopping| *stopping) => break,
+                    () = rest => {}
                 }
             }
+            tracing::info!("link worker stopped");
         })
     }
 

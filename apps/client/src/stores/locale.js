@@ -5,14 +5,16 @@ import { messages } from '../i18n/messages.js';
 const LANG_KEY = 'gf.lang';
 const LANGS = ['fr', 'en'];
 
+// French unless this browser chose English with the switch: a Quebec service speaks French
+// first (Charter of the French language), whatever the browser's own language.
 function initialLang() {
   try {
     const stored = localStorage.getItem(LANG_KEY);
     if (LANGS.includes(stored)) return stored;
   } catch {
-    // Storage can be blocked (privacy settings); fall back to the browser language.
+    // Storage can be blocked (privacy settings); French then.
   }
-  return (navigator.language || '').toLowerCase().startsWith('en') ? 'en' : 'fr';
+  return 'fr';
 }
 
 // French plural rule treats 0 and 1 as singular; English only 1.
@@ -20,7 +22,7 @@ function pluralIndex(lang, n) {
   return (lang === 'fr' ? n > 1 : n !== 1) ? 1 : 0;
 }
 
-/** The UI language (French first), persisted in localStorage, and the `t()` lookup. */
+/** The UI language (French by default), the switch persisted in localStorage, and the `t()` lookup. */
 export const useLocaleStore = defineStore('locale', () => {
   const lang = ref(initialLang());
 

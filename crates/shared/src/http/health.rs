@@ -84,11 +84,23 @@ pub fn configure_base(
         .configure(|c| openapi_route(c, doc));
 }
 
-/// Headers every answer carries: no referrer (tokens live in URL fragments), no sniffing.
+/// The Content-Security-Policy of every answer that sets none of its own: the portal SPA's.
+/// Vite emits one script file and one style sheet and no inline code, so `'self'` is all it
+/// needs; the API is same-origin (`connect-src`); nothing may frame the pages (clickjacking),
+/// rebase their URLs or post forms elsewhere. Pages with other needs (the sandbox outbox)
+/// send their own header, which this one does not replace.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; \
+    frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// Headers every answer carries unless it sets them itself: no referrer (magic-link tokens live
+/// in URL fragments and must not leak to a third party), no sniffing, and the portal's
+/// Content-Security-Policy (no inline script or style, same-origin only, never framed).
 pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
     actix_web::middleware::DefaultHeaders::new()
         .add(("Referrer-Policy", "no-referrer"))
         .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
 }
 
 /// Mounts `/openapi.json` serving `doc`.
@@ -105,34 +117,4 @@ pub fn openapi_route(cfg: &mut web::ServiceConfig, doc: utoipa::openapi::OpenApi
             }
         }),
     );
-}
-
-/// Binds `bind` (port 0 picks one) and serves the common plumbing ([`configure_base`], metrics
-/// middleware, security headers, problem+json 404) around `routes`. Returns the server and its port.
-pub fn serve<F>(
-    bind: &str,
-    readiness: Readiness,
-    doc: utoipa::openapi::OpenApi,
-    routes: F,
-) -> anyhow::Result<(actix_web::dev::Server, u16)>
-where
-    F: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
-{
-    use anyhow::Context as _;
-    let listener =
-        std::net::TcpListener::bind(bind).with_context(|| format!("binding BIND={bind}"))?;
-    let port = listener.local_addr()?.port();
-    let metrics = Metrics::new()?;
-    let server = actix_web::HttpServer::new(move || {
-        let (readiness, metrics, doc) = (readiness.clone(), Arc::clone(&metrics), doc.clone());
-        actix_web::App::new()
-            .wrap(actix_web::middleware::from_fn(Metrics::middleware))
-            .wrap(security_headers())
-            .configure(|c| configure_base(c, readiness, metrics, doc))
-            .configure(routes.clone())
-            .default_service(web::to(super::not_found))
-    })
-    .listen(listener)?
-    .run();
-    Ok((server, port))
 }

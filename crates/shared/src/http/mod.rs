@@ -1,14 +1,17 @@
 //! HTTP building blocks shared by every service: problem+json errors, extractor configuration,
-//! the client address behind trusted proxies, and the health, readiness, metrics and OpenAPI routes.
+//! the client address behind trusted proxies, the health, readiness, metrics and OpenAPI routes, and
+//! the server itself with its graceful stop.
 
 mod client_ip;
 mod health;
 mod metrics;
 mod problem;
+mod server;
 
 pub use client_ip::{ClientIp, TrustedProxies, client_ip};
 pub use health::{
-    Probe, Readiness, configure_base, configure_health, openapi_route, security_headers, serve,
+    Probe, Readiness, configure_base, configure_health, openapi_route, security_headers,
 };
 pub use metrics::{Metrics, resident_memory_bytes};
 pub use problem::{Problem, json_config, not_found, path_config, query_config};
+pub use server::{Serving, serve, shutdown_signal};

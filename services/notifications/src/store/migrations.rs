@@ -11,6 +11,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(CreateDeliveryTable),
             Box::new(shared::events::outbox::CreateOutboxTable),
+            Box::new(KeepDeadCommands),
         ]
     }
 
@@ -66,6 +67,41 @@ impl MigrationTrait for CreateDeliveryTable {
         manager
             .get_connection()
             .execute_unprepared("DROP TABLE delivery;")
+            .await?;
+        Ok(())
+    }
+}
+
+/// `m20261127_000200_keep_dead_commands`: a dead delivery keeps its command so an operator can
+/// replay it once (`notifications dead-letters replay`), and records the id of the copy sent.
+struct KeepDeadCommands;
+
+impl MigrationName for KeepDeadCommands {
+    fn name(&self) -> &str {
+        "m20261127_000200_keep_dead_commands"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for KeepDeadCommands {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "ALTER TABLE delivery ADD COLUMN command TEXT; \
+                 ALTER TABLE delivery ADD COLUMN replayed_as TEXT;",
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "ALTER TABLE delivery DROP COLUMN replayed_as; \
+                 ALTER TABLE delivery DROP COLUMN command;",
+            )
             .await?;
         Ok(())
     }

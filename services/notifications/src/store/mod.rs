@@ -1,6 +1,7 @@
 //! The delivery log of the notifications service: one row per delivery command (keyed by the event
 //! id, which makes redelivered events harmless), plus the shared outbox for `notify.dead`.
 
+mod dead_letters;
 mod migrations;
 
 use std::time::Duration;
@@ -9,6 +10,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Value};
 use sea_orm_migration::MigratorTrait;
 use serde::Serialize;
 
+pub use dead_letters::{DeadLetterRow, Replay};
 pub use migrations::Migrator;
 
 /// Where a delivery stands.

@@ -166,6 +166,12 @@ pub fn envelope<E: shared::events::Event>(event: &E) -> Envelope {
 }
 
 impl TestApp {
+    /// The service's `DATABASE_URL` (the command-line tests run the binary on it).
+    #[allow(dead_code, reason = "used by tests/cli.rs, which includes this file")]
+    pub fn database_url(&self) -> &str {
+        self.db.as_ref().map_or("", TestDb::url)
+    }
+
     /// Drops the PostgreSQL database (call at the end of every test).
     pub async fn cleanup(mut self) {
         if let Some(db) = self.db.take() {

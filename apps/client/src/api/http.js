@@ -1,5 +1,5 @@
-// Thin client for the portal-auth endpoints. Same origin as the page, so no CORS and
-// no credentials other than the Bearer token we pass explicitly.
+// The one fetch helper behind every API call. Same origin as the page (the hub serves the
+// app at `/`), so no CORS, no cookies: the only credential is the Bearer token passed in.
 
 /** An HTTP failure, carrying the RFC 9457 problem+json fields the server sent. */
 export class ApiError extends Error {
@@ -15,7 +15,12 @@ export class ApiError extends Error {
     this.detail = typeof problem?.detail === 'string' ? problem.detail : null;
     this.code = typeof problem?.code === 'string' ? problem.code : null;
     this.retryAfterS = retryAfterSeconds(problem, retryAfterHeader);
+    this.remainingAttempts = wholeNumber(problem?.remaining_attempts);
   }
+}
+
+function wholeNumber(value) {
+  return Number.isInteger(value) && value >= 0 ? value : null;
 }
 
 function retryAfterSeconds(problem, header) {
@@ -26,7 +31,24 @@ function retryAfterSeconds(problem, header) {
   return null;
 }
 
-async function call(method, path, { body, token } = {}) {
+async function readJson(response) {
+  const text = await response.text().catch(() => '');
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Calls the hub and resolves to the parsed JSON body (null when empty); rejects with an
+ * ApiError for a network failure (status 0) or any non-2xx answer.
+ * @param {string} method
+ * @param {string} path relative, e.g. `/portal/me`
+ * @param {{ body?: unknown, token?: string | null }} [options]
+ */
+export async function request(method, path, { body, token } = {}) {
   const headers = { Accept: 'application/json, application/problem+json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -46,34 +68,4 @@ async function call(method, path, { body, token } = {}) {
   const data = await readJson(response);
   if (!response.ok) throw new ApiError(response.status, data, response.headers.get('Retry-After'));
   return data;
-}
-
-async function readJson(response) {
-  const text = await response.text().catch(() => '');
-  if (!text) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
-
-/** Asks for a magic link and a code. Resolves to `{ ok, kind, hint }`. */
-export function requestLink(identifier, lang) {
-  return call('POST', '/portal/request-link', { body: { identifier, lang } });
-}
-
-/** Exchanges the typed 6-digit code for a token. Resolves to `{ token }`. */
-export function verifyCode(identifier, code) {
-  return call('POST', '/portal/verify-code', { body: { identifier, code } });
-}
-
-/** Reads the logged-in customer's profile. */
-export function fetchProfile(token) {
-  return call('GET', '/portal/me', { token });
-}
-
-/** Revokes this token, or every token of the customer when `everywhere` is true. */
-export function logout(token, everywhere) {
-  return call('POST', everywhere ? '/portal/logout?everywhere=true' : '/portal/logout', { token });
 }

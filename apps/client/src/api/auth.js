@@ -1,0 +1,50 @@
+// Calls made as the logged-in customer, and logout.
+import { appRouter } from '../router/index.js';
+import { useCustomerStore } from '../stores/customer.js';
+import { ApiError, request } from './http.js';
+
+/**
+ * Calls the hub with the session's Bearer token. A 401 only warns and rejects: the page
+ * that made the call decides what to do. Redirecting from here is how SPAs loop between
+ * a login page that believes the stored token and a page whose API refuses it.
+ * @param {string} method
+ * @param {string} path
+ * @param {{ body?: unknown }} [options]
+ */
+export async function authFetch(method, path, options = {}) {
+  const { token } = useCustomerStore();
+  try {
+    return await request(method, path, { ...options, token });
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      console.warn(`${method} ${path} answered 401: the session is no longer valid`);
+    }
+    throw err;
+  }
+}
+
+/** The logged-in customer's profile (`GET /portal/me`). */
+export function fetchProfile() {
+  return authFetch('GET', '/portal/me');
+}
+
+/**
+ * Signs out: revokes the token on the hub (every token of the customer when `everywhere`),
+ * forgets it here whatever the hub said, and goes to `/#/login`, where a message says
+ * how it went. Resolves once the login page is shown.
+ * @param {{ everywhere?: boolean }} [options]
+ */
+export async function logout({ everywhere = false } = {}) {
+  const customer = useCustomerStore();
+  let flash = everywhere ? 'flash.loggedOutEverywhere' : 'flash.loggedOut';
+  if (customer.token) {
+    try {
+      await authFetch('POST', everywhere ? '/portal/logout?everywhere=true' : '/portal/logout');
+    } catch (err) {
+      // An already revoked token is as good as a confirmed logout.
+      if (!(err instanceof ApiError && err.status === 401)) flash = 'flash.logoutUnconfirmed';
+    }
+  }
+  customer.clear(flash);
+  await appRouter().replace({ name: 'login' });
+}

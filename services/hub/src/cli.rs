@@ -1,0 +1,153 @@
+//! The hub as the operator's tool: `serve` (the default), `migrate` and `check-config`, each over
+//! every service the hub mounts (and the in-process erp-sandbox when `ERP_URL` is unset).
+
+use std::process::ExitCode;
+
+use shared::cli::{Checks, Common, settings_outcome};
+use shared::config::{self, BusSettings, Env, ErpSettings, Source};
+
+use crate::{DEFAULT_DATABASE_URL, HubDefaults, SANDBOX_DATABASE_URL, defaults};
+
+const LONG_ABOUT: &str = "hub: the Gigafibre hub in one process (the embedded default): every \
+service's routes on one server (portal-auth, notifications), the erp-sandbox in-process unless \
+ERP_URL is set, and the customer portal at /.
+
+Without a subcommand it serves. Every variable is listed in .env.example; the main ones:
+  BIND                  listen address (default 127.0.0.1:8080)
+  DATABASE_URL          sqlite://… (default sqlite://var/hub.db?mode=rwc: one file per service,
+                        var/hub.portal-auth.db and var/hub.notifications.db) or postgres://…
+  NATS_URL              nats://… for JetStream; unset: in-process bus
+  ERP_URL               ERPNext base URL, with ERP_API_KEY and ERP_API_SECRET; unset: the
+                        in-process erp-sandbox on ERP_SANDBOX_BIND (default 127.0.0.1:8000)
+  JWT_KEYS_DIR          Ed25519 signing keys (manage them with `portal-auth keys`)
+  OUTBOUND_MODE         sandbox (default) or live; SMTP_URL and TWILIO_* for live delivery
+  SHUTDOWN_GRACE_S      seconds to finish requests and work in hand after SIGTERM (default 25)
+  RUST_LOG              log filter (serve logs JSON on stdout; other subcommands log to stderr)
+
+The services' own tools (`portal-auth keys …`, `notifications dead-letters …`) work on the hub's \
+data too: point their DATABASE_URL at the hub's file of that service.";
+
+/// The command line of `hub`.
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "hub",
+    version,
+    about = "The Gigafibre hub: every service in one process",
+    long_about = LONG_ABOUT
+)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Common>,
+}
+
+/// Runs the command line.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let command = cli.command.unwrap_or_default();
+    if command != Common::Serve {
+        shared::cli::init_logging();
+    }
+    match command {
+        Common::Serve => crate::serve_all().await,
+        Common::Migrate => migrate(&defaults()).await,
+        Common::CheckConfig => Ok(checks(&defaults()).run().await),
+    }
+}
+
+/// Each service's migrations on its own database, then the in-process sandbox's database.
+async fn migrate(src: &HubDefaults) -> anyhow::Result<ExitCode> {
+    let url = config::database_url(src, DEFAULT_DATABASE_URL)?;
+    println!(
+        "{}",
+        portal_auth::cli::migrate(&src.with_database(&url, "portal-auth")).await?
+    );
+    println!(
+        "{}",
+        notifications::cli::migrate(&src.with_database(&url, "notifications")).await?
+    );
+    if Env.get("ERP_URL").is_none() {
+        let sandbox = config::string_or(src, "ERP_SANDBOX_DATABASE_URL", SANDBOX_DATABASE_URL);
+        std::fs::create_dir_all("var").map_err(|e| anyhow::anyhow!("creating var/: {e}"))?;
+        let seeded = erp_sandbox::prepare_database(&sandbox).await?;
+        let place = shared::cli::describe_database(&sandbox);
+        println!(
+            "erp-sandbox: {place} ready{}",
+            if seeded {
+                "; demo customers seeded"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Every check of every service, each dependency once.
+fn checks(src: &HubDefaults) -> Checks {
+    let mut checks = Checks::new();
+    let url = match config::database_url(src, DEFAULT_DATABASE_URL) {
+        Ok(url) => url,
+        Err(e) => {
+            checks.known("settings", settings_outcome::<()>(&Err(e)));
+            return checks;
+        }
+    };
+    let (portal, notify) = (
+        src.with_database(&url, "portal-auth"),
+        src.with_database(&url, "notifications"),
+    );
+    let notify_settings = notifications::Settings::from_source(&notify);
+    checks.known(
+        "portal-auth settings",
+        settings_outcome(&portal_auth::Settings::from_source(&portal)),
+    );
+    checks.known("notifications settings", settings_outcome(&notify_settings));
+    let bind = config::string_or(src, "BIND", "127.0.0.1:8080");
+    checks.known("listen address", shared::cli::check_bind(&bind));
+    let own =
+        |source: &HubDefaults| config::string_or(source, "DATABASE_URL", DEFAULT_DATABASE_URL);
+    checks.add(
+        "portal-auth database",
+        shared::cli::check_database::<portal_auth::store::Migrator>(own(&portal), "DATABASE_URL"),
+    );
+    checks.add(
+        "notifications database",
+        shared::cli::check_database::<notifications::store::Migrator>(own(&notify), "DATABASE_URL"),
+    );
+    match BusSettings::from_source(src) {
+        Ok(bus) => checks.add("NATS", shared::cli::check_nats(bus)),
+        Err(e) => checks.known("NATS", settings_outcome::<()>(&Err(e))),
+    }
+    add_erp_check(&mut checks, src);
+    checks.known("signing keys", portal_auth::cli::check_keys(&portal));
+    if let Ok(settings) = notify_settings {
+        checks.add("SMTP", notifications::cli::check_smtp(settings));
+    }
+    checks
+}
+
+/// The ERP of `ERP_URL`, or, when it is unset, the database of the in-process erp-sandbox.
+fn add_erp_check(checks: &mut Checks, src: &HubDefaults) {
+    if Env.get("ERP_URL").is_some() {
+        let keys = (
+            portal_auth::config::SANDBOX_ERP_KEY,
+            portal_auth::config::SANDBOX_ERP_SECRET,
+        );
+        match ErpSettings::from_source(src, keys.0, keys.1) {
+            Ok(erp) => checks.add("ERP", shared::cli::check_erp(erp)),
+            Err(e) => checks.known("ERP", settings_outcome::<()>(&Err(e))),
+        }
+        return;
+    }
+    let sandbox = config::string_or(src, "ERP_SANDBOX_DATABASE_URL", SANDBOX_DATABASE_URL);
+    checks.add("ERP", async move {
+        let place = shared::cli::describe_database(&sandbox);
+        let db = shared::db::connect(&sandbox)
+            .await
+            .map_err(|e| format!("cannot open {place} ({e}): check ERP_SANDBOX_DATABASE_URL"))?;
+        let _ = db.close().await;
+        Ok(format!(
+            "ERP_URL not set: the hub runs the erp-sandbox in-process on ERP_SANDBOX_BIND, over {place}"
+        ))
+    });
+}

@@ -1,0 +1,376 @@
+//! `deploy/k8s`: the schemas (kubernetes-validate --strict), then what they cannot see: probes,
+//! non-root, read-only root, references, scaling, stop timing, each service's environment.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::kustomize::Rendered;
+use crate::settings::{check_environment, documented_variables};
+use crate::{RUST_SERVICES, port_of, root, traefik_backends};
+
+/// The pinned validator, in the venv `scripts/ensure-services.sh` creates.
+const VENV_VALIDATE: &str = "/var/cache/gigafibre-hub/venv/bin/kubernetes-validate";
+/// The oldest Kubernetes the manifests must load on, and the newest the pinned validator knows.
+const KUBERNETES_VERSIONS: [&str; 2] = ["1.30.0", "1.37.0"];
+/// Secrets referenced but created by the operator with kubectl (deploy/k8s/README.md), so that an
+/// apply never replaces a signing key.
+const EXTERNAL_SECRETS: [&str; 1] = ["portal-auth-keys"];
+
+pub(crate) fn name_of(object: &Value) -> &str {
+    object["metadata"]["name"].as_str().unwrap()
+}
+
+pub(crate) fn pod_spec(deployment: &Value) -> &Value {
+    &deployment["spec"]["template"]["spec"]
+}
+
+pub(crate) fn containers(deployment: &Value) -> &Vec<Value> {
+    pod_spec(deployment)["containers"].as_array().unwrap()
+}
+
+/// The environment a container gets: its envFrom ConfigMaps and Secrets, then its `env`.
+fn container_env(rendered: &Rendered, container: &Value) -> BTreeMap<String, String> {
+    let mut vars = BTreeMap::new();
+    for source in container["envFrom"].as_array().into_iter().flatten() {
+        if let Some(name) = source["configMapRef"]["name"].as_str() {
+            vars.extend(rendered.data("ConfigMap", name));
+        }
+        if let Some(name) = source["secretRef"]["name"].as_str() {
+            vars.extend(rendered.data("Secret", name));
+        }
+    }
+    for var in container["env"].as_array().into_iter().flatten() {
+        let value = var["value"].as_str().unwrap_or_else(|| {
+            panic!(
+                "{}: only literal env values are checked",
+                var["name"].as_str().unwrap()
+            )
+        });
+        vars.insert(var["name"].as_str().unwrap().to_owned(), value.to_owned());
+    }
+    vars
+}
+
+/// Whether every label of `selector` is on the pods of `deployment`.
+fn selects(selector: &Value, deployment: &Value) -> bool {
+    let labels = &deployment["spec"]["template"]["metadata"]["labels"];
+    let selector = selector.as_object().unwrap();
+    !selector.is_empty() && selector.iter().all(|(k, v)| &labels[k] == v)
+}
+
+#[test]
+fn kubernetes_manifests_pass_the_schemas_strictly() {
+    assert!(
+        Path::new(VENV_VALIDATE).is_file(),
+        "kubernetes-validate is missing ({VENV_VALIDATE}): run scripts/ensure-services.sh"
+    );
+    let rendered = Rendered::all();
+    let mut files: Vec<PathBuf> = rendered.files.iter().map(|(p, _)| root().join(p)).collect();
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("k8s-generated");
+    std::fs::create_dir_all(&out).unwrap();
+    for object in &rendered.generated {
+        let file = out.join(format!("{}-{}.yaml", object["kind"], name_of(object)));
+        std::fs::write(&file, serde_norway::to_string(object).unwrap()).unwrap();
+        files.push(file);
+    }
+    assert!(rendered.of_kind("Deployment").count() >= 3);
+    for version in KUBERNETES_VERSIONS {
+        let run = std::process::Command::new(VENV_VALIDATE)
+            .args(["--strict", "--quiet", "--kubernetes-version", version])
+            .args(&files)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("running {VENV_VALIDATE}: {e}; run scripts/ensure-services.sh")
+            });
+        assert!(
+            run.status.success(),
+            "kubernetes-validate --strict (Kubernetes {version}) refused the manifests:\n{}{}",
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+}
+
+#[test]
+fn every_file_under_deploy_k8s_is_used_by_a_kustomization() {
+    let rendered = Rendered::all();
+    let mut stack = vec![PathBuf::from("deploy/k8s")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(root().join(&dir)).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let path = dir.join(&name);
+            if root().join(&path).is_dir() {
+                stack.push(path);
+            } else if !["README.md", ".gitignore", "secrets.env"].contains(&name.as_str()) {
+                assert!(
+                    rendered.used.contains(&path),
+                    "{} is in no kustomization",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_pod_runs_non_root_on_a_read_only_root_with_bounded_resources() {
+    let rendered = Rendered::all();
+    for d in rendered.of_kind("Deployment") {
+        let pod = pod_spec(d);
+        let name = name_of(d);
+        assert_eq!(pod["securityContext"]["runAsNonRoot"], true, "{name}");
+        assert!(
+            pod["securityContext"]["runAsUser"].as_u64().unwrap_or(0) > 0,
+            "{name}: runAsUser"
+        );
+        assert_eq!(
+            pod["securityContext"]["seccompProfile"]["type"], "RuntimeDefault",
+            "{name}"
+        );
+        assert_eq!(pod["automountServiceAccountToken"], false, "{name}");
+        for c in containers(d) {
+            let sc = &c["securityContext"];
+            assert_eq!(sc["readOnlyRootFilesystem"], true, "{name}");
+            assert_eq!(sc["allowPrivilegeEscalation"], false, "{name}");
+            assert_eq!(
+                sc["capabilities"]["drop"],
+                serde_json::json!(["ALL"]),
+                "{name}"
+            );
+            for (kind, key) in [
+                ("requests", "cpu"),
+                ("requests", "memory"),
+                ("limits", "memory"),
+            ] {
+                assert!(
+                    c["resources"][kind][key].is_string(),
+                    "{name}: resources.{kind}.{key}"
+                );
+            }
+        }
+    }
+}
+
+/// Directories a service writes to, from its environment: a SQLite file's folder, a key folder it
+/// may generate keys in.
+fn written_dirs(vars: &BTreeMap<String, String>) -> Vec<String> {
+    let mut dirs = Vec::new();
+    if let Some(path) = vars
+        .get("DATABASE_URL")
+        .and_then(|u| u.strip_prefix("sqlite://"))
+    {
+        let file = path.split('?').next().unwrap();
+        dirs.push(Path::new(file).parent().unwrap().display().to_string());
+    }
+    if vars.get("JWT_GENERATE_KEYS").map(String::as_str) != Some("false")
+        && let Some(keys) = vars.get("JWT_KEYS_DIR")
+    {
+        dirs.push(keys.clone());
+    }
+    dirs
+}
+
+#[test]
+fn what_a_pod_writes_is_on_a_writable_volume() {
+    let rendered = Rendered::all();
+    for d in rendered.of_kind("Deployment") {
+        let volumes: BTreeSet<&str> = pod_spec(d)["volumes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| v["name"].as_str().unwrap())
+            .collect();
+        for c in containers(d) {
+            let mounts = c["volumeMounts"].as_array().cloned().unwrap_or_default();
+            for m in &mounts {
+                assert!(
+                    volumes.contains(m["name"].as_str().unwrap()),
+                    "{}: mount of an undefined volume {}",
+                    name_of(d),
+                    m["name"]
+                );
+            }
+            for dir in written_dirs(&container_env(&rendered, c)) {
+                let writable = mounts.iter().any(|m| {
+                    m["readOnly"] != true && dir.starts_with(m["mountPath"].as_str().unwrap())
+                });
+                assert!(
+                    writable,
+                    "{}: writes to {dir}, which is on the read-only root",
+                    name_of(d)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn services_are_probed_on_readyz_and_healthz() {
+    let rendered = Rendered::all();
+    for d in rendered.of_kind("Deployment") {
+        for c in containers(d) {
+            for probe in ["readinessProbe", "livenessProbe"] {
+                assert!(c[probe].is_object(), "{}: {probe}", name_of(d));
+            }
+            if RUST_SERVICES.contains(&name_of(d)) {
+                assert_eq!(c["readinessProbe"]["httpGet"]["path"], "/readyz");
+                assert_eq!(c["livenessProbe"]["httpGet"]["path"], "/healthz");
+            }
+        }
+    }
+}
+
+#[test]
+fn each_deployment_has_a_service_and_a_scaled_one_an_autoscaler_and_a_disruption_budget() {
+    let rendered = Rendered::all();
+    for d in rendered.of_kind("Deployment") {
+        let name = name_of(d);
+        let ports: BTreeSet<&str> = containers(d)
+            .iter()
+            .flat_map(|c| c["ports"].as_array().unwrap())
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        let service = rendered
+            .named("Service", name)
+            .unwrap_or_else(|| panic!("no Service {name}"));
+        assert!(selects(&service["spec"]["selector"], d), "Service {name}");
+        for p in service["spec"]["ports"].as_array().unwrap() {
+            assert!(ports.contains(p["targetPort"].as_str().unwrap()), "{name}");
+        }
+        if d["spec"]["replicas"] == 1 {
+            continue; // one replica on purpose (the erp-sandbox's SQLite): nothing to scale
+        }
+        let hpa = rendered
+            .named("HorizontalPodAutoscaler", name)
+            .unwrap_or_else(|| panic!("no HorizontalPodAutoscaler {name}"));
+        assert_eq!(hpa["apiVersion"], "autoscaling/v2");
+        assert_eq!(hpa["spec"]["scaleTargetRef"]["kind"], "Deployment");
+        assert_eq!(hpa["spec"]["scaleTargetRef"]["name"], name);
+        let min = hpa["spec"]["minReplicas"].as_u64().unwrap();
+        assert!(min >= 2, "{name}: one replica is a single point of failure");
+        assert!(
+            d["spec"]["replicas"].is_null(),
+            "{name}: the autoscaler owns replicas"
+        );
+        let pdb = rendered
+            .named("PodDisruptionBudget", name)
+            .unwrap_or_else(|| panic!("no PodDisruptionBudget {name}"));
+        assert_eq!(pdb["apiVersion"], "policy/v1");
+        assert!(
+            selects(&pdb["spec"]["selector"]["matchLabels"], d),
+            "PDB {name}"
+        );
+        let available = pdb["spec"]["minAvailable"].as_u64().unwrap();
+        assert!(
+            available < min,
+            "{name}: the budget would block every drain"
+        );
+    }
+}
+
+#[test]
+fn every_config_map_and_secret_a_pod_uses_exists() {
+    let rendered = Rendered::all();
+    for d in rendered.of_kind("Deployment") {
+        let pod = pod_spec(d);
+        let mut refs: Vec<(&str, &str)> = Vec::new();
+        for c in containers(d) {
+            for s in c["envFrom"].as_array().into_iter().flatten() {
+                if let Some(n) = s["configMapRef"]["name"].as_str() {
+                    refs.push(("ConfigMap", n));
+                }
+                if let Some(n) = s["secretRef"]["name"].as_str() {
+                    refs.push(("Secret", n));
+                }
+            }
+        }
+        for v in pod["volumes"].as_array().into_iter().flatten() {
+            if let Some(n) = v["secret"]["secretName"].as_str() {
+                refs.push(("Secret", n));
+            }
+            if let Some(n) = v["configMap"]["name"].as_str() {
+                refs.push(("ConfigMap", n));
+            }
+        }
+        for (kind, name) in refs {
+            let external = kind == "Secret" && EXTERNAL_SECRETS.contains(&name);
+            assert!(
+                external || rendered.named(kind, name).is_some(),
+                "{}: {kind} {name} is not defined",
+                name_of(d)
+            );
+        }
+    }
+}
+
+/// Seconds in a duration such as `30s`.
+pub(crate) fn seconds(duration: &str) -> u64 {
+    duration.strip_suffix('s').unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_stopping_pod_has_time_for_its_pre_stop_pause_and_its_shutdown_grace() {
+    let rendered = Rendered::all();
+    for d in rendered
+        .of_kind("Deployment")
+        .filter(|d| RUST_SERVICES.contains(&name_of(d)))
+    {
+        let c = &containers(d)[0];
+        let grace: u64 = container_env(&rendered, c)
+            .get("SHUTDOWN_GRACE_S")
+            .map_or(25, |g| g.parse().unwrap());
+        let pause = c["lifecycle"]["preStop"]["exec"]["command"]
+            .as_array()
+            .and_then(|cmd| cmd.last()?.as_str()?.parse::<u64>().ok())
+            .unwrap_or(0);
+        let termination = pod_spec(d)["terminationGracePeriodSeconds"]
+            .as_u64()
+            .unwrap_or(30);
+        assert!(
+            pause + grace < termination,
+            "{}: preStop {pause} s + SHUTDOWN_GRACE_S {grace} s must end before SIGKILL at {termination} s",
+            name_of(d)
+        );
+    }
+}
+
+#[test]
+fn kubernetes_gives_each_service_the_environment_it_needs() {
+    let rendered = Rendered::all();
+    let documented = documented_variables();
+    let traefik = traefik_backends();
+    for d in rendered.of_kind("Deployment") {
+        let name = name_of(d);
+        if !RUST_SERVICES.contains(&name) && name != "erp-sandbox" {
+            continue;
+        }
+        let c = &containers(d)[0];
+        let vars = container_env(&rendered, c);
+        let bind = check_environment(&format!("deploy/k8s {name}"), name, &vars, &documented);
+        let container_port = c["ports"][0]["containerPort"].as_u64().unwrap().to_string();
+        assert_eq!(
+            port_of(&bind),
+            container_port,
+            "{name}: BIND and containerPort"
+        );
+        let service = rendered.named("Service", name).unwrap();
+        let service_port = service["spec"]["ports"][0]["port"]
+            .as_u64()
+            .unwrap()
+            .to_string();
+        if let Some(url) = traefik.get(name) {
+            assert_eq!(
+                url.port().unwrap().to_string(),
+                service_port,
+                "Traefik's {name}"
+            );
+        }
+    }
+    let dbs: BTreeSet<String> = RUST_SERVICES
+        .iter()
+        .map(|s| rendered.data("Secret", &format!("{s}-secrets"))["DATABASE_URL"].clone())
+        .collect();
+    assert_eq!(dbs.len(), RUST_SERVICES.len(), "one database per service");
+}

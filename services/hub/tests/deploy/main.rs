@@ -1,0 +1,90 @@
+//! The deployment files, checked offline (no Docker engine, no cluster, no kustomize binary here):
+//!
+//! - `deploy/k8s`: rendered by this test itself (kustomization.yaml `resources`, and the
+//!   `configMapGenerator`/`secretGenerator` env files; any other kustomize feature fails the test so
+//!   nothing is skipped silently), every object validated against the Kubernetes schemas with the
+//!   pinned `kubernetes-validate --strict` of the venv `scripts/ensure-services.sh` creates, then
+//!   checked for what the schemas cannot see (probes, non-root, read-only root, references).
+//!   Generated Secrets are built from `secrets.env.example`, never from a real `secrets.env`.
+//! - `docker-compose.yml`: every service has a health check and an image or a build, and each
+//!   service's environment goes through that service's own `Settings::from_source`, which must
+//!   accept it, read every variable given, and be given what the services mode needs.
+//! - `deploy/Dockerfile`: multi-stage, one binary per image, slim runtime, numeric non-root user.
+#![allow(clippy::unwrap_used)]
+
+mod compose;
+mod dockerfile;
+mod kubernetes;
+mod kustomize;
+mod settings;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub(crate) fn read(relative: impl AsRef<Path>) -> String {
+    let path = root().join(relative.as_ref());
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// Every YAML document of a file (separated by `---` lines), merge keys (`<<: *anchor`) applied.
+pub(crate) fn yaml_docs(relative: impl AsRef<Path>) -> Vec<Value> {
+    let relative = relative.as_ref();
+    let text = read(relative);
+    let separator = regex::Regex::new(r"(?m)^---\s*$").unwrap();
+    separator
+        .split(&text)
+        .map(|doc| {
+            let mut value: serde_norway::Value = serde_norway::from_str(doc)
+                .unwrap_or_else(|e| panic!("{} is not valid YAML: {e}", relative.display()));
+            value.apply_merge().unwrap();
+            serde_json::to_value(value).unwrap()
+        })
+        .filter(|v| !v.is_null())
+        .collect()
+}
+
+pub(crate) fn yaml(relative: impl AsRef<Path>) -> Value {
+    yaml_docs(relative).remove(0)
+}
+
+/// `KEY=VALUE` lines (kustomize env files); `#` comments and blank lines skipped.
+pub(crate) fn env_file(relative: impl AsRef<Path>) -> BTreeMap<String, String> {
+    read(relative)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (k, v) = l
+                .split_once('=')
+                .unwrap_or_else(|| panic!("not KEY=VALUE: {l}"));
+            (k.to_owned(), v.to_owned())
+        })
+        .collect()
+}
+
+pub(crate) fn port_of(address: &str) -> String {
+    address.rsplit(':').next().unwrap().to_owned()
+}
+
+/// The Rust services of the services mode, by the name their Traefik service, compose service and
+/// Kubernetes Service share.
+pub(crate) const RUST_SERVICES: [&str; 2] = ["portal-auth", "notifications"];
+
+/// Traefik's load-balancer servers by service name (`http://portal-auth:8081`, …).
+pub(crate) fn traefik_backends() -> BTreeMap<String, url::Url> {
+    let dynamic = yaml("traefik/dynamic.yml");
+    dynamic["http"]["services"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|s| s["loadBalancer"]["servers"].as_array().unwrap())
+        .map(|s| url::Url::parse(s["url"].as_str().unwrap()).unwrap())
+        .map(|u| (u.host_str().unwrap().to_owned(), u))
+        .collect()
+}

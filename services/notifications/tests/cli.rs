@@ -1,0 +1,229 @@
+//! The `notifications` binary as the operator's tool, run as a process: `--help`, `check-config`
+//! against real PostgreSQL, NATS and an SMTP server, `migrate`, `outbox list`, and
+//! `dead-letters list|replay` on the database of a running service (replaying twice sends once).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[allow(dead_code)]
+#[path = "api/helpers.rs"]
+mod helpers;
+
+use helpers::{ALLOWLIST, Backend, PATIENCE, TestApp, email, envelope, spawn_app};
+use shared::events::Envelope;
+use testkit::{SmtpSink, TestDb, nats_url};
+
+/// What one run of the binary printed, and how it ended.
+struct Run {
+    success: bool,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// The stdout line about `check` (`OK    check: …` or `FAIL  check: …`).
+    fn line(&self, check: &str) -> &str {
+        self.stdout
+            .lines()
+            .find(|l| l.split_once(": ").is_some_and(|(h, _)| h.ends_with(check)))
+            .unwrap_or_else(|| panic!("no {check:?} line in:\n{}", self.stdout))
+    }
+}
+
+/// Runs `notifications args…` with only `env` (and PATH) in its environment, off the test's
+/// runtime (the service under test and the SMTP sink run there).
+async fn notifications(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_notifications"));
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(env.iter().copied());
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .expect("running the notifications binary");
+    Run {
+        success: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn help_explains_every_subcommand() {
+    let help = notifications(&["--help"], &[]).await;
+    assert!(help.success);
+    for word in [
+        "serve",
+        "migrate",
+        "check-config",
+        "outbox",
+        "dead-letters",
+        "SHUTDOWN_GRACE_S",
+    ] {
+        assert!(
+            help.stdout.contains(word),
+            "{word} missing from:\n{}",
+            help.stdout
+        );
+    }
+    let dead = notifications(&["dead-letters", "--help"], &[]).await;
+    for word in ["list", "replay", "never sends twice"] {
+        assert!(
+            dead.stdout.contains(word),
+            "{word} missing from:\n{}",
+            dead.stdout
+        );
+    }
+}
+
+#[tokio::test]
+async fn check_config_names_an_invalid_variable_and_exits_non_zero() {
+    let run = notifications(&["check-config"], &[("OUTBOUND_MODE", "yes")]).await;
+    assert!(!run.success);
+    let line = run.line("settings");
+    assert!(
+        line.starts_with("FAIL") && line.contains("OUTBOUND_MODE"),
+        "{line}"
+    );
+
+    let live = notifications(&["check-config"], &[("OUTBOUND_MODE", "live")]).await;
+    assert!(!live.success);
+    assert!(
+        live.line("settings").contains("SMTP_URL"),
+        "{}",
+        live.stdout
+    );
+}
+
+#[tokio::test]
+async fn check_config_passes_against_postgres_nats_and_smtp() {
+    let db = TestDb::postgres().await;
+    let sink = SmtpSink::start().await;
+    let (nats, smtp) = (nats_url(), sink.url());
+    let run = notifications(
+        &["check-config"],
+        &[
+            ("DATABASE_URL", db.url()),
+            ("NATS_URL", &nats),
+            ("SMTP_URL", &smtp),
+        ],
+    )
+    .await;
+    assert!(run.success, "{}{}", run.stdout, run.stderr);
+    for check in [
+        "settings",
+        "listen address",
+        "database",
+        "NATS",
+        "SMTP",
+        "Twilio",
+    ] {
+        assert!(run.line(check).starts_with("OK"), "{}", run.stdout);
+    }
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn check_config_says_when_the_database_cannot_be_reached() {
+    let run = notifications(
+        &["check-config"],
+        &[("DATABASE_URL", "postgres://postgres@127.0.0.1:1/nowhere")],
+    )
+    .await;
+    assert!(!run.success);
+    let line = run.line("database");
+    assert!(
+        line.contains("cannot reach") && line.contains("DATABASE_URL"),
+        "{line}"
+    );
+}
+
+#[tokio::test]
+async fn migrate_twice_applies_once_then_nothing() {
+    let db = TestDb::postgres().await;
+    let first = notifications(&["migrate"], &[("DATABASE_URL", db.url())]).await;
+    assert!(first.success, "{}", first.stderr);
+    assert!(
+        first.stdout.contains("applied 3 migrations"),
+        "{}",
+        first.stdout
+    );
+    let second = notifications(&["migrate"], &[("DATABASE_URL", db.url())]).await;
+    assert!(second.success, "{}", second.stderr);
+    assert!(second.stdout.contains("up to date"), "{}", second.stdout);
+    db.cleanup().await;
+}
+
+/// An email refused for good by the SMTP server (550): a dead letter of the running service.
+async fn dead_letter(app: &TestApp) -> Envelope {
+    app.sink.fail_next(1, "550 5.1.1 no such user");
+    let e = envelope(&email("ops@gigafibre.ca"));
+    app.publish(&e).await;
+    app.wait_for_status(&e, "dead").await;
+    app.wait_for_dead_letter(&e).await;
+    e
+}
+
+async fn replaying_a_dead_letter_twice_sends_it_once(backend: Backend) {
+    let app = spawn_app(backend, &[("OUTBOUND_ALLOWLIST", ALLOWLIST)]).await;
+    let dead = dead_letter(&app).await;
+    let id = dead.id.to_string();
+    let env = [("DATABASE_URL", app.database_url())];
+
+    let listed = notifications(&["dead-letters", "list"], &env).await;
+    assert!(listed.success, "{}", listed.stderr);
+    let row = listed.stdout.lines().find(|l| l.starts_with(&id)).unwrap();
+    assert!(
+        row.contains("can be replayed") && row.contains("5.1.1"),
+        "{row}"
+    );
+
+    let first = notifications(&["dead-letters", "replay", "--all"], &env).await;
+    assert!(first.success, "{}{}", first.stdout, first.stderr);
+    assert!(first.stdout.contains("1 queued again"), "{}", first.stdout);
+    assert!(
+        first.stderr.contains(&id),
+        "a plain progress line per dead letter: {}",
+        first.stderr
+    );
+    assert!(
+        app.sink.wait_for(1, PATIENCE).await,
+        "the replayed email never arrived"
+    );
+
+    let second = notifications(&["dead-letters", "replay", "--all"], &env).await;
+    assert!(second.success);
+    assert!(
+        second.stdout.contains("no dead letter to replay"),
+        "{}",
+        second.stdout
+    );
+    let by_id = notifications(&["dead-letters", "replay", &id], &env).await;
+    assert!(by_id.success, "already replayed is not an error");
+    assert!(
+        by_id.stdout.contains("1 already replayed"),
+        "{}",
+        by_id.stdout
+    );
+
+    app.wait_for_outbox_drained().await;
+    assert_eq!(app.sink.count(), 1, "replayed twice, sent once");
+    let outbox = notifications(&["outbox", "list"], &env).await;
+    assert!(
+        outbox.stdout.contains("events waiting for the relay: none"),
+        "{}",
+        outbox.stdout
+    );
+    let statuses: Vec<&str> = outbox
+        .stdout
+        .lines()
+        .filter(|l| l.contains("ops@gigafibre.ca"))
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .collect();
+    assert_eq!(statuses, ["sent", "dead"], "{}", outbox.stdout);
+    app.cleanup().await;
+}
+on_both_backends!(
+    replaying_a_dead_letter_twice_sends_it_once,
+    replaying_a_dead_letter_twice_sends_it_once
+);

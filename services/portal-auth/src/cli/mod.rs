@@ -1,0 +1,131 @@
+//! portal-auth as the operator's tool: `serve` (the default), `migrate`, `check-config` and
+//! `keys generate|rotate|list`. `main.rs` parses and calls [`run`]; the hub reuses [`check_keys`]
+//! and [`migrate`].
+
+mod keys;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use shared::cli::{Checks, Common, settings_outcome};
+use shared::config::{self, BusSettings, ErpSettings, Source};
+
+pub use keys::check_keys;
+
+use crate::config::{DEFAULT_DATABASE_URL, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET, Settings};
+use crate::store::Migrator;
+
+const LONG_ABOUT: &str = "portal-auth: passwordless login of Gigafibre customers (magic links by \
+email and SMS, typed codes, EdDSA customer tokens, JWKS, Traefik forwardAuth at /auth/verify).
+
+Without a subcommand it serves. Every variable is listed in .env.example; the main ones:
+  BIND                  listen address (default 127.0.0.1:8081)
+  DATABASE_URL          sqlite://… or postgres://… (default sqlite://var/portal-auth.db?mode=rwc)
+  NATS_URL              nats://… for JetStream; unset: in-process bus (one process only)
+  ERP_URL               ERPNext (Frappe REST) base URL; ERP_API_KEY, ERP_API_SECRET: its token
+  PORTAL_URL            customer portal origin used in links; PUBLIC_URL: origin of short links
+  JWT_KEYS_DIR          Ed25519 signing keys (default var/keys); see `portal-auth keys --help`
+  JWT_GENERATE_KEYS     create a key when JWT_KEYS_DIR has none (default true; false in production)
+  JWT_PRIVATE_KEY       or JWT_PRIVATE_KEY_FILE: one key given directly instead of JWT_KEYS_DIR
+  SHUTDOWN_GRACE_S      seconds to finish requests and queued links after SIGTERM (default 25)
+  RUST_LOG              log filter (serve logs JSON on stdout; other subcommands log to stderr)";
+
+const KEYS_HELP: &str = "Manage the Ed25519 keys that sign customer tokens, in JWT_KEYS_DIR.
+
+The newest key signs; older keys stay published at /.well-known/jwks.json, and keep verifying the \
+tokens they signed, for the customer token lifetime (24 h) after their successor was created. \
+Keys are read at start: restart portal-auth after `generate` or `rotate`. Key files are written \
+with mode 0600 in a 0700 directory; no subcommand ever prints private key material.";
+
+/// The command line of `portal-auth`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "portal-auth",
+    version,
+    about = "Passwordless customer login: magic links, codes, tokens, JWKS",
+    long_about = LONG_ABOUT
+)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands of `portal-auth`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// `serve`, `migrate`, `check-config`.
+    #[command(flatten)]
+    Common(Common),
+    /// Generate, rotate or list the token signing keys (JWT_KEYS_DIR)
+    #[command(subcommand, long_about = KEYS_HELP)]
+    Keys(KeysCommand),
+}
+
+/// `portal-auth keys …`.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum KeysCommand {
+    /// Create the first signing key; refuses when JWT_KEYS_DIR already holds one
+    Generate,
+    /// Add a new signing key; the older ones keep verifying their tokens for 24 h
+    Rotate,
+    /// List the keys: kid, created, status, public key fingerprint
+    List,
+}
+
+/// Runs the command line.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let command = cli.command.unwrap_or(Command::Common(Common::Serve));
+    if !matches!(command, Command::Common(Common::Serve)) {
+        shared::cli::init_logging();
+    }
+    match command {
+        Command::Common(Common::Serve) => serve().await,
+        Command::Common(Common::Migrate) => {
+            println!("{}", migrate(&config::Env).await?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Common(Common::CheckConfig) => Ok(checks(&config::Env).run().await),
+        Command::Keys(command) => keys::run(command, &config::Env),
+    }
+}
+
+async fn serve() -> anyhow::Result<ExitCode> {
+    let _telemetry = shared::telemetry::init("portal-auth")?;
+    let settings = Settings::from_env()?;
+    let app = crate::Application::build(settings).await?;
+    tracing::info!(port = app.port(), "portal-auth listening");
+    app.run_until_stopped().await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Applies the pending migrations of `DATABASE_URL`; says what was done.
+pub async fn migrate(src: &dyn Source) -> anyhow::Result<String> {
+    let url = config::database_url(src, DEFAULT_DATABASE_URL)?;
+    shared::cli::migrate::<Migrator>(&url, "portal-auth").await
+}
+
+/// Everything `check-config` checks: settings, database, NATS, ERP, signing keys.
+pub fn checks(src: &dyn Source) -> Checks {
+    let mut checks = Checks::new();
+    checks.known("settings", settings_outcome(&Settings::from_source(src)));
+    let bind = config::string_or(src, "BIND", "127.0.0.1:8081");
+    checks.known("listen address", shared::cli::check_bind(&bind));
+    match config::database_url(src, DEFAULT_DATABASE_URL) {
+        Ok(url) => checks.add(
+            "database",
+            shared::cli::check_database::<Migrator>(url, "DATABASE_URL"),
+        ),
+        Err(e) => checks.known("database", settings_outcome::<()>(&Err(e))),
+    }
+    match BusSettings::from_source(src) {
+        Ok(bus) => checks.add("NATS", shared::cli::check_nats(bus)),
+        Err(e) => checks.known("NATS", settings_outcome::<()>(&Err(e))),
+    }
+    match ErpSettings::from_source(src, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET) {
+        Ok(erp) => checks.add("ERP", shared::cli::check_erp(erp)),
+        Err(e) => checks.known("ERP", settings_outcome::<()>(&Err(e))),
+    }
+    checks.known("signing keys", check_keys(src));
+    checks
+}

@@ -1,0 +1,369 @@
+//! The `portal-auth` binary as the operator's tool, run as a process: `--help`, `check-config`
+//! against real PostgreSQL, NATS and an erp-sandbox, `migrate`, `keys generate|rotate|list`, and
+//! `serve` accepting a token signed before a rotation, then stopping on SIGTERM.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::os::unix::fs::PermissionsExt as _;
+use std::process::Stdio;
+use std::time::Duration;
+
+use shared::claims::{AUD_PORTAL, CustomerClaims, KeyRing, new_jti};
+use testkit::{TempDir, TestDb, nats_url, poll_until, spawn_erp};
+
+const ISSUER: &str = "https://hub.example.ca";
+
+/// What one run of the binary printed, and how it ended.
+struct Run {
+    success: bool,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// The stdout line about `check` (`OK    check: …` or `FAIL  check: …`).
+    fn line(&self, check: &str) -> &str {
+        self.stdout
+            .lines()
+            .find(|l| l.split_once(": ").is_some_and(|(h, _)| h.ends_with(check)))
+            .unwrap_or_else(|| panic!("no {check:?} line in:\n{}", self.stdout))
+    }
+}
+
+/// Runs `portal-auth args…` with only `env` (and PATH) in its environment, off the test's runtime
+/// (the sandbox ERP it may call runs there).
+async fn portal_auth(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_portal-auth"));
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(env.iter().copied());
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .expect("running the portal-auth binary");
+    Run {
+        success: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn help_explains_every_subcommand() {
+    let help = portal_auth(&["--help"], &[]).await;
+    assert!(help.success);
+    for word in [
+        "serve",
+        "migrate",
+        "check-config",
+        "keys",
+        "DATABASE_URL",
+        "SHUTDOWN_GRACE_S",
+    ] {
+        assert!(
+            help.stdout.contains(word),
+            "{word} missing from:\n{}",
+            help.stdout
+        );
+    }
+    let keys = portal_auth(&["keys", "--help"], &[]).await;
+    for word in ["generate", "rotate", "list", "JWT_KEYS_DIR", "24 h"] {
+        assert!(
+            keys.stdout.contains(word),
+            "{word} missing from:\n{}",
+            keys.stdout
+        );
+    }
+}
+
+#[tokio::test]
+async fn check_config_names_a_malformed_variable_and_exits_non_zero() {
+    let run = portal_auth(
+        &["check-config"],
+        &[
+            ("DATABASE_URL", "mysql://db/hub"),
+            ("LINK_LIMIT_PER_IP", "lots"),
+        ],
+    )
+    .await;
+    assert!(!run.success);
+    assert!(run.line("settings").starts_with("FAIL"));
+    assert!(
+        run.line("database").contains("DATABASE_URL"),
+        "{}",
+        run.stdout
+    );
+    let malformed = portal_auth(&["check-config"], &[("LINK_LIMIT_PER_IP", "lots")]).await;
+    assert!(!malformed.success);
+    assert!(
+        malformed.line("settings").contains("LINK_LIMIT_PER_IP"),
+        "{}",
+        malformed.stdout
+    );
+}
+
+#[tokio::test]
+async fn check_config_passes_against_postgres_nats_and_the_erp() {
+    let db = TestDb::postgres().await;
+    let erp = spawn_erp().await;
+    let keys = TempDir::new();
+    let nats = nats_url();
+    let run = portal_auth(
+        &["check-config"],
+        &[
+            ("DATABASE_URL", db.url()),
+            ("NATS_URL", &nats),
+            ("ERP_URL", &erp.url),
+            ("ERP_API_KEY", &erp.api_key),
+            ("ERP_API_SECRET", &erp.api_secret),
+            ("JWT_KEYS_DIR", keys.path().to_str().unwrap()),
+        ],
+    )
+    .await;
+    assert!(run.success, "{}{}", run.stdout, run.stderr);
+    for check in [
+        "settings",
+        "listen address",
+        "database",
+        "NATS",
+        "ERP",
+        "signing keys",
+    ] {
+        assert!(run.line(check).starts_with("OK"), "{}", run.stdout);
+    }
+    assert!(run.line("database").contains("PostgreSQL"));
+    assert!(run.line("NATS").contains("JetStream"));
+
+    let refused = portal_auth(
+        &["check-config"],
+        &[
+            ("DATABASE_URL", db.url()),
+            ("ERP_URL", &erp.url),
+            ("ERP_API_KEY", &erp.api_key),
+            ("ERP_API_SECRET", "not-the-secret"),
+        ],
+    )
+    .await;
+    assert!(!refused.success);
+    assert!(
+        refused.line("ERP").contains("ERP_API_SECRET"),
+        "{}",
+        refused.stdout
+    );
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn check_config_says_when_the_database_cannot_be_reached() {
+    let run = portal_auth(
+        &["check-config"],
+        &[("DATABASE_URL", "postgres://postgres@127.0.0.1:1/nowhere")],
+    )
+    .await;
+    assert!(!run.success);
+    let line = run.line("database");
+    assert!(line.starts_with("FAIL"), "{line}");
+    assert!(
+        line.contains("cannot reach") && line.contains("DATABASE_URL"),
+        "{line}"
+    );
+}
+
+#[tokio::test]
+async fn migrate_twice_applies_once_then_nothing() {
+    let db = TestDb::postgres().await;
+    let first = portal_auth(&["migrate"], &[("DATABASE_URL", db.url())]).await;
+    assert!(first.success, "{}", first.stderr);
+    assert!(
+        first.stdout.contains("applied 2 migrations"),
+        "{}",
+        first.stdout
+    );
+    let second = portal_auth(&["migrate"], &[("DATABASE_URL", db.url())]).await;
+    assert!(second.success, "{}", second.stderr);
+    assert!(second.stdout.contains("up to date"), "{}", second.stdout);
+    db.cleanup().await;
+}
+
+/// A customer token signed with the current key of `dir`, as the service would have minted it.
+fn token_signed_in(dir: &std::path::Path) -> String {
+    let now = chrono::Utc::now().timestamp();
+    let claims = CustomerClaims {
+        iss: ISSUER.to_owned(),
+        aud: AUD_PORTAL.to_owned(),
+        sub: "CUST-2024-00001".to_owned(),
+        name: "Marie Tremblay".to_owned(),
+        lang: "fr".to_owned(),
+        iat: now,
+        nbf: now,
+        exp: now + 3600,
+        jti: new_jti(),
+        ver: 0,
+        act: None,
+    };
+    KeyRing::load(dir).unwrap().sign(&claims).unwrap()
+}
+
+#[tokio::test]
+async fn keys_generate_rotate_list_and_a_token_from_before_the_rotation_is_still_accepted() {
+    let keys = TempDir::new();
+    let dir = keys.path().join("keys");
+    let env = [("JWT_KEYS_DIR", dir.to_str().unwrap())];
+
+    let empty = portal_auth(&["keys", "list"], &env).await;
+    assert!(!empty.success);
+    assert!(empty.stderr.contains("keys generate"), "{}", empty.stderr);
+
+    let generated = portal_auth(&["keys", "generate"], &env).await;
+    assert!(generated.success, "{}", generated.stderr);
+    let first_kid = KeyRing::load(&dir).unwrap().signing_key().kid().to_owned();
+    assert!(generated.stdout.contains(&first_kid));
+    let again = portal_auth(&["keys", "generate"], &env).await;
+    assert!(!again.success, "a second generate must refuse");
+    assert!(again.stderr.contains("already holds"), "{}", again.stderr);
+
+    let old_token = token_signed_in(&dir);
+    let rotated = portal_auth(&["keys", "rotate"], &env).await;
+    assert!(rotated.success, "{}", rotated.stderr);
+    assert!(rotated.stdout.contains("24 h"), "{}", rotated.stdout);
+    let ring = KeyRing::load(&dir).unwrap();
+    let new_kid = ring.signing_key().kid().to_owned();
+    assert_ne!(new_kid, first_kid);
+    for file in std::fs::read_dir(&dir).unwrap() {
+        let mode = file.unwrap().metadata().unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "key files are private");
+    }
+
+    let listed = portal_auth(&["keys", "list"], &env).await;
+    assert!(listed.success);
+    let row = |kid: &str| {
+        listed
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(kid))
+            .unwrap()
+            .to_owned()
+    };
+    assert!(row(&new_kid).contains("active"), "{}", listed.stdout);
+    assert!(
+        row(&first_kid).contains("verifies until"),
+        "{}",
+        listed.stdout
+    );
+    assert!(row(&first_kid).contains("SHA256:"));
+    for out in [&generated, &rotated, &listed] {
+        assert!(!out.stdout.contains("PRIVATE KEY") && !out.stderr.contains("PRIVATE KEY"));
+    }
+
+    let server = Server::start(&dir).await;
+    let verified = server.verify(&old_token).await;
+    assert_eq!(
+        verified, 200,
+        "a token signed before the rotation is accepted"
+    );
+    let jwks: serde_json::Value = reqwest::get(server.url("/.well-known/jwks.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kids: Vec<&str> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|k| k["kid"].as_str())
+        .collect();
+    assert_eq!(kids, [new_kid.as_str(), first_kid.as_str()]);
+    assert!(server.sigterm().await, "serve exits cleanly on SIGTERM");
+}
+
+/// `portal-auth` (no subcommand: serve) as a child process; SIGKILLed if the test fails first.
+struct Server {
+    child: tokio::process::Child,
+    port: u16,
+    _erp: testkit::ErpHandle,
+    _db: TempDir,
+}
+
+impl Server {
+    async fn start(keys: &std::path::Path) -> Self {
+        let erp = spawn_erp().await;
+        let db = TempDir::new();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let logs = || match std::env::var_os("TEST_LOG") {
+            Some(_) => Stdio::inherit(),
+            None => Stdio::null(),
+        };
+        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_portal-auth"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("BIND", format!("127.0.0.1:{port}"))
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}/p.db?mode=rwc", db.path().display()),
+            )
+            .env("ERP_URL", &erp.url)
+            .env("ERP_API_KEY", &erp.api_key)
+            .env("ERP_API_SECRET", &erp.api_secret)
+            .env("JWT_KEYS_DIR", keys)
+            .env("JWT_GENERATE_KEYS", "false")
+            .env("JWT_ISSUER", ISSUER)
+            .env("RUST_LOG", "warn")
+            .stdout(logs())
+            .stderr(logs())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("starting portal-auth");
+        let server = Self {
+            child,
+            port,
+            _erp: erp,
+            _db: db,
+        };
+        let up = poll_until(Duration::from_secs(30), || async {
+            let healthz = reqwest::get(server.url("/healthz")).await.ok()?;
+            healthz.status().is_success().then_some(())
+        })
+        .await;
+        assert!(
+            up.is_some(),
+            "portal-auth did not serve /healthz within 30 s"
+        );
+        server
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// The status of `GET /auth/verify` with `token`.
+    async fn verify(&self, token: &str) -> u16 {
+        reqwest::Client::new()
+            .get(self.url("/auth/verify"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    /// SIGTERM, then whether the process exited successfully (within a generous deadline).
+    async fn sigterm(mut self) -> bool {
+        let pid = self.child.id().unwrap().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        tokio::time::timeout(Duration::from_secs(40), self.child.wait())
+            .await
+            .expect("portal-auth did not exit within 40 s of SIGTERM")
+            .unwrap()
+            .success()
+    }
+}
