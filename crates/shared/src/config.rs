@@ -237,6 +237,14 @@ pub fn shutdown_grace(src: &dyn Source) -> Result<std::time::Duration, ConfigErr
     Ok(std::time::Duration::from_secs(seconds))
 }
 
+/// How long a stopping server keeps serving, answering `/readyz` with 503, before it closes its
+/// listener (`SHUTDOWN_DELAY_S`, default 0): long enough for a load balancer that health-checks
+/// `/readyz` (Traefik, every 10 s) to take the replica out, so no request is sent to a closed port.
+pub fn shutdown_delay(src: &dyn Source) -> Result<std::time::Duration, ConfigError> {
+    let seconds: u64 = parsed_or(src, "SHUTDOWN_DELAY_S", 0)?;
+    Ok(std::time::Duration::from_secs(seconds))
+}
+
 /// A directory path with a default.
 pub fn path_or(src: &dyn Source, name: &str, default: &str) -> PathBuf {
     PathBuf::from(string_or(src, name, default))

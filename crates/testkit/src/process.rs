@@ -21,7 +21,7 @@ const TAIL_LINES: usize = 40;
 /// (`current_exe()` is `target/<profile>/deps/<test>-<hash>`, binaries are in `target/<profile>`).
 ///
 /// `cargo test` builds the binaries of the package under test only, so a test that starts another
-/// package's binary needs it built first (`cargo build -p <package>` with the same target directory).
+/// package's binary needs it built first (`cargo build -p <package>`, same target directory).
 ///
 /// # Panics
 /// When the binary is not there, with the cargo command that builds it.
@@ -70,7 +70,8 @@ pub struct Proc {
 
 impl Proc {
     /// Starts `program` with exactly `env` (plus `PATH`), stdout and stderr appended to
-    /// `<log_dir>/<name>.log`. `port` is where it will serve (the caller puts it in `env`, e.g. `BIND`).
+    /// `<log_dir>/<name>.log`. `port` is where it will serve (the caller puts it in `env`, e.g.
+    /// as `BIND`).
     ///
     /// # Panics
     /// When the log file cannot be created or the program cannot be started.

@@ -119,12 +119,17 @@ async fn serve_all() -> anyhow::Result<ExitCode> {
     let spa = config::path_or(&src, "SPA_DIR", "apps/client/dist");
     tracing::info!(bind = %settings.bind, outbound = ?mode, database = %redact(&settings.database_url),
         nats = settings.bus.url.is_some(), spa = %spa.display(), "hub listening");
-    let grace = settings.shutdown_grace;
-    let serving = serve(&settings.bind, grace, readiness, doc, move |c| {
-        portal_auth.configure(c);
-        notifications.configure(c);
-        serve_spa(c, &spa);
-    })?;
+    let serving = serve(
+        &settings.bind,
+        settings.shutdown,
+        readiness,
+        doc,
+        move |c| {
+            portal_auth.configure(c);
+            notifications.configure(c);
+            serve_spa(c, &spa);
+        },
+    )?;
     // SIGTERM: requests in flight, the link worker's round and the deliveries in hand all finish.
     serving
         .run_until_stopped(|grace| async move {

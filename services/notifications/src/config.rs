@@ -63,8 +63,9 @@ pub struct Settings {
     pub concurrency: usize,
     /// Proxies whose staff headers are believed.
     pub trusted_proxies: TrustedProxies,
-    /// After SIGTERM, how long requests in flight and deliveries in hand may take.
-    pub shutdown_grace: Duration,
+    /// How it stops on SIGTERM: unready for `delay`, then `grace` for requests in flight and the
+    /// deliveries in hand.
+    pub shutdown: shared::http::Shutdown,
 }
 
 impl Settings {
@@ -124,7 +125,7 @@ impl Settings {
                 "TRUSTED_PROXIES",
                 "127.0.0.1",
             )?),
-            shutdown_grace: config::shutdown_grace(src)?,
+            shutdown: shared::http::Shutdown::from_source(src)?,
         })
     }
 }

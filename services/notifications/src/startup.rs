@@ -188,7 +188,7 @@ impl Application {
         let drained = Arc::clone(&service);
         let serving = serve(
             &settings.bind,
-            settings.shutdown_grace,
+            settings.shutdown,
             Readiness(probes),
             Notifications::openapi(),
             move |c| service.configure(c),

@@ -52,8 +52,9 @@ pub struct Settings {
     pub erp_lookups_per_s: u32,
     /// Staff groups allowed to impersonate a customer.
     pub impersonation_groups: Vec<String>,
-    /// After SIGTERM, how long requests in flight and the link worker's round may take.
-    pub shutdown_grace: Duration,
+    /// How it stops on SIGTERM: unready for `delay`, then `grace` for requests in flight and the
+    /// link worker's round.
+    pub shutdown: shared::http::Shutdown,
 }
 
 impl Settings {
@@ -87,7 +88,7 @@ impl Settings {
             sms_country_codes: list(src, "SMS_COUNTRY_CODES", "1"),
             erp_lookups_per_s: config::parsed_or(src, "LINK_WORKER_ERP_RATE", 50)?,
             impersonation_groups: list(src, "IMPERSONATION_GROUPS", "support,admin"),
-            shutdown_grace: config::shutdown_grace(src)?,
+            shutdown: shared::http::Shutdown::from_source(src)?,
         })
     }
 }

@@ -221,7 +221,7 @@ impl Application {
         let mounted = Arc::clone(&service);
         let serving = serve(
             &settings.bind,
-            settings.shutdown_grace,
+            settings.shutdown,
             Readiness(service.probes()),
             PortalAuth::openapi(),
             move |c| mounted.configure(c),

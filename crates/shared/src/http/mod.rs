@@ -14,4 +14,4 @@ pub use health::{
 };
 pub use metrics::{Metrics, resident_memory_bytes};
 pub use problem::{Problem, json_config, not_found, path_config, query_config};
-pub use server::{Serving, serve, shutdown_signal};
+pub use server::{Serving, Shutdown, serve, shutdown_signal};

@@ -1,7 +1,8 @@
 //! The server of every service, and its graceful stop: on SIGTERM (Kubernetes, `docker stop`, a
-//! rolling update) or SIGINT the listener closes at once, requests in flight finish (their answers
-//! say `Connection: close`, so no client sends another request on a closing connection), and the
-//! service finishes the work it already took, all within the grace period (`SHUTDOWN_GRACE_S`).
+//! rolling update) or SIGINT, `/readyz` answers 503 and every answer says `Connection: close`, so a
+//! load balancer stops sending and no client sends another request on a closing connection; after
+//! `SHUTDOWN_DELAY_S` the listener closes, requests in flight finish, and the service finishes the
+//! work it already took, all within the grace period (`SHUTDOWN_GRACE_S`).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -14,26 +15,68 @@ use actix_web::http::ConnectionType;
 use actix_web::middleware::Next;
 use actix_web::web;
 
-use super::{Metrics, Readiness, configure_base, security_headers};
+use super::{Metrics, Probe, Readiness, configure_base, security_headers};
+use crate::config::{self, ConfigError, Source};
+
+/// How a server stops.
+#[derive(Debug, Clone, Copy)]
+pub struct Shutdown {
+    /// Time to keep serving, unready, before the listener closes (`SHUTDOWN_DELAY_S`, default 0).
+    pub delay: Duration,
+    /// Time to finish requests in flight and work in hand after that (`SHUTDOWN_GRACE_S`, 25).
+    pub grace: Duration,
+}
+
+impl Shutdown {
+    /// Reads `SHUTDOWN_DELAY_S` and `SHUTDOWN_GRACE_S`.
+    pub fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
+        Ok(Self {
+            delay: config::shutdown_delay(src)?,
+            grace: config::shutdown_grace(src)?,
+        })
+    }
+}
 
 /// Set once the stop has begun.
 #[derive(Clone, Default)]
 struct Stopping(Arc<AtomicBool>);
 
+impl Stopping {
+    fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// `/readyz` fails once the stop has begun, so load balancers take the replica out.
+#[async_trait::async_trait]
+impl Probe for Stopping {
+    fn name(&self) -> &'static str {
+        "stopping"
+    }
+
+    async fn check(&self) -> Result<(), String> {
+        if self.is_set() {
+            Err("shutting down".to_owned())
+        } else {
+            Ok(())
+        }
+    }
+}
+
 /// A bound server, not yet running: [`Serving::run_until_stopped`] runs it.
 pub struct Serving {
     server: Server,
     port: u16,
-    grace: Duration,
+    shutdown: Shutdown,
     stopping: Stopping,
 }
 
 /// Binds `bind` (port 0 picks one) and serves the common plumbing ([`configure_base`], metrics
-/// middleware, security headers, problem+json 404) around `routes`. `grace` bounds the stop.
+/// middleware, security headers, problem+json 404) around `routes`; `shutdown` says how it stops.
 pub fn serve<F>(
     bind: &str,
-    grace: Duration,
-    readiness: Readiness,
+    shutdown: Shutdown,
+    mut readiness: Readiness,
     doc: utoipa::openapi::OpenApi,
     routes: F,
 ) -> anyhow::Result<Serving>
@@ -46,6 +89,7 @@ where
     let port = listener.local_addr()?.port();
     let metrics = Metrics::new()?;
     let stopping = Stopping::default();
+    readiness.0.push(Arc::new(stopping.clone()));
     let flag = stopping.clone();
     let server = actix_web::HttpServer::new(move || {
         let (readiness, metrics, doc) = (readiness.clone(), Arc::clone(&metrics), doc.clone());
@@ -60,13 +104,13 @@ where
     })
     // Signals are handled by `run_until_stopped`, which also drains the service's own work.
     .disable_signals()
-    .shutdown_timeout(grace.as_secs().max(1))
+    .shutdown_timeout(shutdown.grace.as_secs().max(1))
     .listen(listener)?
     .run();
     Ok(Serving {
         server,
         port,
-        grace,
+        shutdown,
         stopping,
     })
 }
@@ -78,7 +122,7 @@ async fn close_when_stopping(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let flag = req.app_data::<web::Data<Stopping>>().cloned();
     let mut res = next.call(req).await?;
-    if flag.is_some_and(|f| f.0.load(Ordering::Relaxed)) {
+    if flag.is_some_and(|f| f.is_set()) {
         res.response_mut()
             .head_mut()
             .set_connection_type(ConnectionType::Close);
@@ -92,9 +136,9 @@ impl Serving {
         self.port
     }
 
-    /// Serves until SIGTERM or SIGINT, then stops within the grace period: no new connection,
-    /// requests in flight finish (cut when the grace period ends), and `drain(grace)` runs at the
-    /// same time to finish the service's work in hand.
+    /// Serves until SIGTERM or SIGINT, then stops: unready and closing connections for the delay,
+    /// then within the grace period no new connection, requests in flight finish (cut when the
+    /// grace period ends), and `drain(grace)` runs at the same time to finish the work in hand.
     pub async fn run_until_stopped<D, F>(self, drain: D) -> std::io::Result<()>
     where
         D: FnOnce(Duration) -> F,
@@ -102,7 +146,7 @@ impl Serving {
     {
         let Self {
             server,
-            grace,
+            shutdown: Shutdown { delay, grace },
             stopping,
             ..
         } = self;
@@ -112,11 +156,21 @@ impl Serving {
             result = &mut server => return result,
             () = shutdown_signal() => {}
         }
+        stopping.0.store(true, Ordering::Relaxed);
+        if !delay.is_zero() {
+            tracing::info!(
+                delay_s = delay.as_secs(),
+                "stopping: unready, still serving until load balancers take this replica out"
+            );
+            tokio::select! {
+                result = &mut server => return result,
+                () = tokio::time::sleep(delay) => {}
+            }
+        }
         tracing::info!(
             grace_s = grace.as_secs(),
             "stopping: no new connections; finishing requests in flight and work in hand"
         );
-        stopping.0.store(true, Ordering::Relaxed);
         // `stop` sends its command at once; the server future carries it out, so that is the one
         // awaited.
         let stopped = handle.stop(true);

@@ -163,13 +163,17 @@ fn compose_lets_a_service_finish_its_shutdown_grace_before_killing_it() {
     let compose = compose();
     for name in RUST_SERVICES {
         let s = &compose["services"][name];
-        let grace: u64 = compose_env(s)
+        let env = compose_env(s);
+        let grace: u64 = env
             .get("SHUTDOWN_GRACE_S")
             .map_or(25, |g| g.parse().unwrap());
+        let delay: u64 = env
+            .get("SHUTDOWN_DELAY_S")
+            .map_or(0, |d| d.parse().unwrap());
         let stop = s["stop_grace_period"].as_str().map_or(10, seconds);
         assert!(
-            grace < stop,
-            "{name}: SHUTDOWN_GRACE_S {grace} s, stop_grace_period {stop} s"
+            delay + grace < stop,
+            "{name}: SHUTDOWN_DELAY_S {delay} s + SHUTDOWN_GRACE_S {grace} s, stop_grace_period {stop} s"
         );
     }
 }

@@ -1,0 +1,6 @@
+//! Nothing to use here: this crate holds the multi-process test `tests/replicas.rs`, which starts the
+//! erp-sandbox, two replicas of portal-auth and two of notifications as separate OS processes on the
+//! real PostgreSQL and NATS JetStream, and proves they behave as one service each (issue 5).
+//!
+//! Run it with the binaries built first:
+//! `cargo build -p portal-auth -p notifications -p erp-sandbox && cargo test -p replicas`.
