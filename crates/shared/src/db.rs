@@ -13,6 +13,9 @@ use sea_orm::{
 /// SQLite settings apply to every pooled connection: WAL lets readers run beside the writer; NORMAL
 /// sync is durable in WAL mode against a process crash (not against power loss of the last commits,
 /// the usual trade-off of an embedded default); busy_timeout makes writers queue instead of failing.
+/// A checkpoint every 16,384 WAL pages (64 MiB) instead of SQLite's 1,000: each checkpoint stalls
+/// the committing writer on two fsyncs, and under a burst of link requests the default checkpointed
+/// every few batches (measured: 13.1-14.4k request-link/s against 11.8-12.2k with the default).
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if let Some(dir) = sqlite_file(url).and_then(|p| std::path::Path::new(p).parent()) {
         std::fs::create_dir_all(dir)
@@ -27,6 +30,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         o.journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
+            .pragma("wal_autocheckpoint", "16384")
             .pragma("mmap_size", "268435456")
             .pragma("temp_store", "memory")
     });
