@@ -22,6 +22,11 @@ pub use short_links::insert_short_link;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// The admission writer's connection. On SQLite its own single connection: a connection drops
+    /// its whole page cache when another one wrote since its last transaction, and batches handed
+    /// round a pool re-read every page they touch (measured: 16.0-18.4k request-link/s against
+    /// 13.6-14.7k). On PostgreSQL, the pool.
+    writer: DatabaseConnection,
 }
 
 impl Store {
@@ -29,7 +34,12 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Self, DbErr> {
         let db = shared::db::connect(url).await?;
         Migrator::up(&db, None).await?;
-        Ok(Self { db })
+        let writer = if url.starts_with("sqlite") {
+            shared::db::connect_pool(url, 1).await?
+        } else {
+            db.clone()
+        };
+        Ok(Self { db, writer })
     }
 
     /// The connection, for the outbox relay and readiness.

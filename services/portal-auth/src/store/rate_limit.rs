@@ -162,7 +162,7 @@ impl Store {
         limits: Limits,
         now: i64,
     ) -> Result<Vec<RateDecision>, DbErr> {
-        let txn = self.db.begin().await?;
+        let txn = self.writer.begin().await?;
         let ip_keys: Vec<&str> = batch.iter().map(|a| a.ip_key.as_str()).collect();
         let mut decisions = hit_many(&txn, &ip_keys, limits.per_ip, now, limits.window_ms).await?;
         let passed: Vec<usize> = (0..batch.len())
