@@ -18,7 +18,7 @@ pub use db::TestDb;
 pub use dir::TempDir;
 pub use erp::{ErpHandle, spawn_erp};
 pub use nats::{NatsWatcher, StoredMessage, nats_url};
-pub use process::{Proc, binary, free_port};
+pub use process::{CliRun, Proc, binary, free_port, run_cli};
 pub use smtp::{ReceivedMail, SmtpSink};
 pub use twilio::{SentSms, TwilioFake, twilio_signature};
 

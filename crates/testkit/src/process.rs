@@ -239,3 +239,40 @@ impl Drop for Proc {
         }
     }
 }
+
+/// What one run of an operator command printed, and how it ended.
+pub struct CliRun {
+    /// Exit status 0.
+    pub success: bool,
+    /// Standard output (results).
+    pub stdout: String,
+    /// Standard error (logs, progress).
+    pub stderr: String,
+}
+
+impl CliRun {
+    /// The stdout line of `check-config` about `check` (`OK    check: …` or `FAIL  check: …`).
+    pub fn line(&self, check: &str) -> &str {
+        self.stdout
+            .lines()
+            .find(|l| l.split_once(": ").is_some_and(|(h, _)| h.ends_with(check)))
+            .unwrap_or_else(|| panic!("no {check:?} line in:\n{}", self.stdout))
+    }
+}
+
+/// Runs `program args…` to its end with only `env` (and PATH) in its environment.
+pub async fn run_cli(program: &str, args: &[&str], env: &[(&str, &str)]) -> CliRun {
+    let output = Command::new(program)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(env.iter().copied())
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("running {program}: {e}"));
+    CliRun {
+        success: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}

@@ -9,43 +9,11 @@ mod helpers;
 
 use helpers::{ALLOWLIST, Backend, PATIENCE, TestApp, email, envelope, spawn_app};
 use shared::events::Envelope;
-use testkit::{SmtpSink, TestDb, nats_url};
+use testkit::{CliRun, SmtpSink, TestDb, nats_url, run_cli};
 
-/// What one run of the binary printed, and how it ended.
-struct Run {
-    success: bool,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// The stdout line about `check` (`OK    check: …` or `FAIL  check: …`).
-    fn line(&self, check: &str) -> &str {
-        self.stdout
-            .lines()
-            .find(|l| l.split_once(": ").is_some_and(|(h, _)| h.ends_with(check)))
-            .unwrap_or_else(|| panic!("no {check:?} line in:\n{}", self.stdout))
-    }
-}
-
-/// Runs `notifications args…` with only `env` (and PATH) in its environment, off the test's
-/// runtime (the service under test and the SMTP sink run there).
-async fn notifications(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_notifications"));
-    command
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .envs(env.iter().copied());
-    let output = tokio::task::spawn_blocking(move || command.output())
-        .await
-        .unwrap()
-        .expect("running the notifications binary");
-    Run {
-        success: output.status.success(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+/// Runs `notifications args…` with only `env` (and PATH) in its environment.
+async fn notifications(args: &[&str], env: &[(&str, &str)]) -> CliRun {
+    run_cli(env!("CARGO_BIN_EXE_notifications"), args, env).await
 }
 
 #[tokio::test]

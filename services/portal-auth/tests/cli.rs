@@ -8,45 +8,13 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use shared::claims::{AUD_PORTAL, CustomerClaims, KeyRing, new_jti};
-use testkit::{TempDir, TestDb, nats_url, poll_until, spawn_erp};
+use testkit::{CliRun, TempDir, TestDb, nats_url, poll_until, run_cli, spawn_erp};
 
 const ISSUER: &str = "https://hub.example.ca";
 
-/// What one run of the binary printed, and how it ended.
-struct Run {
-    success: bool,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// The stdout line about `check` (`OK    check: …` or `FAIL  check: …`).
-    fn line(&self, check: &str) -> &str {
-        self.stdout
-            .lines()
-            .find(|l| l.split_once(": ").is_some_and(|(h, _)| h.ends_with(check)))
-            .unwrap_or_else(|| panic!("no {check:?} line in:\n{}", self.stdout))
-    }
-}
-
-/// Runs `portal-auth args…` with only `env` (and PATH) in its environment, off the test's runtime
-/// (the sandbox ERP it may call runs there).
-async fn portal_auth(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_portal-auth"));
-    command
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .envs(env.iter().copied());
-    let output = tokio::task::spawn_blocking(move || command.output())
-        .await
-        .unwrap()
-        .expect("running the portal-auth binary");
-    Run {
-        success: output.status.success(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+/// Runs `portal-auth args…` with only `env` (and PATH) in its environment.
+async fn portal_auth(args: &[&str], env: &[(&str, &str)]) -> CliRun {
+    run_cli(env!("CARGO_BIN_EXE_portal-auth"), args, env).await
 }
 
 #[tokio::test]
