@@ -1,5 +1,6 @@
 //! The outbox relay: publishes committed outbox rows on the bus, in order, never dropping one.
 
+use crate::cli::error_chain;
 use std::{sync::Arc, time::Duration};
 
 use sea_orm::{
@@ -197,16 +198,4 @@ async fn record_failure<C: ConnectionTrait>(
         .exec(conn)
         .await?;
     Ok(())
-}
-
-/// The error and its sources on one line.
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
