@@ -8,6 +8,7 @@
 mod db;
 mod dir;
 mod erp;
+pub mod mailjet;
 pub mod mime;
 mod nats;
 mod process;
@@ -17,6 +18,7 @@ pub mod twilio;
 pub use db::TestDb;
 pub use dir::TempDir;
 pub use erp::{ErpHandle, spawn_erp};
+pub use mailjet::MailjetFake;
 pub use nats::{NatsWatcher, StoredMessage, nats_url};
 pub use process::{CliRun, Proc, binary, free_port, run_cli};
 pub use smtp::{ReceivedMail, SmtpSink};

@@ -41,6 +41,9 @@ pub struct Settings {
     pub allowlist: Vec<String>,
     /// SMTP relay (`smtp://user:pass@host:587?tls=required`, `smtps://…:465`); none: email can only be captured.
     pub smtp_url: Option<SecretString>,
+    /// Mailjet's API origin (`https://api.mailjet.com`), asked before an email cut by a crash is sent
+    /// again (`MAILJET_API_URL`); none: such an email is sent again, possibly a second time.
+    pub mailjet_api_url: Option<String>,
     /// `From` of every email, e.g. `Gigafibre <noreply@gigafibre.ca>`.
     pub mail_from: String,
     /// Default `Reply-To`.
@@ -102,6 +105,10 @@ impl Settings {
                 .filter(|s| !s.is_empty())
                 .collect(),
             smtp_url,
+            mailjet_api_url: match src.get("MAILJET_API_URL") {
+                Some(_) => Some(config::origin_or(src, "MAILJET_API_URL", "")?),
+                None => None,
+            },
             mail_from: config::string_or(src, "MAIL_FROM", "Gigafibre <noreply@gigafibre.ca>"),
             reply_to: src.get("MAIL_REPLY_TO"),
             message_id_domain: config::string_or(src, "MESSAGE_ID_DOMAIN", "gigafibre.ca"),

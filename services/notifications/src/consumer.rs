@@ -146,8 +146,8 @@ impl Consumer {
             Ok(e) => e,
             Err(invalid) => return self.dead(&c, None, &invalid.to_string(), 0).await,
         };
-        let attempts = match self.claim(&c).await? {
-            Ok(attempts) => attempts,
+        let (attempts, interrupted) = match self.claim(&c).await? {
+            Ok(claimed) => claimed,
             Err(verdict) => return Ok(verdict),
         };
         let mailer = match &self.mailer {
@@ -162,7 +162,25 @@ impl Consumer {
                 return self.record(&c, &finish).await;
             }
         };
-        match mailer.send(&envelope.id.to_string(), &email).await {
+        let id = envelope.id.to_string();
+        if interrupted {
+            match mailer.accepted_earlier(&id).await {
+                Ok(Some(record)) => {
+                    tracing::info!(event_id = %id, %record, "the interrupted send had reached the relay; not sending again");
+                    let finish = Finish::Sent {
+                        provider_id: &mailer.message_id(&id),
+                        subject: Some(&email.subject),
+                    };
+                    return self.record(&c, &finish).await;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(event_id = %id, error = %e, "cannot tell whether the interrupted send reached the relay; asking again later");
+                    return Ok(Verdict::RetryIn(self.settings.lease));
+                }
+            }
+        }
+        match mailer.send(&id, &email).await {
             Ok(message_id) => {
                 self.record(
                     &c,
@@ -189,8 +207,9 @@ impl Consumer {
             Ok(s) => s,
             Err(invalid) => return self.dead(&c, None, &invalid.to_string(), 0).await,
         };
-        let attempts = match self.claim(&c).await? {
-            Ok(attempts) => attempts,
+        // Twilio keeps no key of ours to ask by: an SMS cut by a crash is sent again.
+        let (attempts, _) = match self.claim(&c).await? {
+            Ok(claimed) => claimed,
             Err(verdict) => return Ok(verdict),
         };
         let twilio = match &self.twilio {
@@ -225,9 +244,9 @@ impl Consumer {
         self.settings.mode == OutboundMode::Live || is_allowed(recipient, &self.settings.allowlist)
     }
 
-    /// `Ok(attempts)` when this worker should send; otherwise what to tell the bus: done already (a
-    /// redelivery: ack), or held by another replica (ask again after its lease).
-    async fn claim(&self, c: &Command<'_>) -> Result<Result<u32, Verdict>, DbErr> {
+    /// `Ok((attempts, interrupted))` when this worker should send; otherwise what to tell the bus: done
+    /// already (a redelivery: ack), or held by another replica (ask again after its lease).
+    async fn claim(&self, c: &Command<'_>) -> Result<Result<(u32, bool), Verdict>, DbErr> {
         let id = c.envelope.id.to_string();
         let new = NewDelivery {
             event_id: &id,
@@ -237,7 +256,10 @@ impl Consumer {
             customer: c.customer.as_deref(),
         };
         Ok(match self.store.claim(&new, self.settings.lease).await? {
-            Claim::Mine { attempts } => Ok(attempts),
+            Claim::Mine {
+                attempts,
+                interrupted,
+            } => Ok((attempts, interrupted)),
             Claim::Done => Err(Verdict::Ack),
             Claim::Busy => Err(Verdict::RetryIn(self.settings.lease)),
         })

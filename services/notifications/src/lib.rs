@@ -7,6 +7,7 @@ pub mod config;
 mod consumer;
 pub mod domain;
 pub mod mailer;
+pub mod mailjet;
 mod routes;
 pub mod startup;
 pub mod store;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use lettre::Message;
 use lettre::address::Envelope;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
@@ -16,7 +16,9 @@ use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::config::Settings;
 use crate::domain::{OutgoingEmail, SendError};
+use crate::mailjet::{CUSTOM_ID_HEADER, SentLog};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_IDLE: usize = 32;
@@ -29,7 +31,8 @@ struct Relay {
     host: String,
     port: u16,
     tls: Tls,
-    credentials: Option<Credentials>,
+    /// SMTP user and password (with Mailjet, also the API key and secret of its message records).
+    login: Option<(String, SecretString)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -52,6 +55,7 @@ pub struct Mailer {
     from: Mailbox,
     reply_to: Option<Mailbox>,
     message_id_domain: String,
+    sent_log: Option<SentLog>,
 }
 
 /// A configuration problem of the mailer.
@@ -100,16 +104,16 @@ fn parse_relay(smtp_url: &SecretString) -> Result<Relay, MailerError> {
         }
     };
     let port = url.port().unwrap_or(if implicit { 465 } else { 587 });
-    let credentials = (!url.username().is_empty()).then(|| {
+    let login = (!url.username().is_empty()).then(|| {
         let user = percent_decode(url.username());
         let pass = percent_decode(url.password().unwrap_or(""));
-        Credentials::new(user, pass)
+        (user, SecretString::from(pass))
     });
     Ok(Relay {
         host,
         port,
         tls,
-        credentials,
+        login,
     })
 }
 
@@ -150,7 +154,56 @@ impl Mailer {
                 .transpose()
                 .map_err(|e| MailerError::Sender(format!("{e}")))?,
             message_id_domain: message_id_domain.to_owned(),
+            sent_log: None,
         })
+    }
+
+    /// The mailer `settings` describe: none without `SMTP_URL`; asking Mailjet's records before a
+    /// resend when `MAILJET_API_URL` is set.
+    pub fn from_settings(settings: &Settings) -> Result<Option<Self>, MailerError> {
+        let Some(url) = &settings.smtp_url else {
+            return Ok(None);
+        };
+        let mailer = Self::new(
+            url,
+            &settings.mail_from,
+            settings.reply_to.as_deref(),
+            &settings.message_id_domain,
+        )?;
+        match &settings.mailjet_api_url {
+            Some(api) => mailer.with_sent_log(api).map(Some),
+            None => Ok(Some(mailer)),
+        }
+    }
+
+    /// Asks Mailjet's message records at `api_url` (`MAILJET_API_URL`) before sending again an email
+    /// whose sender died mid-send; the relay's SMTP login is the API key and secret.
+    fn with_sent_log(mut self, api_url: &str) -> Result<Self, MailerError> {
+        let (user, pass) = self.relay.login.clone().ok_or_else(|| {
+            MailerError::Url(
+                "MAILJET_API_URL needs the API key and secret as SMTP_URL's user and password"
+                    .into(),
+            )
+        })?;
+        let log = SentLog::new(api_url, &user, pass)
+            .map_err(|e| MailerError::Url(format!("MAILJET_API_URL: {e}")))?;
+        self.sent_log = Some(log);
+        Ok(self)
+    }
+
+    /// Whether Mailjet's records are asked before a resend (`MAILJET_API_URL`).
+    pub fn has_sent_log(&self) -> bool {
+        self.sent_log.is_some()
+    }
+
+    /// The provider's id of this event's email if the relay accepted it in an earlier attempt;
+    /// `None` when it did not, or when no record can be asked (`MAILJET_API_URL` unset: then a
+    /// resend may duplicate, under the same Message-ID).
+    pub async fn accepted_earlier(&self, event_id: &str) -> Result<Option<String>, SendError> {
+        match &self.sent_log {
+            Some(log) => log.find(event_id).await,
+            None => Ok(None),
+        }
     }
 
     /// The `Message-ID` of an event: stable, so a resend after a crash is recognisably the same message.
@@ -292,8 +345,9 @@ impl Mailer {
                 .map_err(|e| unavailable(e.to_string()))?,
             _ => {}
         }
-        if let Some(credentials) = &r.credentials {
-            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
+        if let Some((user, pass)) = &r.login {
+            let credentials = Credentials::new(user.clone(), pass.expose_secret().to_owned());
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)
                 .await
                 .map_err(|e| unavailable(format!("authentication failed: {e}")))?;
         }
@@ -323,6 +377,7 @@ impl Mailer {
             .to(to)
             .subject(email.subject.clone())
             .message_id(Some(self.message_id(event_id)))
+            .header(MailjetCustomId(event_id.to_owned()))
             .date_now();
         let reply_to = match &email.reply_to {
             Some(r) => Some(
@@ -370,12 +425,12 @@ mod tests {
             (r.host.as_str(), r.port, r.tls),
             ("in-v3.mailjet.com", 587, Tls::Required)
         );
-        assert!(r.credentials.is_some());
+        assert!(r.login.is_some());
         let r = relay("smtps://relay.example.ca");
         assert_eq!((r.port, r.tls), (465, Tls::Implicit));
         let r = relay("smtp://127.0.0.1:2525");
         assert_eq!((r.port, r.tls), (2525, Tls::None));
-        assert!(r.credentials.is_none());
+        assert!(r.login.is_none());
     }
 
     #[test]
@@ -391,5 +446,23 @@ mod tests {
                 .to_string();
             assert!(!err.contains("hunter2"), "{err}");
         }
+    }
+}
+
+/// `X-MJ-CustomID`: the event id, the key of Mailjet's record of the message.
+#[derive(Clone)]
+struct MailjetCustomId(String);
+
+impl Header for MailjetCustomId {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str(CUSTOM_ID_HEADER)
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
     }
 }

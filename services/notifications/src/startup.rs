@@ -42,19 +42,7 @@ impl Notifications {
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the notifications database")?;
-        let mailer = settings
-            .smtp_url
-            .as_ref()
-            .map(|url| {
-                Mailer::new(
-                    url,
-                    &settings.mail_from,
-                    settings.reply_to.as_deref(),
-                    &settings.message_id_domain,
-                )
-            })
-            .transpose()?
-            .map(Arc::new);
+        let mailer = Mailer::from_settings(settings)?.map(Arc::new);
         let callback = format!("{}/webhook/twilio", settings.public_url);
         let twilio = settings
             .twilio

@@ -7,9 +7,11 @@
 #[path = "api/helpers.rs"]
 mod helpers;
 
-use helpers::{ALLOWLIST, Backend, PATIENCE, TestApp, email, envelope, spawn_app};
+use helpers::{
+    ALLOWLIST, Backend, MAILJET_KEY, MAILJET_SECRET, PATIENCE, TestApp, email, envelope, spawn_app,
+};
 use shared::events::Envelope;
-use testkit::{CliRun, SmtpSink, TestDb, nats_url, run_cli};
+use testkit::{CliRun, MailjetFake, SmtpSink, TestDb, nats_url, run_cli};
 
 /// Runs `notifications args…` with only `env` (and PATH) in its environment.
 async fn notifications(args: &[&str], env: &[(&str, &str)]) -> CliRun {
@@ -91,6 +93,38 @@ async fn check_config_passes_against_postgres_nats_and_smtp() {
     db.cleanup().await;
 }
 
+/// With `MAILJET_API_URL`, the SMTP check also asks Mailjet's records with the relay's login; a
+/// wrong secret fails it and names what to check (never the secret).
+#[tokio::test]
+async fn check_config_asks_mailjets_records_with_the_relay_login() {
+    let sink = SmtpSink::start().await;
+    let mailjet = MailjetFake::start(sink.clone(), MAILJET_KEY, MAILJET_SECRET).await;
+    let api = mailjet.base_url();
+    for (secret, ok) in [(MAILJET_SECRET, true), ("wrong-secret", false)] {
+        let smtp = format!("smtp://{MAILJET_KEY}:{secret}@127.0.0.1:{}", sink.port());
+        let run = notifications(
+            &["check-config"],
+            &[("SMTP_URL", &smtp), ("MAILJET_API_URL", &api)],
+        )
+        .await;
+        let line = run.line("SMTP");
+        assert_eq!(line.starts_with("OK"), ok, "{}", run.stdout);
+        assert!(line.contains("Mailjet"), "{line}");
+        assert!(!run.stdout.contains(secret), "{}", run.stdout);
+    }
+    let no_login = notifications(
+        &["check-config"],
+        &[("SMTP_URL", &sink.url()), ("MAILJET_API_URL", &api)],
+    )
+    .await;
+    assert!(
+        no_login.line("SMTP").contains("MAILJET_API_URL"),
+        "{}",
+        no_login.stdout
+    );
+    assert!(!no_login.success);
+}
+
 #[tokio::test]
 async fn check_config_says_when_the_database_cannot_be_reached() {
     let run = notifications(
@@ -112,7 +146,7 @@ async fn migrate_twice_applies_once_then_nothing() {
     let first = notifications(&["migrate"], &[("DATABASE_URL", db.url())]).await;
     assert!(first.success, "{}", first.stderr);
     assert!(
-        first.stdout.contains("applied 3 migrations"),
+        first.stdout.contains("applied 4 migrations"),
         "{}",
         first.stdout
     );

@@ -1,7 +1,8 @@
 //! The system under test, as it runs in production but on loopback: the erp-sandbox, two replicas
 //! of portal-auth and two of notifications, each its own OS process, on the real PostgreSQL (one
 //! fresh database per service and run) and the real NATS JetStream (streams and subjects under a
-//! prefix of the run), delivering to a real SMTP server (the testkit sink).
+//! prefix of the run), delivering to a real SMTP server (the testkit sink, with the Mailjet fake's
+//! records of it).
 
 use std::collections::HashMap;
 use std::process::ExitStatus;
@@ -14,7 +15,7 @@ use serde_json::json;
 use shared::claims::KeyRing;
 use shared::erpnext::FrappeClient;
 use shared::events::{Envelope, known_domains, subjects};
-use testkit::{Proc, SmtpSink, TempDir, TestDb, binary, free_port, nats_url};
+use testkit::{MailjetFake, Proc, SmtpSink, TempDir, TestDb, binary, free_port, nats_url};
 
 /// The sandbox ERP.
 pub const ERP: &str = "erp-sandbox";
@@ -43,6 +44,9 @@ pub const LEASE: Duration = Duration::from_secs(5);
 const SHUTDOWN_GRACE_S: u64 = 15;
 const ERP_KEY: &str = "sandbox-key";
 const ERP_SECRET: &str = "sandbox-secret";
+/// The relay's login, which is also Mailjet's API key and secret.
+const MAILJET_KEY: &str = "mj-replicas-key";
+const MAILJET_SECRET: &str = "mj-replicas-secret";
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The whole system; every process is SIGKILLed when it is dropped, and a failing test prints the
@@ -50,6 +54,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct Cluster {
     /// The SMTP server notifications delivers to.
     pub sink: SmtpSink,
+    /// Mailjet's records of what the sink accepted, asked before an interrupted send is retried.
+    pub mailjet: MailjetFake,
     /// A plain HTTP client (no redirects followed).
     pub http: reqwest::Client,
     running: HashMap<&'static str, Proc>,
@@ -73,12 +79,17 @@ impl Cluster {
         let prefix = format!("r{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
         let (auth_db, notify_db) = tokio::join!(TestDb::postgres(), TestDb::postgres());
         let sink = SmtpSink::start().await;
+        let mailjet = MailjetFake::start(sink.clone(), MAILJET_KEY, MAILJET_SECRET).await;
         let key_file = signing_key(&dir);
         let erp_port = free_port();
         let erp_url = format!("http://127.0.0.1:{erp_port}");
 
         let portal = portal_env(auth_db.url(), &erp_url, &key_file, portal_env_extra);
-        let notify = notify_env(notify_db.url(), &sink.url());
+        let relay = format!(
+            "smtp://{MAILJET_KEY}:{MAILJET_SECRET}@127.0.0.1:{}",
+            sink.port()
+        );
+        let notify = notify_env(notify_db.url(), &relay, &mailjet.base_url());
         let erp_env = erp_env(erp_port, &dir);
 
         let jetstream = jetstream::new(
@@ -90,6 +101,7 @@ impl Cluster {
             .expect("a Frappe client for the sandbox");
         let mut cluster = Cluster {
             sink,
+            mailjet,
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -414,10 +426,11 @@ fn portal_env(
 }
 
 /// The environment of notifications: only the tests' own domain leaves the sandbox, to the sink.
-fn notify_env(database_url: &str, smtp_url: &str) -> Vec<(String, String)> {
+fn notify_env(database_url: &str, smtp_url: &str, mailjet_url: &str) -> Vec<(String, String)> {
     pairs(&[
         ("DATABASE_URL", database_url),
         ("SMTP_URL", smtp_url),
+        ("MAILJET_API_URL", mailjet_url),
         ("OUTBOUND_MODE", "sandbox"),
         ("OUTBOUND_ALLOWLIST", &format!("@{MAIL_DOMAIN}")),
         ("MESSAGE_ID_DOMAIN", MESSAGE_ID_DOMAIN),

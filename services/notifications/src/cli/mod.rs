@@ -190,23 +190,26 @@ pub fn checks(src: &dyn Source) -> Checks {
     checks
 }
 
-/// Reaches the SMTP relay of `SMTP_URL` (and logs in when it has credentials).
+/// Reaches the SMTP relay of `SMTP_URL` (and logs in when it has credentials), then Mailjet's message
+/// records when `MAILJET_API_URL` is set.
 pub async fn check_smtp(settings: Settings) -> Result<String, String> {
-    let Some(url) = &settings.smtp_url else {
+    let mailer = Mailer::from_settings(&settings)
+        .map_err(|e| format!("{e}: check SMTP_URL, MAILJET_API_URL and MAIL_FROM"))?;
+    let Some(mailer) = mailer else {
         return Ok("SMTP_URL not set: emails are captured in the outbox only".to_owned());
     };
-    let mailer = Mailer::new(
-        url,
-        &settings.mail_from,
-        settings.reply_to.as_deref(),
-        &settings.message_id_domain,
-    )
-    .map_err(|e| format!("{e}: check SMTP_URL and MAIL_FROM"))?;
     mailer
         .ping()
         .await
-        .map(|()| "the relay of SMTP_URL answers and accepts us".to_owned())
-        .map_err(|e| format!("the relay of SMTP_URL does not work ({e}): check SMTP_URL"))
+        .map_err(|e| format!("the relay of SMTP_URL does not work ({e}): check SMTP_URL"))?;
+    if !mailer.has_sent_log() {
+        return Ok("the relay of SMTP_URL answers and accepts us (MAILJET_API_URL not set: an email cut by a crash is sent again)".to_owned());
+    }
+    mailer
+        .accepted_earlier("check-config")
+        .await
+        .map(|_| "the relay of SMTP_URL answers and accepts us; Mailjet's message records answer".to_owned())
+        .map_err(|e| format!("Mailjet's message records do not answer ({e}): check MAILJET_API_URL and the key and secret of SMTP_URL"))
 }
 
 fn twilio_outcome(settings: &Settings) -> Result<String, String> {

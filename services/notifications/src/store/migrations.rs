@@ -12,6 +12,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateDeliveryTable),
             Box::new(shared::events::outbox::CreateOutboxTable),
             Box::new(KeepDeadCommands),
+            Box::new(MarkInterruptedSends),
         ]
     }
 
@@ -102,6 +103,38 @@ impl MigrationTrait for KeepDeadCommands {
                 "ALTER TABLE delivery DROP COLUMN replayed_as; \
                  ALTER TABLE delivery DROP COLUMN command;",
             )
+            .await?;
+        Ok(())
+    }
+}
+
+/// `m20261128_000300_mark_interrupted_sends`: a delivery taken over from a sender whose lease ran out
+/// (a crashed process) is marked, so the next sender first asks the provider whether the cut attempt
+/// got through.
+struct MarkInterruptedSends;
+
+impl MigrationName for MarkInterruptedSends {
+    fn name(&self) -> &str {
+        "m20261128_000300_mark_interrupted_sends"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for MarkInterruptedSends {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "ALTER TABLE delivery ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0",
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared("ALTER TABLE delivery DROP COLUMN interrupted")
             .await?;
         Ok(())
     }

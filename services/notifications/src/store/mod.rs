@@ -63,6 +63,8 @@ pub enum Claim {
     Mine {
         /// Temporary failures so far.
         attempts: u32,
+        /// The previous sender's lease ran out mid-send: the provider may already have the message.
+        interrupted: bool,
     },
     /// Already done (sent, captured, dead): a redelivery, acknowledge it.
     Done,
@@ -125,12 +127,14 @@ fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-// A row is ours when it is new, waiting for a retry, or its sender's lease ran out (a crashed worker).
+// A row is ours when it is new, waiting for a retry, or its sender's lease ran out (a crashed worker:
+// then `interrupted`, since that sender may have been cut after the provider accepted the message).
 const CLAIM: &str = "INSERT INTO delivery (event_id, channel, recipient, status, attempts, lease_until, template, customer, created_at, updated_at) \
     VALUES ($1, $2, $3, 'sending', 0, $4, $5, $6, $7, $7) \
-    ON CONFLICT (event_id) DO UPDATE SET status = 'sending', lease_until = $4, updated_at = $7 \
+    ON CONFLICT (event_id) DO UPDATE SET status = 'sending', lease_until = $4, updated_at = $7, \
+      interrupted = CASE WHEN delivery.status = 'sending' THEN 1 ELSE 0 END \
     WHERE delivery.status = 'retrying' OR (delivery.status = 'sending' AND delivery.lease_until < $7) \
-    RETURNING CAST(attempts AS BIGINT)";
+    RETURNING CAST(attempts AS BIGINT), CAST(interrupted AS BIGINT)";
 
 impl Store {
     /// Connects and migrates.
@@ -169,8 +173,10 @@ impl Store {
             .await?;
         if let Some(row) = row {
             let attempts: i64 = row.try_get_by_index(0)?;
+            let interrupted: i64 = row.try_get_by_index(1)?;
             return Ok(Claim::Mine {
                 attempts: u32::try_from(attempts).unwrap_or(0),
+                interrupted: interrupted != 0,
             });
         }
         let status: Option<String> = self

@@ -9,7 +9,7 @@ use notifications::{Application, Settings};
 use reqwest::Response;
 use serde_json::Value;
 use shared::events::{DeadLetter, EmailSend, Envelope, EventBus, InProcessBus, SmsSend, subjects};
-use testkit::{SmtpSink, TestDb, TwilioFake, poll_until, twilio_signature};
+use testkit::{MailjetFake, SmtpSink, TestDb, TwilioFake, poll_until, twilio_signature};
 
 /// The public origin every test configures: Twilio signs `<PUBLIC_URL>/webhook/twilio`.
 pub const PUBLIC_URL: &str = "https://hub.example.ca";
@@ -19,6 +19,9 @@ pub const WEBHOOK_URL: &str = "https://hub.example.ca/webhook/twilio";
 pub const TWILIO_SID: &str = "AC0123456789abcdef0123456789abcdef";
 /// Twilio auth token of the fake (signs webhooks).
 pub const TWILIO_TOKEN: &str = "test-twilio-auth-token";
+/// Mailjet API key and secret: the relay's SMTP login too.
+pub const MAILJET_KEY: &str = "mj-test-key";
+pub const MAILJET_SECRET: &str = "mj-test-secret";
 /// The sender number.
 pub const TWILIO_FROM: &str = "+15145550100";
 /// How long a test waits for an asynchronous outcome.
@@ -47,17 +50,26 @@ pub struct TestApp {
     pub sink: SmtpSink,
     /// The Twilio API it sends SMS through.
     pub twilio: TwilioFake,
+    /// Mailjet's records of what the sink accepted.
+    pub mailjet: MailjetFake,
     /// `notify.dead` facts the service published.
     pub dead: Arc<Mutex<Vec<DeadLetter>>>,
     db: Option<TestDb>,
 }
 
-/// The environment every test starts from.
-pub fn base_env(db: &str, sink: &SmtpSink, twilio: &TwilioFake) -> HashMap<String, String> {
+/// The environment every test starts from: the sink as Mailjet's relay, logged in with the API key
+/// and secret of the Mailjet fake (`mailjet`).
+pub fn base_env(
+    db: &str,
+    sink: &SmtpSink,
+    twilio: &TwilioFake,
+    mailjet: &MailjetFake,
+) -> HashMap<String, String> {
     [
         ("BIND", "127.0.0.1:0"),
         ("DATABASE_URL", db),
-        ("SMTP_URL", &sink.url()),
+        ("SMTP_URL", &relay_url(sink)),
+        ("MAILJET_API_URL", &mailjet.base_url()),
         ("MAIL_FROM", "Gigafibre <noreply@gigafibre.ca>"),
         ("TWILIO_ACCOUNT_SID", TWILIO_SID),
         ("TWILIO_AUTH_TOKEN", TWILIO_TOKEN),
@@ -82,7 +94,8 @@ pub async fn spawn_app(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
     };
     let sink = SmtpSink::start().await;
     let twilio = TwilioFake::start(TWILIO_SID, TWILIO_TOKEN).await;
-    let mut env = base_env(db.url(), &sink, &twilio);
+    let mailjet = MailjetFake::start(sink.clone(), MAILJET_KEY, MAILJET_SECRET).await;
+    let mut env = base_env(db.url(), &sink, &twilio, &mailjet);
     for (k, v) in extra {
         env.insert((*k).to_owned(), (*v).to_owned());
     }
@@ -105,9 +118,18 @@ pub async fn spawn_app(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
         bus,
         sink,
         twilio,
+        mailjet,
         dead,
         db: Some(db),
     }
+}
+
+/// `SMTP_URL` of the sink, logged in with the Mailjet API key and secret.
+fn relay_url(sink: &SmtpSink) -> String {
+    format!(
+        "smtp://{MAILJET_KEY}:{MAILJET_SECRET}@127.0.0.1:{}",
+        sink.port()
+    )
 }
 
 async fn collect_dead_letters(bus: &InProcessBus) -> Arc<Mutex<Vec<DeadLetter>>> {

@@ -6,6 +6,7 @@
 mod allowlist;
 mod bad_input;
 mod helpers;
+mod interrupted;
 mod log;
 mod on_nats;
 mod retries;

@@ -5,9 +5,11 @@ use futures::StreamExt;
 use notifications::{Application, Settings};
 use serde_json::Value;
 use shared::events::{DeadLetter, Envelope, known_domains};
-use testkit::{SmtpSink, TestDb, TwilioFake, nats_url, poll_until};
+use testkit::{MailjetFake, SmtpSink, TestDb, TwilioFake, nats_url, poll_until};
 
-use crate::helpers::{PATIENCE, TWILIO_SID, TWILIO_TOKEN, base_env, email, envelope};
+use crate::helpers::{
+    MAILJET_KEY, MAILJET_SECRET, PATIENCE, TWILIO_SID, TWILIO_TOKEN, base_env, email, envelope,
+};
 
 async fn log(client: &reqwest::Client, address: &str) -> Vec<Value> {
     client
@@ -26,7 +28,8 @@ async fn bytes_that_are_not_json_are_dead_lettered_and_the_consumer_goes_on() {
     let sink = SmtpSink::start().await;
     let twilio = TwilioFake::start(TWILIO_SID, TWILIO_TOKEN).await;
     let prefix = format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-    let mut env = base_env(db.url(), &sink, &twilio);
+    let mailjet = MailjetFake::start(sink.clone(), MAILJET_KEY, MAILJET_SECRET).await;
+    let mut env = base_env(db.url(), &sink, &twilio, &mailjet);
     env.insert("NATS_URL".into(), nats_url());
     env.insert("NATS_PREFIX".into(), prefix.clone());
     let app = Application::build(Settings::from_source(&env).unwrap())
