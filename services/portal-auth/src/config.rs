@@ -34,6 +34,11 @@ pub struct Settings {
     /// A PKCS#8 PEM Ed25519 key given in the environment (`JWT_PRIVATE_KEY` or `JWT_PRIVATE_KEY_FILE`);
     /// when set, it signs and `keys_dir` is not read.
     pub private_key_pem: Option<secrecy::SecretString>,
+    /// Seconds after its creation before a new key signs (`JWT_KEY_ACTIVATION_S`, 600): published and
+    /// verifying at once, signing only once every replica and JWKS cache has had time to learn it.
+    pub key_activation_s: i64,
+    /// How often `keys_dir` is read again for added or removed keys (`JWT_KEYS_RELOAD_S`, 10).
+    pub keys_reload: Duration,
     /// Generate a key when the directory has none (embedded default only).
     pub generate_keys: bool,
     /// `iss` of the tokens we mint and accept.
@@ -76,6 +81,10 @@ impl Settings {
             private_key_pem: config::secret(src, "JWT_PRIVATE_KEY")?,
             generate_keys: config::parsed_or(src, "JWT_GENERATE_KEYS", true)?,
             keys_dir,
+            key_activation_s: config::parsed_or(src, "JWT_KEY_ACTIVATION_S", 600)?,
+            keys_reload: Duration::from_secs(
+                config::parsed_or::<u64>(src, "JWT_KEYS_RELOAD_S", 10)?.max(1),
+            ),
             issuer: config::string_or(src, "JWT_ISSUER", "https://hub.gigafibre.ca"),
             trusted_proxies: TrustedProxies(config::ip_list_or(
                 src,

@@ -70,12 +70,20 @@ impl PortalAuth {
             &settings.erp.api_secret,
         )
         .context("building the ERP client (ERP_URL)")?;
+        let keys = keys.with_activation_delay(settings.key_activation_s);
         let tokens = Arc::new(Tokens::new(keys, &settings.issuer));
         tokens
             .sync_revocations(&store)
             .await
             .context("loading revocations")?;
         tokens.spawn_revocation_sync(store.clone(), Duration::from_millis(500));
+        if settings.private_key_pem.is_none() {
+            tokens.spawn_key_reload(
+                settings.keys_dir.clone(),
+                settings.key_activation_s,
+                settings.keys_reload,
+            );
+        }
 
         let relay = OutboxRelay::new(store.connection().clone(), Arc::clone(&bus));
         let outbox_written = relay.notifier();

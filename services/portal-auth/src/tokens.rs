@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use shared::claims::{
-    AUD_PORTAL, Actor, CustomerClaims, KeyRing, TokenError, TokenVerifier, new_jti,
+    AUD_PORTAL, Actor, CustomerClaims, Jwks, KeyRing, TokenError, TokenVerifier, new_jti,
 };
 
 use crate::store::{RevocationEntry, Store, now_ms};
@@ -62,10 +62,15 @@ impl RevocationSet {
     }
 }
 
+/// The keys in force and the verifier built from them, swapped together on a reload.
+struct Signer {
+    ring: KeyRing,
+    verifier: TokenVerifier,
+}
+
 /// Mints and verifies customer tokens.
 pub struct Tokens {
-    keys: KeyRing,
-    verifier: TokenVerifier,
+    signer: RwLock<Arc<Signer>>,
     issuer: String,
     revoked: RwLock<RevocationSet>,
     // Tokens whose signature already verified, by hash: the hot path of /auth/verify.
@@ -77,17 +82,84 @@ impl Tokens {
     pub fn new(keys: KeyRing, issuer: &str) -> Self {
         let verifier = keys.verifier(issuer);
         Self {
-            keys,
-            verifier,
+            signer: RwLock::new(Arc::new(Signer {
+                ring: keys,
+                verifier,
+            })),
             issuer: issuer.to_owned(),
             revoked: RwLock::default(),
             verified: RwLock::default(),
         }
     }
 
-    /// The key ring (for the JWKS).
-    pub fn keys(&self) -> &KeyRing {
-        &self.keys
+    fn signer(&self) -> Arc<Signer> {
+        match self.signer.read() {
+            Ok(s) => Arc::clone(&s),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// The public keys to publish at `now` (`/.well-known/jwks.json`).
+    pub fn jwks(&self, now: i64) -> Jwks {
+        self.signer().ring.jwks(now, CUSTOMER_TOKEN_TTL_S)
+    }
+
+    /// Puts `keys` in force when they differ from the keys in force (a key added or removed on
+    /// disk); says whether they did. Tokens already verified are checked again against the new keys.
+    pub fn replace_keys(&self, keys: KeyRing) -> bool {
+        let kids = |r: &KeyRing| {
+            r.keys()
+                .iter()
+                .map(|k| k.kid().to_owned())
+                .collect::<Vec<_>>()
+        };
+        if kids(&self.signer().ring) == kids(&keys) {
+            return false;
+        }
+        let verifier = keys.verifier(&self.issuer);
+        let signer = Arc::new(Signer {
+            ring: keys,
+            verifier,
+        });
+        match self.signer.write() {
+            Ok(mut s) => *s = signer,
+            Err(poisoned) => *poisoned.into_inner() = signer,
+        }
+        if let Ok(mut m) = self.verified.write() {
+            m.clear();
+        }
+        true
+    }
+
+    /// Reloads the keys of `dir` every `every`, so that a rotation reaches every replica without a
+    /// restart; a directory that cannot be read keeps the keys in force (and says so in the log).
+    pub fn spawn_key_reload(
+        self: &Arc<Self>,
+        dir: std::path::PathBuf,
+        activation_delay_s: i64,
+        every: Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let tokens = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                match KeyRing::load(&dir) {
+                    Ok(ring) => {
+                        let ring = ring.with_activation_delay(activation_delay_s);
+                        let kids: Vec<String> =
+                            ring.keys().iter().map(|k| k.kid().to_owned()).collect();
+                        if tokens.replace_keys(ring) {
+                            tracing::info!(?kids, "signing keys reloaded from JWT_KEYS_DIR");
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot reload the signing keys; keeping those in force");
+                    }
+                }
+            }
+        })
     }
 
     /// Claims of a fresh customer token.
@@ -119,7 +191,7 @@ impl Tokens {
     /// Signs claims. Ed25519 is deterministic: the same claims give the same token, which is how a
     /// typed code or a short link redeems "the same token" as the email link.
     pub fn sign(&self, claims: &CustomerClaims) -> Result<String, TokenError> {
-        self.keys.sign(claims)
+        self.signer().ring.sign(claims)
     }
 
     /// Verifies a token: pinned EdDSA, known key, issuer, audience, time, then revocation.
@@ -133,7 +205,7 @@ impl Tokens {
         let claims = match cached {
             Some(c) if c.exp > now_ms() / 1000 => c,
             _ => {
-                let c: CustomerClaims = self.verifier.verify(token, AUD_PORTAL)?;
+                let c: CustomerClaims = self.signer().verifier.verify(token, AUD_PORTAL)?;
                 if let Ok(mut m) = self.verified.write() {
                     if m.len() >= VERIFIED_CACHE_MAX {
                         m.clear();

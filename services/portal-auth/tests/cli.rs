@@ -195,8 +195,9 @@ async fn keys_generate_rotate_list_and_a_token_from_before_the_rotation_is_still
     let rotated = portal_auth(&["keys", "rotate"], &env).await;
     assert!(rotated.success, "{}", rotated.stderr);
     assert!(rotated.stdout.contains("24 h"), "{}", rotated.stdout);
+    assert!(rotated.stdout.contains("signs from"), "{}", rotated.stdout);
     let ring = KeyRing::load(&dir).unwrap();
-    let new_kid = ring.signing_key().kid().to_owned();
+    let new_kid = ring.newest().kid().to_owned();
     assert_ne!(new_kid, first_kid);
     for file in std::fs::read_dir(&dir).unwrap() {
         let mode = file.unwrap().metadata().unwrap().permissions().mode();
@@ -213,11 +214,35 @@ async fn keys_generate_rotate_list_and_a_token_from_before_the_rotation_is_still
             .unwrap()
             .to_owned()
     };
-    assert!(row(&new_kid).contains("active"), "{}", listed.stdout);
+    // JWT_KEY_ACTIVATION_S (600 s by default): the new key is published but the old one still signs.
     assert!(
-        row(&first_kid).contains("verifies until"),
+        row(&new_kid).contains("pending: signs from"),
         "{}",
         listed.stdout
+    );
+    assert!(row(&first_kid).contains("active"), "{}", listed.stdout);
+    let env_now = [
+        ("JWT_KEYS_DIR", dir.to_str().unwrap()),
+        ("JWT_KEY_ACTIVATION_S", "0"),
+    ];
+    let listed_now = portal_auth(&["keys", "list"], &env_now).await;
+    let row_now = |kid: &str| {
+        listed_now
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(kid))
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        row_now(&new_kid).contains("active"),
+        "{}",
+        listed_now.stdout
+    );
+    assert!(
+        row_now(&first_kid).contains("verifies until"),
+        "{}",
+        listed_now.stdout
     );
     assert!(row(&first_kid).contains("SHA256:"));
     for out in [&generated, &rotated, &listed] {

@@ -90,10 +90,34 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-/// Every key portal-auth knows, oldest first; the newest signs, the others only verify.
+/// Every key portal-auth knows, oldest first. The newest key known for at least the activation
+/// delay signs; the others only verify. A new key is published (JWKS) and verifies at once but signs
+/// only after the delay, so that every replica and every JWKS cache knows it before any token
+/// signed with it is shown to them.
 #[derive(Clone, Debug)]
 pub struct KeyRing {
     keys: Vec<SigningKey>,
+    activation_delay_s: i64,
+}
+
+/// Where one key of a ring stands at a given time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyState {
+    /// Newer than the signing key and not yet old enough to sign: published, verifies, signs from
+    /// `signs_from` (unix seconds).
+    Pending {
+        /// When it starts signing.
+        signs_from: i64,
+    },
+    /// Signs new tokens.
+    Signing,
+    /// Replaced; published and verifying the tokens it signed until `until` (unix seconds).
+    Verifying {
+        /// When the last token it signed expires.
+        until: i64,
+    },
+    /// None of its tokens can still be valid: no longer published.
+    Retired,
 }
 
 impl KeyRing {
@@ -143,7 +167,7 @@ impl KeyRing {
     pub fn rotate(dir: &Path) -> Result<KeyRing, KeyError> {
         create_key_dir(dir)?;
         let newest = match KeyRing::load(dir) {
-            Ok(ring) => ring.signing_key().created_at,
+            Ok(ring) => ring.newest().created_at,
             Err(KeyError::NoKeys(_)) => i64::MIN,
             Err(e) => return Err(e),
         };
@@ -152,10 +176,65 @@ impl KeyRing {
         KeyRing::load(dir)
     }
 
-    /// The key that signs new tokens (the newest).
+    /// The same ring, a new key signing only `seconds` after its creation (0: at once).
+    #[must_use]
+    pub fn with_activation_delay(mut self, seconds: i64) -> KeyRing {
+        self.activation_delay_s = seconds.max(0);
+        self
+    }
+
+    /// The key that signs new tokens now.
     pub fn signing_key(&self) -> &SigningKey {
+        self.signing_key_at(now())
+    }
+
+    /// The key that signs at `now`: the newest one past its activation delay, or the oldest key when
+    /// none is yet (a first key, just generated: nobody else can know another one).
+    pub fn signing_key_at(&self, now: i64) -> &SigningKey {
+        &self.keys[self.signing_index(now)]
+    }
+
+    /// The most recently created key (signing or pending).
+    pub fn newest(&self) -> &SigningKey {
         // from_keys guarantees at least one key, sorted oldest first.
         &self.keys[self.keys.len() - 1]
+    }
+
+    /// The state at `now` of `self.keys()[index]`, tokens living `max_token_ttl_s`.
+    pub fn state(&self, index: usize, now: i64, max_token_ttl_s: i64) -> KeyState {
+        let signing = self.signing_index(now);
+        if index > signing {
+            return KeyState::Pending {
+                signs_from: self.activates_at(index),
+            };
+        }
+        if index == signing {
+            return KeyState::Signing;
+        }
+        // It signed until its successor took over; its last token lives one lifetime more.
+        let until = self.activates_at(index + 1).saturating_add(max_token_ttl_s);
+        if now < until {
+            KeyState::Verifying { until }
+        } else {
+            KeyState::Retired
+        }
+    }
+
+    fn activates_at(&self, index: usize) -> i64 {
+        self.keys[index]
+            .created_at
+            .saturating_add(self.activation_delay_s)
+    }
+
+    fn signing_index(&self, now: i64) -> usize {
+        if self.activation_delay_s == 0 {
+            // No delay: the newest key signs, even one stamped a second ahead by `rotate`.
+            return self.keys.len() - 1;
+        }
+        (0..self.keys.len())
+            .rev()
+            .find(|&i| self.activates_at(i) <= now)
+            .unwrap_or(0)
     }
 
     /// All keys, oldest first.
@@ -163,7 +242,7 @@ impl KeyRing {
         &self.keys
     }
 
-    /// Signs `claims` with the newest key; header `alg: EdDSA`, `typ: JWT`, `kid`.
+    /// Signs `claims` with the signing key; header `alg: EdDSA`, `typ: JWT`, `kid`.
     pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, TokenError> {
         let key = self.signing_key();
         let mut header = Header::new(Algorithm::EdDSA);
@@ -172,18 +251,13 @@ impl KeyRing {
             .map_err(|e| TokenError::Signing(e.to_string()))
     }
 
-    /// Public keys still needed at `now`: the signing key plus every older key whose
-    /// successor was created less than `max_token_ttl_s` ago (its tokens may still be live).
+    /// Public keys needed at `now`, newest first: pending keys (soon signing), the signing key, and
+    /// every older key whose tokens may still be live.
     pub fn jwks(&self, now: i64, max_token_ttl_s: i64) -> Jwks {
-        let still_needed = self.keys.windows(2).filter_map(|pair| {
-            let successor_age = now.saturating_sub(pair[1].created_at);
-            (successor_age < max_token_ttl_s).then_some(&pair[0])
-        });
-        // Newest first: the signing key, then its predecessors.
-        let older: Vec<&SigningKey> = still_needed.collect();
-        let keys = std::iter::once(self.signing_key())
-            .chain(older.into_iter().rev())
-            .map(SigningKey::jwk)
+        let keys = (0..self.keys.len())
+            .rev()
+            .filter(|&i| self.state(i, now, max_token_ttl_s) != KeyState::Retired)
+            .map(|i| self.keys[i].jwk())
             .collect();
         Jwks { keys }
     }
@@ -204,7 +278,10 @@ impl KeyRing {
         keys.sort_by(|a, b| (&a.kid, a.created_at).cmp(&(&b.kid, b.created_at)));
         keys.dedup_by(|later, earlier| later.kid == earlier.kid);
         keys.sort_by(|a, b| (a.created_at, &a.kid).cmp(&(b.created_at, &b.kid)));
-        Ok(KeyRing { keys })
+        Ok(KeyRing {
+            keys,
+            activation_delay_s: 0,
+        })
     }
 }
 
@@ -286,5 +363,65 @@ fn warn_if_readable_by_others(path: &Path) {
         {
             tracing::warn!(path = %path.display(), "signing key file is accessible to group or others; chmod 600 it");
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const TTL: i64 = 86_400;
+
+    /// A ring of fresh keys created at `times`, a new key signing `delay` seconds after creation.
+    fn ring(times: &[i64], delay: i64) -> KeyRing {
+        let pems: Vec<(i64, String)> = times
+            .iter()
+            .map(|t| (*t, pkcs8::seed_to_pem(&new_seed().unwrap()).to_string()))
+            .collect();
+        KeyRing::from_pems(&pems)
+            .unwrap()
+            .with_activation_delay(delay)
+    }
+
+    fn kids(jwks: &Jwks) -> Vec<String> {
+        jwks.keys.iter().filter_map(|k| k.kid.clone()).collect()
+    }
+
+    #[test]
+    fn a_new_key_is_published_at_once_but_signs_only_after_the_delay() {
+        let r = ring(&[1_000, 2_000], 600);
+        let (old, new) = (r.keys()[0].kid().to_owned(), r.keys()[1].kid().to_owned());
+        assert_eq!(r.signing_key_at(2_599).kid(), old);
+        assert_eq!(
+            r.state(1, 2_599, TTL),
+            KeyState::Pending { signs_from: 2_600 }
+        );
+        assert_eq!(kids(&r.jwks(2_599, TTL)), [new.clone(), old.clone()]);
+
+        assert_eq!(r.signing_key_at(2_600).kid(), new);
+        assert_eq!(
+            r.state(0, 2_600, TTL),
+            KeyState::Verifying { until: 2_600 + TTL }
+        );
+        assert_eq!(r.state(0, 2_600 + TTL, TTL), KeyState::Retired);
+        assert_eq!(kids(&r.jwks(2_600 + TTL, TTL)), [new]);
+    }
+
+    #[test]
+    fn the_oldest_key_signs_while_none_is_past_the_delay() {
+        let r = ring(&[1_000, 1_100], 600);
+        assert_eq!(r.signing_key_at(1_050).kid(), r.keys()[0].kid());
+        assert_eq!(r.newest().kid(), r.keys()[1].kid());
+    }
+
+    #[test]
+    fn without_a_delay_the_newest_key_signs() {
+        let r = ring(&[1_000, 2_000], 0);
+        assert_eq!(r.signing_key_at(2_000).kid(), r.keys()[1].kid());
+        assert_eq!(
+            r.state(0, 2_000 + TTL - 1, TTL),
+            KeyState::Verifying { until: 2_000 + TTL }
+        );
     }
 }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 pub use cache::{JwksCache, JwksCacheSettings};
 pub use jwks::{Jwk, Jwks};
-pub use keys::{KeyError, KeyRing, SigningKey};
+pub use keys::{KeyError, KeyRing, KeyState, SigningKey};
 pub use verify::{TokenError, TokenVerifier};
 
 /// Audience of customer portal tokens.

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use base64::Engine as _;
 use secrecy::ExposeSecret as _;
 use sha2::{Digest as _, Sha256};
-use shared::claims::{KeyError, KeyRing, SigningKey};
+use shared::claims::{KeyError, KeyRing, KeyState, SigningKey};
 use shared::config::{self, Source};
 
 use super::KeysCommand;
@@ -22,10 +22,11 @@ pub(super) fn run(command: KeysCommand, src: &dyn Source) -> anyhow::Result<Exit
             "note: JWT_PRIVATE_KEY is set, so the service signs with that key and does not read JWT_KEYS_DIR"
         );
     }
+    let activation: i64 = config::parsed_or(src, "JWT_KEY_ACTIVATION_S", 600)?;
     match command {
         KeysCommand::Generate => generate(&dir),
-        KeysCommand::Rotate => rotate(&dir),
-        KeysCommand::List => list(&dir),
+        KeysCommand::Rotate => rotate(&dir, activation),
+        KeysCommand::List => list(&dir, activation),
     }
 }
 
@@ -65,30 +66,36 @@ fn generate(dir: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn rotate(dir: &Path) -> anyhow::Result<ExitCode> {
+fn rotate(dir: &Path, activation: i64) -> anyhow::Result<ExitCode> {
     let older = existing(dir)?.map_or(0, |ring| ring.keys().len());
     let ring = KeyRing::rotate(dir)
         .with_context(|| format!("adding a key in JWT_KEYS_DIR={}", dir.display()))?;
-    let key = ring.signing_key();
+    let key = ring.newest();
+    let signs_from = key.created_at() + activation;
     println!(
         "new signing key {} in {} (file mode 0600), created {}",
         key.kid(),
         dir.display(),
         date(key.created_at())
     );
+    println!(
+        "it is published at once and signs from {} (JWT_KEY_ACTIVATION_S={activation}); every \
+         portal-auth replica reads JWT_KEYS_DIR again within JWT_KEYS_RELOAD_S (10 s by default): no \
+         restart. On Kubernetes, apply the Secret now: the kubelet updates mounted Secrets within about a minute",
+        date(signs_from)
+    );
     if older > 0 {
         println!(
             "the {older} older key(s) stay published and keep verifying the tokens they signed until {} \
-             (the customer token lifetime, {} h, after this key's creation)",
-            date(key.created_at() + CUSTOMER_TOKEN_TTL_S),
+             (the customer token lifetime, {} h, after this key starts signing)",
+            date(signs_from + CUSTOMER_TOKEN_TTL_S),
             CUSTOMER_TOKEN_TTL_S / 3600
         );
     }
-    println!("restart every portal-auth replica to sign with it: keys are read at start");
     Ok(ExitCode::SUCCESS)
 }
 
-fn list(dir: &Path) -> anyhow::Result<ExitCode> {
+fn list(dir: &Path, activation: i64) -> anyhow::Result<ExitCode> {
     let Some(ring) = existing(dir)? else {
         anyhow::bail!(
             "JWT_KEYS_DIR={} holds no signing key: run `portal-auth keys generate`",
@@ -97,31 +104,29 @@ fn list(dir: &Path) -> anyhow::Result<ExitCode> {
     };
     let now = chrono::Utc::now().timestamp();
     println!(
-        "{:<44} {:<21} {:<36} FINGERPRINT",
+        "{:<44} {:<21} {:<42} FINGERPRINT",
         "KID", "CREATED", "STATUS"
     );
-    let keys = ring.keys();
-    for (i, key) in keys.iter().enumerate() {
-        let successor = keys.get(i + 1).map(SigningKey::created_at);
+    let ring = ring.with_activation_delay(activation);
+    for (i, key) in ring.keys().iter().enumerate() {
         println!(
-            "{:<44} {:<21} {:<36} {}",
+            "{:<44} {:<21} {:<42} {}",
             key.kid(),
             date(key.created_at()),
-            status(successor, now),
+            status(ring.state(i, now, CUSTOMER_TOKEN_TTL_S)),
             fingerprint(key)
         );
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Signing (the newest), verifying until its last token expires, or retired (no longer published).
-fn status(successor_created: Option<i64>, now: i64) -> String {
-    match successor_created {
-        None => "active: signs new tokens".to_owned(),
-        Some(created) if now < created + CUSTOMER_TOKEN_TTL_S => {
-            format!("verifies until {}", date(created + CUSTOMER_TOKEN_TTL_S))
-        }
-        Some(_) => "retired: no longer published".to_owned(),
+/// Pending (published, signs later), signing, verifying until its last token expires, or retired.
+fn status(state: KeyState) -> String {
+    match state {
+        KeyState::Pending { signs_from } => format!("pending: signs from {}", date(signs_from)),
+        KeyState::Signing => "active: signs new tokens".to_owned(),
+        KeyState::Verifying { until } => format!("verifies until {}", date(until)),
+        KeyState::Retired => "retired: no longer published".to_owned(),
     }
 }
 
@@ -187,13 +192,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_older_key_verifies_for_one_token_lifetime_after_its_successor() {
-        let created = 1_800_000_000;
-        assert!(status(Some(created), created + 10).starts_with("verifies until"));
-        assert_eq!(
-            status(Some(created), created + CUSTOMER_TOKEN_TTL_S),
-            "retired: no longer published"
-        );
-        assert!(status(None, created).starts_with("active"));
+    fn each_key_state_reads_as_the_operator_expects() {
+        let t = 1_800_000_000;
+        assert!(status(KeyState::Pending { signs_from: t }).starts_with("pending: signs from"));
+        assert_eq!(status(KeyState::Signing), "active: signs new tokens");
+        assert!(status(KeyState::Verifying { until: t }).starts_with("verifies until"));
+        assert_eq!(status(KeyState::Retired), "retired: no longer published");
     }
 }

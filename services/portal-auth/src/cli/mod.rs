@@ -26,16 +26,20 @@ Without a subcommand it serves. Every variable is listed in .env.example; the ma
   PORTAL_URL            customer portal origin used in links; PUBLIC_URL: origin of short links
   JWT_KEYS_DIR          Ed25519 signing keys (default var/keys); see `portal-auth keys --help`
   JWT_GENERATE_KEYS     create a key when JWT_KEYS_DIR has none (default true; false in production)
+  JWT_KEYS_RELOAD_S     seconds between re-reads of JWT_KEYS_DIR (default 10)
+  JWT_KEY_ACTIVATION_S  seconds after its creation before a new key signs (default 600)
   JWT_PRIVATE_KEY       or JWT_PRIVATE_KEY_FILE: one key given directly instead of JWT_KEYS_DIR
   SHUTDOWN_GRACE_S      seconds to finish requests and queued links after SIGTERM (default 25)
   RUST_LOG              log filter (serve logs JSON on stdout; other subcommands log to stderr)";
 
 const KEYS_HELP: &str = "Manage the Ed25519 keys that sign customer tokens, in JWT_KEYS_DIR.
 
-The newest key signs; older keys stay published at /.well-known/jwks.json, and keep verifying the \
-tokens they signed, for the customer token lifetime (24 h) after their successor was created. \
-Keys are read at start: restart portal-auth after `generate` or `rotate`. Key files are written \
-with mode 0600 in a 0700 directory; no subcommand ever prints private key material.";
+A rotated key is published at /.well-known/jwks.json at once and signs JWT_KEY_ACTIVATION_S \
+(default 600) after its creation; older keys stay published, and keep verifying the tokens they \
+signed, for the customer token lifetime (24 h) after their successor started signing. A running \
+portal-auth reads JWT_KEYS_DIR again every JWT_KEYS_RELOAD_S (default 10): no restart after \
+`rotate`. Key files are written with mode 0600 in a 0700 directory; no subcommand ever prints \
+private key material.";
 
 /// The command line of `portal-auth`.
 #[derive(Debug, Parser)]

@@ -125,10 +125,7 @@ pub async fn logout(
 /// The public keys that verify customer tokens, old ones included until their last token expires.
 #[utoipa::path(get, path = "/.well-known/jwks.json", tag = "portal-auth", responses((status = 200)))]
 pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
-    let jwks = state
-        .tokens
-        .keys()
-        .jwks(now_ms() / 1000, CUSTOMER_TOKEN_TTL_S);
+    let jwks = state.tokens.jwks(now_ms() / 1000);
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .json(jwks)

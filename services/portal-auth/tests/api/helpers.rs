@@ -176,6 +176,11 @@ impl TestApp {
         KeyRing::load(self.keys.path()).unwrap()
     }
 
+    /// Adds a signing key in the service's key directory, as `portal-auth keys rotate` does.
+    pub fn rotate_key(&self) -> KeyRing {
+        KeyRing::rotate(self.keys.path()).unwrap()
+    }
+
     /// `url` relative to the service.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)

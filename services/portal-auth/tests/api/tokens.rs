@@ -6,7 +6,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, claims_of, header_of, problem, spawn_app};
+use crate::helpers::{
+    Backend, Bus, PATIENCE, TestApp, claims_of, header_of, problem, spawn_app, spawn_app_with,
+};
 use crate::on_both_backends;
 
 const MARIE: &str = "marie.tremblay@example.ca";
@@ -246,5 +248,63 @@ async fn a_key_given_in_the_environment_signs_and_is_published() {
     assert_eq!(jwks["keys"][0]["kid"], ring.signing_key().kid());
     let token = app.login(MARIE).await;
     assert_eq!(header_of(&token)["kid"], ring.signing_key().kid());
+    app.cleanup().await;
+}
+
+async fn impersonation_token(app: &TestApp) -> String {
+    let r = app.impersonate("CUST-2024-00007", "alice", "support").await;
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    body["token"].as_str().unwrap().to_owned()
+}
+
+/// `keys rotate` on a running replica, no restart: the new key is published (and verifies) within a
+/// reload, signs only once `JWT_KEY_ACTIVATION_S` has passed since its creation, and tokens of the
+/// old key keep working.
+#[tokio::test]
+async fn a_key_rotated_on_disk_is_published_at_once_and_signs_after_its_activation_delay() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        Bus::InProcess,
+        &[("JWT_KEYS_RELOAD_S", "1"), ("JWT_KEY_ACTIVATION_S", "4")],
+    )
+    .await;
+    let old_token = impersonation_token(&app).await;
+    let old_kid = header_of(&old_token)["kid"].clone();
+
+    let rotated_at = std::time::Instant::now();
+    let new_kid = Value::from(app.rotate_key().newest().kid());
+    let published = testkit::poll_until(PATIENCE, || async {
+        let jwks = app.jwks().await;
+        jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["kid"] == new_kid)
+            .then_some(jwks)
+    })
+    .await
+    .expect("the rotated key was not published within a reload");
+    assert_eq!(
+        published["keys"][0]["kid"], new_kid,
+        "pending key listed first"
+    );
+    let early = impersonation_token(&app).await;
+    if rotated_at.elapsed() < std::time::Duration::from_secs(3) {
+        assert_eq!(
+            header_of(&early)["kid"],
+            old_kid,
+            "signed before its activation"
+        );
+    }
+
+    let signed_new = testkit::poll_until(std::time::Duration::from_secs(15), || async {
+        let token = impersonation_token(&app).await;
+        (header_of(&token)["kid"] == new_kid).then_some(token)
+    })
+    .await
+    .expect("the rotated key never signed");
+    assert_eq!(app.auth_verify(&signed_new).await.status(), 200);
+    assert_eq!(app.auth_verify(&old_token).await.status(), 200);
     app.cleanup().await;
 }
