@@ -1,7 +1,6 @@
 //! Settings read from the environment. Each service builds one typed `Settings` from these sections; a
 //! missing or malformed variable stops the service at start with a message naming it.
 
-use std::net::IpAddr;
 use std::path::PathBuf;
 
 use secrecy::SecretString;
@@ -108,16 +107,17 @@ pub fn origin_or(src: &dyn Source, name: &str, default: &str) -> Result<String, 
         .to_owned())
 }
 
-/// A comma-separated list of IP addresses.
-pub fn ip_list_or(src: &dyn Source, name: &str, default: &str) -> Result<Vec<IpAddr>, ConfigError> {
+/// A comma-separated list of IP addresses and CIDR ranges (`127.0.0.1, 10.42.0.0/16`).
+pub fn ip_ranges_or(
+    src: &dyn Source,
+    name: &str,
+    default: &str,
+) -> Result<Vec<crate::http::IpRange>, ConfigError> {
     string_or(src, name, default)
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse()
-                .map_err(|_| ConfigError::new(name, format!("{s:?} is not an IP address")))
-        })
+        .map(|s| s.parse().map_err(|e: String| ConfigError::new(name, e)))
         .collect()
 }
 
@@ -293,15 +293,19 @@ mod tests {
     }
 
     #[test]
-    fn trusted_proxies_parse_as_a_list() {
-        let ips = ip_list_or(
-            &env(&[("TRUSTED_PROXIES", "127.0.0.1, ::1")]),
+    fn trusted_proxies_parse_as_a_list_of_addresses_and_ranges() {
+        let ranges = ip_ranges_or(
+            &env(&[("TRUSTED_PROXIES", "127.0.0.1, ::1, 10.42.0.0/16")]),
             "TRUSTED_PROXIES",
             "",
         )
         .unwrap();
-        assert_eq!(ips.len(), 2);
-        assert!(ip_list_or(&env(&[("TRUSTED_PROXIES", "nope")]), "TRUSTED_PROXIES", "").is_err());
+        assert_eq!(ranges.len(), 3);
+        for bad in ["nope", "10.0.0.0/40"] {
+            let e =
+                ip_ranges_or(&env(&[("TRUSTED_PROXIES", bad)]), "TRUSTED_PROXIES", "").unwrap_err();
+            assert!(e.to_string().contains("TRUSTED_PROXIES"), "{e}");
+        }
     }
 
     #[test]

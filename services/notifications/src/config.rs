@@ -127,7 +127,7 @@ impl Settings {
             )?),
             concurrency: config::parsed_or(src, "NOTIFY_CONCURRENCY", 32)?,
             lease: Duration::from_secs(config::parsed_or(src, "NOTIFY_LEASE_S", 60)?),
-            trusted_proxies: TrustedProxies(config::ip_list_or(
+            trusted_proxies: TrustedProxies(config::ip_ranges_or(
                 src,
                 "TRUSTED_PROXIES",
                 "127.0.0.1",

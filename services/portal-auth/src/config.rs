@@ -86,7 +86,7 @@ impl Settings {
                 config::parsed_or::<u64>(src, "JWT_KEYS_RELOAD_S", 10)?.max(1),
             ),
             issuer: config::string_or(src, "JWT_ISSUER", "https://hub.gigafibre.ca"),
-            trusted_proxies: TrustedProxies(config::ip_list_or(
+            trusted_proxies: TrustedProxies(config::ip_ranges_or(
                 src,
                 "TRUSTED_PROXIES",
                 "127.0.0.1",

@@ -200,6 +200,11 @@ impl Probe for ErpProbe {
     async fn check(&self) -> Result<(), String> {
         self.0.ping().await.map_err(|e| e.to_string())
     }
+    /// ERPNext down is no reason to leave the pool: link requests are still answered and queued
+    /// (sent when it is back), tokens still verify; only `/portal/me` fails meanwhile.
+    fn required(&self) -> bool {
+        false
+    }
 }
 
 /// portal-auth as its own process.

@@ -8,13 +8,69 @@ use actix_web::{FromRequest, HttpRequest, web};
 
 /// Addresses whose forwarded and staff headers are believed (`TRUSTED_PROXIES`).
 #[derive(Clone, Debug, Default)]
-pub struct TrustedProxies(pub Vec<IpAddr>);
+pub struct TrustedProxies(pub Vec<IpRange>);
+
+/// One address (`10.0.0.2`) or a CIDR range (`10.42.0.0/16`, `fd00::/8`) of trusted proxies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IpRange {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl std::str::FromStr for IpRange {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (address, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let address: IpAddr = address
+            .parse()
+            .map_err(|_| format!("{s:?} is not an IP address or CIDR range"))?;
+        let address = canonical(address);
+        let max = if address.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("{s:?}: the prefix length must be 0 to {max}"))?,
+        };
+        Ok(IpRange {
+            network: address,
+            prefix,
+        })
+    }
+}
+
+impl IpRange {
+    /// Whether `ip` is in the range (IPv4-mapped IPv6 compared as IPv4).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.network, canonical(ip)) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => same_prefix(
+                u128::from(net.to_bits()) << 96,
+                u128::from(ip.to_bits()) << 96,
+                self.prefix,
+            ),
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                same_prefix(net.to_bits(), ip.to_bits(), self.prefix)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Whether the first `prefix` bits of `a` and `b` agree.
+fn same_prefix(a: u128, b: u128, prefix: u8) -> bool {
+    prefix == 0 || (a ^ b) >> (128 - u32::from(prefix)) == 0
+}
 
 impl TrustedProxies {
-    /// Whether `ip` is one of the trusted proxies (IPv4-mapped IPv6 compared as IPv4).
+    /// Whether `ip` is one of the trusted proxies.
     pub fn contains(&self, ip: IpAddr) -> bool {
-        let ip = canonical(ip);
-        self.0.iter().any(|p| canonical(*p) == ip)
+        self.0.iter().any(|range| range.contains(ip))
     }
 
     /// Whether the request came straight from a trusted proxy.
@@ -89,7 +145,54 @@ mod tests {
     }
 
     fn trusted() -> TrustedProxies {
-        TrustedProxies(vec![ip("127.0.0.1"), ip("10.0.0.2")])
+        TrustedProxies(vec![
+            "127.0.0.1".parse().unwrap(),
+            "10.0.0.2".parse().unwrap(),
+        ])
+    }
+
+    fn range(s: &str) -> IpRange {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_range_holds_the_addresses_of_its_prefix() {
+        let pods = range("10.42.0.0/16");
+        assert!(pods.contains(ip("10.42.0.1")) && pods.contains(ip("10.42.255.254")));
+        assert!(!pods.contains(ip("10.43.0.1")) && !pods.contains(ip("fd00::1")));
+        assert!(
+            pods.contains(ip("::ffff:10.42.7.7")),
+            "IPv4-mapped IPv6 is IPv4"
+        );
+        assert!(range("fd00::/8").contains(ip("fd12:3456::1")));
+        assert!(!range("fd00::/8").contains(ip("fe80::1")));
+        assert!(range("0.0.0.0/0").contains(ip("198.51.100.1")));
+        assert!(
+            range("10.0.0.2").contains(ip("10.0.0.2"))
+                && !range("10.0.0.2").contains(ip("10.0.0.3"))
+        );
+        assert!(range("::1").contains(ip("::1")));
+    }
+
+    #[test]
+    fn bad_ranges_are_refused() {
+        for bad in [
+            "nope",
+            "10.0.0.0/33",
+            "10.0.0.0/",
+            "fd00::/129",
+            "10.0.0.0/-1",
+            "/8",
+        ] {
+            assert!(bad.parse::<IpRange>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_forwarding_proxy_anywhere_in_a_trusted_range_is_believed() {
+        let pods = TrustedProxies(vec![range("10.42.0.0/16")]);
+        let req = request("10.42.3.9", Some("198.51.100.1, 10.42.1.1"));
+        assert_eq!(client_ip(&req, &pods), Some(ip("198.51.100.1")));
     }
 
     fn request(peer: &str, xff: Option<&str>) -> HttpRequest {

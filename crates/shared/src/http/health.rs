@@ -15,6 +15,11 @@ pub trait Probe: Send + Sync {
     fn name(&self) -> &'static str;
     /// `Ok` when the dependency answers; the error is a short reason without secrets.
     async fn check(&self) -> Result<(), String>;
+    /// Whether the process cannot serve without it. A failing optional dependency shows in the
+    /// report (`"status": "degraded"`) but keeps the process in its load balancer's pool.
+    fn required(&self) -> bool {
+        true
+    }
 }
 
 /// The probes of one process.
@@ -32,13 +37,20 @@ async fn readyz(readiness: web::Data<Readiness>) -> HttpResponse {
         let outcome = tokio::time::timeout(Duration::from_secs(3), p.check())
             .await
             .unwrap_or_else(|_| Err("timed out".to_owned()));
-        (p.name(), outcome)
+        (p.name(), p.required(), outcome)
     });
     let results = futures::future::join_all(checks).await;
-    let ready = results.iter().all(|(_, r)| r.is_ok());
+    let ready = results
+        .iter()
+        .all(|(_, required, r)| r.is_ok() || !required);
+    let status = match (ready, results.iter().all(|(_, _, r)| r.is_ok())) {
+        (true, true) => "ready",
+        (true, false) => "degraded",
+        (false, _) => "not ready",
+    };
     let report: serde_json::Map<_, _> = results
         .into_iter()
-        .map(|(name, r)| {
+        .map(|(name, _, r)| {
             let v = match r {
                 Ok(()) => json!("ok"),
                 Err(e) => json!(e),
@@ -46,7 +58,7 @@ async fn readyz(readiness: web::Data<Readiness>) -> HttpResponse {
             (name.to_owned(), v)
         })
         .collect();
-    let body = json!({"status": if ready { "ready" } else { "not ready" }, "checks": report});
+    let body = json!({"status": status, "checks": report});
     if ready {
         HttpResponse::Ok().json(body)
     } else {

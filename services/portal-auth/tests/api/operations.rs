@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{Backend, spawn_app};
+use crate::helpers::{Backend, Bus, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn healthz_answers_ok() {
@@ -19,6 +19,26 @@ async fn readyz_reports_each_dependency() {
     for check in ["database", "erp", "events"] {
         assert_eq!(body["checks"][check], "ok", "{body}");
     }
+}
+
+/// ERPNext unreachable: the replica stays in the pool ("degraded", 200) and still takes link requests
+/// (queued until ERPNext is back), instead of every replica leaving at once.
+#[tokio::test]
+async fn an_erp_outage_degrades_readiness_without_leaving_the_pool() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        Bus::InProcess,
+        &[("ERP_URL", "http://127.0.0.1:9")],
+    )
+    .await;
+    let r = app.get("/readyz").await;
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["status"], "degraded", "{body}");
+    assert_ne!(body["checks"]["erp"], "ok", "{body}");
+    assert_eq!(body["checks"]["database"], "ok", "{body}");
+    let link = app.request_link_for("marie.tremblay@example.ca").await;
+    assert_eq!(link.status(), 200);
 }
 
 #[tokio::test]
