@@ -8,6 +8,7 @@
 mod db;
 mod dir;
 mod erp;
+mod fake_http;
 pub mod mailjet;
 pub mod mime;
 mod nats;

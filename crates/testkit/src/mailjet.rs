@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use actix_web::dev::ServerHandle;
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
@@ -57,10 +57,6 @@ impl MailjetFake {
     ///
     /// # Panics
     /// When no port can be bound.
-    #[allow(
-        clippy::expect_used,
-        reason = "a test cannot run without its Mailjet fake"
-    )]
     pub async fn start(sink: SmtpSink, api_key: &str, secret: &str) -> MailjetFake {
         let state = Arc::new(State {
             sink,
@@ -69,29 +65,14 @@ impl MailjetFake {
             errors: AtomicUsize::new(0),
             fail_next: AtomicUsize::new(0),
         });
-        let listener =
-            std::net::TcpListener::bind("127.0.0.1:0").expect("binding the Mailjet fake");
-        let port = listener
-            .local_addr()
-            .expect("reading the fake's address")
-            .port();
         let data = web::Data::from(Arc::clone(&state));
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .route("/v3/REST/message", web::get().to(list_messages))
-        })
-        .workers(1)
-        .disable_signals()
-        .shutdown_timeout(1)
-        .listen(listener)
-        .expect("listening on the Mailjet fake's socket")
-        .run();
-        let handle = server.handle();
-        tokio::spawn(server);
+        let (base_url, handle) = crate::fake_http::serve(move |cfg| {
+            cfg.app_data(data.clone())
+                .route("/v3/REST/message", web::get().to(list_messages));
+        });
         MailjetFake {
             state,
-            base_url: format!("http://127.0.0.1:{port}"),
+            base_url,
             handle,
         }
     }
@@ -119,10 +100,7 @@ impl MailjetFake {
 
 impl Drop for MailjetFake {
     fn drop(&mut self) {
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            let handle = self.handle.clone();
-            rt.spawn(async move { handle.stop(false).await });
-        }
+        crate::fake_http::stop(&self.handle);
     }
 }
 

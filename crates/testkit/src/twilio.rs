@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use actix_web::dev::ServerHandle;
 use actix_web::http::StatusCode;
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
@@ -93,32 +93,18 @@ impl TwilioFake {
             messages: Mutex::new(Vec::new()),
             failure: Mutex::new(None),
         });
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binding the Twilio fake");
-        let port = listener
-            .local_addr()
-            .expect("reading the fake's address")
-            .port();
         let data = web::Data::from(Arc::clone(&state));
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
+        let (base_url, handle) = crate::fake_http::serve(move |cfg| {
+            cfg.app_data(data.clone())
                 .route(
                     "/2010-04-01/Accounts/{account_sid}/Messages.json",
                     web::post().to(create_message),
                 )
-                .default_service(web::to(not_found))
-        })
-        .workers(1)
-        .disable_signals()
-        .shutdown_timeout(1)
-        .listen(listener)
-        .expect("listening on the Twilio fake's socket")
-        .run();
-        let handle = server.handle();
-        tokio::spawn(server);
+                .default_service(web::to(not_found));
+        });
         TwilioFake {
             state,
-            base_url: format!("http://127.0.0.1:{port}"),
+            base_url,
             handle,
             client: reqwest::Client::new(),
         }
@@ -194,10 +180,7 @@ impl TwilioFake {
 
 impl Drop for TwilioFake {
     fn drop(&mut self) {
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            let handle = self.handle.clone();
-            rt.spawn(async move { handle.stop(false).await });
-        }
+        crate::fake_http::stop(&self.handle);
     }
 }
 

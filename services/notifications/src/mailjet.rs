@@ -6,8 +6,6 @@
 //! relay's SMTP user and password. Mailjet lists a message once it has processed it, which takes
 //! seconds; a delivery is only taken over after its sender's lease (`NOTIFY_LEASE_S`, 60 s) ran out.
 
-use std::time::Duration;
-
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
@@ -43,10 +41,7 @@ struct Record {
 impl SentLog {
     /// A client of the API at `api_url` (`https://api.mailjet.com`; the fake in tests).
     pub fn new(api_url: &str, api_key: &str, secret: SecretString) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(15))
-            .build()?;
+        let http = crate::provider_http()?;
         Ok(Self {
             http,
             messages_url: format!("{}/v3/REST/message", api_url.trim_end_matches('/')),

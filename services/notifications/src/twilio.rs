@@ -1,7 +1,5 @@
 //! SMS through Twilio's Messages API (reqwest), and the `X-Twilio-Signature` check of its callbacks.
 
-use std::time::Duration;
-
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
@@ -39,10 +37,7 @@ struct TwilioError {
 impl Twilio {
     /// A client; status callbacks will be asked at `status_callback`.
     pub fn new(settings: TwilioSettings, status_callback: String) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(15))
-            .build()?;
+        let http = crate::provider_http()?;
         Ok(Self {
             http,
             settings,

@@ -173,6 +173,16 @@ fn token_signed_in(dir: &std::path::Path) -> String {
     KeyRing::load(dir).unwrap().sign(&claims).unwrap()
 }
 
+/// The line of `keys list` output for `kid`.
+fn row(listed: &CliRun, kid: &str) -> String {
+    listed
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(kid))
+        .unwrap_or_else(|| panic!("{kid} not listed: {}", listed.stdout))
+        .to_owned()
+}
+
 #[tokio::test]
 async fn keys_generate_rotate_list_and_a_token_from_before_the_rotation_is_still_accepted() {
     let keys = TempDir::new();
@@ -204,47 +214,35 @@ async fn keys_generate_rotate_list_and_a_token_from_before_the_rotation_is_still
         assert_eq!(mode & 0o777, 0o600, "key files are private");
     }
 
+    // JWT_KEY_ACTIVATION_S (600 s by default): the new key is published but the old one still signs.
     let listed = portal_auth(&["keys", "list"], &env).await;
     assert!(listed.success);
-    let row = |kid: &str| {
-        listed
-            .stdout
-            .lines()
-            .find(|l| l.starts_with(kid))
-            .unwrap()
-            .to_owned()
-    };
-    // JWT_KEY_ACTIVATION_S (600 s by default): the new key is published but the old one still signs.
     assert!(
-        row(&new_kid).contains("pending: signs from"),
+        row(&listed, &new_kid).contains("pending: signs from"),
         "{}",
         listed.stdout
     );
-    assert!(row(&first_kid).contains("active"), "{}", listed.stdout);
+    assert!(
+        row(&listed, &first_kid).contains("active"),
+        "{}",
+        listed.stdout
+    );
     let env_now = [
         ("JWT_KEYS_DIR", dir.to_str().unwrap()),
         ("JWT_KEY_ACTIVATION_S", "0"),
     ];
     let listed_now = portal_auth(&["keys", "list"], &env_now).await;
-    let row_now = |kid: &str| {
-        listed_now
-            .stdout
-            .lines()
-            .find(|l| l.starts_with(kid))
-            .unwrap()
-            .to_owned()
-    };
     assert!(
-        row_now(&new_kid).contains("active"),
+        row(&listed_now, &new_kid).contains("active"),
         "{}",
         listed_now.stdout
     );
     assert!(
-        row_now(&first_kid).contains("verifies until"),
+        row(&listed_now, &first_kid).contains("verifies until"),
         "{}",
         listed_now.stdout
     );
-    assert!(row(&first_kid).contains("SHA256:"));
+    assert!(row(&listed, &first_kid).contains("SHA256:"));
     for out in [&generated, &rotated, &listed] {
         assert!(!out.stdout.contains("PRIVATE KEY") && !out.stderr.contains("PRIVATE KEY"));
     }
