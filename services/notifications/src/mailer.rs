@@ -1,7 +1,8 @@
 //! Email through SMTP: lettre builds the message and speaks the protocol; the connections are ours,
 //! pooled, with TCP_NODELAY. lettre's own pool leaves Nagle on, so the final `.` of each message
 //! waits ~40 ms for a delayed ACK: 22 messages/s per connection, and a 40 ms window in which a
-//! crash leaves a message accepted by the relay but not yet recorded here (then sent again).
+//! crash leaves a message accepted by the relay but not yet recorded here. Such a message is looked
+//! up in Mailjet's records (`X-MJ-CustomID`) before it is sent again: see [`Mailer::accepted_earlier`].
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
