@@ -89,6 +89,8 @@ struct Faults {
     next_data_failure: Option<(usize, String)>,
     /// Lower-cased address → reply to its `RCPT TO`.
     rejected_recipients: HashMap<String, String>,
+    /// Wait between keeping a message and answering 250.
+    accept_delay: Duration,
 }
 
 /// State shared by the handle, the listener task and every connection.
@@ -118,6 +120,10 @@ impl Inner {
             mails.len()
         };
         self.received.send_replace(count);
+    }
+
+    fn accept_delay(&self) -> Duration {
+        lock(&self.faults).accept_delay
     }
 
     /// The reply injected for the transaction now ending, if any (consumes one).
@@ -242,6 +248,12 @@ impl SmtpSink {
     /// `550 5.1.1 no such user`) at the end of DATA instead of accepting them.
     pub fn fail_next(&self, n: usize, reply: &str) {
         lock(&self.inner.faults).next_data_failure = (n > 0).then(|| (n, reply.to_owned()));
+    }
+
+    /// Keeps each message, then waits `delay` before answering 250: a relay that has accepted a
+    /// message while its reply is still on the way, the moment a client can die in.
+    pub fn delay_acceptance(&self, delay: Duration) {
+        lock(&self.inner.faults).accept_delay = delay;
     }
 
     /// Answers `RCPT TO` for `address` (case-insensitive) with `reply`, e.g. `550 5.1.1 unknown`.

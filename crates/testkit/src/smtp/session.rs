@@ -205,6 +205,10 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
         let data = String::from_utf8(data)
             .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned());
         self.inner.store(StoredMail { from, to, data });
+        let delay = self.inner.accept_delay();
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
         let id = self.inner.next_queue_id();
         self.reply(&format!("250 2.0.0 Ok: queued as {id:X}")).await
     }

@@ -203,8 +203,6 @@ impl Store {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use sea_orm::{ConnectionTrait, Database};
-
     use super::*;
 
     const WINDOW_MS: i64 = 60_000;
@@ -236,20 +234,6 @@ mod tests {
     async fn sqlite_store() -> Store {
         let file = std::env::temp_dir().join(format!("pa-admit-{}.db", uuid::Uuid::new_v4()));
         Store::connect(&format!("sqlite://{}?mode=rwc", file.display()))
-            .await
-            .unwrap()
-    }
-
-    async fn postgres_store() -> Store {
-        let admin = Database::connect("postgres://postgres@127.0.0.1:5432/test")
-            .await
-            .unwrap();
-        let name = format!("pa_admit_{}", uuid::Uuid::new_v4().simple());
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        Store::connect(&format!("postgres://postgres@127.0.0.1:5432/{name}"))
             .await
             .unwrap()
     }
@@ -306,7 +290,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_batch_counts_repeated_keys_in_order_and_queues_only_the_admitted_on_postgresql() {
-        repeated_keys_are_counted_in_batch_order(postgres_store().await).await;
+        let db = testkit::TestDb::postgres().await;
+        repeated_keys_are_counted_in_batch_order(Store::connect(db.url()).await.unwrap()).await;
+        db.cleanup().await;
     }
 
     #[tokio::test]
