@@ -44,7 +44,7 @@ const INSERT_MANY_SQLITE: &str = "INSERT INTO link_job \
     (id, kind, identifier, identifier_key, lang, client_ip, created_at, run_after) \
     SELECT value ->> 'id', value ->> 'kind', value ->> 'identifier', value ->> 'identifier_key', \
       value ->> 'lang', value ->> 'client_ip', value ->> 'created_at', value ->> 'created_at' \
-    FROM json_each($1)";
+    FROM jsonb_each(jsonb($1))";
 
 /// Queues jobs inside the caller's transaction.
 pub(super) async fn insert_many<C: ConnectionTrait>(db: &C, jobs: &[&NewJob]) -> Result<(), DbErr> {

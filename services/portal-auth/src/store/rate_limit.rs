@@ -90,7 +90,7 @@ const HIT_MANY_PG: &str = "INSERT INTO rate_limit (key, window_start, hits) \
 
 // SQLite needs `WHERE true` to tell the upsert's ON from a join's.
 const HIT_MANY_SQLITE: &str = "INSERT INTO rate_limit (key, window_start, hits) \
-    SELECT value ->> 'key', $2, value ->> 'n' FROM json_each($1) WHERE true \
+    SELECT value ->> 'key', $2, value ->> 'n' FROM jsonb_each(jsonb($1)) WHERE true \
     ON CONFLICT (key) DO UPDATE SET \
       hits = CASE WHEN rate_limit.window_start <= $3 THEN excluded.hits ELSE rate_limit.hits + excluded.hits END, \
       window_start = CASE WHEN rate_limit.window_start <= $3 THEN excluded.window_start ELSE rate_limit.window_start END \
