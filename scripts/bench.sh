@@ -135,8 +135,8 @@ bench_mode() {
   local l_rps=$RPS l_p99=$P99 l_bad=$BAD
 
   local v_ratio l_ratio
-  v_ratio=$(awk "BEGIN { printf \"%.2f\", $v_rps / $h_rps }")
-  l_ratio=$(awk "BEGIN { printf \"%.2f\", $l_rps / $h_rps }")
+  v_ratio=$(awk "BEGIN { printf \"%.3f\", $v_rps / $h_rps }")
+  l_ratio=$(awk "BEGIN { printf \"%.3f\", $l_rps / $h_rps }")
   echo "ratios to /healthz: /auth/verify ${v_ratio}, /portal/request-link ${l_ratio}"
 
   log "timing report ($label): $TIMING_N matching vs $TIMING_N non-matching, one at a time"
