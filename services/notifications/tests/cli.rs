@@ -63,6 +63,12 @@ async fn check_config_names_an_invalid_variable_and_exits_non_zero() {
         "{}",
         live.stdout
     );
+    for bad in ["api.mailjet.com", "ftp://api.mailjet.com", "not a url"] {
+        let run = notifications(&["check-config"], &[("MAILJET_API_URL", bad)]).await;
+        assert!(!run.success, "{bad}");
+        let line = run.line("settings");
+        assert!(line.contains("MAILJET_API_URL"), "{bad}: {line}");
+    }
 }
 
 #[tokio::test]
