@@ -2,7 +2,7 @@
 //! only after asking Mailjet's records whether the relay accepted it: accepted -> recorded as sent
 //! and not sent again; not there -> sent; the records cannot be read -> not sent until they can.
 
-use sea_orm::{ConnectionTrait, Database, Statement};
+use sea_orm::{ConnectionTrait, Database};
 use shared::events::Envelope;
 use testkit::poll_until;
 
@@ -14,26 +14,15 @@ const OPS: &str = "ops@gigafibre.ca";
 /// Leaves `event`'s delivery as a killed sender leaves it: `sending`, lease over.
 async fn cut_mid_send(app: &TestApp, event: &Envelope) {
     let db = Database::connect(app.database_url()).await.unwrap();
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => {
-            "INSERT INTO delivery (event_id, channel, recipient, status, attempts, lease_until, created_at, updated_at) \
-             VALUES ($1, 'email', $2, 'sending', 0, 1, 1, 1) \
-             ON CONFLICT (event_id) DO UPDATE SET status = 'sending', lease_until = 1"
-        }
-        _ => {
-            "INSERT INTO delivery (event_id, channel, recipient, status, attempts, lease_until, created_at, updated_at) \
-             VALUES (?1, 'email', ?2, 'sending', 0, 1, 1, 1) \
-             ON CONFLICT (event_id) DO UPDATE SET status = 'sending', lease_until = 1"
-        }
-    };
-    db.execute_raw(Statement::from_sql_and_values(
-        backend,
-        sql,
+    // `stmt` writes `$n` placeholders as `?n` for SQLite.
+    let cut = shared::db::stmt(
+        db.get_database_backend(),
+        "INSERT INTO delivery (event_id, channel, recipient, status, attempts, lease_until, created_at, updated_at) \
+         VALUES ($1, 'email', $2, 'sending', 0, 1, 1, 1) \
+         ON CONFLICT (event_id) DO UPDATE SET status = 'sending', lease_until = 1",
         [event.id.to_string().into(), OPS.into()],
-    ))
-    .await
-    .unwrap();
+    );
+    db.execute_raw(cut).await.unwrap();
     db.close().await.unwrap();
 }
 
