@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
-    Value,
+    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait, Value,
 };
 
 /// Connects to `url` (`sqlite://…` or `postgres://…`), creating the SQLite file's directory.
@@ -122,47 +121,90 @@ pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-/// Group commit for small independent writes: statements sent from many tasks at once run in one
-/// write transaction and one commit, each caller getting its own result. A failed statement or
-/// commit fails the whole batch (every caller sees an error and retries), so nothing is half-done.
-#[derive(Clone, Debug)]
-pub struct GroupCommit {
-    tx: tokio::sync::mpsc::Sender<(Statement, Reply)>,
+/// Group commit: writes sent from many tasks at once run together, in one write transaction and one
+/// commit, each caller getting its own result. What a batch does is the owner's [`WriteBatch`]:
+/// typically one multi-row statement per kind of write, so that a batch costs a few round trips to
+/// the database whatever its size. A failed statement or commit fails the whole batch (every caller
+/// sees an error and retries), so nothing is half-done.
+pub struct GroupCommit<B: WriteBatch> {
+    tx: tokio::sync::mpsc::Sender<(B::Op, Reply<B::Out>)>,
 }
 
-type Reply = tokio::sync::oneshot::Sender<Result<Option<QueryResult>, DbErr>>;
+impl<B: WriteBatch> Clone for GroupCommit<B> {
+    fn clone(&self) -> Self {
+        Self {
+            tx: self.tx.clone(),
+        }
+    }
+}
 
-impl GroupCommit {
+impl<B: WriteBatch> std::fmt::Debug for GroupCommit<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupCommit").finish_non_exhaustive()
+    }
+}
+
+/// How a batch of writes runs inside its transaction.
+pub trait WriteBatch: Send + Sync + 'static {
+    /// One caller's write.
+    type Op: Send + 'static;
+    /// One caller's result.
+    type Out: Send + 'static;
+    /// Runs `ops`; one result per op, in order.
+    fn run<'a>(
+        &'a self,
+        txn: &'a DatabaseTransaction,
+        ops: Vec<Self::Op>,
+    ) -> impl std::future::Future<Output = Result<Vec<Self::Out>, DbErr>> + Send + 'a;
+}
+
+type Reply<T> = tokio::sync::oneshot::Sender<Result<T, DbErr>>;
+
+const MAX_GROUP: usize = 256;
+
+impl<B: WriteBatch> GroupCommit<B> {
     /// Starts the writer task on `db`.
-    pub fn spawn(db: DatabaseConnection) -> Self {
+    pub fn spawn(db: DatabaseConnection, batch: B) -> Self {
         let (tx, rx) = tokio::sync::mpsc::channel(4096);
-        tokio::spawn(write_batches(db, rx));
+        tokio::spawn(write_batches(db, batch, rx));
         Self { tx }
     }
 
-    /// Runs `stmt` in the next batch; its first row, if it returns any (`RETURNING`).
-    pub async fn execute(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+    /// Runs `op` in the next batch.
+    pub async fn execute(&self, op: B::Op) -> Result<B::Out, DbErr> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         self.tx
-            .send((stmt, reply))
+            .send((op, reply))
             .await
             .map_err(|_| DbErr::Custom("the group-commit writer stopped".into()))?;
         answer
             .await
-            .map_err(|_| DbErr::Custom("the group-commit writer dropped a statement".into()))?
+            .map_err(|_| DbErr::Custom("the group-commit writer dropped a write".into()))?
     }
 }
 
-async fn write_batches(
+async fn write_batches<B: WriteBatch>(
     db: DatabaseConnection,
-    mut rx: tokio::sync::mpsc::Receiver<(Statement, Reply)>,
+    batch: B,
+    mut rx: tokio::sync::mpsc::Receiver<(B::Op, Reply<B::Out>)>,
 ) {
-    let mut batch = Vec::with_capacity(256);
-    while rx.recv_many(&mut batch, 256).await > 0 {
-        let (statements, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
-        match run_batch(&db, statements).await {
-            Ok(rows) => replies.into_iter().zip(rows).for_each(|(r, row)| {
-                let _ = r.send(Ok(row));
+    let mut pending = Vec::with_capacity(MAX_GROUP);
+    while rx.recv_many(&mut pending, MAX_GROUP).await > 0 {
+        let (ops, replies): (Vec<_>, Vec<_>) = pending.drain(..).unzip();
+        let expected = ops.len();
+        let outcome = match begin_write(&db).await {
+            Ok(txn) => match batch.run(&txn, ops).await {
+                Ok(outs) if outs.len() == expected => txn.commit().await.map(|()| outs),
+                Ok(_) => Err(DbErr::Custom(
+                    "a write batch gave the wrong number of results".into(),
+                )),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(outs) => replies.into_iter().zip(outs).for_each(|(r, out)| {
+                let _ = r.send(Ok(out));
             }),
             Err(e) => {
                 let message = e.to_string();
@@ -172,19 +214,6 @@ async fn write_batches(
             }
         }
     }
-}
-
-async fn run_batch(
-    db: &DatabaseConnection,
-    statements: Vec<Statement>,
-) -> Result<Vec<Option<QueryResult>>, DbErr> {
-    let txn = begin_write(db).await?;
-    let mut rows = Vec::with_capacity(statements.len());
-    for stmt in statements {
-        rows.push(txn.query_one_raw(stmt).await?);
-    }
-    txn.commit().await?;
-    Ok(rows)
 }
 
 #[cfg(test)]

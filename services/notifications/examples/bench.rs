@@ -160,12 +160,14 @@ async fn run(
         .await
         .context("the bare lettre loop did not finish in time")??;
     println!("bare lettre loop:  {bare_rate:8.1} emails/s (lettre's own pool)");
+    let before = Cpu::sample(None);
     let nodelay_rate = tokio::time::timeout(knobs.timeout, bare_mailer_loop(knobs, sink))
         .await
         .context("the bare mailer loop did not finish in time")??;
     println!(
         "bare mailer loop:  {nodelay_rate:8.1} emails/s (lettre over the service's TCP_NODELAY pool, no NATS, no DB)"
     );
+    Cpu::sample(None).report_since(&before, knobs.n, "bare mailer loop");
 
     let base = sink.count();
     let bus = connect_bus(Some(&nats_url()), prefix, ACK_WAIT)
@@ -182,6 +184,7 @@ async fn run(
     let started = Instant::now();
     let mut service = Service::start(knobs, prefix, db_url, &sink.url()).await?;
     let rss_idle_kib = if knobs.drain { 0 } else { service.rss_kib() };
+    let before = Cpu::sample(Some(service.pid));
     let peak = Arc::new(AtomicU64::new(rss_idle_kib));
     let sampler = tokio::spawn(sample_rss(service.pid, Arc::clone(&peak)));
     let started = if knobs.drain {
@@ -193,6 +196,7 @@ async fn run(
     };
     let arrived = sink.wait_for(base + knobs.n, knobs.timeout).await;
     let elapsed = started.elapsed();
+    Cpu::sample(Some(service.pid)).report_since(&before, knobs.n, "service path");
     sampler.abort();
     service.stop().await;
     if !arrived {
@@ -354,6 +358,99 @@ fn rss_kib(pid: u32) -> Option<u64> {
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// CPU time used so far by each party of the run, in clock ticks (USER_HZ, 100 per second on
+/// Linux), from `/proc`: where each email's cost goes, and whether the machine was saturated.
+#[derive(Default)]
+struct Cpu {
+    /// This process: the SMTP sink, plus the bare loop's client or the publisher.
+    bench: u64,
+    service: u64,
+    nats: u64,
+    postgres: u64,
+    machine_busy: u64,
+    machine_all: u64,
+}
+
+impl Cpu {
+    const TICK_US: f64 = 10_000.0;
+
+    fn sample(service: Option<u32>) -> Self {
+        let mut cpu = Self {
+            bench: process_ticks("self"),
+            service: service.map_or(0, |pid| process_ticks(&pid.to_string())),
+            ..Self::default()
+        };
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let pid = entry.file_name().to_string_lossy().into_owned();
+            if !pid.bytes().all(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            match std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .as_deref()
+                .map(str::trim)
+            {
+                Ok("nats-server") => cpu.nats += process_ticks(&pid),
+                Ok("postgres") => cpu.postgres += process_ticks(&pid),
+                _ => {}
+            }
+        }
+        // cpu  user nice system idle iowait irq softirq steal …
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let fields: Vec<u64> = stat
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .skip(1)
+            .take(8)
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        if let [user, nice, system, idle, iowait, irq, softirq, steal] = fields[..] {
+            cpu.machine_busy = user + nice + system + irq + softirq + steal;
+            cpu.machine_all = cpu.machine_busy + idle + iowait;
+        }
+        cpu
+    }
+
+    /// Prints the CPU each party spent per email since `before`, and how busy the machine was.
+    fn report_since(&self, before: &Self, emails: usize, phase: &str) {
+        let per_email = |now: u64, then: u64| {
+            now.saturating_sub(then) as f64 * Self::TICK_US / emails.max(1) as f64
+        };
+        let parts = [
+            ("bench process", per_email(self.bench, before.bench)),
+            ("service", per_email(self.service, before.service)),
+            ("nats-server", per_email(self.nats, before.nats)),
+            ("postgres", per_email(self.postgres, before.postgres)),
+        ];
+        let total: f64 = parts.iter().map(|(_, us)| us).sum();
+        let shown: Vec<String> = parts
+            .iter()
+            .filter(|(_, us)| *us > 0.0)
+            .map(|(who, us)| format!("{who} {us:.0}"))
+            .collect();
+        let all = self.machine_all.saturating_sub(before.machine_all).max(1);
+        let busy = self.machine_busy.saturating_sub(before.machine_busy);
+        println!(
+            "  CPU per email ({phase}): {} = {total:.0} µs; machine busy {:.0}% of its cores",
+            shown.join(" + "),
+            busy as f64 * 100.0 / all as f64
+        );
+    }
+}
+
+/// utime + stime of `/proc/<pid>/stat` (fields 14 and 15, counted after the command name).
+fn process_ticks(pid: &str) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<u64>().ok())
+        .sum()
 }
 
 /// How many of the service path's messages carried a Message-ID already seen.

@@ -3,6 +3,7 @@
 
 mod dead_letters;
 mod migrations;
+mod writes;
 
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use serde::Serialize;
 
 pub use dead_letters::{DeadLetterRow, Replay};
 pub use migrations::Migrator;
+use writes::{ClaimRow, Write, Writes, Written};
 
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,9 +53,10 @@ impl Status {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
-    // Claims and outcomes of concurrent deliveries share transactions: SQLite commits one writer
-    // at a time, and one commit per message capped the service at ~1,700 messages/s.
-    writes: shared::db::GroupCommit,
+    // Claims and outcomes of concurrent deliveries share transactions and statements: SQLite
+    // commits one writer at a time, and one commit per message capped the service at ~1,700
+    // messages/s.
+    writes: shared::db::GroupCommit<Writes>,
 }
 
 /// What a worker gets when it claims a delivery.
@@ -127,21 +130,12 @@ fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-// A row is ours when it is new, waiting for a retry, or its sender's lease ran out (a crashed worker:
-// then `interrupted`, since that sender may have been cut after the provider accepted the message).
-const CLAIM: &str = "INSERT INTO delivery (event_id, channel, recipient, status, attempts, lease_until, template, customer, created_at, updated_at) \
-    VALUES ($1, $2, $3, 'sending', 0, $4, $5, $6, $7, $7) \
-    ON CONFLICT (event_id) DO UPDATE SET status = 'sending', lease_until = $4, updated_at = $7, \
-      interrupted = CASE WHEN delivery.status = 'sending' THEN 1 ELSE 0 END \
-    WHERE delivery.status = 'retrying' OR (delivery.status = 'sending' AND delivery.lease_until < $7) \
-    RETURNING CAST(attempts AS BIGINT), CAST(interrupted AS BIGINT)";
-
 impl Store {
     /// Connects and migrates.
     pub async fn connect(url: &str) -> Result<Self, DbErr> {
         let db = shared::db::connect(url).await?;
         Migrator::up(&db, None).await?;
-        let writes = shared::db::GroupCommit::spawn(db.clone());
+        let writes = shared::db::GroupCommit::spawn(db.clone(), Writes);
         Ok(Self { db, writes })
     }
 
@@ -152,53 +146,38 @@ impl Store {
 
     /// Takes a delivery for sending, or says why not.
     pub async fn claim(&self, d: &NewDelivery<'_>, lease: Duration) -> Result<Claim, DbErr> {
-        let now = now_ms();
-        let lease_until = now + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
-        let b = self.db.get_database_backend();
-        let row = self
-            .writes
-            .execute(stmt(
-                b,
-                CLAIM,
-                [
-                    d.event_id.into(),
-                    d.channel.into(),
-                    d.recipient.into(),
-                    lease_until.into(),
-                    d.template.into(),
-                    d.customer.map(str::to_owned).into(),
-                    now.into(),
-                ],
-            ))
-            .await?;
-        if let Some(row) = row {
-            let attempts: i64 = row.try_get_by_index(0)?;
-            let interrupted: i64 = row.try_get_by_index(1)?;
-            return Ok(Claim::Mine {
-                attempts: u32::try_from(attempts).unwrap_or(0),
-                interrupted: interrupted != 0,
-            });
+        let row = ClaimRow {
+            event_id: d.event_id.to_owned(),
+            channel: d.channel.to_owned(),
+            recipient: d.recipient.to_owned(),
+            template: d.template.to_owned(),
+            customer: d.customer.map(str::to_owned),
+            lease_ms: i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 4),
+        };
+        match self.writes.execute(Write::Claim(row)).await? {
+            Written::Claim(claim) => Ok(claim),
+            Written::Done => Err(DbErr::Custom("a claim gave no verdict".into())),
         }
-        let status: Option<String> = self
-            .db
-            .query_one_raw(stmt(
-                b,
-                "SELECT status FROM delivery WHERE event_id = $1",
-                [d.event_id.into()],
-            ))
-            .await?
-            .map(|r| r.try_get_by_index(0))
-            .transpose()?;
-        Ok(match status.as_deref() {
-            Some("sending") => Claim::Busy,
-            _ => Claim::Done,
-        })
     }
 
     /// Records the end of an attempt (group-committed with other deliveries' writes).
     pub async fn record(&self, event_id: &str, outcome: &Finish<'_>) -> Result<(), DbErr> {
-        let statement = finish_statement(self.db.get_database_backend(), event_id, outcome);
-        self.writes.execute(statement).await.map(|_| ())
+        let write = match outcome {
+            Finish::Sent {
+                provider_id,
+                subject,
+            } => Write::Sent {
+                event_id: event_id.to_owned(),
+                provider_id: (*provider_id).to_owned(),
+                subject: subject.map(str::to_owned),
+            },
+            _ => Write::Other(finish_statement(
+                self.db.get_database_backend(),
+                event_id,
+                outcome,
+            )),
+        };
+        self.writes.execute(write).await.map(|_| ())
     }
 
     /// Records the end of an attempt inside the caller's transaction.
