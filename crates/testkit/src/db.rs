@@ -111,6 +111,42 @@ fn replace_database(server_url: &str, database: &str) -> String {
     url
 }
 
+/// The plan PostgreSQL keeps for a statement prepared while its tables were nearly empty.
+/// PostgreSQL freezes a prepared statement's plan after five runs, and the services' statements are
+/// prepared (sqlx caches them per connection): `sql` (with `$n` parameters of `types`) is prepared
+/// and run six times with `warm_args`, then `fill` grows the tables, then the plan for `args` is
+/// returned, as `EXPLAIN` prints it. All in one transaction, rolled back.
+pub async fn frozen_plan(
+    db: &sea_orm::DatabaseConnection,
+    types: &str,
+    sql: &str,
+    warm_args: &str,
+    fill: &str,
+    args: &str,
+) -> Result<String, sea_orm::DbErr> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    txn.execute_unprepared(&format!("PREPARE frozen({types}) AS {sql}"))
+        .await?;
+    for _ in 0..6 {
+        txn.execute_unprepared(&format!("EXECUTE frozen({warm_args})"))
+            .await?;
+    }
+    txn.execute_unprepared(fill).await?;
+    let rows = txn
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!("EXPLAIN EXECUTE frozen({args})"),
+        ))
+        .await?;
+    txn.rollback().await?;
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|row| row.try_get_by_index(0))
+        .collect::<Result<_, _>>()?;
+    Ok(lines.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

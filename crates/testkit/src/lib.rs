@@ -16,7 +16,7 @@ mod process;
 pub mod smtp;
 pub mod twilio;
 
-pub use db::TestDb;
+pub use db::{TestDb, frozen_plan};
 pub use dir::TempDir;
 pub use erp::{ErpHandle, spawn_erp};
 pub use mailjet::MailjetFake;

@@ -73,8 +73,8 @@ const CLAIM_SQLITE: &str = "INSERT INTO delivery \
 // Index lookups whatever the table's statistics: a prepared statement's plan is frozen after a few
 // runs, and a join planned while the table was nearly empty (a hash over a scan of the whole table)
 // made every later batch read all of it. An upsert finds its rows through the primary key, always.
-const STATUS_PG: &str = "SELECT event_id, status FROM delivery \
-    WHERE event_id = ANY(ARRAY(SELECT json_array_elements_text($1::json)))";
+const STATUS_PG: &str = "SELECT d.event_id, d.status FROM json_array_elements_text($1::json) AS i(id) \
+    CROSS JOIN LATERAL (SELECT event_id, status FROM delivery WHERE event_id = i.id LIMIT 1) AS d";
 
 const STATUS_SQLITE: &str = "SELECT event_id, status FROM delivery \
     WHERE event_id IN (SELECT value FROM jsonb_each(jsonb($1)))";
@@ -314,6 +314,28 @@ mod tests {
         let outcome = one_batch_of_claims(db.url()).await;
         db.cleanup().await;
         outcome.expect("the store answers");
+    }
+
+    /// Frozen while the log was empty, the look-up of claims not taken still goes through the
+    /// primary key, not a scan of the whole log.
+    #[tokio::test]
+    async fn the_status_plan_frozen_on_an_empty_log_still_uses_the_primary_key() {
+        let db = testkit::TestDb::postgres().await;
+        let store = Store::connect(db.url()).await.expect("the store");
+        let plan = testkit::frozen_plan(
+            store.connection(),
+            "json",
+            super::STATUS_PG,
+            "'[\"a\"]'",
+            "INSERT INTO delivery (event_id, channel, recipient, status, created_at, updated_at) \
+             SELECT 'ev-' || g, 'email', 'a@example.org', 'sent', g, g FROM generate_series(1, 20000) AS g",
+            "'[\"ev-1\", \"ev-2\"]'",
+        )
+        .await;
+        db.cleanup().await;
+        let plan = plan.expect("the plan");
+        assert!(plan.contains("delivery_pkey"), "{plan}");
+        assert!(!plan.contains("Seq Scan"), "{plan}");
     }
 
     #[tokio::test]
