@@ -6,3 +6,7 @@ fn main() -> std::process::ExitCode {
     let cli = portal_auth::cli::Cli::parse();
     shared::cli::run(portal_auth::cli::run(cli))
 }
+
+// mimalloc, as in the hub, which serves the same routes: many small short-lived buffers per request.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
