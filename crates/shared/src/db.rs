@@ -207,10 +207,13 @@ async fn write_batches<B: WriteBatch>(
                 let _ = r.send(Ok(out));
             }),
             Err(e) => {
+                tracing::error!(error = %e, batch = replies.len(), "a batch of writes failed; none was recorded");
                 let message = e.to_string();
                 replies.into_iter().for_each(|r| {
                     let _ = r.send(Err(DbErr::Custom(message.clone())));
                 });
+                // Give a struggling database a moment rather than hammering it.
+                tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
     }

@@ -119,7 +119,7 @@ impl PortalAuth {
             Arc::new(BusProbe(Arc::clone(&bus))),
         ];
         let state = web::Data::new(AppState {
-            admitter: Admitter::spawn(store.clone(), limits),
+            admitter: Admitter::spawn(&store, limits),
             store,
             erp,
             tokens,

@@ -14,7 +14,7 @@ use sea_orm_migration::MigratorTrait;
 pub use codes::{CodeCheck, NewCode, insert_code};
 pub use jobs::{LinkJob, NewJob, delete_job, retry_job};
 pub use migrations::Migrator;
-pub use rate_limit::{Admission, Limits, RateDecision, hit};
+pub use rate_limit::{Admission, Limits, RateDecision, admit_in, hit};
 pub use revocations::{RevocationEntry, token_version};
 pub use short_links::insert_short_link;
 
@@ -40,6 +40,11 @@ impl Store {
             db.clone()
         };
         Ok(Self { db, writer })
+    }
+
+    /// The admission writer's connection.
+    pub fn writer(&self) -> &DatabaseConnection {
+        &self.writer
     }
 
     /// The connection, for the outbox relay and readiness.

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 
 use super::{NewJob, Store, jobs, stmt};
 
@@ -152,38 +152,52 @@ async fn hit_many<C: ConnectionTrait>(
         .collect()
 }
 
+/// Admits a batch of link requests inside the caller's write transaction (group commit): each is
+/// counted against its client address, then its identifier, and queued when both allow it. The
+/// outcome is the same as admitting them one by one in batch order, but costs three statements per
+/// batch, not per request.
+pub async fn admit_in<C: ConnectionTrait>(
+    txn: &C,
+    batch: &[Admission],
+    limits: Limits,
+    now: i64,
+) -> Result<Vec<RateDecision>, DbErr> {
+    let ip_keys: Vec<&str> = batch.iter().map(|a| a.ip_key.as_str()).collect();
+    let mut decisions = hit_many(txn, &ip_keys, limits.per_ip, now, limits.window_ms).await?;
+    let passed: Vec<usize> = (0..batch.len())
+        .filter(|&i| decisions[i] == RateDecision::Admitted)
+        .collect();
+    let id_keys: Vec<&str> = passed
+        .iter()
+        .map(|&i| batch[i].identifier_key.as_str())
+        .collect();
+    let id_decisions =
+        hit_many(txn, &id_keys, limits.per_identifier, now, limits.window_ms).await?;
+    for (&i, d) in passed.iter().zip(id_decisions) {
+        decisions[i] = d;
+    }
+    let admitted: Vec<&NewJob> = batch
+        .iter()
+        .zip(&decisions)
+        .filter(|(_, d)| **d == RateDecision::Admitted)
+        .map(|(a, _)| &a.job)
+        .collect();
+    jobs::insert_many(txn, &admitted).await?;
+    Ok(decisions)
+}
+
 impl Store {
-    /// Admits a batch of link requests in one transaction (group commit): each is counted against its
-    /// client address, then its identifier, and queued when both allow it. The outcome is the same as
-    /// admitting them one by one in batch order, but costs three statements per batch, not per request.
+    /// [`admit_in`] in a transaction of its own (tests).
+    #[cfg(test)]
     pub async fn admit(
         &self,
         batch: &[Admission],
         limits: Limits,
         now: i64,
     ) -> Result<Vec<RateDecision>, DbErr> {
+        use sea_orm::TransactionTrait;
         let txn = self.writer.begin().await?;
-        let ip_keys: Vec<&str> = batch.iter().map(|a| a.ip_key.as_str()).collect();
-        let mut decisions = hit_many(&txn, &ip_keys, limits.per_ip, now, limits.window_ms).await?;
-        let passed: Vec<usize> = (0..batch.len())
-            .filter(|&i| decisions[i] == RateDecision::Admitted)
-            .collect();
-        let id_keys: Vec<&str> = passed
-            .iter()
-            .map(|&i| batch[i].identifier_key.as_str())
-            .collect();
-        let id_decisions =
-            hit_many(&txn, &id_keys, limits.per_identifier, now, limits.window_ms).await?;
-        for (&i, d) in passed.iter().zip(id_decisions) {
-            decisions[i] = d;
-        }
-        let admitted: Vec<&NewJob> = batch
-            .iter()
-            .zip(&decisions)
-            .filter(|(_, d)| **d == RateDecision::Admitted)
-            .map(|(a, _)| &a.job)
-            .collect();
-        jobs::insert_many(&txn, &admitted).await?;
+        let decisions = admit_in(&txn, batch, limits, now).await?;
         txn.commit().await?;
         Ok(decisions)
     }
