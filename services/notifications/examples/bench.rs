@@ -3,7 +3,9 @@
 //! accepted by the testkit sink) against a bare lettre send loop to the same sink, in the same run.
 //!
 //! Targets: service path >= 0.7 x the bare loop and >= 300 emails/s. Also reports the service's
-//! resident memory (`VmRSS`) idle and at its peak under the load. Exits 1 on a miss.
+//! resident memory (`VmRSS`) idle and at its peak under the load, the CPU each process spent per
+//! email (sink, client or publisher, service, NATS, PostgreSQL) and, from those, the best ratio this
+//! machine allows. Exits 1 on a miss.
 //!
 //! ```text
 //! cargo build --release -p notifications --bins --examples
