@@ -2,8 +2,8 @@
 //! ERP, mints one token per customer and, in one transaction, stores its code and short link, writes
 //! the email and SMS commands and the `portal.link.requested` fact to the outbox, and drops the job.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, LazyLock};
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr};
@@ -28,6 +28,22 @@ pub const SMS_CAP_PER_NUMBER: u32 = 10;
 pub const SMS_CAP_WINDOW_MS: i64 = 24 * 3600 * 1000;
 // A login link that arrives an hour late helps nobody; the job is then given up (and logged).
 const GIVE_UP_AFTER_MS: i64 = 3600 * 1000;
+
+const COUNT_EVERY: Duration = Duration::from_secs(10);
+
+/// `portal_auth_link_jobs_pending` on /metrics: a queue that keeps growing means ERPNext is slow or
+/// down, or LINK_WORKER_ERP_RATE is below the demand.
+static PENDING: LazyLock<Option<prometheus::IntGauge>> = LazyLock::new(|| {
+    let gauge = prometheus::IntGauge::new(
+        "portal_auth_link_jobs_pending",
+        "Link requests waiting for the link worker (counted every 10 s)",
+    )
+    .ok()?;
+    prometheus::default_registry()
+        .register(Box::new(gauge.clone()))
+        .ok()?;
+    Some(gauge)
+});
 
 /// What became of one job's lookup.
 enum Outcome {
@@ -66,8 +82,13 @@ impl LinkWorker {
     ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             let rate = f64::from(self.erp_lookups_per_s.max(1));
+            let mut counted: Option<Instant> = None;
             loop {
                 let outcome = self.run_once().await;
+                if counted.is_none_or(|at| at.elapsed() >= COUNT_EVERY) {
+                    self.count_pending().await;
+                    counted = Some(Instant::now());
+                }
                 let rest = async {
                     match outcome {
                         Ok(0) => {
@@ -88,6 +109,17 @@ impl LinkWorker {
             }
             tracing::info!("link worker stopped");
         })
+    }
+
+    async fn count_pending(&self) {
+        match self.store.pending_jobs().await {
+            Ok(n) => {
+                if let Some(gauge) = PENDING.as_ref() {
+                    gauge.set(n);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot count the link jobs waiting"),
+        }
     }
 
     /// Processes one round of due jobs: lookups in parallel (a few at a time), then every result in

@@ -44,10 +44,16 @@ impl Metrics {
         &self.registry
     }
 
-    /// Text exposition of every metric plus `process_resident_memory_bytes`.
+    /// Text exposition of every metric (this registry's, and those the services registered in
+    /// prometheus' default registry) plus `process_resident_memory_bytes`.
     pub fn render(&self) -> String {
         let mut buf = Vec::new();
-        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buf);
+        let families = [
+            self.registry.gather(),
+            prometheus::default_registry().gather(),
+        ]
+        .concat();
+        let _ = TextEncoder::new().encode(&families, &mut buf);
         let mut text = String::from_utf8(buf).unwrap_or_default();
         if let Some(rss) = resident_memory_bytes() {
             text.push_str("# TYPE process_resident_memory_bytes gauge\n");

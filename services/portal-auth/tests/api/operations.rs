@@ -49,6 +49,26 @@ async fn metrics_count_http_requests() {
     assert!(text.contains("http_requests_total"), "{text}");
 }
 
+/// The link worker counts its queue when it starts, then every 10 s.
+#[tokio::test]
+async fn metrics_show_the_link_jobs_waiting() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = app.get("/metrics").await.text().await.unwrap();
+        if text.contains("\nportal_auth_link_jobs_pending ") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("portal_auth_link_jobs_pending "))
+        .unwrap_or_else(|| panic!("no link-job gauge in {text}"));
+    let value = line.rsplit(' ').next().unwrap();
+    assert!(value.parse::<i64>().is_ok_and(|n| n >= 0), "{line}");
+}
+
 #[tokio::test]
 async fn the_openapi_document_lists_the_routes() {
     let app = spawn_app(Backend::Sqlite).await;
