@@ -105,6 +105,15 @@ pub fn stmt<I: IntoIterator<Item = Value>>(backend: DbBackend, sql: &str, values
     Statement::from_sql_and_values(backend, sql, values)
 }
 
+/// One PostgreSQL array parameter holding `field` of every row (bound in binary, so a batch of rows
+/// costs the database nothing to parse; `unnest($1::text[], $2::int8[])` reads it as a table).
+pub fn pg_array<T, V>(rows: &[T], field: impl Fn(&T) -> V) -> Value
+where
+    Vec<V>: Into<Value>,
+{
+    rows.iter().map(field).collect::<Vec<V>>().into()
+}
+
 /// Begins a transaction that reads then writes. On SQLite it takes the write lock at once
 /// (`BEGIN IMMEDIATE`): a deferred transaction that read first cannot wait for the lock when it
 /// later writes and fails at once with "database is locked" under concurrent writers.

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement};
 use serde_json::json;
-use shared::db::{WriteBatch, stmt};
+use shared::db::{WriteBatch, pg_array, stmt};
 
 use super::{Claim, now_ms};
 
@@ -50,7 +50,10 @@ pub(super) struct Writes;
 
 // A row is ours when it is new, waiting for a retry, or its sender's lease ran out (a crashed worker:
 // then `interrupted`, since that sender may have been cut after the provider accepted the message).
-// The batch is one JSON parameter, so the statement text (and its prepared plan) never changes.
+// The batch is one array per column on PostgreSQL (bound in binary: nothing to parse; an optional
+// column comes with an array of booleans saying which entries are present) and one JSON parameter
+// on SQLite, so the statement text (and its prepared
+// plan) never changes.
 const CLAIM_UPSERT: &str = " ON CONFLICT (event_id) DO UPDATE SET status = 'sending', \
       lease_until = excluded.lease_until, updated_at = $2, \
       interrupted = CASE WHEN delivery.status = 'sending' THEN 1 ELSE 0 END \
@@ -59,9 +62,9 @@ const CLAIM_UPSERT: &str = " ON CONFLICT (event_id) DO UPDATE SET status = 'send
 
 const CLAIM_PG: &str = "INSERT INTO delivery \
     (event_id, channel, recipient, status, attempts, lease_until, template, customer, created_at, updated_at) \
-    SELECT c.event_id, c.channel, c.recipient, 'sending', 0, c.lease_until, c.template, c.customer, $2, $2 \
-    FROM json_to_recordset($1::json) AS c(event_id text, channel text, recipient text, template text, \
-      customer text, lease_until bigint)";
+    SELECT c.event_id, c.channel, c.recipient, 'sending', 0, c.lease_until, c.template, CASE WHEN c.has_customer THEN c.customer END, $2, $2 \
+    FROM unnest($1::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::int8[]) \
+      AS c(event_id, channel, recipient, template, customer, has_customer, lease_until)";
 
 // SQLite needs `WHERE true` to tell the upsert's ON from a join's.
 const CLAIM_SQLITE: &str = "INSERT INTO delivery \
@@ -73,7 +76,7 @@ const CLAIM_SQLITE: &str = "INSERT INTO delivery \
 // Index lookups whatever the table's statistics: a prepared statement's plan is frozen after a few
 // runs, and a join planned while the table was nearly empty (a hash over a scan of the whole table)
 // made every later batch read all of it. An upsert finds its rows through the primary key, always.
-const STATUS_PG: &str = "SELECT d.event_id, d.status FROM json_array_elements_text($1::json) AS i(id) \
+const STATUS_PG: &str = "SELECT d.event_id, d.status FROM unnest($1::text[]) AS i(id) \
     CROSS JOIN LATERAL (SELECT event_id, status FROM delivery WHERE event_id = i.id LIMIT 1) AS d";
 
 const STATUS_SQLITE: &str = "SELECT event_id, status FROM delivery \
@@ -87,8 +90,8 @@ const SENT_UPSERT: &str = " ON CONFLICT (event_id) DO UPDATE SET status = 'sent'
 
 const SENT_PG: &str = "INSERT INTO delivery \
     (event_id, channel, recipient, status, provider_id, subject, created_at, updated_at) \
-    SELECT s.event_id, '', '', 'sent', s.provider_id, s.subject, $2, $2 \
-    FROM json_to_recordset($1::json) AS s(event_id text, provider_id text, subject text)";
+    SELECT s.event_id, '', '', 'sent', s.provider_id, CASE WHEN s.has_subject THEN s.subject END, $2, $2 \
+    FROM unnest($1::text[], $3::text[], $4::text[], $5::bool[]) AS s(event_id, provider_id, subject, has_subject)";
 
 const SENT_SQLITE: &str = "INSERT INTO delivery \
     (event_id, channel, recipient, status, provider_id, subject, created_at, updated_at) \
@@ -109,29 +112,22 @@ impl WriteBatch for Writes {
             })
             .collect();
         let mut claimed = claim_many(txn, &claims, now).await?.into_iter();
-        let sent: Vec<serde_json::Value> = ops
+        let sent: Vec<SentRow> = ops
             .iter()
             .filter_map(|op| match op {
                 Write::Sent {
                     event_id,
                     provider_id,
                     subject,
-                } => Some(
-                    json!({"event_id": event_id, "provider_id": provider_id, "subject": subject}),
-                ),
+                } => Some(SentRow {
+                    event_id,
+                    provider_id,
+                    subject: subject.as_deref(),
+                }),
                 _ => None,
             })
             .collect();
-        if !sent.is_empty() {
-            let sql = format!("{}{SENT_UPSERT}", pick(txn, SENT_PG, SENT_SQLITE));
-            let param = serde_json::Value::Array(sent).to_string();
-            txn.execute_raw(stmt(
-                txn.get_database_backend(),
-                &sql,
-                [param.into(), now.into()],
-            ))
-            .await?;
-        }
+        record_sent(txn, &sent, now).await?;
         let mut out = Vec::with_capacity(ops.len());
         for op in ops {
             out.push(match op {
@@ -154,6 +150,43 @@ fn pick(txn: &DatabaseTransaction, pg: &'static str, sqlite: &'static str) -> &'
     }
 }
 
+struct SentRow<'a> {
+    event_id: &'a str,
+    provider_id: &'a str,
+    subject: Option<&'a str>,
+}
+
+/// Marks every row of `rows` sent, in one statement.
+async fn record_sent(
+    txn: &DatabaseTransaction,
+    rows: &[SentRow<'_>],
+    now: i64,
+) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let backend = txn.get_database_backend();
+    let values = match backend {
+        DbBackend::Postgres => vec![
+            pg_array(rows, |r| r.event_id.to_owned()),
+            now.into(),
+            pg_array(rows, |r| r.provider_id.to_owned()),
+            pg_array(rows, |r| r.subject.unwrap_or_default().to_owned()),
+            pg_array(rows, |r| r.subject.is_some()),
+        ],
+        _ => {
+            let param = rows
+                .iter()
+                .map(|r| json!({"event_id": r.event_id, "provider_id": r.provider_id, "subject": r.subject}))
+                .collect::<serde_json::Value>();
+            vec![param.to_string().into(), now.into()]
+        }
+    };
+    let sql = format!("{}{SENT_UPSERT}", pick(txn, SENT_PG, SENT_SQLITE));
+    txn.execute_raw(stmt(backend, &sql, values)).await?;
+    Ok(())
+}
+
 /// Claims every row of `rows` in one statement; one [`Claim`] per row, in order. A delivery that
 /// appears twice in the batch (a redelivery racing the first copy) is claimed once: the later copy
 /// finds it busy, or done, as it would one batch later.
@@ -166,25 +199,40 @@ async fn claim_many(
         return Ok(Vec::new());
     }
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
-    let unique: Vec<serde_json::Value> = rows
+    let unique: Vec<&ClaimRow> = rows
         .iter()
         .enumerate()
         .filter(|(i, r)| *first.entry(r.event_id.as_str()).or_insert(*i) == *i)
-        .map(|(_, r)| {
-            json!({
-                "event_id": r.event_id, "channel": r.channel, "recipient": r.recipient,
-                "template": r.template, "customer": r.customer, "lease_until": now + r.lease_ms,
-            })
-        })
+        .map(|(_, r)| *r)
         .collect();
     let backend = txn.get_database_backend();
+    let values = match backend {
+        DbBackend::Postgres => vec![
+            pg_array(&unique, |r| r.event_id.clone()),
+            now.into(),
+            pg_array(&unique, |r| r.channel.clone()),
+            pg_array(&unique, |r| r.recipient.clone()),
+            pg_array(&unique, |r| r.template.clone()),
+            pg_array(&unique, |r| r.customer.clone().unwrap_or_default()),
+            pg_array(&unique, |r| r.customer.is_some()),
+            pg_array(&unique, |r| now + r.lease_ms),
+        ],
+        _ => {
+            let param = unique
+                .iter()
+                .map(|r| {
+                    json!({
+                        "event_id": r.event_id, "channel": r.channel, "recipient": r.recipient,
+                        "template": r.template, "customer": r.customer, "lease_until": now + r.lease_ms,
+                    })
+                })
+                .collect::<serde_json::Value>();
+            vec![param.to_string().into(), now.into()]
+        }
+    };
     let sql = format!("{}{CLAIM_UPSERT}", pick(txn, CLAIM_PG, CLAIM_SQLITE));
-    let param = serde_json::Value::Array(unique).to_string();
     let mut outcome: HashMap<String, Claim> = HashMap::with_capacity(rows.len());
-    for row in txn
-        .query_all_raw(stmt(backend, &sql, [param.into(), now.into()]))
-        .await?
-    {
+    for row in txn.query_all_raw(stmt(backend, &sql, values)).await? {
         let id: String = row.try_get_by_index(0)?;
         let attempts: i64 = row.try_get_by_index(1)?;
         let interrupted: i64 = row.try_get_by_index(2)?;
@@ -201,12 +249,14 @@ async fn claim_many(
         .copied()
         .collect();
     if !others.is_empty() {
-        let param = serde_json::to_string(&others).map_err(|e| DbErr::Custom(e.to_string()))?;
+        let param = match backend {
+            DbBackend::Postgres => pg_array(&others, |id| (*id).to_owned()),
+            _ => serde_json::to_string(&others)
+                .map_err(|e| DbErr::Custom(e.to_string()))?
+                .into(),
+        };
         let sql = pick(txn, STATUS_PG, STATUS_SQLITE);
-        for row in txn
-            .query_all_raw(stmt(backend, sql, [param.into()]))
-            .await?
-        {
+        for row in txn.query_all_raw(stmt(backend, sql, [param])).await? {
             let id: String = row.try_get_by_index(0)?;
             let status: String = row.try_get_by_index(1)?;
             let claim = if status == "sending" {
@@ -238,6 +288,7 @@ mod tests {
     use std::time::Duration;
 
     use super::super::{Claim, Finish, NewDelivery, Store};
+    use sea_orm::ConnectionTrait;
 
     fn delivery(event_id: &str) -> NewDelivery<'_> {
         NewDelivery {
@@ -304,6 +355,64 @@ mod tests {
         Ok(())
     }
 
+    /// Optional columns go through a batch as they are: no subject or customer stays none, an empty
+    /// subject stays empty (PostgreSQL's arrays carry them with a "present" flag).
+    async fn optional_columns_survive_a_batch(url: &str) -> Result<(), sea_orm::DbErr> {
+        let store = Store::connect(url).await?;
+        let long = Duration::from_secs(60);
+        let subjects = [
+            ("none", None),
+            ("empty", Some("")),
+            ("some", Some("Objet é")),
+        ];
+        for (id, subject) in subjects {
+            let customer = subject.map(|_| "C-1");
+            store
+                .claim(
+                    &NewDelivery {
+                        customer,
+                        ..delivery(id)
+                    },
+                    long,
+                )
+                .await?;
+            let sent = Finish::Sent {
+                provider_id: "<p@x>",
+                subject,
+            };
+            store.record(id, &sent).await?;
+        }
+        let rows = store.list(None, false, 10).await?;
+        for (id, subject) in subjects {
+            let row = rows.iter().find(|r| r.id == id).expect("the row");
+            assert_eq!(row.subject.as_deref(), subject, "{id}");
+            let customer = store
+                .connection()
+                .query_one_raw(shared::db::stmt(
+                    store.connection().get_database_backend(),
+                    "SELECT customer FROM delivery WHERE event_id = $1",
+                    [id.into()],
+                ))
+                .await?
+                .expect("the row")
+                .try_get_by_index::<Option<String>>(0)?;
+            assert_eq!(customer.as_deref(), subject.map(|_| "C-1"), "{id}");
+        }
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn optional_columns_survive_a_batch_on_sqlite_and_postgres() {
+        let db = testkit::TestDb::sqlite();
+        let outcome = optional_columns_survive_a_batch(db.url()).await;
+        db.cleanup().await;
+        outcome.expect("SQLite answers");
+        let db = testkit::TestDb::postgres().await;
+        let outcome = optional_columns_survive_a_batch(db.url()).await;
+        db.cleanup().await;
+        outcome.expect("PostgreSQL answers");
+    }
+
     async fn claim(store: &Store, id: &str, lease: Duration) -> Result<Claim, sea_orm::DbErr> {
         store.claim(&delivery(id), lease).await
     }
@@ -324,12 +433,12 @@ mod tests {
         let store = Store::connect(db.url()).await.expect("the store");
         let plan = testkit::frozen_plan(
             store.connection(),
-            "json",
+            "text[]",
             super::STATUS_PG,
-            "'[\"a\"]'",
+            "'{a}'",
             "INSERT INTO delivery (event_id, channel, recipient, status, created_at, updated_at) \
              SELECT 'ev-' || g, 'email', 'a@example.org', 'sent', g, g FROM generate_series(1, 20000) AS g",
-            "'[\"ev-1\", \"ev-2\"]'",
+            "'{ev-1,ev-2}'",
         )
         .await;
         db.cleanup().await;

@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 
+use shared::db::pg_array;
+
 use super::{NewJob, Store, jobs, stmt};
 
 /// One link request waiting to be admitted: its limit keys and the job to queue when admitted.
@@ -79,10 +81,11 @@ fn decide(hits: i64, window_start: i64, limit: u32, now: i64, window_ms: i64) ->
     }
 }
 
-// One upsert for a whole batch: each distinct key with its number of hits in the batch, passed as
-// one JSON parameter so that the statement text (and its prepared plan) never changes.
+// One upsert for a whole batch: each distinct key with its number of hits in the batch. PostgreSQL
+// takes them as two arrays (bound in binary: nothing to parse), SQLite as one JSON parameter, so that
+// the statement text (and its prepared plan) never changes with the batch.
 const HIT_MANY_PG: &str = "INSERT INTO rate_limit (key, window_start, hits) \
-    SELECT b.key, $2, b.n FROM json_to_recordset($1::json) AS b(key text, n integer) \
+    SELECT b.key, $2, b.n FROM unnest($1::text[], $4::int8[]) AS b(key, n) \
     ON CONFLICT (key) DO UPDATE SET \
       hits = CASE WHEN rate_limit.window_start <= $3 THEN excluded.hits ELSE rate_limit.hits + excluded.hits END, \
       window_start = CASE WHEN rate_limit.window_start <= $3 THEN excluded.window_start ELSE rate_limit.window_start END \
@@ -113,25 +116,32 @@ async fn hit_many<C: ConnectionTrait>(
     for key in keys {
         *counts.entry(key).or_default() += 1;
     }
-    let param = serde_json::Value::Array(
-        counts
-            .iter()
-            .map(|(key, n)| serde_json::json!({ "key": key, "n": n }))
-            .collect(),
-    )
-    .to_string();
     let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => HIT_MANY_PG,
-        _ => HIT_MANY_SQLITE,
+    let edge = now - window_ms;
+    let statement = match backend {
+        DbBackend::Postgres => {
+            let counts: Vec<(&str, i64)> = counts.iter().map(|(k, n)| (*k, *n)).collect();
+            let values = [
+                pg_array(&counts, |(key, _)| (*key).to_owned()),
+                now.into(),
+                edge.into(),
+                pg_array(&counts, |(_, n)| *n),
+            ];
+            stmt(backend, HIT_MANY_PG, values)
+        }
+        _ => {
+            let param = counts
+                .iter()
+                .map(|(key, n)| serde_json::json!({ "key": key, "n": n }))
+                .collect::<serde_json::Value>();
+            stmt(
+                backend,
+                HIT_MANY_SQLITE,
+                [param.to_string().into(), now.into(), edge.into()],
+            )
+        }
     };
-    let rows = db
-        .query_all_raw(stmt(
-            backend,
-            sql,
-            [param.into(), now.into(), (now - window_ms).into()],
-        ))
-        .await?;
+    let rows = db.query_all_raw(statement).await?;
     // Per key: the count before this batch's first hit, then one more for each entry in order.
     let mut before: HashMap<String, (i64, i64)> = HashMap::with_capacity(rows.len());
     for row in &rows {
