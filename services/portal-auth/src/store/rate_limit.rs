@@ -84,96 +84,145 @@ fn decide(hits: i64, window_start: i64, limit: u32, now: i64, window_ms: i64) ->
 // One upsert for a whole batch: each distinct key with its number of hits in the batch. PostgreSQL
 // takes them as two arrays (bound in binary: nothing to parse), SQLite as one JSON parameter, so that
 // the statement text (and its prepared plan) never changes with the batch.
-const HIT_MANY_PG: &str = "INSERT INTO rate_limit (key, window_start, hits) \
-    SELECT b.key, $2, b.n FROM unnest($1::text[], $4::int8[]) AS b(key, n) \
-    ON CONFLICT (key) DO UPDATE SET \
-      hits = CASE WHEN rate_limit.window_start <= $3 THEN excluded.hits ELSE rate_limit.hits + excluded.hits END, \
-      window_start = CASE WHEN rate_limit.window_start <= $3 THEN excluded.window_start ELSE rate_limit.window_start END \
-    RETURNING key, CAST(hits AS BIGINT), window_start";
+const COUNT_PG: &str = "INSERT INTO rate_limit (key, window_start, hits) \
+    SELECT b.key, $2, b.n FROM unnest($1::text[], $4::int8[]) AS b(key, n)";
 
 // SQLite needs `WHERE true` to tell the upsert's ON from a join's.
-const HIT_MANY_SQLITE: &str = "INSERT INTO rate_limit (key, window_start, hits) \
-    SELECT value ->> 'key', $2, value ->> 'n' FROM jsonb_each(jsonb($1)) WHERE true \
-    ON CONFLICT (key) DO UPDATE SET \
+const COUNT_SQLITE: &str = "INSERT INTO rate_limit (key, window_start, hits) \
+    SELECT value ->> 'key', $2, value ->> 'n' FROM jsonb_each(jsonb($1)) WHERE true";
+
+const COUNT_UPSERT: &str = " ON CONFLICT (key) DO UPDATE SET \
       hits = CASE WHEN rate_limit.window_start <= $3 THEN excluded.hits ELSE rate_limit.hits + excluded.hits END, \
       window_start = CASE WHEN rate_limit.window_start <= $3 THEN excluded.window_start ELSE rate_limit.window_start END \
     RETURNING key, CAST(hits AS BIGINT), window_start";
 
-/// Counts one hit per entry of `keys` (a key may repeat) and gives each entry its verdict, exactly as
-/// if they had been counted one after the other in order.
-async fn hit_many<C: ConnectionTrait>(
+// Takes back hits counted earlier in the same transaction (the rows exist, so this is always the
+// update; an upsert finds its rows through the primary key whatever the table's statistics). A key
+// left with no hit gets an expired window: the next hit starts a window of its own, as if this batch
+// had never counted it.
+const UNCOUNT_UPSERT: &str = " ON CONFLICT (key) DO UPDATE SET \
+      hits = rate_limit.hits - excluded.hits, \
+      window_start = CASE WHEN rate_limit.hits = excluded.hits THEN $3 ELSE rate_limit.window_start END";
+
+/// Per key: its hits in the current window (this batch's included) and when that window started.
+type Windows = HashMap<String, (i64, i64)>;
+
+/// Adds `counts` (key -> hits of this batch) to their windows in one statement, restarting windows
+/// that are over. With `take_back`, removes them instead (hits counted earlier in this transaction).
+async fn count<C: ConnectionTrait>(
     db: &C,
-    keys: &[&str],
-    limit: u32,
+    counts: &BTreeMap<&str, i64>,
+    take_back: bool,
     now: i64,
     window_ms: i64,
-) -> Result<Vec<RateDecision>, DbErr> {
-    if keys.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Sorted keys: every replica locks rows in the same order, so concurrent batches cannot deadlock.
-    let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
-    for key in keys {
-        *counts.entry(key).or_default() += 1;
-    }
+) -> Result<Windows, DbErr> {
     let backend = db.get_database_backend();
     let edge = now - window_ms;
-    let statement = match backend {
+    let (insert, values) = match backend {
         DbBackend::Postgres => {
             let counts: Vec<(&str, i64)> = counts.iter().map(|(k, n)| (*k, *n)).collect();
-            let values = [
+            let values = vec![
                 pg_array(&counts, |(key, _)| (*key).to_owned()),
                 now.into(),
                 edge.into(),
                 pg_array(&counts, |(_, n)| *n),
             ];
-            stmt(backend, HIT_MANY_PG, values)
+            (COUNT_PG, values)
         }
         _ => {
             let param = counts
                 .iter()
                 .map(|(key, n)| serde_json::json!({ "key": key, "n": n }))
                 .collect::<serde_json::Value>();
-            stmt(
-                backend,
-                HIT_MANY_SQLITE,
-                [param.to_string().into(), now.into(), edge.into()],
+            (
+                COUNT_SQLITE,
+                vec![param.to_string().into(), now.into(), edge.into()],
             )
         }
     };
-    let rows = db.query_all_raw(statement).await?;
-    // Per key: the count before this batch's first hit, then one more for each entry in order.
-    let mut before: HashMap<String, (i64, i64)> = HashMap::with_capacity(rows.len());
-    for row in &rows {
-        let key: String = row.try_get_by_index(0)?;
-        let hits: i64 = row.try_get_by_index(1)?;
-        let window_start: i64 = row.try_get_by_index(2)?;
-        let n = counts.get(key.as_str()).copied().unwrap_or(0);
-        before.insert(key, (hits - n, window_start));
+    if take_back {
+        let sql = format!("{insert}{UNCOUNT_UPSERT}");
+        db.execute_raw(stmt(backend, &sql, values)).await?;
+        return Ok(Windows::new());
     }
+    let sql = format!("{insert}{COUNT_UPSERT}");
+    let rows = db.query_all_raw(stmt(backend, &sql, values)).await?;
+    rows.iter()
+        .map(|row| {
+            let key: String = row.try_get_by_index(0)?;
+            Ok((key, (row.try_get_by_index(1)?, row.try_get_by_index(2)?)))
+        })
+        .collect()
+}
+
+/// Each entry of `keys` (a key may repeat) gets the verdict it would have had counted alone, in
+/// order: the first of a key finds the count from before this batch, then one more each time.
+fn verdicts(
+    keys: &[&str],
+    windows: &Windows,
+    counts: &BTreeMap<&str, i64>,
+    limit: u32,
+    now: i64,
+    window_ms: i64,
+) -> Result<Vec<RateDecision>, DbErr> {
+    let mut seen: HashMap<&str, i64> = HashMap::with_capacity(counts.len());
     keys.iter()
         .map(|key| {
-            let (count, window_start) = before
-                .get_mut(*key)
+            let (hits, window_start) = windows
+                .get(*key)
                 .ok_or_else(|| DbErr::RecordNotFound("rate_limit upsert skipped a key".into()))?;
-            *count += 1;
-            Ok(decide(*count, *window_start, limit, now, window_ms))
+            let before = hits - counts.get(key).copied().unwrap_or(0);
+            let nth = seen.entry(key).or_default();
+            *nth += 1;
+            Ok(decide(before + *nth, *window_start, limit, now, window_ms))
         })
         .collect()
 }
 
 /// Admits a batch of link requests inside the caller's write transaction (group commit): each is
 /// counted against its client address, then its identifier, and queued when both allow it. The
-/// outcome is the same as admitting them one by one in batch order, but costs three statements per
-/// batch, not per request.
+/// outcome is the same as admitting them one by one in batch order, but the batch costs two
+/// statements: one upsert counts address and identifier keys together (address keys start with
+/// `ip:`, identifier keys are base64url: they never meet), one insert queues the jobs. Only when an
+/// address is over its limit does a third statement take back its requests' identifier hits, since
+/// a request refused by its address must not count against its identifier (an address over its
+/// limit could otherwise lock anyone out).
 pub async fn admit_in<C: ConnectionTrait>(
     txn: &C,
     batch: &[Admission],
     limits: Limits,
     now: i64,
 ) -> Result<Vec<RateDecision>, DbErr> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let window_ms = limits.window_ms;
+    // Sorted keys: every replica locks rows in the same order, so concurrent batches cannot deadlock.
+    let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
+    for a in batch {
+        *counts.entry(&a.ip_key).or_default() += 1;
+        *counts.entry(&a.identifier_key).or_default() += 1;
+    }
+    let mut windows = count(txn, &counts, false, now, window_ms).await?;
     let ip_keys: Vec<&str> = batch.iter().map(|a| a.ip_key.as_str()).collect();
-    let mut decisions = hit_many(txn, &ip_keys, limits.per_ip, now, limits.window_ms).await?;
+    let mut decisions = verdicts(&ip_keys, &windows, &counts, limits.per_ip, now, window_ms)?;
+
+    let mut refused: BTreeMap<&str, i64> = BTreeMap::new();
+    for (a, d) in batch.iter().zip(&decisions) {
+        if *d != RateDecision::Admitted {
+            *refused.entry(&a.identifier_key).or_default() += 1;
+        }
+    }
+    if !refused.is_empty() {
+        count(txn, &refused, true, now, window_ms).await?;
+        for (key, n) in &refused {
+            if let (Some(c), Some((hits, _))) = (counts.get_mut(key), windows.get_mut(*key)) {
+                *c -= n;
+                *hits -= n;
+            }
+        }
+    }
+
     let passed: Vec<usize> = (0..batch.len())
         .filter(|&i| decisions[i] == RateDecision::Admitted)
         .collect();
@@ -181,8 +230,14 @@ pub async fn admit_in<C: ConnectionTrait>(
         .iter()
         .map(|&i| batch[i].identifier_key.as_str())
         .collect();
-    let id_decisions =
-        hit_many(txn, &id_keys, limits.per_identifier, now, limits.window_ms).await?;
+    let id_decisions = verdicts(
+        &id_keys,
+        &windows,
+        &counts,
+        limits.per_identifier,
+        now,
+        window_ms,
+    )?;
     for (&i, d) in passed.iter().zip(id_decisions) {
         decisions[i] = d;
     }
@@ -305,6 +360,62 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(d, [RateDecision::Admitted]);
+    }
+
+    /// Requests refused by their address do not count against their identifiers: the hits taken
+    /// back leave the identifier as if they had never come (its window starts with its first
+    /// counted hit).
+    async fn an_address_over_its_limit_uses_up_no_identifier(store: Store) {
+        let l = limits(2, 1);
+        let start = 1_000_000;
+        let batch = [
+            admission("1.1.1.1", "x"),
+            admission("1.1.1.1", "y"),
+            admission("1.1.1.1", "x"),
+        ];
+        let d = store.admit(&batch, l, start).await.unwrap();
+        assert_eq!(d[0], RateDecision::Admitted);
+        assert!(limited(d[1]) && limited(d[2]), "{d:?}");
+
+        let later = start + WINDOW_MS / 2;
+        let batch = [
+            admission("2.2.2.2", "y"),
+            admission("3.3.3.3", "y"),
+            admission("4.4.4.4", "x"),
+            admission("5.5.5.5", "x"),
+        ];
+        let d = store.admit(&batch, l, later).await.unwrap();
+        assert_eq!(
+            d[..3],
+            [RateDecision::Admitted; 3],
+            "y has its whole allowance"
+        );
+        assert!(limited(d[3]), "x was counted once already");
+
+        // x's window (from `start`) is over; y's started at `later`, with its first counted hit.
+        let end = start + WINDOW_MS;
+        let batch = [admission("6.6.6.6", "y"), admission("7.7.7.7", "x")];
+        let d = store.admit(&batch, l, end).await.unwrap();
+        let half = u64::try_from(WINDOW_MS / 2000).unwrap();
+        assert_eq!(
+            d,
+            [
+                RateDecision::Limited {
+                    retry_after_s: half
+                },
+                RateDecision::Admitted
+            ]
+        );
+        assert_eq!(store.pending_jobs().await.unwrap(), 5);
+    }
+
+    #[tokio::test]
+    async fn an_address_over_its_limit_uses_up_no_identifier_on_sqlite_and_postgresql() {
+        an_address_over_its_limit_uses_up_no_identifier(sqlite_store().await).await;
+        let db = testkit::TestDb::postgres().await;
+        an_address_over_its_limit_uses_up_no_identifier(Store::connect(db.url()).await.unwrap())
+            .await;
+        db.cleanup().await;
     }
 
     #[tokio::test]
