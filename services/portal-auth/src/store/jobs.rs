@@ -34,57 +34,64 @@ pub struct LinkJob {
     pub attempts: i32,
 }
 
-// Every job of a batch in one statement, so that the statement text (and its prepared plan) never
-// changes with the batch size: PostgreSQL takes one array per column (bound in binary, nothing to
-// parse; no language is an empty string), SQLite one JSON parameter.
-const INSERT_MANY_PG: &str = "INSERT INTO link_job \
-    (id, kind, identifier, identifier_key, lang, client_ip, created_at, run_after) \
-    SELECT j.id, j.kind, j.identifier, j.identifier_key, NULLIF(j.lang, ''), j.client_ip, j.created_at, j.created_at \
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[]) \
-      AS j(id, kind, identifier, identifier_key, lang, client_ip, created_at)";
-
+// Every job of a batch in one statement, passed as one JSON parameter so that the statement text
+// (and its prepared plan) never changes with the batch size. (On PostgreSQL the admission queues its
+// jobs inside its counting statement, from `pg_columns`.)
 const INSERT_MANY_SQLITE: &str = "INSERT INTO link_job \
     (id, kind, identifier, identifier_key, lang, client_ip, created_at, run_after) \
     SELECT value ->> 'id', value ->> 'kind', value ->> 'identifier', value ->> 'identifier_key', \
       value ->> 'lang', value ->> 'client_ip', value ->> 'created_at', value ->> 'created_at' \
     FROM jsonb_each(jsonb($1))";
 
-/// Queues jobs inside the caller's transaction.
-pub(super) async fn insert_many<C: ConnectionTrait>(db: &C, jobs: &[&NewJob]) -> Result<(), DbErr> {
+/// The columns of a job insert on PostgreSQL (id, kind, identifier, identifier_key, lang, client_ip,
+/// created_at), one array each.
+pub(super) fn pg_columns(jobs: &[&NewJob]) -> [sea_orm::Value; 7] {
+    [
+        pg_array(jobs, |j| j.id.clone()),
+        pg_array(jobs, |j| j.kind.clone()),
+        pg_array(jobs, |j| j.identifier.clone()),
+        pg_array(jobs, |j| j.identifier_key.clone()),
+        pg_array(jobs, |j| j.lang.clone().unwrap_or_default()),
+        pg_array(jobs, |j| j.client_ip.clone()),
+        pg_array(jobs, |j| j.created_at),
+    ]
+}
+
+// Through the primary key whatever the table's statistics (see CLAIM_PG on frozen plans).
+const DELETE_MANY_PG: &str = "DELETE FROM link_job WHERE id = ANY($1::text[])";
+
+/// Deletes the jobs of `ids` inside the caller's transaction (PostgreSQL).
+pub(super) async fn delete_many_pg<C: ConnectionTrait>(db: &C, ids: &[&str]) -> Result<(), DbErr> {
+    let ids = pg_array(ids, |id| (*id).to_owned());
+    db.execute_raw(stmt(DbBackend::Postgres, DELETE_MANY_PG, [ids]))
+        .await?;
+    Ok(())
+}
+
+/// Queues jobs inside the caller's transaction (SQLite).
+pub(super) async fn insert_many_sqlite<C: ConnectionTrait>(
+    db: &C,
+    jobs: &[&NewJob],
+) -> Result<(), DbErr> {
     if jobs.is_empty() {
         return Ok(());
     }
-    let backend = db.get_database_backend();
-    let statement = match backend {
-        DbBackend::Postgres => {
-            let values = [
-                pg_array(jobs, |j| j.id.clone()),
-                pg_array(jobs, |j| j.kind.clone()),
-                pg_array(jobs, |j| j.identifier.clone()),
-                pg_array(jobs, |j| j.identifier_key.clone()),
-                pg_array(jobs, |j| j.lang.clone().unwrap_or_default()),
-                pg_array(jobs, |j| j.client_ip.clone()),
-                pg_array(jobs, |j| j.created_at),
-            ];
-            stmt(backend, INSERT_MANY_PG, values)
-        }
-        _ => {
-            let param = serde_json::Value::Array(
-                jobs.iter()
-                    .map(|j| {
-                        serde_json::json!({
-                            "id": j.id, "kind": j.kind, "identifier": j.identifier,
-                            "identifier_key": j.identifier_key, "lang": j.lang,
-                            "client_ip": j.client_ip, "created_at": j.created_at,
-                        })
-                    })
-                    .collect(),
-            )
-            .to_string();
-            stmt(backend, INSERT_MANY_SQLITE, [param.into()])
-        }
-    };
-    db.execute_raw(statement).await?;
+    let param = jobs
+        .iter()
+        .map(|j| {
+            serde_json::json!({
+                "id": j.id, "kind": j.kind, "identifier": j.identifier,
+                "identifier_key": j.identifier_key, "lang": j.lang,
+                "client_ip": j.client_ip, "created_at": j.created_at,
+            })
+        })
+        .collect::<serde_json::Value>();
+    db.execute_raw(stmt(
+        DbBackend::Sqlite,
+        INSERT_MANY_SQLITE,
+        [param.to_string().into()],
+    ))
+    .await?;
     Ok(())
 }
 
@@ -205,6 +212,27 @@ mod tests {
              SELECT 'job-' || g, 'email', 'a@example.org', 'k', '127.0.0.1', g, g \
              FROM generate_series(1, 20000) AS g",
             "1000000, 100000, 50",
+        )
+        .await
+        .unwrap();
+        db.cleanup().await;
+        assert!(plan.contains("link_job_pkey"), "{plan}");
+        assert!(!plan.contains("Seq Scan"), "{plan}");
+    }
+
+    #[tokio::test]
+    async fn the_delete_plan_frozen_on_an_empty_queue_still_uses_the_primary_key() {
+        let db = testkit::TestDb::postgres().await;
+        let store = Store::connect(db.url()).await.unwrap();
+        let plan = testkit::frozen_plan(
+            store.connection(),
+            "text[]",
+            DELETE_MANY_PG,
+            "'{a}'",
+            "INSERT INTO link_job (id, kind, identifier, identifier_key, client_ip, created_at, run_after) \
+             SELECT 'job-' || g, 'email', 'a@example.org', 'k', '127.0.0.1', g, g \
+             FROM generate_series(1, 20000) AS g",
+            "'{job-1,job-2}'",
         )
         .await
         .unwrap();

@@ -104,21 +104,46 @@ const UNCOUNT_UPSERT: &str = " ON CONFLICT (key) DO UPDATE SET \
       hits = rate_limit.hits - excluded.hits, \
       window_start = CASE WHEN rate_limit.hits = excluded.hits THEN $3 ELSE rate_limit.window_start END";
 
+// PostgreSQL: the count of COUNT_PG + COUNT_UPSERT ($1..$4) and, in the same statement, every job
+// of the batch ($5..$11); the jobs of refused requests are deleted afterwards (rare), so that the
+// usual batch is one statement between BEGIN and COMMIT.
+const COUNT_AND_QUEUE_PG: &str = "WITH queued AS (INSERT INTO link_job \
+      (id, kind, identifier, identifier_key, lang, client_ip, created_at, run_after) \
+      SELECT j.id, j.kind, j.identifier, j.identifier_key, NULLIF(j.lang, ''), j.client_ip, j.created_at, j.created_at \
+      FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int8[]) \
+        AS j(id, kind, identifier, identifier_key, lang, client_ip, created_at)) \
+    INSERT INTO rate_limit (key, window_start, hits) \
+    SELECT b.key, $2, b.n FROM unnest($1::text[], $4::int8[]) AS b(key, n) \
+    ON CONFLICT (key) DO UPDATE SET \
+      hits = CASE WHEN rate_limit.window_start <= $3 THEN excluded.hits ELSE rate_limit.hits + excluded.hits END, \
+      window_start = CASE WHEN rate_limit.window_start <= $3 THEN excluded.window_start ELSE rate_limit.window_start END \
+    RETURNING key, CAST(hits AS BIGINT), window_start";
+
 /// Per key: its hits in the current window (this batch's included) and when that window started.
 type Windows = HashMap<String, (i64, i64)>;
 
-/// Adds `counts` (key -> hits of this batch) to their windows in one statement, restarting windows
-/// that are over. With `take_back`, removes them instead (hits counted earlier in this transaction).
+/// What [`count`] does with a batch's keys.
+enum Counting<'a> {
+    /// Add the batch's hits to their windows, restarting windows that are over.
+    Add,
+    /// The same, and queue these jobs in the same statement (PostgreSQL).
+    AddAndQueue(&'a [&'a NewJob]),
+    /// Take back hits counted earlier in this transaction.
+    TakeBack,
+}
+
+/// Counts `counts` (key -> hits of this batch) in one statement; gives each key's window after it
+/// (none when taking back).
 async fn count<C: ConnectionTrait>(
     db: &C,
     counts: &BTreeMap<&str, i64>,
-    take_back: bool,
+    how: Counting<'_>,
     now: i64,
     window_ms: i64,
 ) -> Result<Windows, DbErr> {
     let backend = db.get_database_backend();
     let edge = now - window_ms;
-    let (insert, values) = match backend {
+    let (insert, mut values) = match backend {
         DbBackend::Postgres => {
             let counts: Vec<(&str, i64)> = counts.iter().map(|(k, n)| (*k, *n)).collect();
             let values = vec![
@@ -140,12 +165,18 @@ async fn count<C: ConnectionTrait>(
             )
         }
     };
-    if take_back {
-        let sql = format!("{insert}{UNCOUNT_UPSERT}");
-        db.execute_raw(stmt(backend, &sql, values)).await?;
-        return Ok(Windows::new());
-    }
-    let sql = format!("{insert}{COUNT_UPSERT}");
+    let sql = match how {
+        Counting::Add => format!("{insert}{COUNT_UPSERT}"),
+        Counting::AddAndQueue(jobs) => {
+            values.extend(jobs::pg_columns(jobs));
+            COUNT_AND_QUEUE_PG.to_owned()
+        }
+        Counting::TakeBack => {
+            let sql = format!("{insert}{UNCOUNT_UPSERT}");
+            db.execute_raw(stmt(backend, &sql, values)).await?;
+            return Ok(Windows::new());
+        }
+    };
     let rows = db.query_all_raw(stmt(backend, &sql, values)).await?;
     rows.iter()
         .map(|row| {
@@ -181,12 +212,12 @@ fn verdicts(
 
 /// Admits a batch of link requests inside the caller's write transaction (group commit): each is
 /// counted against its client address, then its identifier, and queued when both allow it. The
-/// outcome is the same as admitting them one by one in batch order, but the batch costs two
-/// statements: one upsert counts address and identifier keys together (address keys start with
-/// `ip:`, identifier keys are base64url: they never meet), one insert queues the jobs. Only when an
-/// address is over its limit does a third statement take back its requests' identifier hits, since
-/// a request refused by its address must not count against its identifier (an address over its
-/// limit could otherwise lock anyone out).
+/// outcome is the same as admitting them one by one in batch order, but the usual batch costs one
+/// statement on PostgreSQL (address and identifier keys counted by one upsert, which also queues
+/// every job) and two on SQLite (the count, then the admitted jobs). Address keys start with `ip:`,
+/// identifier keys are base64url: they never meet. Refusals cost a statement more: the jobs of
+/// refused requests are deleted (PostgreSQL), and requests refused by their address have their
+/// identifier hits taken back (an address over its limit must not lock anyone out).
 pub async fn admit_in<C: ConnectionTrait>(
     txn: &C,
     batch: &[Admission],
@@ -196,32 +227,39 @@ pub async fn admit_in<C: ConnectionTrait>(
     if batch.is_empty() {
         return Ok(Vec::new());
     }
-    let window_ms = limits.window_ms;
     // Sorted keys: every replica locks rows in the same order, so concurrent batches cannot deadlock.
     let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
     for a in batch {
         *counts.entry(&a.ip_key).or_default() += 1;
         *counts.entry(&a.identifier_key).or_default() += 1;
     }
-    let mut windows = count(txn, &counts, false, now, window_ms).await?;
+    let on_postgres = txn.get_database_backend() == DbBackend::Postgres;
+    let all_jobs: Vec<&NewJob> = batch.iter().map(|a| &a.job).collect();
+    let how = if on_postgres {
+        Counting::AddAndQueue(&all_jobs)
+    } else {
+        Counting::Add
+    };
+    let mut windows = count(txn, &counts, how, now, limits.window_ms).await?;
     let ip_keys: Vec<&str> = batch.iter().map(|a| a.ip_key.as_str()).collect();
-    let mut decisions = verdicts(&ip_keys, &windows, &counts, limits.per_ip, now, window_ms)?;
-
-    let mut refused: BTreeMap<&str, i64> = BTreeMap::new();
-    for (a, d) in batch.iter().zip(&decisions) {
-        if *d != RateDecision::Admitted {
-            *refused.entry(&a.identifier_key).or_default() += 1;
-        }
-    }
-    if !refused.is_empty() {
-        count(txn, &refused, true, now, window_ms).await?;
-        for (key, n) in &refused {
-            if let (Some(c), Some((hits, _))) = (counts.get_mut(key), windows.get_mut(*key)) {
-                *c -= n;
-                *hits -= n;
-            }
-        }
-    }
+    let mut decisions = verdicts(
+        &ip_keys,
+        &windows,
+        &counts,
+        limits.per_ip,
+        now,
+        limits.window_ms,
+    )?;
+    take_back_refused(
+        txn,
+        batch,
+        &decisions,
+        &mut counts,
+        &mut windows,
+        now,
+        limits.window_ms,
+    )
+    .await?;
 
     let passed: Vec<usize> = (0..batch.len())
         .filter(|&i| decisions[i] == RateDecision::Admitted)
@@ -236,19 +274,66 @@ pub async fn admit_in<C: ConnectionTrait>(
         &counts,
         limits.per_identifier,
         now,
-        window_ms,
+        limits.window_ms,
     )?;
     for (&i, d) in passed.iter().zip(id_decisions) {
         decisions[i] = d;
     }
-    let admitted: Vec<&NewJob> = batch
-        .iter()
-        .zip(&decisions)
-        .filter(|(_, d)| **d == RateDecision::Admitted)
-        .map(|(a, _)| &a.job)
-        .collect();
-    jobs::insert_many(txn, &admitted).await?;
+    queue_admitted(txn, batch, &decisions, on_postgres).await?;
     Ok(decisions)
+}
+
+/// Takes back the identifier hits of the requests their address refused, and forgets them in
+/// `counts` and `windows`.
+async fn take_back_refused<'a, C: ConnectionTrait>(
+    txn: &C,
+    batch: &'a [Admission],
+    decisions: &[RateDecision],
+    counts: &mut BTreeMap<&'a str, i64>,
+    windows: &mut Windows,
+    now: i64,
+    window_ms: i64,
+) -> Result<(), DbErr> {
+    let mut refused: BTreeMap<&str, i64> = BTreeMap::new();
+    for (a, d) in batch.iter().zip(decisions) {
+        if *d != RateDecision::Admitted {
+            *refused.entry(&a.identifier_key).or_default() += 1;
+        }
+    }
+    if refused.is_empty() {
+        return Ok(());
+    }
+    count(txn, &refused, Counting::TakeBack, now, window_ms).await?;
+    for (key, n) in &refused {
+        if let (Some(c), Some((hits, _))) = (counts.get_mut(key), windows.get_mut(*key)) {
+            *c -= n;
+            *hits -= n;
+        }
+    }
+    Ok(())
+}
+
+/// Leaves exactly the admitted requests' jobs queued: on PostgreSQL every job was queued with the
+/// count, so the refused ones' are deleted; on SQLite the admitted ones are inserted.
+async fn queue_admitted<C: ConnectionTrait>(
+    txn: &C,
+    batch: &[Admission],
+    decisions: &[RateDecision],
+    all_queued: bool,
+) -> Result<(), DbErr> {
+    let (admitted, refused): (Vec<_>, Vec<_>) = batch
+        .iter()
+        .zip(decisions)
+        .partition(|(_, d)| **d == RateDecision::Admitted);
+    if !all_queued {
+        let admitted: Vec<&NewJob> = admitted.iter().map(|(a, _)| &a.job).collect();
+        return jobs::insert_many_sqlite(txn, &admitted).await;
+    }
+    if !refused.is_empty() {
+        let refused: Vec<&str> = refused.iter().map(|(a, _)| a.job.id.as_str()).collect();
+        jobs::delete_many_pg(txn, &refused).await?;
+    }
+    Ok(())
 }
 
 impl Store {
