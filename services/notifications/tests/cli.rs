@@ -152,7 +152,7 @@ async fn migrate_twice_applies_once_then_nothing() {
     let first = notifications(&["migrate"], &[("DATABASE_URL", db.url())]).await;
     assert!(first.success, "{}", first.stderr);
     assert!(
-        first.stdout.contains("applied 4 migrations"),
+        first.stdout.contains("applied 5 migrations"),
         "{}",
         first.stdout
     );

@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(shared::events::outbox::CreateOutboxTable),
             Box::new(KeepDeadCommands),
             Box::new(MarkInterruptedSends),
+            Box::new(IndexSmsProviderIdsOnly),
         ]
     }
 
@@ -135,6 +136,42 @@ impl MigrationTrait for MarkInterruptedSends {
         manager
             .get_connection()
             .execute_unprepared("ALTER TABLE delivery DROP COLUMN interrupted")
+            .await?;
+        Ok(())
+    }
+}
+
+/// `m20261128_000400_index_sms_provider_ids_only`: only Twilio's status callbacks look a delivery up
+/// by its provider id, so only SMS rows are indexed by it; an email's claim and its `sent` record
+/// each skip an index insert (the `sent` update changes `provider_id`, so it is never a HOT update).
+struct IndexSmsProviderIdsOnly;
+
+impl MigrationName for IndexSmsProviderIdsOnly {
+    fn name(&self) -> &str {
+        "m20261128_000400_index_sms_provider_ids_only"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for IndexSmsProviderIdsOnly {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "DROP INDEX delivery_provider; \
+                 CREATE INDEX delivery_provider_sms ON delivery (provider_id) WHERE channel = 'sms';",
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "DROP INDEX delivery_provider_sms; \
+                 CREATE INDEX delivery_provider ON delivery (provider_id);",
+            )
             .await?;
         Ok(())
     }

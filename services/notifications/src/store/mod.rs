@@ -232,8 +232,13 @@ impl Store {
             .db
             .execute_raw(stmt(
                 self.db.get_database_backend(),
-                "UPDATE delivery SET status = $2, error = COALESCE($3, error), updated_at = $4 WHERE provider_id = $1 AND channel = 'sms'",
-                [sid.into(), status.as_str().into(), error.map(str::to_owned).into(), now_ms().into()],
+                SMS_STATUS,
+                [
+                    sid.into(),
+                    status.as_str().into(),
+                    error.map(str::to_owned).into(),
+                    now_ms().into(),
+                ],
             ))
             .await?;
         Ok(res.rows_affected() > 0)
@@ -369,6 +374,11 @@ fn finish_statement(
     };
     stmt(b, sql, values)
 }
+
+// Served by the partial index `delivery_provider_sms` (the literal `channel = 'sms'` matches its
+// predicate, in a generic plan too).
+const SMS_STATUS: &str = "UPDATE delivery SET status = $2, error = COALESCE($3, error), updated_at = $4 \
+    WHERE provider_id = $1 AND channel = 'sms'";
 
 const SELECT_ROWS: &str = "SELECT event_id, channel, recipient, status, CAST(attempts AS BIGINT) AS attempts, provider_id, \
     error, template, subject, body_text, CAST(segments AS BIGINT) AS segments, created_at, updated_at FROM delivery";

@@ -447,6 +447,28 @@ mod tests {
         assert!(!plan.contains("Seq Scan"), "{plan}");
     }
 
+    /// Twilio's status callbacks find their row through the SMS-only provider index.
+    #[tokio::test]
+    async fn the_sms_status_plan_uses_the_sms_provider_index() {
+        let db = testkit::TestDb::postgres().await;
+        let store = Store::connect(db.url()).await.expect("the store");
+        let plan = testkit::frozen_plan(
+            store.connection(),
+            "text, text, text, bigint",
+            crate::store::SMS_STATUS,
+            "'SM0', 'delivered', NULL, 1",
+            "INSERT INTO delivery (event_id, channel, recipient, status, provider_id, created_at, updated_at) \
+             SELECT 'ev-' || g, CASE WHEN g % 10 = 0 THEN 'sms' ELSE 'email' END, 'a@example.org', \
+               'sent', 'id-' || g, g, g FROM generate_series(1, 20000) AS g",
+            "'id-10', 'delivered', NULL, 2",
+        )
+        .await;
+        db.cleanup().await;
+        let plan = plan.expect("the plan");
+        assert!(plan.contains("delivery_provider_sms"), "{plan}");
+        assert!(!plan.contains("Seq Scan"), "{plan}");
+    }
+
     #[tokio::test]
     async fn a_batch_of_claims_on_postgres() {
         let db = testkit::TestDb::postgres().await;
