@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: load figures of the release hub, embedded (SQLite, in-process bus) then PostgreSQL + NATS.
 # For each mode: a fresh hub in a temp dir on a free loopback port, wrk on /healthz, /auth/verify and
-# /portal/request-link (64 connections), ratios to /healthz, resident memory idle and at the end, and a
+# /portal/request-link (64 connections), ratios to /healthz (measured before and after the others: the
+# mean of the two is the baseline), resident memory idle and at the end, and a
 # timing report (matching vs non-matching identifiers). Prints PASS/FAIL per target (docs/benchmarks.md);
 # exits 1 when a target is missed. Loopback only; cleans up after itself (hub killed, temp DB dropped).
 #
@@ -133,10 +134,17 @@ bench_mode() {
   local v_rps=$RPS v_bad=$BAD
   run_wrk "/portal/request-link" request-link.lua "$HUB_URL"
   local l_rps=$RPS l_p99=$P99 l_bad=$BAD
+  # The baseline brackets the other runs: on a shared machine the speed drifts within a minute.
+  run_wrk "/healthz (again)" get.lua "$HUB_URL/healthz"
+  h_bad=$((h_bad + BAD))
+  local baseline
+  baseline=$(awk "BEGIN { printf \"%.0f\", ($h_rps + $RPS) / 2 }")
+  echo "baseline /healthz: ${baseline} req/s (mean of before and after; they differ by $(awk \
+    "BEGIN { d = ($h_rps - $RPS) / $baseline * 100; printf \"%.0f\", d < 0 ? -d : d }")%)"
 
   local v_ratio l_ratio
-  v_ratio=$(awk "BEGIN { printf \"%.3f\", $v_rps / $h_rps }")
-  l_ratio=$(awk "BEGIN { printf \"%.3f\", $l_rps / $h_rps }")
+  v_ratio=$(awk "BEGIN { printf \"%.3f\", $v_rps / $baseline }")
+  l_ratio=$(awk "BEGIN { printf \"%.3f\", $l_rps / $baseline }")
   echo "ratios to /healthz: /auth/verify ${v_ratio}, /portal/request-link ${l_ratio}"
 
   log "timing report ($label): $TIMING_N matching vs $TIMING_N non-matching, one at a time"
