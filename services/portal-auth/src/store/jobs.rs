@@ -44,7 +44,7 @@ const INSERT_MANY_SQLITE: &str = "INSERT INTO link_job \
     FROM jsonb_each(jsonb($1))";
 
 /// The columns of a job insert on PostgreSQL (id, kind, identifier, identifier_key, lang, client_ip,
-/// created_at), one array each.
+/// created_at), one array each. No language is `''` (it is `fr`, `en` or none), so `''` stands for none.
 pub(super) fn pg_columns(jobs: &[&NewJob]) -> [sea_orm::Value; 7] {
     [
         pg_array(jobs, |j| j.id.clone()),
@@ -197,47 +197,35 @@ pub async fn retry_job<C: ConnectionTrait>(
 mod tests {
     use super::*;
 
-    /// Frozen while the queue was empty, the claim still reaches a long queue's jobs through its
-    /// indexes, not by reading the whole table.
-    #[tokio::test]
-    async fn the_claim_plan_frozen_on_an_empty_queue_still_uses_the_indexes() {
+    /// Prepares `sql` on an empty queue, fills it with 20,000 jobs, and checks that the frozen plan
+    /// reaches them through the primary key, not by reading the whole table.
+    async fn uses_the_primary_key_once_frozen(types: &str, sql: &str, warm: &str, args: &str) {
         let db = testkit::TestDb::postgres().await;
         let store = Store::connect(db.url()).await.unwrap();
-        let plan = testkit::frozen_plan(
-            store.connection(),
-            "bigint, bigint, bigint",
-            CLAIM_PG,
-            "1, 0, 50",
-            "INSERT INTO link_job (id, kind, identifier, identifier_key, client_ip, created_at, run_after) \
+        let fill = "INSERT INTO link_job (id, kind, identifier, identifier_key, client_ip, created_at, run_after) \
              SELECT 'job-' || g, 'email', 'a@example.org', 'k', '127.0.0.1', g, g \
-             FROM generate_series(1, 20000) AS g",
-            "1000000, 100000, 50",
-        )
-        .await
-        .unwrap();
+             FROM generate_series(1, 20000) AS g";
+        let plan = testkit::frozen_plan(store.connection(), types, sql, warm, fill, args).await;
         db.cleanup().await;
+        let plan = plan.unwrap();
         assert!(plan.contains("link_job_pkey"), "{plan}");
         assert!(!plan.contains("Seq Scan"), "{plan}");
     }
 
     #[tokio::test]
-    async fn the_delete_plan_frozen_on_an_empty_queue_still_uses_the_primary_key() {
-        let db = testkit::TestDb::postgres().await;
-        let store = Store::connect(db.url()).await.unwrap();
-        let plan = testkit::frozen_plan(
-            store.connection(),
-            "text[]",
-            DELETE_MANY_PG,
-            "'{a}'",
-            "INSERT INTO link_job (id, kind, identifier, identifier_key, client_ip, created_at, run_after) \
-             SELECT 'job-' || g, 'email', 'a@example.org', 'k', '127.0.0.1', g, g \
-             FROM generate_series(1, 20000) AS g",
-            "'{job-1,job-2}'",
+    async fn the_claim_plan_frozen_on_an_empty_queue_still_uses_the_indexes() {
+        uses_the_primary_key_once_frozen(
+            "bigint, bigint, bigint",
+            CLAIM_PG,
+            "1, 0, 50",
+            "1000000, 100000, 50",
         )
-        .await
-        .unwrap();
-        db.cleanup().await;
-        assert!(plan.contains("link_job_pkey"), "{plan}");
-        assert!(!plan.contains("Seq Scan"), "{plan}");
+        .await;
+    }
+
+    #[tokio::test]
+    async fn the_delete_plan_frozen_on_an_empty_queue_still_uses_the_primary_key() {
+        uses_the_primary_key_once_frozen("text[]", DELETE_MANY_PG, "'{a}'", "'{job-1,job-2}'")
+            .await;
     }
 }
