@@ -132,11 +132,11 @@ enum Counting<'a> {
     TakeBack,
 }
 
-/// Counts `counts` (key -> hits of this batch) in one statement; gives each key's window after it
-/// (none when taking back).
+/// Counts `counts` (key, hits of this batch), in that order, in one statement; gives each key's
+/// window after it (none when taking back).
 async fn count<C: ConnectionTrait>(
     db: &C,
-    counts: &BTreeMap<&str, i64>,
+    counts: &[(&str, i64)],
     how: Counting<'_>,
     now: i64,
     window_ms: i64,
@@ -145,12 +145,11 @@ async fn count<C: ConnectionTrait>(
     let edge = now - window_ms;
     let (insert, mut values) = match backend {
         DbBackend::Postgres => {
-            let counts: Vec<(&str, i64)> = counts.iter().map(|(k, n)| (*k, *n)).collect();
             let values = vec![
-                pg_array(&counts, |(key, _)| (*key).to_owned()),
+                pg_array(counts, |(key, _)| (*key).to_owned()),
                 now.into(),
                 edge.into(),
-                pg_array(&counts, |(_, n)| *n),
+                pg_array(counts, |(_, n)| *n),
             ];
             (COUNT_PG, values)
         }
@@ -191,7 +190,7 @@ async fn count<C: ConnectionTrait>(
 fn verdicts(
     keys: &[&str],
     windows: &Windows,
-    counts: &BTreeMap<&str, i64>,
+    counts: &Counts<'_>,
     limit: u32,
     now: i64,
     window_ms: i64,
@@ -227,12 +226,8 @@ pub async fn admit_in<C: ConnectionTrait>(
     if batch.is_empty() {
         return Ok(Vec::new());
     }
-    // Sorted keys: every replica locks rows in the same order, so concurrent batches cannot deadlock.
-    let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
-    for a in batch {
-        *counts.entry(&a.ip_key).or_default() += 1;
-        *counts.entry(&a.identifier_key).or_default() += 1;
-    }
+    let (ip_counts, mut id_counts) = key_counts(batch);
+    let counts = in_lock_order(&ip_counts, &id_counts);
     let on_postgres = txn.get_database_backend() == DbBackend::Postgres;
     let all_jobs: Vec<&NewJob> = batch.iter().map(|a| &a.job).collect();
     let how = if on_postgres {
@@ -245,7 +240,7 @@ pub async fn admit_in<C: ConnectionTrait>(
     let mut decisions = verdicts(
         &ip_keys,
         &windows,
-        &counts,
+        &ip_counts,
         limits.per_ip,
         now,
         limits.window_ms,
@@ -254,7 +249,7 @@ pub async fn admit_in<C: ConnectionTrait>(
         txn,
         batch,
         &decisions,
-        &mut counts,
+        &mut id_counts,
         &mut windows,
         now,
         limits.window_ms,
@@ -271,7 +266,7 @@ pub async fn admit_in<C: ConnectionTrait>(
     let id_decisions = verdicts(
         &id_keys,
         &windows,
-        &counts,
+        &id_counts,
         limits.per_identifier,
         now,
         limits.window_ms,
@@ -283,18 +278,37 @@ pub async fn admit_in<C: ConnectionTrait>(
     Ok(decisions)
 }
 
+type Counts<'a> = BTreeMap<&'a str, i64>;
+
+/// Hits per address key and per identifier key in a batch.
+fn key_counts(batch: &[Admission]) -> (Counts<'_>, Counts<'_>) {
+    let (mut ip, mut id) = (Counts::new(), Counts::new());
+    for a in batch {
+        *ip.entry(&a.ip_key).or_default() += 1;
+        *id.entry(&a.identifier_key).or_default() += 1;
+    }
+    (ip, id)
+}
+
+/// The order in which a batch locks its rows, the same everywhere so that concurrent batches cannot
+/// deadlock: address keys sorted, then identifier keys sorted (as builds that counted them in two
+/// statements did, so a rolling upgrade cannot deadlock either).
+fn in_lock_order<'a>(ip: &Counts<'a>, id: &Counts<'a>) -> Vec<(&'a str, i64)> {
+    ip.iter().chain(id).map(|(k, n)| (*k, *n)).collect()
+}
+
 /// Takes back the identifier hits of the requests their address refused, and forgets them in
-/// `counts` and `windows`.
+/// `id_counts` and `windows`.
 async fn take_back_refused<'a, C: ConnectionTrait>(
     txn: &C,
     batch: &'a [Admission],
     decisions: &[RateDecision],
-    counts: &mut BTreeMap<&'a str, i64>,
+    id_counts: &mut Counts<'a>,
     windows: &mut Windows,
     now: i64,
     window_ms: i64,
 ) -> Result<(), DbErr> {
-    let mut refused: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut refused = Counts::new();
     for (a, d) in batch.iter().zip(decisions) {
         if *d != RateDecision::Admitted {
             *refused.entry(&a.identifier_key).or_default() += 1;
@@ -303,9 +317,10 @@ async fn take_back_refused<'a, C: ConnectionTrait>(
     if refused.is_empty() {
         return Ok(());
     }
-    count(txn, &refused, Counting::TakeBack, now, window_ms).await?;
+    let take_back: Vec<(&str, i64)> = refused.iter().map(|(k, n)| (*k, *n)).collect();
+    count(txn, &take_back, Counting::TakeBack, now, window_ms).await?;
     for (key, n) in &refused {
-        if let (Some(c), Some((hits, _))) = (counts.get_mut(key), windows.get_mut(*key)) {
+        if let (Some(c), Some((hits, _))) = (id_counts.get_mut(key), windows.get_mut(*key)) {
             *c -= n;
             *hits -= n;
         }
@@ -513,6 +528,14 @@ mod tests {
         let db = testkit::TestDb::postgres().await;
         repeated_keys_are_counted_in_batch_order(Store::connect(db.url()).await.unwrap()).await;
         db.cleanup().await;
+    }
+
+    #[test]
+    fn address_keys_are_locked_before_identifier_keys_whatever_their_bytes() {
+        let batch = [admission("9.9.9.9", "zzzz"), admission("1.1.1.1", "AAAA")];
+        let (ip, id) = key_counts(&batch);
+        let order: Vec<&str> = in_lock_order(&ip, &id).iter().map(|(k, _)| *k).collect();
+        assert_eq!(order, ["ip:1.1.1.1", "ip:9.9.9.9", "id:AAAA", "id:zzzz"]);
     }
 
     #[tokio::test]
