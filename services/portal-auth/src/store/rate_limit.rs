@@ -104,20 +104,14 @@ const UNCOUNT_UPSERT: &str = " ON CONFLICT (key) DO UPDATE SET \
       hits = rate_limit.hits - excluded.hits, \
       window_start = CASE WHEN rate_limit.hits = excluded.hits THEN $3 ELSE rate_limit.window_start END";
 
-// PostgreSQL: the count of COUNT_PG + COUNT_UPSERT ($1..$4) and, in the same statement, every job
-// of the batch ($5..$11); the jobs of refused requests are deleted afterwards (rare), so that the
-// usual batch is one statement between BEGIN and COMMIT.
-const COUNT_AND_QUEUE_PG: &str = "WITH queued AS (INSERT INTO link_job \
+// PostgreSQL: every job of the batch ($5..$11, after the count's $1..$4), queued by the counting
+// statement itself as a data-modifying CTE; the jobs of refused requests are deleted afterwards
+// (rare), so that the usual batch is one statement between BEGIN and COMMIT.
+const QUEUE_JOBS_PG: &str = "WITH queued AS (INSERT INTO link_job \
       (id, kind, identifier, identifier_key, lang, client_ip, created_at, run_after) \
       SELECT j.id, j.kind, j.identifier, j.identifier_key, NULLIF(j.lang, ''), j.client_ip, j.created_at, j.created_at \
       FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int8[]) \
-        AS j(id, kind, identifier, identifier_key, lang, client_ip, created_at)) \
-    INSERT INTO rate_limit (key, window_start, hits) \
-    SELECT b.key, $2, b.n FROM unnest($1::text[], $4::int8[]) AS b(key, n) \
-    ON CONFLICT (key) DO UPDATE SET \
-      hits = CASE WHEN rate_limit.window_start <= $3 THEN excluded.hits ELSE rate_limit.hits + excluded.hits END, \
-      window_start = CASE WHEN rate_limit.window_start <= $3 THEN excluded.window_start ELSE rate_limit.window_start END \
-    RETURNING key, CAST(hits AS BIGINT), window_start";
+        AS j(id, kind, identifier, identifier_key, lang, client_ip, created_at)) ";
 
 /// Per key: its hits in the current window (this batch's included) and when that window started.
 type Windows = HashMap<String, (i64, i64)>;
@@ -168,7 +162,7 @@ async fn count<C: ConnectionTrait>(
         Counting::Add => format!("{insert}{COUNT_UPSERT}"),
         Counting::AddAndQueue(jobs) => {
             values.extend(jobs::pg_columns(jobs));
-            COUNT_AND_QUEUE_PG.to_owned()
+            format!("{QUEUE_JOBS_PG}{insert}{COUNT_UPSERT}")
         }
         Counting::TakeBack => {
             let sql = format!("{insert}{UNCOUNT_UPSERT}");
