@@ -125,6 +125,40 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
+/// A migration step that is plain SQL, the same on SQLite and PostgreSQL: `up` applies it, `down`
+/// undoes it. Its `name` is recorded in the service's migration table, so it never changes once shipped.
+#[derive(Debug, Clone, Copy)]
+pub struct SqlMigration {
+    /// `m<date>_<seq>_<what>`.
+    pub name: &'static str,
+    /// Statements applying the step.
+    pub up: &'static str,
+    /// Statements undoing it.
+    pub down: &'static str,
+}
+
+impl sea_orm_migration::MigrationName for SqlMigration {
+    fn name(&self) -> &str {
+        self.name
+    }
+}
+
+#[async_trait::async_trait]
+impl sea_orm_migration::MigrationTrait for SqlMigration {
+    async fn up(&self, manager: &sea_orm_migration::SchemaManager) -> Result<(), DbErr> {
+        manager.get_connection().execute_unprepared(self.up).await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &sea_orm_migration::SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(self.down)
+            .await?;
+        Ok(())
+    }
+}
+
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()

@@ -1,6 +1,7 @@
 //! Migrations of the notifications service.
 
 use sea_orm_migration::prelude::*;
+use shared::db::SqlMigration;
 
 /// This service's tables plus the shared outbox table.
 pub struct Migrator;
@@ -9,11 +10,11 @@ pub struct Migrator;
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
-            Box::new(CreateDeliveryTable),
+            Box::new(CREATE_DELIVERY),
             Box::new(shared::events::outbox::CreateOutboxTable),
-            Box::new(KeepDeadCommands),
-            Box::new(MarkInterruptedSends),
-            Box::new(IndexSmsProviderIdsOnly),
+            Box::new(KEEP_DEAD_COMMANDS),
+            Box::new(MARK_INTERRUPTED_SENDS),
+            Box::new(INDEX_SMS_PROVIDER_IDS_ONLY),
         ]
     }
 
@@ -22,14 +23,12 @@ impl MigratorTrait for Migrator {
     }
 }
 
-/// `m20261127_000001_create_delivery`: the delivery log (and dedupe by event id).
-struct CreateDeliveryTable;
-
-impl MigrationName for CreateDeliveryTable {
-    fn name(&self) -> &str {
-        "m20261127_000001_create_delivery"
-    }
-}
+/// The delivery log (and dedupe by event id).
+const CREATE_DELIVERY: SqlMigration = SqlMigration {
+    name: "m20261127_000001_create_delivery",
+    up: DELIVERY,
+    down: "DROP TABLE delivery;",
+};
 
 const DELIVERY: &str = r#"
 CREATE TABLE delivery (
@@ -55,124 +54,31 @@ CREATE INDEX delivery_provider ON delivery (provider_id);
 CREATE INDEX delivery_created ON delivery (created_at);
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for CreateDeliveryTable {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(DELIVERY)
-            .await?;
-        Ok(())
-    }
+/// A dead delivery keeps its command so an operator can replay it once (`notifications dead-letters
+/// replay`), and records the id of the copy sent.
+const KEEP_DEAD_COMMANDS: SqlMigration = SqlMigration {
+    name: "m20261127_000200_keep_dead_commands",
+    up: "ALTER TABLE delivery ADD COLUMN command TEXT; \
+         ALTER TABLE delivery ADD COLUMN replayed_as TEXT;",
+    down: "ALTER TABLE delivery DROP COLUMN replayed_as; \
+           ALTER TABLE delivery DROP COLUMN command;",
+};
 
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared("DROP TABLE delivery;")
-            .await?;
-        Ok(())
-    }
-}
+/// A delivery taken over from a sender whose lease ran out (a crashed process) is marked, so the next
+/// sender first asks the provider whether the cut attempt got through.
+const MARK_INTERRUPTED_SENDS: SqlMigration = SqlMigration {
+    name: "m20261128_000300_mark_interrupted_sends",
+    up: "ALTER TABLE delivery ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0",
+    down: "ALTER TABLE delivery DROP COLUMN interrupted",
+};
 
-/// `m20261127_000200_keep_dead_commands`: a dead delivery keeps its command so an operator can
-/// replay it once (`notifications dead-letters replay`), and records the id of the copy sent.
-struct KeepDeadCommands;
-
-impl MigrationName for KeepDeadCommands {
-    fn name(&self) -> &str {
-        "m20261127_000200_keep_dead_commands"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for KeepDeadCommands {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(
-                "ALTER TABLE delivery ADD COLUMN command TEXT; \
-                 ALTER TABLE delivery ADD COLUMN replayed_as TEXT;",
-            )
-            .await?;
-        Ok(())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(
-                "ALTER TABLE delivery DROP COLUMN replayed_as; \
-                 ALTER TABLE delivery DROP COLUMN command;",
-            )
-            .await?;
-        Ok(())
-    }
-}
-
-/// `m20261128_000300_mark_interrupted_sends`: a delivery taken over from a sender whose lease ran out
-/// (a crashed process) is marked, so the next sender first asks the provider whether the cut attempt
-/// got through.
-struct MarkInterruptedSends;
-
-impl MigrationName for MarkInterruptedSends {
-    fn name(&self) -> &str {
-        "m20261128_000300_mark_interrupted_sends"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for MarkInterruptedSends {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(
-                "ALTER TABLE delivery ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0",
-            )
-            .await?;
-        Ok(())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared("ALTER TABLE delivery DROP COLUMN interrupted")
-            .await?;
-        Ok(())
-    }
-}
-
-/// `m20261128_000400_index_sms_provider_ids_only`: only Twilio's status callbacks look a delivery up
-/// by its provider id, so only SMS rows are indexed by it; an email's claim and its `sent` record
-/// each skip an index insert (the `sent` update changes `provider_id`, so it is never a HOT update).
-struct IndexSmsProviderIdsOnly;
-
-impl MigrationName for IndexSmsProviderIdsOnly {
-    fn name(&self) -> &str {
-        "m20261128_000400_index_sms_provider_ids_only"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for IndexSmsProviderIdsOnly {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(
-                "DROP INDEX delivery_provider; \
-                 CREATE INDEX delivery_provider_sms ON delivery (provider_id) WHERE channel = 'sms';",
-            )
-            .await?;
-        Ok(())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(
-                "DROP INDEX delivery_provider_sms; \
-                 CREATE INDEX delivery_provider ON delivery (provider_id);",
-            )
-            .await?;
-        Ok(())
-    }
-}
+/// Only Twilio's status callbacks look a delivery up by its provider id, so only SMS rows are indexed
+/// by it; an email's claim and its `sent` record each skip an index insert (the `sent` update changes
+/// `provider_id`, so it is never a HOT update).
+const INDEX_SMS_PROVIDER_IDS_ONLY: SqlMigration = SqlMigration {
+    name: "m20261128_000400_index_sms_provider_ids_only",
+    up: "DROP INDEX delivery_provider; \
+         CREATE INDEX delivery_provider_sms ON delivery (provider_id) WHERE channel = 'sms';",
+    down: "DROP INDEX delivery_provider_sms; \
+           CREATE INDEX delivery_provider ON delivery (provider_id);",
+};
