@@ -51,9 +51,8 @@ pub(super) struct Writes;
 // A row is ours when it is new, waiting for a retry, or its sender's lease ran out (a crashed worker:
 // then `interrupted`, since that sender may have been cut after the provider accepted the message).
 // The batch is one array per column on PostgreSQL (bound in binary: nothing to parse; an optional
-// column comes with an array of booleans saying which entries are present) and one JSON parameter
-// on SQLite, so the statement text (and its prepared
-// plan) never changes.
+// column comes with an array of booleans saying which entries are present) and one JSON parameter on
+// SQLite, so the statement text (and its prepared plan) never changes.
 const CLAIM_UPSERT: &str = " ON CONFLICT (event_id) DO UPDATE SET status = 'sending', \
       lease_until = excluded.lease_until, updated_at = $2, \
       interrupted = CASE WHEN delivery.status = 'sending' THEN 1 ELSE 0 END \
