@@ -424,14 +424,20 @@ mod tests {
         outcome.expect("the store answers");
     }
 
+    /// The plan of `sql` prepared on an empty log, once `fill` has run (PostgreSQL).
+    async fn frozen_plan(types: &str, sql: &str, warm: &str, fill: &str, args: &str) -> String {
+        let db = testkit::TestDb::postgres().await;
+        let store = Store::connect(db.url()).await.expect("the store");
+        let plan = testkit::frozen_plan(store.connection(), types, sql, warm, fill, args).await;
+        db.cleanup().await;
+        plan.expect("the plan")
+    }
+
     /// Frozen while the log was empty, the look-up of claims not taken still goes through the
     /// primary key, not a scan of the whole log.
     #[tokio::test]
     async fn the_status_plan_frozen_on_an_empty_log_still_uses_the_primary_key() {
-        let db = testkit::TestDb::postgres().await;
-        let store = Store::connect(db.url()).await.expect("the store");
-        let plan = testkit::frozen_plan(
-            store.connection(),
+        let plan = frozen_plan(
             "text[]",
             super::STATUS_PG,
             "'{a}'",
@@ -440,8 +446,6 @@ mod tests {
             "'{ev-1,ev-2}'",
         )
         .await;
-        db.cleanup().await;
-        let plan = plan.expect("the plan");
         assert!(plan.contains("delivery_pkey"), "{plan}");
         assert!(!plan.contains("Seq Scan"), "{plan}");
     }
@@ -449,10 +453,7 @@ mod tests {
     /// Twilio's status callbacks find their row through the SMS-only provider index.
     #[tokio::test]
     async fn the_sms_status_plan_uses_the_sms_provider_index() {
-        let db = testkit::TestDb::postgres().await;
-        let store = Store::connect(db.url()).await.expect("the store");
-        let plan = testkit::frozen_plan(
-            store.connection(),
+        let plan = frozen_plan(
             "text, text, text, bigint",
             crate::store::SMS_STATUS,
             "'SM0', 'delivered', NULL, 1",
@@ -462,8 +463,6 @@ mod tests {
             "'id-10', 'delivered', NULL, 2",
         )
         .await;
-        db.cleanup().await;
-        let plan = plan.expect("the plan");
         assert!(plan.contains("delivery_provider_sms"), "{plan}");
         assert!(!plan.contains("Seq Scan"), "{plan}");
     }
