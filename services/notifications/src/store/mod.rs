@@ -135,7 +135,8 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Self, DbErr> {
         let db = shared::db::connect(url).await?;
         Migrator::up(&db, None).await?;
-        let writes = shared::db::GroupCommit::spawn(db.clone(), Writes);
+        let writer = shared::db::connect_writer(url).await?;
+        let writes = shared::db::GroupCommit::spawn(writer, Writes);
         Ok(Self { db, writes })
     }
 

@@ -22,10 +22,7 @@ pub use short_links::insert_short_link;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
-    /// The admission writer's connection. On SQLite its own single connection: a connection drops
-    /// its whole page cache when another one wrote since its last transaction, and batches handed
-    /// round a pool re-read every page they touch (measured: 16.0-18.4k request-link/s against
-    /// 13.6-14.7k). On PostgreSQL, the pool.
+    /// The admission writer's own pool ([`shared::db::connect_writer`]).
     writer: DatabaseConnection,
 }
 
@@ -34,11 +31,7 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Self, DbErr> {
         let db = shared::db::connect(url).await?;
         Migrator::up(&db, None).await?;
-        let writer = if url.starts_with("sqlite") {
-            shared::db::connect_pool(url, 1).await?
-        } else {
-            db.clone()
-        };
+        let writer = shared::db::connect_writer(url).await?;
         Ok(Self { db, writer })
     }
 
