@@ -9,7 +9,7 @@
 # Mode `notifications` (issue 3): services/notifications/examples/bench.rs, emails/s event -> SMTP sink vs a
 # bare lettre loop, and the service's RSS (BENCH_NOTIFY_* knobs are passed through; see that file).
 #
-# Knobs: BENCH_DURATION (6s), BENCH_CONNECTIONS (64), BENCH_TIMING_N (500),
+# Knobs: BENCH_DURATION (6s), BENCH_CONNECTIONS (64), BENCH_HIGH_CONNECTIONS (256), BENCH_TIMING_N (500),
 # BENCH_MODES ("embedded postgres notifications").
 set -euo pipefail
 
@@ -18,6 +18,7 @@ ROOT=$PWD
 export BENCH_DIR=$ROOT/bench
 DURATION=${BENCH_DURATION:-6s}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
+HIGH_CONNECTIONS=${BENCH_HIGH_CONNECTIONS:-256}
 TIMING_N=${BENCH_TIMING_N:-500}
 MODES=${BENCH_MODES:-embedded postgres notifications}
 HUB_MODES=$(tr ' ' '\n' <<<"$MODES" | grep -vx notifications | tr '\n' ' ' || true)
@@ -134,6 +135,9 @@ bench_mode() {
   local v_rps=$RPS v_bad=$BAD
   run_wrk "/portal/request-link" request-link.lua "$HUB_URL"
   local l_rps=$RPS l_p99=$P99 l_bad=$BAD
+  # No target: 4x the connections, so batches of ~115 requests (guards vendor/README.md: without
+  # TCP_NODELAY each such batch waited ~40 ms on PostgreSQL over TLS, ~3k requests/s).
+  CONNECTIONS=$HIGH_CONNECTIONS run_wrk "request-link ($HIGH_CONNECTIONS conns)" request-link.lua "$HUB_URL"
   # The baseline brackets the other runs: on a shared machine the speed drifts within a minute.
   run_wrk "/healthz (again)" get.lua "$HUB_URL/healthz"
   h_bad=$((h_bad + BAD))
