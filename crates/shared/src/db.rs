@@ -79,9 +79,9 @@ async fn connect_pool(url: &str, max: u32) -> Result<DatabaseConnection, DbErr> 
 /// since its last transaction, so batches handed round a pool re-read every page they touch
 /// (measured on link requests: 16.0-18.4k/s against 13.6-14.7k).
 ///
-/// PostgreSQL: two connections, opened at once (a first batch would wait for a TLS handshake and
-/// a login on a busy machine: ~100 ms), not pinged when taken. sqlx pings every connection as it comes back
-/// to the pool (and closes a broken one), and a ping on taking it as well put two extra round trips
+/// PostgreSQL: two connections, opened at once (a first batch would wait ~100 ms for a TLS handshake
+/// and a login on a busy machine), not pinged when taken. sqlx pings every connection as it comes
+/// back to the pool (and closes a broken one); a ping on taking it as well put two extra round trips
 /// in every batch, each a wait for the database process to be scheduled on a busy machine. With two
 /// connections, one is free while the other is pinged. One that died idle fails at `BEGIN`, which
 /// the writer tries again (see [`GroupCommit`]).
