@@ -139,6 +139,18 @@ where
     rows.iter().map(field).collect::<Vec<V>>().into()
 }
 
+/// The SQLSTATE of a database's error, if it is one.
+pub fn sqlstate(e: &DbErr) -> Option<String> {
+    use sea_orm::RuntimeErr;
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = e else {
+        return None;
+    };
+    match &**e {
+        sea_orm::sqlx::Error::Database(e) => e.code().map(|c| c.into_owned()),
+        _ => None,
+    }
+}
+
 /// Begins a transaction that reads then writes. On SQLite it takes the write lock at once
 /// (`BEGIN IMMEDIATE`): a deferred transaction that read first cannot wait for the lock when it
 /// later writes and fails at once with "database is locked" under concurrent writers.
@@ -213,13 +225,25 @@ impl<B: WriteBatch> std::fmt::Debug for GroupCommit<B> {
     }
 }
 
-/// How a batch of writes runs inside its transaction.
+/// How a batch of writes runs.
 pub trait WriteBatch: Send + Sync + 'static {
     /// One caller's write.
     type Op: Send + 'static;
     /// One caller's result.
     type Out: Send + 'static;
-    /// Runs `ops`; one result per op, in order.
+    /// Tries `ops` without a transaction (one statement, which the database commits alone: on
+    /// PostgreSQL a `BEGIN` and a `COMMIT` are two round trips more per batch). `Ok(None)` when that
+    /// statement wrote nothing and the batch must run in a transaction ([`WriteBatch::run`]) instead.
+    /// The default always says so.
+    fn run_alone<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        ops: &'a [Self::Op],
+    ) -> impl std::future::Future<Output = Result<Option<Vec<Self::Out>>, DbErr>> + Send + 'a {
+        let _ = (db, ops);
+        std::future::ready(Ok(None))
+    }
+    /// Runs `ops` inside `txn`; one result per op, in order.
     fn run<'a>(
         &'a self,
         txn: &'a DatabaseTransaction,
@@ -260,15 +284,9 @@ async fn write_batches<B: WriteBatch>(
     let mut pending = Vec::with_capacity(MAX_GROUP);
     while rx.recv_many(&mut pending, MAX_GROUP).await > 0 {
         let (ops, replies): (Vec<_>, Vec<_>) = pending.drain(..).unzip();
-        let expected = ops.len();
-        let outcome = match begin_batch(&db).await {
-            Ok(txn) => match batch.run(&txn, ops).await {
-                Ok(outs) if outs.len() == expected => txn.commit().await.map(|()| outs),
-                Ok(_) => Err(DbErr::Custom(
-                    "a write batch gave the wrong number of results".into(),
-                )),
-                Err(e) => Err(e),
-            },
+        let outcome = match batch.run_alone(&db, &ops).await {
+            Ok(Some(outs)) => checked(outs, ops.len()),
+            Ok(None) => in_transaction(&db, &batch, ops).await,
             Err(e) => Err(e),
         };
         match outcome {
@@ -285,6 +303,28 @@ async fn write_batches<B: WriteBatch>(
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
+    }
+}
+
+async fn in_transaction<B: WriteBatch>(
+    db: &DatabaseConnection,
+    batch: &B,
+    ops: Vec<B::Op>,
+) -> Result<Vec<B::Out>, DbErr> {
+    let expected = ops.len();
+    let txn = begin_batch(db).await?;
+    let outs = checked(batch.run(&txn, ops).await?, expected)?;
+    txn.commit().await?;
+    Ok(outs)
+}
+
+fn checked<T>(outs: Vec<T>, expected: usize) -> Result<Vec<T>, DbErr> {
+    if outs.len() == expected {
+        Ok(outs)
+    } else {
+        Err(DbErr::Custom(
+            "a write batch gave the wrong number of results".into(),
+        ))
     }
 }
 

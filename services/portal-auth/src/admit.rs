@@ -1,10 +1,13 @@
 //! Group commit for link requests: concurrent requests are admitted (rate-limited and queued) in one
 //! database transaction, so each 200 is backed by a durable job without a transaction per request.
 
-use sea_orm::{DatabaseTransaction, DbErr};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend, DbErr};
 use shared::db::{GroupCommit, WriteBatch};
 
-use crate::store::{Admission, Limits, RateDecision, Store, admit_in, now_ms};
+use crate::store::{
+    Admission, Limits, RateDecision, Store, admit_all_pg, admit_in, must_admit_in_transaction,
+    now_ms,
+};
 
 /// Hands admissions to the writer task and waits for the verdict.
 #[derive(Clone)]
@@ -19,6 +22,23 @@ struct Admissions {
 impl WriteBatch for Admissions {
     type Op = Admission;
     type Out = RateDecision;
+
+    /// On PostgreSQL the usual batch, where no request is over a limit, is one statement and one
+    /// round trip; a batch with a refusal, or whose connection died idle, goes through [`admit_in`].
+    async fn run_alone(
+        &self,
+        db: &DatabaseConnection,
+        batch: &[Admission],
+    ) -> Result<Option<Vec<RateDecision>>, DbErr> {
+        if db.get_database_backend() != DbBackend::Postgres {
+            return Ok(None);
+        }
+        match admit_all_pg(db, batch, self.limits, now_ms()).await {
+            Ok(()) => Ok(Some(vec![RateDecision::Admitted; batch.len()])),
+            Err(e) if must_admit_in_transaction(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
 
     async fn run(
         &self,
@@ -45,5 +65,73 @@ impl Admitter {
             .execute(admission)
             .await
             .map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Database};
+
+    use super::*;
+    use crate::store::NewJob;
+
+    fn admission(ip: &str, key: &str) -> Admission {
+        Admission {
+            identifier_key: key.into(),
+            ip_key: format!("ip:{ip}"),
+            job: NewJob {
+                id: uuid::Uuid::now_v7().to_string(),
+                kind: "email".into(),
+                identifier: format!("{key}@example.org"),
+                identifier_key: key.into(),
+                lang: None,
+                client_ip: ip.into(),
+                created_at: now_ms(),
+            },
+        }
+    }
+
+    /// On PostgreSQL an admission with nobody over a limit is one statement; one with a refusal, or
+    /// on a connection that died idle, falls back to the transaction and gets the same verdicts.
+    #[tokio::test]
+    async fn refusals_and_dead_connections_fall_back_to_the_transaction_on_postgresql() {
+        let db = testkit::TestDb::postgres().await;
+        let store = Store::connect(db.url()).await.unwrap();
+        let limits = Limits {
+            per_identifier: 1,
+            per_ip: 2,
+            window_ms: 60_000,
+        };
+        let admitter = Admitter::spawn(&store, limits);
+        let admit = |ip: &str, key: &str| admitter.admit(admission(ip, key));
+
+        assert_eq!(admit("1.1.1.1", "aa").await, Ok(RateDecision::Admitted));
+        assert!(matches!(
+            admit("2.2.2.2", "aa").await,
+            Ok(RateDecision::Limited { .. })
+        ));
+        assert_eq!(admit("1.1.1.1", "bb").await, Ok(RateDecision::Admitted));
+        // The address's third request: refused, and it uses up nothing of `cc`.
+        assert!(matches!(
+            admit("1.1.1.1", "cc").await,
+            Ok(RateDecision::Limited { .. })
+        ));
+
+        let admin = Database::connect(db.url()).await.unwrap();
+        admin
+            .execute_unprepared(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .await
+            .unwrap();
+        assert_eq!(admit("3.3.3.3", "cc").await, Ok(RateDecision::Admitted));
+        assert_eq!(admit("3.3.3.3", "dd").await, Ok(RateDecision::Admitted));
+        admin.close().await.unwrap();
+
+        let fresh = Store::connect(db.url()).await.unwrap();
+        assert_eq!(fresh.pending_jobs().await.unwrap(), 4);
+        db.cleanup().await;
     }
 }

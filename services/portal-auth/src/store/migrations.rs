@@ -12,6 +12,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(CreatePortalAuthTables),
             Box::new(shared::events::outbox::CreateOutboxTable),
+            Box::new(AdmissionCheck),
         ]
     }
 
@@ -94,6 +95,48 @@ impl MigrationTrait for CreatePortalAuthTables {
                  DROP TABLE login_code; DROP TABLE link_job; DROP TABLE rate_limit;",
             )
             .await?;
+        Ok(())
+    }
+}
+
+/// `m20261128_000002_admission_check`: on PostgreSQL, the function with which the one-statement
+/// admission of a batch aborts itself when a request is over a limit (`rate_limit.rs`). Nothing on
+/// SQLite.
+struct AdmissionCheck;
+
+impl MigrationName for AdmissionCheck {
+    fn name(&self) -> &str {
+        "m20261128_000002_admission_check"
+    }
+}
+
+const ADMISSION_CHECK_PG: &str = "CREATE FUNCTION portal_auth_within_limit(ok boolean) RETURNS boolean \
+    LANGUAGE plpgsql AS $$ BEGIN \
+      IF NOT ok THEN \
+        RAISE EXCEPTION 'a request of this batch is over its limit' USING ERRCODE = 'GFRL1'; \
+      END IF; \
+      RETURN true; \
+    END $$";
+
+#[async_trait::async_trait]
+impl MigrationTrait for AdmissionCheck {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() == DbBackend::Postgres {
+            manager
+                .get_connection()
+                .execute_unprepared(ADMISSION_CHECK_PG)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() == DbBackend::Postgres {
+            manager
+                .get_connection()
+                .execute_unprepared("DROP FUNCTION portal_auth_within_limit(boolean)")
+                .await?;
+        }
         Ok(())
     }
 }

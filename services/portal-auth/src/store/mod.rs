@@ -14,7 +14,9 @@ use sea_orm_migration::MigratorTrait;
 pub use codes::{CodeCheck, NewCode, insert_code};
 pub use jobs::{LinkJob, NewJob, delete_job, retry_job};
 pub use migrations::Migrator;
-pub use rate_limit::{Admission, Limits, RateDecision, admit_in, hit};
+pub use rate_limit::{
+    Admission, Limits, RateDecision, admit_all_pg, admit_in, hit, must_admit_in_transaction,
+};
 pub use revocations::{RevocationEntry, token_version};
 pub use short_links::insert_short_link;
 

@@ -2,6 +2,7 @@
 //! One atomic upsert per key: the window restarts when the previous one is over.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 
@@ -113,6 +114,57 @@ const QUEUE_JOBS_PG: &str = "WITH queued AS (INSERT INTO link_job \
       FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int8[]) \
         AS j(id, kind, identifier, identifier_key, lang, client_ip, created_at)) ";
 
+// PostgreSQL, the usual batch in one statement that commits alone: counts and jobs as in the
+// transaction below, then every key's new count checked against its limit ($12 for addresses, $13 for
+// identifiers); one over it aborts the whole statement with OVER_LIMIT_PG, writing nothing.
+static ADMIT_ALL_PG: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{QUEUE_JOBS_PG}, counted (key, hits, window_start) AS ({COUNT_PG}{COUNT_UPSERT}) \
+         SELECT bool_and(portal_auth_within_limit(\
+           c.hits <= CASE WHEN c.key LIKE 'ip:%' THEN $12 ELSE $13 END)) FROM counted AS c"
+    )
+});
+
+/// The SQLSTATE `portal_auth_within_limit` raises (migration `m20261128_000002`).
+const OVER_LIMIT_PG: &str = "GFRL1";
+
+fn pg_count_values(counts: &[(&str, i64)], now: i64, edge: i64) -> Vec<sea_orm::Value> {
+    vec![
+        pg_array(counts, |(key, _)| (*key).to_owned()),
+        now.into(),
+        edge.into(),
+        pg_array(counts, |(_, n)| *n),
+    ]
+}
+
+/// PostgreSQL: admits and queues every request of `batch` in one statement, which needs no
+/// transaction, when none of them is over a limit. Otherwise the statement fails and writes nothing;
+/// [`must_admit_in_transaction`] tells that failure, and [`admit_in`] then decides request by request.
+pub async fn admit_all_pg<C: ConnectionTrait>(
+    db: &C,
+    batch: &[Admission],
+    limits: Limits,
+    now: i64,
+) -> Result<(), DbErr> {
+    let (ip_counts, id_counts) = key_counts(batch);
+    let counts = in_lock_order(&ip_counts, &id_counts);
+    let jobs: Vec<&NewJob> = batch.iter().map(|a| &a.job).collect();
+    let mut values = pg_count_values(&counts, now, now - limits.window_ms);
+    values.extend(jobs::pg_columns(&jobs));
+    values.push(i64::from(limits.per_ip).into());
+    values.push(i64::from(limits.per_identifier).into());
+    db.execute_raw(stmt(DbBackend::Postgres, &ADMIT_ALL_PG, values))
+        .await?;
+    Ok(())
+}
+
+/// Whether a failed [`admit_all_pg`] wrote nothing and its batch must go through [`admit_in`]: a
+/// request is over a limit, or the server ended the session before running the statement (a
+/// connection that died idle: SQLSTATE class 57, operator intervention).
+pub fn must_admit_in_transaction(e: &DbErr) -> bool {
+    shared::db::sqlstate(e).is_some_and(|code| code == OVER_LIMIT_PG || code.starts_with("57"))
+}
+
 /// Per key: its hits in the current window (this batch's included) and when that window started.
 type Windows = HashMap<String, (i64, i64)>;
 
@@ -138,15 +190,7 @@ async fn count<C: ConnectionTrait>(
     let backend = db.get_database_backend();
     let edge = now - window_ms;
     let (insert, mut values) = match backend {
-        DbBackend::Postgres => {
-            let values = vec![
-                pg_array(counts, |(key, _)| (*key).to_owned()),
-                now.into(),
-                edge.into(),
-                pg_array(counts, |(_, n)| *n),
-            ];
-            (COUNT_PG, values)
-        }
+        DbBackend::Postgres => (COUNT_PG, pg_count_values(counts, now, edge)),
         _ => {
             let param = counts
                 .iter()
