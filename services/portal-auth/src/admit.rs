@@ -1,5 +1,6 @@
-//! Group commit for link requests: concurrent requests are admitted (rate-limited and queued) in one
-//! database transaction, so each 200 is backed by a durable job without a transaction per request.
+//! Group commit for link requests: concurrent requests are admitted (rate-limited and queued) together,
+//! in one database transaction (on PostgreSQL the usual batch is one statement without one), so each
+//! 200 is backed by a durable job without a transaction per request.
 
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend, DbErr};
 use shared::db::{GroupCommit, WriteBatch};

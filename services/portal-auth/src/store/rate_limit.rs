@@ -107,7 +107,7 @@ const UNCOUNT_UPSERT: &str = " ON CONFLICT (key) DO UPDATE SET \
 
 // PostgreSQL: every job of the batch ($5..$11, after the count's $1..$4), queued by the counting
 // statement itself as a data-modifying CTE; the jobs of refused requests are deleted afterwards
-// (rare), so that the usual batch is one statement between BEGIN and COMMIT.
+// (rare). The usual batch does not get here: ADMIT_ALL_PG runs the same without a transaction.
 const QUEUE_JOBS_PG: &str = "WITH queued AS (INSERT INTO link_job \
       (id, kind, identifier, identifier_key, lang, client_ip, created_at, run_after) \
       SELECT j.id, j.kind, j.identifier, j.identifier_key, NULLIF(j.lang, ''), j.client_ip, j.created_at, j.created_at \
