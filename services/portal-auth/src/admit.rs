@@ -75,23 +75,7 @@ mod tests {
     use sea_orm::{ConnectionTrait, Database};
 
     use super::*;
-    use crate::store::NewJob;
-
-    fn admission(ip: &str, key: &str) -> Admission {
-        Admission {
-            identifier_key: key.into(),
-            ip_key: format!("ip:{ip}"),
-            job: NewJob {
-                id: uuid::Uuid::now_v7().to_string(),
-                kind: "email".into(),
-                identifier: format!("{key}@example.org"),
-                identifier_key: key.into(),
-                lang: None,
-                client_ip: ip.into(),
-                created_at: now_ms(),
-            },
-        }
-    }
+    use crate::store::admission;
 
     /// On PostgreSQL an admission with nobody over a limit is one statement; one with a refusal, or
     /// on a connection that died idle, falls back to the transaction and gets the same verdicts.

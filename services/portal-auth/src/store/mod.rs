@@ -53,6 +53,8 @@ impl Store {
     }
 }
 
+#[cfg(test)]
+pub(crate) use rate_limit::tests::admission;
 pub(crate) use shared::db::stmt;
 pub use shared::db::{begin_write, now_ms};
 

@@ -419,7 +419,7 @@ impl Store {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const WINDOW_MS: i64 = 60_000;
@@ -432,7 +432,8 @@ mod tests {
         }
     }
 
-    fn admission(ip: &str, identifier: &str) -> Admission {
+    /// A request from `ip` for `identifier`, keyed `id:<identifier>`.
+    pub(crate) fn admission(ip: &str, identifier: &str) -> Admission {
         Admission {
             identifier_key: format!("id:{identifier}"),
             ip_key: format!("ip:{ip}"),
