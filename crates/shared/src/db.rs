@@ -151,6 +151,13 @@ pub fn sqlstate(e: &DbErr) -> Option<String> {
     }
 }
 
+/// Whether the server ended the session before running the statement that failed (SQLSTATE class 57,
+/// operator intervention: a connection that died idle, terminated or restarted). Nothing was done;
+/// the same writes can go again on another connection.
+pub fn session_ended(e: &DbErr) -> bool {
+    sqlstate(e).is_some_and(|code| code.starts_with("57"))
+}
+
 /// Begins a transaction that reads then writes. On SQLite it takes the write lock at once
 /// (`BEGIN IMMEDIATE`): a deferred transaction that read first cannot wait for the lock when it
 /// later writes and fails at once with "database is locked" under concurrent writers.

@@ -162,7 +162,8 @@ pub async fn admit_all_pg<C: ConnectionTrait>(
 /// request is over a limit, or the server ended the session before running the statement (a
 /// connection that died idle: SQLSTATE class 57, operator intervention).
 pub fn must_admit_in_transaction(e: &DbErr) -> bool {
-    shared::db::sqlstate(e).is_some_and(|code| code == OVER_LIMIT_PG || code.starts_with("57"))
+    shared::db::sqlstate(e).is_some_and(|code| code == OVER_LIMIT_PG)
+        || shared::db::session_ended(e)
 }
 
 /// Per key: its hits in the current window (this batch's included) and when that window started.
