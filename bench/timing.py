@@ -41,14 +41,18 @@ def post(conn, identifier):
     return elapsed
 
 
+def national_digits(text):
+    return "".join(c for c in text if c.isdigit())[-10:]
+
+
 def check_none_matched():
     """Refuses to run if a twin names a fixture customer (the hub's sandbox is seeded from that file)."""
     path = os.path.join(os.path.dirname(__file__), "../crates/erp-sandbox/fixtures/customers.json")
     with open(path, encoding="utf-8") as f:
         values = [str(v).lower() for c in json.load(f) for v in c.values()]
-    digits = {"".join(c for c in v if c.isdigit())[-10:] for v in values}
+    numbers = {national_digits(v) for v in values}
     for twin in NON_MATCHING:
-        if twin in values or ("@" not in twin and twin.replace(" ", "").replace("-", "") in digits):
+        if twin in values or ("@" not in twin and national_digits(twin) in numbers):
             raise SystemExit(f"{twin} names a fixture customer: pick another non-matching twin")
 
 
