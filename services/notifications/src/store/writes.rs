@@ -156,7 +156,7 @@ impl WriteBatch for Writes {
     async fn run(&self, txn: &DatabaseTransaction, ops: Vec<Write>) -> Result<Vec<Written>, DbErr> {
         let now = now_ms();
         let (claims, sent) = split(&ops);
-        let claimed = claim_many(txn, &claims, now, &[]).await?;
+        let claimed = claim_many(txn, &claims, now).await?;
         record_sent(txn, &sent, now).await?;
         let out = written(&ops, claimed);
         for op in ops {
@@ -257,25 +257,24 @@ fn sent_values(rows: &[SentRow<'_>], now: i64) -> Vec<Value> {
 
 /// Claims every row of `rows` in one statement; one [`Claim`] per row, in order. A delivery that
 /// appears twice in the batch (a redelivery racing the first copy) is claimed once: the later copy
-/// finds it busy, or done, as it would one batch later. With `sent` (PostgreSQL only), the same
-/// statement records those outcomes too ([`ALONE_PG`]).
-async fn claim_many<C: ConnectionTrait>(
-    db: &C,
+/// finds it busy, or done, as it would one batch later.
+async fn claim_many(
+    txn: &DatabaseTransaction,
     rows: &[&ClaimRow],
     now: i64,
-    sent: &[SentRow<'_>],
 ) -> Result<Vec<Claim>, DbErr> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let taken = take(db, rows, now, sent).await?;
-    verdicts(db, rows, taken).await
+    let taken = take(txn, rows, now, &[]).await?;
+    verdicts(txn, rows, taken).await
 }
 
 /// The claims a batch took: per event id, its first place in the batch; per id taken, its claim.
 type Taken<'a> = (HashMap<&'a str, usize>, HashMap<String, Claim>);
 
-/// The claim statement of [`claim_many`]: its only write.
+/// The claim statement of [`claim_many`], its only write; with `sent` (PostgreSQL only), the same
+/// statement records those outcomes too ([`ALONE_PG`]).
 async fn take<'a, C: ConnectionTrait>(
     db: &C,
     rows: &[&'a ClaimRow],
