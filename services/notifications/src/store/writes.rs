@@ -355,8 +355,14 @@ async fn verdicts<C: ConnectionTrait>(
                 .map_err(|e| DbErr::Custom(e.to_string()))?
                 .into(),
         };
-        let sql = pick(backend, STATUS_PG, STATUS_SQLITE);
-        for row in db.query_all_raw(stmt(backend, sql, [param])).await? {
+        let status = stmt(backend, pick(backend, STATUS_PG, STATUS_SQLITE), [param]);
+        // A read, so it may go again when its connection died idle: the claims are committed
+        // already, and failing now would leave them `sending` until their lease runs out.
+        let rows = match db.query_all_raw(status.clone()).await {
+            Err(e) if shared::db::session_ended(&e) => db.query_all_raw(status).await?,
+            rows => rows?,
+        };
+        for row in rows {
             let id: String = row.try_get_by_index(0)?;
             let status: String = row.try_get_by_index(1)?;
             let claim = if status == "sending" {
@@ -388,7 +394,8 @@ mod tests {
     use std::time::Duration;
 
     use super::super::{Claim, Finish, NewDelivery, Store};
-    use sea_orm::ConnectionTrait;
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    use shared::db::stmt;
 
     fn delivery(event_id: &str) -> NewDelivery<'_> {
         NewDelivery {
@@ -640,6 +647,70 @@ mod tests {
         outcome.expect("SQLite answers");
         let db = testkit::TestDb::postgres().await;
         let outcome = claims_and_outcomes_in_one_batch(db.url(), Some(db.url())).await;
+        db.cleanup().await;
+        outcome.expect("PostgreSQL answers");
+    }
+
+    /// A claim of a delivery already sent, after one of the writer's connections died idle (a
+    /// failover, a proxy's idle timeout), each of them in turn: the claim statement runs on one
+    /// connection and the status look-up that follows it on the other, so whichever died, the batch
+    /// must still answer (the statement falls back, the look-up asks again).
+    async fn one_dead_writer_connection(url: &str) -> Result<(), sea_orm::DbErr> {
+        let store = Store::connect(url).await?;
+        let sent = Finish::Sent {
+            provider_id: "<p@x>",
+            subject: None,
+        };
+        claim(&store, "done", Duration::from_secs(60)).await?;
+        store.record("done", &sent).await?;
+        // One connection, so that the listing leaves out every connection of its own.
+        let mut options = sea_orm::ConnectOptions::new(url);
+        options.max_connections(1);
+        let admin = sea_orm::Database::connect(options).await?;
+        let backends = "SELECT pid FROM pg_stat_activity \
+            WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY pid";
+        // Which connection the pool hands out first depends on the order they came back in, so a
+        // few rounds.
+        for round in 0..4 {
+            let pids: Vec<i32> = admin
+                .query_all_raw(Statement::from_string(DbBackend::Postgres, backends))
+                .await?
+                .iter()
+                .map(|row| row.try_get_by_index(0))
+                .collect::<Result<_, _>>()?;
+            assert!(
+                round > 0 || pids.len() >= 2,
+                "the writer's two and the pool's: {pids:?}"
+            );
+            for pid in pids {
+                terminated_one(&store, &admin, pid, &format!("new-{round}-{pid}")).await?;
+            }
+        }
+        admin.close().await
+    }
+
+    /// Terminates backend `pid`, then claims `done` (not taken: its status is looked up) and `id`.
+    async fn terminated_one(
+        store: &Store,
+        admin: &sea_orm::DatabaseConnection,
+        pid: i32,
+        id: &str,
+    ) -> Result<(), sea_orm::DbErr> {
+        let terminate = "SELECT pg_terminate_backend($1, 5000)";
+        admin
+            .execute_raw(stmt(DbBackend::Postgres, terminate, [pid.into()]))
+            .await?;
+        let long = Duration::from_secs(60);
+        let (again, new) = tokio::try_join!(claim(store, "done", long), claim(store, id, long))?;
+        assert_eq!(again, Claim::Done, "after backend {pid} was terminated");
+        assert!(matches!(new, Claim::Mine { .. }), "after backend {pid}");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn one_dead_writer_connection_fails_no_batch_on_postgres() {
+        let db = testkit::TestDb::postgres().await;
+        let outcome = one_dead_writer_connection(db.url()).await;
         db.cleanup().await;
         outcome.expect("PostgreSQL answers");
     }
