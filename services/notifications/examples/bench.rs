@@ -17,7 +17,10 @@
 //! `BENCH_NOTIFY_PUBLISHERS` (64 publishes in flight), `BENCH_NOTIFY_MODE` (`live`: publish while
 //! the service runs, timed from the first publish; `drain`: publish everything first, then start
 //! the service and time from its spawn), `BENCH_NOTIFY_DB` (`postgres` or `sqlite`),
-//! `BENCH_NOTIFY_TIMEOUT_S` (120 per phase), `BENCH_NOTIFICATIONS_BIN` (the binary; default
+//! `BENCH_NOTIFY_TIMEOUT_S` (120 per phase), `BENCH_NOTIFY_RELAY_MS` (0: the sink answers each
+//! message at once; more: it answers `250` that long after the message's end, as a distant relay
+//! such as Mailjet's does; the figures are then informative, printed `INFO` instead of PASS/FAIL,
+//! since the target is judged against a relay that answers at once), `BENCH_NOTIFICATIONS_BIN` (the binary; default
 //! `target/release/notifications` next to this example), `BENCH_LOG=1` (the child's logs).
 //! Loopback only: NATS 127.0.0.1:4222, PostgreSQL 127.0.0.1:5432, the sink on a free port.
 
@@ -54,6 +57,7 @@ struct Knobs {
     drain: bool,
     postgres: bool,
     timeout: Duration,
+    relay_latency: Duration,
     binary: PathBuf,
 }
 
@@ -76,6 +80,7 @@ impl Knobs {
             drain: choice("BENCH_NOTIFY_MODE", &["live", "drain"])? == "drain",
             postgres: choice("BENCH_NOTIFY_DB", &["postgres", "sqlite"])? == "postgres",
             timeout: Duration::from_secs(number("BENCH_NOTIFY_TIMEOUT_S", 120)? as u64),
+            relay_latency: Duration::from_millis(number("BENCH_NOTIFY_RELAY_MS", 0)? as u64),
             binary,
         })
     }
@@ -122,6 +127,7 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let sink = sink_on_its_own_thread()?;
+    sink.delay_acceptance(knobs.relay_latency);
     let prefix = format!("bench{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
     let db = if knobs.postgres {
         TestDb::postgres().await
@@ -129,7 +135,7 @@ async fn main() -> anyhow::Result<()> {
         TestDb::sqlite()
     };
     println!(
-        "notifications bench: {} emails, concurrency {}, {} publishes in flight, mode {}, database {}, NATS prefix {prefix}",
+        "notifications bench: {} emails, concurrency {}, {} publishes in flight, mode {}, database {}, relay answers {}, NATS prefix {prefix}",
         knobs.n,
         knobs.concurrency,
         knobs.publishers,
@@ -142,12 +148,16 @@ async fn main() -> anyhow::Result<()> {
             "PostgreSQL"
         } else {
             "SQLite"
+        },
+        match knobs.relay_latency.as_millis() {
+            0 => "at once".to_owned(),
+            ms => format!("{ms} ms after each message (informative run)"),
         }
     );
     let outcome = run(&knobs, &sink, &prefix, db.url()).await;
     let deleted = delete_streams(&prefix).await;
     db.cleanup().await;
-    let met = report(&outcome?);
+    let met = report(&outcome?, knobs.relay_latency.is_zero());
     println!("cleanup: child killed, {deleted} NATS streams {prefix}_* deleted, database dropped");
     if !met {
         std::process::exit(1);
@@ -230,11 +240,14 @@ async fn run(
     let path_cpu = Cpu::sample(Some(service.pid)).report_since(&before, knobs.n, "service path");
     // With every core busy, emails/s go as the inverse of the CPU each email costs. An email of
     // the service path costs at least the sink, the publisher, NATS, and the SMTP client's work
-    // (the bare loop's client): the best ratio this machine allows, were the rest free.
-    println!(
-        "  ceiling of the ratio here, were the service's own work and its database free: {:.2}",
-        bare_cpu.total() / (path_cpu.sink + path_cpu.bench + path_cpu.nats + bare_cpu.bench)
-    );
+    // (the bare loop's client): the best ratio this machine allows, were the rest free. Not so
+    // when the relay's latency, not the CPU, sets the pace.
+    if knobs.relay_latency.is_zero() {
+        println!(
+            "  ceiling of the ratio here, were the service's own work and its database free: {:.2}",
+            bare_cpu.total() / (path_cpu.sink + path_cpu.bench + path_cpu.nats + bare_cpu.bench)
+        );
+    }
     sampler.abort();
     service.stop().await;
     if !arrived {
@@ -635,7 +648,8 @@ async fn delete_streams(prefix: &str) -> usize {
 }
 
 /// Prints the figures and PASS/FAIL per target; `true` when every target is met.
-fn report(f: &Figures) -> bool {
+/// Prints the figures and the targets: PASS/FAIL when `judged`, INFO otherwise (always met then).
+fn report(f: &Figures, judged: bool) -> bool {
     let ratio = f.service_rate / f.bare_rate;
     let mib = |kib: u64| kib as f64 / 1024.0;
     if let Some(rate) = f.publish_rate {
@@ -667,11 +681,13 @@ fn report(f: &Figures) -> bool {
     ];
     let mut all = true;
     for (target, met, value) in targets {
-        println!(
-            "{}  {target:<36} {value}",
-            if met { "PASS" } else { "FAIL" }
-        );
-        all &= met;
+        let verdict = match (judged, met) {
+            (false, _) => "INFO",
+            (true, true) => "PASS",
+            (true, false) => "FAIL",
+        };
+        println!("{verdict}  {target:<36} {value}");
+        all &= met || !judged;
     }
     all
 }
