@@ -22,7 +22,7 @@ pub use erp::{ErpHandle, spawn_erp};
 pub use mailjet::MailjetFake;
 pub use nats::{NatsWatcher, StoredMessage, nats_url};
 pub use process::{CliRun, Proc, binary, free_port, run_cli};
-pub use smtp::{ReceivedMail, SmtpSink};
+pub use smtp::{ReceivedMail, SinkTls, SmtpSink};
 pub use twilio::{SentSms, TwilioFake, twilio_signature};
 
 use std::time::Duration;

@@ -131,6 +131,8 @@ mod tests {
             data: data.to_owned(),
             message_id: None,
             subject: None,
+            encrypted: false,
+            login: None,
         }
     }
 

@@ -1,9 +1,10 @@
 //! A real SMTP server on `127.0.0.1` that accepts and keeps every message: the sink the
 //! notifications service delivers to in tests and in the benchmark.
 //!
-//! It speaks plain SMTP (no TLS, so lettre connects with `builder_dangerous`), accepts any
-//! AUTH PLAIN / AUTH LOGIN credentials, handles pipelined commands and many transactions per
-//! connection. Failures are injected with [`SmtpSink::fail_next`] and
+//! It speaks plain SMTP ([`SmtpSink::start`]) or TLS ([`SmtpSink::start_tls`]: STARTTLS required
+//! before AUTH and MAIL, or TLS from the first byte, with a certificate signed by a CA made for the
+//! sink), accepts any AUTH PLAIN / AUTH LOGIN credentials (each message records the login and
+//! whether it came encrypted), handles pipelined commands and many transactions per connection. Failures are injected with [`SmtpSink::fail_next`] and
 //! [`SmtpSink::reject_recipient`]; an outage is simulated with [`SmtpSink::stop`] and
 //! [`SmtpSink::restart`].
 //!
@@ -20,6 +21,9 @@
 
 mod headers;
 mod session;
+mod tls;
+
+pub use tls::SinkTls;
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -48,6 +52,10 @@ pub struct ReceivedMail {
     /// The `Subject` header, unfolded, RFC 2047 encoded words decoded when they are UTF-8
     /// or ASCII (otherwise left raw).
     pub subject: Option<String>,
+    /// Whether the message came over TLS.
+    pub encrypted: bool,
+    /// The user name the client authenticated as on that connection, if it did.
+    pub login: Option<String>,
 }
 
 impl ReceivedMail {
@@ -68,6 +76,8 @@ struct StoredMail {
     from: String,
     to: Vec<String>,
     data: String,
+    encrypted: bool,
+    login: Option<String>,
 }
 
 impl StoredMail {
@@ -78,6 +88,8 @@ impl StoredMail {
             data: self.data.clone(),
             message_id: headers::find(&self.data, "Message-ID"),
             subject: headers::find(&self.data, "Subject").map(|raw| headers::decode_words(&raw)),
+            encrypted: self.encrypted,
+            login: self.login.clone(),
         }
     }
 }
@@ -102,6 +114,7 @@ struct Inner {
     faults: Mutex<Faults>,
     queue_ids: AtomicU64,
     listener_task: Mutex<Option<JoinHandle<()>>>,
+    tls: Option<(SinkTls, tls::Credentials)>,
 }
 
 /// Locks a mutex even if a panicking test thread poisoned it: the data stays usable.
@@ -175,6 +188,24 @@ impl SmtpSink {
     /// # Panics
     /// When the port cannot be bound (already in use).
     pub async fn start_on(port: u16) -> SmtpSink {
+        Self::start_with(port, None).await
+    }
+
+    /// Starts a sink speaking TLS as `tls` says on a free port of `127.0.0.1`; clients trust it
+    /// through [`SmtpSink::ca_pem`].
+    ///
+    /// # Panics
+    /// When no port can be bound or the certificates cannot be made.
+    #[allow(
+        clippy::expect_used,
+        reason = "a test cannot run without its SMTP sink"
+    )]
+    pub async fn start_tls(tls: SinkTls) -> SmtpSink {
+        let credentials = tls::credentials().expect("making the SMTP sink's certificates");
+        Self::start_with(0, Some((tls, credentials))).await
+    }
+
+    async fn start_with(port: u16, tls: Option<(SinkTls, tls::Credentials)>) -> SmtpSink {
         let (received, _) = watch::channel(0);
         let sink = SmtpSink {
             inner: Arc::new(Inner {
@@ -184,6 +215,7 @@ impl SmtpSink {
                 faults: Mutex::new(Faults::default()),
                 queue_ids: AtomicU64::new(0x1000),
                 listener_task: Mutex::new(None),
+                tls,
             }),
         };
         sink.listen().await;
@@ -195,9 +227,23 @@ impl SmtpSink {
         self.inner.port.load(Ordering::Relaxed)
     }
 
-    /// `smtp://127.0.0.1:<port>`: plain SMTP, no TLS.
+    /// The URL of the sink for `SMTP_URL`, without credentials: `smtp://127.0.0.1:<port>` (plain),
+    /// `smtp://127.0.0.1:<port>?tls=required` (STARTTLS) or `smtps://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port())
+        let port = self.port();
+        match self.inner.tls.as_ref().map(|(mode, _)| mode) {
+            None => format!("smtp://127.0.0.1:{port}"),
+            Some(SinkTls::StartTls) => format!("smtp://127.0.0.1:{port}?tls=required"),
+            Some(SinkTls::Implicit) => format!("smtps://127.0.0.1:{port}"),
+        }
+    }
+
+    /// The PEM certificate of the CA that signed the sink's certificate (TLS sinks only).
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.inner
+            .tls
+            .as_ref()
+            .map(|(_, credentials)| credentials.ca_pem.as_str())
     }
 
     /// Closes the listener and drops every open connection, as when the SMTP server goes down.

@@ -41,6 +41,8 @@ pub struct Settings {
     pub allowlist: Vec<String>,
     /// SMTP relay (`smtp://user:pass@host:587?tls=required`, `smtps://…:465`); none: email can only be captured.
     pub smtp_url: Option<SecretString>,
+    /// PEM file of CA certificates trusted for the relay besides the public roots (`SMTP_CA_FILE`).
+    pub smtp_ca_file: Option<String>,
     /// Mailjet's API origin (`https://api.mailjet.com`), asked before an email cut by a crash is sent
     /// again (`MAILJET_API_URL`); none: such an email is sent again, possibly a second time.
     pub mailjet_api_url: Option<String>,
@@ -105,6 +107,7 @@ impl Settings {
                 .filter(|s| !s.is_empty())
                 .collect(),
             smtp_url,
+            smtp_ca_file: src.get("SMTP_CA_FILE").filter(|path| !path.is_empty()),
             mailjet_api_url: match src.get("MAILJET_API_URL") {
                 Some(_) => Some(config::origin_or(src, "MAILJET_API_URL", "")?),
                 None => None,

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod mailer;
 pub mod mailjet;
 mod routes;
+mod smtps;
 pub mod startup;
 pub mod store;
 pub mod twilio;

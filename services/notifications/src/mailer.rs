@@ -3,8 +3,12 @@
 //! waits ~40 ms for a delayed ACK: 22 messages/s per connection, and a 40 ms window in which a
 //! crash leaves a message accepted by the relay but not yet recorded here. Such a message is looked
 //! up in Mailjet's records (`X-MJ-CustomID`) before it is sent again: see [`Mailer::accepted_earlier`].
+//!
+//! TLS: STARTTLS through lettre (`?tls=required` or `opportunistic`), or from the first byte
+//! (`smtps://`) over our own connection ([`crate::smtps`]); the relay's certificate must chain to a
+//! public root or to `SMTP_CA_FILE`, and name the relay's host.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use lettre::Message;
@@ -12,7 +16,9 @@ use lettre::address::Envelope;
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::client::{
+    AsyncSmtpConnection, AsyncTokioStream, Certificate, TlsParameters,
+};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use secrecy::{ExposeSecret, SecretString};
@@ -20,6 +26,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::config::Settings;
 use crate::domain::{OutgoingEmail, SendError};
 use crate::mailjet::{CUSTOM_ID_HEADER, SentLog};
+use crate::smtps;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_IDLE: usize = 32;
@@ -57,6 +64,10 @@ pub struct Mailer {
     reply_to: Option<Mailbox>,
     message_id_domain: String,
     sent_log: Option<SentLog>,
+    /// CA certificates trusted for the relay besides the public roots (`SMTP_CA_FILE`), for STARTTLS.
+    relay_ca: Option<Certificate>,
+    /// The TLS of an `smtps://` relay (the public roots and `SMTP_CA_FILE`).
+    smtps: Option<Arc<rustls::ClientConfig>>,
 }
 
 /// A configuration problem of the mailer.
@@ -68,6 +79,9 @@ pub enum MailerError {
     /// `MAIL_FROM` / `MAIL_REPLY_TO` is not a mailbox.
     #[error("MAIL_FROM or MAIL_REPLY_TO: {0}")]
     Sender(String),
+    /// `SMTP_CA_FILE` cannot be read or holds no certificate.
+    #[error("SMTP_CA_FILE: {0}")]
+    Ca(String),
 }
 
 fn parse_relay(smtp_url: &SecretString) -> Result<Relay, MailerError> {
@@ -143,8 +157,13 @@ impl Mailer {
         reply_to: Option<&str>,
         message_id_domain: &str,
     ) -> Result<Self, MailerError> {
+        let relay = parse_relay(smtp_url)?;
+        let smtps = match relay.tls {
+            Tls::Implicit => Some(smtps::client_config(&[]).map_err(MailerError::Ca)?),
+            _ => None,
+        };
         Ok(Self {
-            relay: parse_relay(smtp_url)?,
+            relay,
             hello: ClientId::Domain(message_id_domain.to_owned()),
             idle: Mutex::new(Vec::new()),
             from: from
@@ -156,7 +175,21 @@ impl Mailer {
                 .map_err(|e| MailerError::Sender(format!("{e}")))?,
             message_id_domain: message_id_domain.to_owned(),
             sent_log: None,
+            relay_ca: None,
+            smtps,
         })
+    }
+
+    /// Trusts the CA certificates of `pem` for the relay, besides the public roots (a relay inside
+    /// the network with a certificate of its own CA).
+    pub fn with_relay_ca(mut self, pem: &[u8]) -> Result<Self, MailerError> {
+        let certificates = smtps::certificates(pem).map_err(MailerError::Ca)?;
+        if self.smtps.is_some() {
+            self.smtps = Some(smtps::client_config(&certificates).map_err(MailerError::Ca)?);
+        }
+        let ca = Certificate::from_pem(pem).map_err(|e| MailerError::Ca(e.to_string()))?;
+        self.relay_ca = Some(ca);
+        Ok(self)
     }
 
     /// The mailer `settings` describe: none without `SMTP_URL`; asking Mailjet's records before a
@@ -165,12 +198,16 @@ impl Mailer {
         let Some(url) = &settings.smtp_url else {
             return Ok(None);
         };
-        let mailer = Self::new(
+        let mut mailer = Self::new(
             url,
             &settings.mail_from,
             settings.reply_to.as_deref(),
             &settings.message_id_domain,
         )?;
+        if let Some(path) = &settings.smtp_ca_file {
+            let pem = std::fs::read(path).map_err(|e| MailerError::Ca(format!("{path}: {e}")))?;
+            mailer = mailer.with_relay_ca(&pem)?;
+        }
         match &settings.mailjet_api_url {
             Some(api) => mailer.with_sent_log(api).map(Some),
             None => Ok(Some(mailer)),
@@ -305,54 +342,62 @@ impl Mailer {
         }
     }
 
+    /// The relay could not be used (not the message's fault).
+    fn unavailable(&self, e: impl std::fmt::Display) -> SendError {
+        let r = &self.relay;
+        SendError::Unavailable(format!("SMTP relay {}:{}: {e}", r.host, r.port))
+    }
+
+    /// A TCP connection to the relay with TCP_NODELAY, in TLS from the first byte for `smtps://`.
+    async fn open_stream(&self) -> Result<Box<dyn AsyncTokioStream>, SendError> {
+        let r = &self.relay;
+        let tcp = tokio::time::timeout(
+            CONNECT_TIMEOUT,
+            tokio::net::TcpStream::connect((r.host.as_str(), r.port)),
+        )
+        .await
+        .map_err(|_| self.unavailable("connection timed out"))?
+        .map_err(|e| self.unavailable(e))?;
+        tcp.set_nodelay(true).map_err(|e| self.unavailable(e))?;
+        let Some(config) = &self.smtps else {
+            return Ok(Box::new(tcp));
+        };
+        let handshake = smtps::handshake(tcp, &r.host, Arc::clone(config));
+        tokio::time::timeout(CONNECT_TIMEOUT, handshake)
+            .await
+            .map_err(|_| self.unavailable("TLS handshake timed out"))?
+            .map_err(|e| self.unavailable(format!("TLS: {e}")))
+    }
+
     async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
         let r = &self.relay;
-        let unavailable =
-            |e: String| SendError::Unavailable(format!("SMTP relay {}:{}: {e}", r.host, r.port));
-        let tls = || TlsParameters::new(r.host.clone()).map_err(|e| unavailable(e.to_string()));
-        let mut conn = if r.tls == Tls::Implicit {
-            // lettre opens TLS itself here; TCP_NODELAY cannot be set on that path.
-            AsyncSmtpConnection::connect_tokio1(
-                (r.host.as_str(), r.port),
-                Some(CONNECT_TIMEOUT),
-                &self.hello,
-                Some(tls()?),
-                None,
-            )
+        let stream = self.open_stream().await?;
+        let mut conn = AsyncSmtpConnection::connect_with_transport(stream, &self.hello)
             .await
-            .map_err(|e| unavailable(e.to_string()))?
-        } else {
-            let tcp = tokio::time::timeout(
-                CONNECT_TIMEOUT,
-                tokio::net::TcpStream::connect((r.host.as_str(), r.port)),
-            )
-            .await
-            .map_err(|_| unavailable("connection timed out".into()))?
-            .map_err(|e| unavailable(e.to_string()))?;
-            tcp.set_nodelay(true)
-                .map_err(|e| unavailable(e.to_string()))?;
-            AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello)
+            .map_err(|e| self.unavailable(e))?;
+        if r.tls == Tls::Required || (r.tls == Tls::Opportunistic && conn.can_starttls()) {
+            conn.starttls(self.starttls_parameters()?, &self.hello)
                 .await
-                .map_err(|e| unavailable(e.to_string()))?
-        };
-        match r.tls {
-            Tls::Required => conn
-                .starttls(tls()?, &self.hello)
-                .await
-                .map_err(|e| unavailable(e.to_string()))?,
-            Tls::Opportunistic if conn.can_starttls() => conn
-                .starttls(tls()?, &self.hello)
-                .await
-                .map_err(|e| unavailable(e.to_string()))?,
-            _ => {}
+                .map_err(|e| self.unavailable(e))?;
         }
         if let Some((user, pass)) = &r.login {
             let credentials = Credentials::new(user.clone(), pass.expose_secret().to_owned());
             conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)
                 .await
-                .map_err(|e| unavailable(format!("authentication failed: {e}")))?;
+                .map_err(|e| self.unavailable(format!("authentication failed: {e}")))?;
         }
         Ok(conn)
+    }
+
+    /// STARTTLS with the public roots and `SMTP_CA_FILE`.
+    fn starttls_parameters(&self) -> Result<TlsParameters, SendError> {
+        let builder = TlsParameters::builder(self.relay.host.clone());
+        match &self.relay_ca {
+            Some(ca) => builder.add_root_certificate(ca.clone()),
+            None => builder,
+        }
+        .build_rustls()
+        .map_err(|e| self.unavailable(e))
     }
 
     /// Checks that the relay answers (readiness).

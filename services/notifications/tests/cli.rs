@@ -11,7 +11,7 @@ use helpers::{
     ALLOWLIST, Backend, MAILJET_KEY, MAILJET_SECRET, PATIENCE, TestApp, email, envelope, spawn_app,
 };
 use shared::events::Envelope;
-use testkit::{CliRun, MailjetFake, SmtpSink, TestDb, nats_url, run_cli};
+use testkit::{CliRun, MailjetFake, SinkTls, SmtpSink, TempDir, TestDb, nats_url, run_cli};
 
 /// Runs `notifications args…` with only `env` (and PATH) in its environment.
 async fn notifications(args: &[&str], env: &[(&str, &str)]) -> CliRun {
@@ -97,6 +97,47 @@ async fn check_config_passes_against_postgres_nats_and_smtp() {
         assert!(run.line(check).starts_with("OK"), "{}", run.stdout);
     }
     db.cleanup().await;
+}
+
+/// A relay over STARTTLS with a certificate of its own CA: the SMTP check passes with `SMTP_CA_FILE`,
+/// fails without it (the certificate is not trusted), and a file that holds no certificate is named.
+#[tokio::test]
+async fn check_config_reaches_a_tls_relay_through_smtp_ca_file() {
+    let sink = SmtpSink::start_tls(SinkTls::StartTls).await;
+    let dir = TempDir::new();
+    let (ca, junk) = (dir.path().join("ca.pem"), dir.path().join("junk.pem"));
+    std::fs::write(&ca, sink.ca_pem().unwrap()).unwrap();
+    std::fs::write(&junk, "not a certificate").unwrap();
+    let smtp = format!(
+        "smtp://{MAILJET_KEY}:{MAILJET_SECRET}@127.0.0.1:{}?tls=required",
+        sink.port()
+    );
+    let trusted = smtp_check(&smtp, Some(&ca)).await;
+    assert!(trusted.starts_with("OK"), "{trusted}");
+    let untrusted = smtp_check(&smtp, None).await;
+    assert!(
+        untrusted.starts_with("FAIL") && untrusted.contains("certificate"),
+        "{untrusted}"
+    );
+    let junk = smtp_check(&smtp, Some(&junk)).await;
+    assert!(
+        junk.starts_with("FAIL") && junk.contains("SMTP_CA_FILE"),
+        "{junk}"
+    );
+    for line in [trusted, untrusted, junk] {
+        assert!(!line.contains(MAILJET_SECRET), "{line}");
+    }
+}
+
+/// The SMTP line of `check-config` for the relay `smtp`, trusting `ca_file` if any.
+async fn smtp_check(smtp: &str, ca_file: Option<&std::path::Path>) -> String {
+    let ca_file = ca_file.map(|path| path.to_str().unwrap());
+    let mut env = vec![("SMTP_URL", smtp)];
+    env.extend(ca_file.map(|path| ("SMTP_CA_FILE", path)));
+    notifications(&["check-config"], &env)
+        .await
+        .line("SMTP")
+        .to_owned()
 }
 
 /// With `MAILJET_API_URL`, the SMTP check also asks Mailjet's records with the relay's login; a

@@ -5,12 +5,15 @@
 
 use std::sync::Arc;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use tokio::io::{
     AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, BufWriter,
 };
 use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
-use super::{Inner, MAX_MESSAGE_SIZE, StoredMail};
+use super::{Inner, MAX_MESSAGE_SIZE, SinkTls, StoredMail};
 
 const EHLO_EXTENSIONS: &str = "250-PIPELINING\r\n250-8BITMIME\r\n250-SIZE 26214400\r\n\
                                250-AUTH PLAIN LOGIN\r\n250 SMTPUTF8\r\n";
@@ -29,20 +32,56 @@ struct Transaction {
 enum Next {
     Continue,
     Close,
+    /// `220` to STARTTLS was sent: the TLS handshake comes next.
+    StartTls,
+}
+
+/// Where the connection stands with TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Security {
+    /// A plain sink.
+    Plain,
+    /// Plain so far; STARTTLS offered and required before AUTH and MAIL.
+    Offered,
+    /// Over TLS.
+    Encrypted,
 }
 
 /// Serves one connection until QUIT, EOF or an I/O error.
 pub(super) async fn serve(stream: TcpStream, inner: Arc<Inner>) {
-    let (read, write) = stream.into_split();
-    let mut session = Session {
-        reader: BufReader::with_capacity(16 * 1024, read),
-        writer: BufWriter::with_capacity(4 * 1024, write),
-        inner,
-        line: Vec::with_capacity(512),
-        tx: Transaction::default(),
-    };
     // Errors only mean the peer went away; there is nobody to report them to.
-    let _ = session.run().await;
+    let _ = serve_connection(stream, inner).await;
+}
+
+async fn serve_connection(stream: TcpStream, inner: Arc<Inner>) -> std::io::Result<()> {
+    let tls = inner
+        .tls
+        .as_ref()
+        .map(|(mode, credentials)| (*mode, credentials.acceptor.clone()));
+    let Some((mode, acceptor)) = tls else {
+        let (read, write) = stream.into_split();
+        return Session::new(read, write, inner, Security::Plain)
+            .run(true)
+            .await
+            .map(drop);
+    };
+    let (stream, greet) = match mode {
+        SinkTls::Implicit => (stream, true),
+        SinkTls::StartTls => {
+            let (read, write) = stream.into_split();
+            let mut plain = Session::new(read, write, Arc::clone(&inner), Security::Offered);
+            let Next::StartTls = plain.run(true).await? else {
+                return Ok(());
+            };
+            // What the client sent before the handshake is dropped (RFC 3207, section 4.2).
+            (plain.into_stream()?, false)
+        }
+    };
+    let (read, write) = tokio::io::split(acceptor.accept(stream).await?);
+    Session::new(read, write, inner, Security::Encrypted)
+        .run(greet)
+        .await
+        .map(drop)
 }
 
 struct Session<R, W> {
@@ -51,18 +90,46 @@ struct Session<R, W> {
     inner: Arc<Inner>,
     line: Vec<u8>,
     tx: Transaction,
+    security: Security,
+    login: Option<String>,
+}
+
+impl Session<OwnedReadHalf, OwnedWriteHalf> {
+    /// The TCP stream again, for the TLS handshake.
+    fn into_stream(self) -> std::io::Result<TcpStream> {
+        let read = self.reader.into_inner();
+        let write = self.writer.into_inner();
+        read.reunite(write).map_err(std::io::Error::other)
+    }
 }
 
 impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
-    async fn run(&mut self) -> std::io::Result<()> {
-        self.reply("220 127.0.0.1 ESMTP testkit sink ready").await?;
+    fn new(read: R, write: W, inner: Arc<Inner>, security: Security) -> Self {
+        Session {
+            reader: BufReader::with_capacity(16 * 1024, read),
+            writer: BufWriter::with_capacity(4 * 1024, write),
+            inner,
+            line: Vec::with_capacity(512),
+            tx: Transaction::default(),
+            security,
+            login: None,
+        }
+    }
+
+    /// Answers commands until QUIT, EOF (both [`Next::Close`]) or STARTTLS; greets first when
+    /// `greet` (not after STARTTLS: the client speaks first then).
+    async fn run(&mut self, greet: bool) -> std::io::Result<Next> {
+        if greet {
+            self.reply("220 127.0.0.1 ESMTP testkit sink ready").await?;
+        }
         loop {
             if !self.read_line().await? {
-                return Ok(());
+                return Ok(Next::Close);
             }
             let line = String::from_utf8_lossy(trim_crlf(&self.line)).into_owned();
-            if let Next::Close = self.command(&line).await? {
-                return Ok(());
+            match self.command(&line).await? {
+                Next::Continue => {}
+                ended => return Ok(ended),
             }
         }
     }
@@ -80,6 +147,9 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
                 self.writer.write_all(b"250-127.0.0.1 greets ").await?;
                 self.writer.write_all(arg.as_bytes()).await?;
                 self.writer.write_all(b"\r\n").await?;
+                if self.security == Security::Offered {
+                    self.writer.write_all(b"250-STARTTLS\r\n").await?;
+                }
                 self.raw_reply(EHLO_EXTENSIONS).await?;
             }
             "HELO" if !arg.is_empty() => {
@@ -90,6 +160,11 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
                 self.reply("250 127.0.0.1").await?;
             }
             "EHLO" | "HELO" => self.reply("501 5.5.4 a domain is required").await?,
+            "STARTTLS" => return self.starttls().await,
+            "AUTH" | "MAIL" if self.security == Security::Offered => {
+                self.reply("530 5.7.0 Must issue a STARTTLS command first")
+                    .await?;
+            }
             "AUTH" => self.auth(arg).await?,
             "MAIL" => self.mail(arg).await?,
             "RCPT" => self.rcpt(arg).await?,
@@ -109,7 +184,20 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
         Ok(Next::Continue)
     }
 
-    /// AUTH PLAIN and AUTH LOGIN, with or without an initial response; any credentials pass.
+    async fn starttls(&mut self) -> std::io::Result<Next> {
+        if self.security != Security::Offered {
+            self.reply("454 4.7.0 TLS not available").await?;
+            return Ok(Next::Continue);
+        }
+        self.writer
+            .write_all(b"220 2.0.0 Ready to start TLS\r\n")
+            .await?;
+        self.writer.flush().await?;
+        Ok(Next::StartTls)
+    }
+
+    /// AUTH PLAIN and AUTH LOGIN, with or without an initial response; any credentials pass, and
+    /// the user name is kept for the messages of the connection.
     async fn auth(&mut self, arg: &str) -> std::io::Result<()> {
         if !self.tx.greeted || self.tx.from.is_some() {
             return self.reply("503 5.5.1 bad sequence of commands").await;
@@ -128,6 +216,8 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
                     .await;
             }
         };
+        let mut responses: Vec<Vec<u8>> =
+            initial.map(|i| i.as_bytes().to_vec()).into_iter().collect();
         for prompt in prompts {
             self.reply(prompt).await?;
             if !self.read_line().await? {
@@ -136,7 +226,9 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
             if trim_crlf(&self.line) == b"*" {
                 return self.reply("501 5.7.0 authentication cancelled").await;
             }
+            responses.push(trim_crlf(&self.line).to_vec());
         }
+        self.login = login(&mechanism, &responses);
         self.reply("235 2.7.0 Authentication successful").await
     }
 
@@ -204,7 +296,13 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
         }
         let data = String::from_utf8(data)
             .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned());
-        self.inner.store(StoredMail { from, to, data });
+        self.inner.store(StoredMail {
+            from,
+            to,
+            data,
+            encrypted: self.security == Security::Encrypted,
+            login: self.login.clone(),
+        });
         let delay = self.inner.accept_delay();
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
@@ -255,6 +353,17 @@ fn path_argument<'a>(arg: &'a str, keyword: &str) -> Option<&'a str> {
     }
 }
 
+/// The user name of AUTH PLAIN (`authzid NUL authcid NUL password`) or AUTH LOGIN (the first
+/// response), each base64.
+fn login(mechanism: &str, responses: &[Vec<u8>]) -> Option<String> {
+    let first = BASE64.decode(responses.first()?).ok()?;
+    let user = match mechanism {
+        "PLAIN" => first.split(|b| *b == 0).nth(1)?.to_vec(),
+        _ => first,
+    };
+    String::from_utf8(user).ok()
+}
+
 fn trim_crlf(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
@@ -262,7 +371,22 @@ fn trim_crlf(line: &[u8]) -> &[u8] {
 
 #[cfg(test)]
 mod tests {
-    use super::path_argument;
+    use super::{login, path_argument};
+
+    #[test]
+    fn the_login_of_auth_plain_and_auth_login() {
+        // base64("\0key\0secret"), base64("key")
+        assert_eq!(
+            login("PLAIN", &[b"AGtleQBzZWNyZXQ=".to_vec()]).as_deref(),
+            Some("key")
+        );
+        assert_eq!(
+            login("LOGIN", &[b"a2V5".to_vec(), b"c2VjcmV0".to_vec()]).as_deref(),
+            Some("key")
+        );
+        assert_eq!(login("PLAIN", &[b"not base64!".to_vec()]), None);
+        assert_eq!(login("PLAIN", &[]), None);
+    }
 
     #[test]
     fn a_bracketed_path_with_parameters_gives_the_bare_address() {

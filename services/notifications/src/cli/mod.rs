@@ -194,14 +194,14 @@ pub fn checks(src: &dyn Source) -> Checks {
 /// records when `MAILJET_API_URL` is set.
 pub async fn check_smtp(settings: Settings) -> Result<String, String> {
     let mailer = Mailer::from_settings(&settings)
-        .map_err(|e| format!("{e}: check SMTP_URL, MAILJET_API_URL and MAIL_FROM"))?;
+        .map_err(|e| format!("{e}: check SMTP_URL, SMTP_CA_FILE, MAILJET_API_URL and MAIL_FROM"))?;
     let Some(mailer) = mailer else {
         return Ok("SMTP_URL not set: emails are captured in the outbox only".to_owned());
     };
     mailer
         .ping()
         .await
-        .map_err(|e| format!("the relay of SMTP_URL does not work ({e}): check SMTP_URL"))?;
+        .map_err(|e| format!("the relay of SMTP_URL does not work ({e}): check SMTP_URL (and SMTP_CA_FILE for a relay with a certificate of its own CA)"))?;
     if !mailer.has_sent_log() {
         return Ok("the relay of SMTP_URL answers and accepts us (MAILJET_API_URL not set: an email cut by a crash is sent again)".to_owned());
     }

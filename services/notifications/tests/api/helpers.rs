@@ -87,12 +87,20 @@ pub fn base_env(
 
 /// Starts the service on `backend`, in sandbox mode unless `extra` says otherwise.
 pub async fn spawn_app(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    spawn_app_with_sink(backend, SmtpSink::start().await, extra).await
+}
+
+/// [`spawn_app`] delivering to `sink` (a TLS one, say).
+pub async fn spawn_app_with_sink(
+    backend: Backend,
+    sink: SmtpSink,
+    extra: &[(&str, &str)],
+) -> TestApp {
     shared::telemetry::init_for_tests();
     let db = match backend {
         Backend::Sqlite => TestDb::sqlite(),
         Backend::Postgres => TestDb::postgres().await,
     };
-    let sink = SmtpSink::start().await;
     let twilio = TwilioFake::start(TWILIO_SID, TWILIO_TOKEN).await;
     let mailjet = MailjetFake::start(sink.clone(), MAILJET_KEY, MAILJET_SECRET).await;
     let mut env = base_env(db.url(), &sink, &twilio, &mailjet);
@@ -124,12 +132,10 @@ pub async fn spawn_app(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
     }
 }
 
-/// `SMTP_URL` of the sink, logged in with the Mailjet API key and secret.
-fn relay_url(sink: &SmtpSink) -> String {
-    format!(
-        "smtp://{MAILJET_KEY}:{MAILJET_SECRET}@127.0.0.1:{}",
-        sink.port()
-    )
+/// `SMTP_URL` of the sink (its scheme and TLS mode), logged in with the Mailjet API key and secret.
+pub fn relay_url(sink: &SmtpSink) -> String {
+    sink.url()
+        .replacen("://", &format!("://{MAILJET_KEY}:{MAILJET_SECRET}@"), 1)
 }
 
 async fn collect_dead_letters(bus: &InProcessBus) -> Arc<Mutex<Vec<DeadLetter>>> {

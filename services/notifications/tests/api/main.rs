@@ -11,4 +11,5 @@ mod log;
 mod on_nats;
 mod retries;
 mod sandbox;
+mod tls;
 mod webhook;
