@@ -94,3 +94,33 @@ async fn a_relay_certificate_no_trusted_ca_signed_gets_nothing() {
         nothing_leaves(app, "certificate").await;
     }
 }
+
+/// `tls=opportunistic` takes STARTTLS when the relay offers it, and sends in clear when it does not.
+#[tokio::test]
+async fn opportunistic_tls_is_taken_when_offered() {
+    for (sink, encrypted) in [
+        (SmtpSink::start_tls(SinkTls::StartTls).await, true),
+        (SmtpSink::start().await, false),
+    ] {
+        let dir = TempDir::new();
+        let ca_file = dir.path().join("relay-ca.pem");
+        let url = format!(
+            "smtp://{MAILJET_KEY}:{MAILJET_SECRET}@127.0.0.1:{}?tls=opportunistic",
+            sink.port()
+        );
+        let mut extra = vec![
+            ("OUTBOUND_ALLOWLIST", ALLOWLIST),
+            ("SMTP_URL", url.as_str()),
+        ];
+        if let Some(pem) = sink.ca_pem() {
+            std::fs::write(&ca_file, pem).unwrap();
+            extra.push(("SMTP_CA_FILE", ca_file.to_str().unwrap()));
+        }
+        let app = spawn_app_with_sink(Backend::Sqlite, sink, &extra).await;
+        let e = envelope(&email(OPS));
+        app.publish(&e).await;
+        app.wait_for_status(&e, "sent").await;
+        assert_eq!(app.sink.messages()[0].encrypted, encrypted);
+        app.cleanup().await;
+    }
+}
