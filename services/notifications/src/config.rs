@@ -43,6 +43,9 @@ pub struct Settings {
     pub smtp_url: Option<SecretString>,
     /// PEM file of CA certificates trusted for the relay besides the public roots (`SMTP_CA_FILE`).
     pub smtp_ca_file: Option<String>,
+    /// Longest wait for each reply of the relay (`SMTP_TIMEOUT_S`); past it, a connection is given
+    /// up, and an email whose data was sent has an unknown outcome.
+    pub smtp_timeout: Duration,
     /// Mailjet's API origin (`https://api.mailjet.com`), asked before an email cut by a crash is sent
     /// again (`MAILJET_API_URL`); none: such an email is sent again, possibly a second time.
     pub mailjet_api_url: Option<String>,
@@ -108,6 +111,7 @@ impl Settings {
                 .collect(),
             smtp_url,
             smtp_ca_file: src.get("SMTP_CA_FILE").filter(|path| !path.is_empty()),
+            smtp_timeout: Duration::from_secs(config::parsed_or(src, "SMTP_TIMEOUT_S", 60)?),
             mailjet_api_url: match src.get("MAILJET_API_URL") {
                 Some(_) => Some(config::origin_or(src, "MAILJET_API_URL", "")?),
                 None => None,

@@ -300,6 +300,16 @@ impl Consumer {
                     .await?;
                 Ok(Verdict::RetryIn(retry_delay(attempts, base, cap, unit)))
             }
+            SendError::Uncertain(e) => {
+                tracing::warn!(channel = c.channel, error = %e, "the provider's verdict was lost; its records are asked after the lease, before any resend");
+                self.store
+                    .record(&id, &Finish::Uncertain { error: &e })
+                    .await?;
+                // Past the lease, so that the next claim takes the row over as interrupted.
+                Ok(Verdict::RetryIn(
+                    self.settings.lease + Duration::from_secs(1),
+                ))
+            }
             SendError::Unavailable(e) => {
                 tracing::warn!(channel = c.channel, error = %e, "provider unavailable; will retry");
                 self.store

@@ -29,6 +29,8 @@ use crate::mailjet::{CUSTOM_ID_HEADER, SentLog};
 use crate::smtps;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest wait for each reply of the relay, unless set (`SMTP_TIMEOUT_S`).
+const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_IDLE: usize = 32;
 /// A connection idle longer than this is checked with NOOP before use (relays drop idle clients).
 const CHECK_AFTER_IDLE: Duration = Duration::from_secs(5);
@@ -68,6 +70,8 @@ pub struct Mailer {
     relay_ca: Option<Certificate>,
     /// The TLS of an `smtps://` relay (the public roots and `SMTP_CA_FILE`).
     smtps: Option<Arc<rustls::ClientConfig>>,
+    /// Longest wait for each reply of the relay.
+    timeout: Duration,
 }
 
 /// A configuration problem of the mailer.
@@ -177,7 +181,14 @@ impl Mailer {
             sent_log: None,
             relay_ca: None,
             smtps,
+            timeout: REPLY_TIMEOUT,
         })
+    }
+
+    /// Waits at most `timeout` for each reply of the relay.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     /// Trusts the CA certificates of `pem` for the relay, besides the public roots (a relay inside
@@ -204,6 +215,7 @@ impl Mailer {
             settings.reply_to.as_deref(),
             &settings.message_id_domain,
         )?;
+        mailer = mailer.with_timeout(settings.smtp_timeout);
         if let Some(path) = &settings.smtp_ca_file {
             let pem = std::fs::read(path).map_err(|e| MailerError::Ca(format!("{path}: {e}")))?;
             mailer = mailer.with_relay_ca(&pem)?;
@@ -258,7 +270,7 @@ impl Mailer {
             .open_transaction(&mut conn, message.envelope(), &bytes)
             .await
         {
-            Ok(()) => conn.message(&bytes).await.map(|_| ()).map_err(smtp_error),
+            Ok(()) => self.deliver(&mut conn, &bytes).await,
             Err(e) => Err(e),
         };
         match outcome {
@@ -292,29 +304,60 @@ impl Mailer {
         if !bytes.is_ascii() && conn.server_info().supports_feature(Extension::EightBitMime) {
             options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
         }
-        conn.command(Mail::new(envelope.from().cloned(), options))
-            .await
+        let mail = Mail::new(envelope.from().cloned(), options);
+        self.within("MAIL", conn.command(mail))
+            .await?
             .map_err(smtp_error)?;
         for to in envelope.to() {
-            conn.command(Rcpt::new(to.clone(), vec![]))
-                .await
+            self.within("RCPT", conn.command(Rcpt::new(to.clone(), vec![])))
+                .await?
                 .map_err(smtp_error)?;
         }
-        conn.command(Data).await.map_err(smtp_error)?;
+        self.within("DATA", conn.command(Data))
+            .await?
+            .map_err(smtp_error)?;
         Ok(())
     }
 
-    /// After a failed transaction: a healthy connection is reset and reused, a broken one dropped.
+    /// The message's data and its final `.`. From then on only the relay's reply tells what became
+    /// of the message: without one (none in time, or the connection cut) it may have been accepted.
+    async fn deliver(&self, conn: &mut AsyncSmtpConnection, bytes: &[u8]) -> Result<(), SendError> {
+        match tokio::time::timeout(self.timeout, conn.message(bytes)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) if e.status().is_some() => Err(smtp_error(e)),
+            Ok(Err(e)) => Err(SendError::Uncertain(format!(
+                "the relay's reply to the message was lost: {e}"
+            ))),
+            Err(_) => Err(SendError::Uncertain(format!(
+                "no reply of the relay to the message within {} s",
+                self.timeout.as_secs()
+            ))),
+        }
+    }
+
+    /// `exchange` (a command and its reply), given up as an outage after the reply timeout.
+    async fn within<T>(
+        &self,
+        what: &str,
+        exchange: impl std::future::Future<Output = T>,
+    ) -> Result<T, SendError> {
+        tokio::time::timeout(self.timeout, exchange)
+            .await
+            .map_err(|_| {
+                let secs = self.timeout.as_secs();
+                self.unavailable(format!("no reply to {what} within {secs} s"))
+            })
+    }
+
+    /// After a failed transaction: a healthy connection is reset and reused; a broken one, or one
+    /// whose state is unknown, is dropped (closed without waiting on the relay for a QUIT).
     async fn settle(&self, mut conn: AsyncSmtpConnection, e: &SendError) {
-        if matches!(e, SendError::Unavailable(_)) || conn.has_broken() {
-            conn.abort().await;
+        let unknown = matches!(e, SendError::Unavailable(_) | SendError::Uncertain(_));
+        if unknown || conn.has_broken() {
             return;
         }
-        if conn
-            .command(lettre::transport::smtp::commands::Rset)
-            .await
-            .is_ok()
-        {
+        let reset = conn.command(lettre::transport::smtp::commands::Rset);
+        if let Ok(Ok(_)) = self.within("RSET", reset).await {
             self.give_back(conn);
         }
     }
@@ -335,10 +378,9 @@ impl Mailer {
                 return self.connect().await;
             };
             let fresh = since.elapsed() < CHECK_AFTER_IDLE;
-            if !conn.has_broken() && (fresh || conn.test_connected().await) {
+            if !conn.has_broken() && (fresh || self.answers(&mut conn).await) {
                 return Ok(conn);
             }
-            conn.abort().await;
         }
     }
 
@@ -372,18 +414,22 @@ impl Mailer {
     async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
         let r = &self.relay;
         let stream = self.open_stream().await?;
-        let mut conn = AsyncSmtpConnection::connect_with_transport(stream, &self.hello)
-            .await
+        let greeted = AsyncSmtpConnection::connect_with_transport(stream, &self.hello);
+        let mut conn = self
+            .within("EHLO", greeted)
+            .await?
             .map_err(|e| self.unavailable(e))?;
         if r.tls == Tls::Required || (r.tls == Tls::Opportunistic && conn.can_starttls()) {
-            conn.starttls(self.starttls_parameters()?, &self.hello)
-                .await
+            let tls = self.starttls_parameters()?;
+            self.within("STARTTLS", conn.starttls(tls, &self.hello))
+                .await?
                 .map_err(|e| self.unavailable(e))?;
         }
         if let Some((user, pass)) = &r.login {
             let credentials = Credentials::new(user.clone(), pass.expose_secret().to_owned());
-            conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)
-                .await
+            let mechanisms = [Mechanism::Plain, Mechanism::Login];
+            self.within("AUTH", conn.auth(&mechanisms, &credentials))
+                .await?
                 .map_err(|e| self.unavailable(format!("authentication failed: {e}")))?;
         }
         Ok(conn)
@@ -400,12 +446,18 @@ impl Mailer {
         .map_err(|e| self.unavailable(e))
     }
 
+    /// Whether the relay answers NOOP on `conn` in time.
+    async fn answers(&self, conn: &mut AsyncSmtpConnection) -> bool {
+        self.within("NOOP", conn.test_connected())
+            .await
+            .unwrap_or(false)
+    }
+
     /// Checks that the relay answers (readiness).
     pub async fn ping(&self) -> Result<(), String> {
         let mut conn = self.ready_connection().await.map_err(|e| e.to_string())?;
-        let alive = conn.test_connected().await;
-        self.give_back(conn);
-        if alive {
+        if self.answers(&mut conn).await {
+            self.give_back(conn);
             Ok(())
         } else {
             Err("SMTP relay does not answer".into())

@@ -15,6 +15,11 @@ pub enum SendError {
     /// not this message's fault; retry without using up its attempts.
     #[error("provider unavailable: {0}")]
     Unavailable(String),
+    /// The message went out but the provider's verdict was lost (no reply to the end of an email's
+    /// data in time, or the connection cut while waiting for it): it may have been accepted. Handled
+    /// as a send cut by a crash: its records are asked after the lease, before any resend.
+    #[error("outcome unknown: {0}")]
+    Uncertain(String),
 }
 
 /// Delay before attempt `attempt + 1`: `base * 2^attempt`, capped, with "full jitter" between half

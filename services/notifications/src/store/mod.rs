@@ -372,6 +372,10 @@ fn finish_statement(
             "UPDATE delivery SET status = 'dead', attempts = attempts + 1, error = $2, updated_at = $3 WHERE event_id = $1",
             vec![event_id.into(), (*error).into(), now.into()],
         ),
+        Finish::Uncertain { error } => (
+            "UPDATE delivery SET error = $2, updated_at = $3 WHERE event_id = $1 AND status = 'sending'",
+            vec![event_id.into(), (*error).into(), now.into()],
+        ),
     };
     stmt(b, sql, values)
 }
@@ -432,6 +436,12 @@ pub enum Finish<'a> {
     },
     /// Given up.
     Dead {
+        /// Why.
+        error: &'a str,
+    },
+    /// The provider's verdict was lost: the row stays `sending` (its lease runs out, then the next
+    /// worker asks the provider's records before any resend), with why.
+    Uncertain {
         /// Why.
         error: &'a str,
     },

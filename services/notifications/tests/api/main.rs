@@ -8,6 +8,7 @@ mod bad_input;
 mod helpers;
 mod interrupted;
 mod log;
+mod lost_reply;
 mod on_nats;
 mod retries;
 mod sandbox;
