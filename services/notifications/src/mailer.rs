@@ -214,8 +214,8 @@ impl Mailer {
             &settings.mail_from,
             settings.reply_to.as_deref(),
             &settings.message_id_domain,
-        )?;
-        mailer = mailer.with_timeout(settings.smtp_timeout);
+        )?
+        .with_timeout(settings.smtp_timeout);
         if let Some(path) = &settings.smtp_ca_file {
             let pem = std::fs::read(path).map_err(|e| MailerError::Ca(format!("{path}: {e}")))?;
             mailer = mailer.with_relay_ca(&pem)?;
