@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use shared::events::{EmailSend, Envelope, EventBus, connect_bus, known_domains};
-use testkit::{MailjetFake, SmtpSink, TestDb, nats_url};
+use testkit::{MailjetFake, NatsServer, SmtpSink, TestDb, nats_url};
 use tokio::process::{Child, Command};
 use tokio::time::Instant;
 
@@ -24,6 +24,7 @@ const ACK_WAIT: Duration = Duration::from_secs(3);
 /// One run's isolation on the shared NATS server: a unique prefix and a bus under it.
 struct Run {
     prefix: String,
+    nats: String,
     bus: Arc<dyn EventBus>,
     sink: SmtpSink,
     mailjet: MailjetFake,
@@ -35,14 +36,20 @@ const MAILJET_SECRET: &str = "mj-test-secret";
 
 impl Run {
     async fn new() -> Self {
+        Self::on(nats_url()).await
+    }
+
+    /// A run on the NATS server at `nats`.
+    async fn on(nats: String) -> Self {
         let prefix = format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-        let bus = connect_bus(Some(&nats_url()), &prefix, ACK_WAIT)
+        let bus = connect_bus(Some(&nats), &prefix, ACK_WAIT)
             .await
-            .expect("connecting to NATS at 127.0.0.1:4222");
+            .unwrap_or_else(|e| panic!("connecting to NATS at {nats}: {e}"));
         let sink = SmtpSink::start().await;
         let mailjet = MailjetFake::start(sink.clone(), MAILJET_KEY, MAILJET_SECRET).await;
         Self {
             prefix,
+            nats,
             bus,
             sink,
             mailjet,
@@ -58,7 +65,7 @@ impl Run {
         );
         Service::start(
             database_url,
-            &self.prefix,
+            (&self.nats, &self.prefix),
             &smtp_url,
             &self.mailjet.base_url(),
         )
@@ -123,7 +130,7 @@ impl Run {
 
     /// Deletes this run's streams (and so their consumers) from the shared NATS server.
     async fn cleanup(self) {
-        if let Ok(client) = async_nats::connect(nats_url()).await {
+        if let Ok(client) = async_nats::connect(&self.nats).await {
             let js = async_nats::jetstream::new(client);
             for (_, stream) in known_domains() {
                 let _ = js
@@ -141,7 +148,13 @@ struct Service {
 }
 
 impl Service {
-    async fn start(database_url: &str, prefix: &str, smtp_url: &str, mailjet_url: &str) -> Self {
+    /// On the NATS server and under the prefix of `(nats, prefix)`.
+    async fn start(
+        database_url: &str,
+        (nats, prefix): (&str, &str),
+        smtp_url: &str,
+        mailjet_url: &str,
+    ) -> Self {
         let port = free_port();
         let logs = || {
             if std::env::var_os("TEST_LOG").is_some() {
@@ -155,7 +168,7 @@ impl Service {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("BIND", format!("127.0.0.1:{port}"))
             .env("DATABASE_URL", database_url)
-            .env("NATS_URL", nats_url())
+            .env("NATS_URL", nats)
             .env("NATS_PREFIX", prefix)
             .env("NATS_ACK_WAIT_S", ACK_WAIT.as_secs().to_string())
             .env("SMTP_URL", smtp_url)
@@ -379,4 +392,59 @@ async fn two_replicas_on_one_postgres_database_send_each_of_500_emails_once() {
     drop((a, b));
     run.cleanup().await;
     db.cleanup().await;
+}
+
+/// The bus itself dies (SIGKILL of a NATS server of the test's own, JetStream on file) while emails
+/// are being delivered, and comes back 2 s later on the same port and store. Acks lost meanwhile
+/// mean redeliveries, which the delivery log turns away; the consumer takes up its subscription by
+/// itself, and commands published after the restart are delivered too.
+#[tokio::test]
+async fn a_nats_server_killed_mid_way_and_restarted_loses_and_doubles_nothing() {
+    let mut nats = NatsServer::start();
+    let run = Run::on(nats.url()).await;
+    run.sink.delay_acceptance(Duration::from_millis(20));
+    let db = TestDb::sqlite();
+    let _service = run.service(db.url()).await;
+
+    let mut expected = run.publish_emails(500).await;
+    assert!(
+        run.sink.wait_for(100, Duration::from_secs(60)).await,
+        "the service delivered only {} emails in 60 s",
+        run.sink.count()
+    );
+    nats.kill();
+    let at_kill = run.sink.count();
+    eprintln!("NATS killed with {at_kill} of 500 emails in the sink");
+    assert!(
+        at_kill < 500,
+        "all 500 delivered before the kill; nothing was tested"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    nats.start_again();
+
+    expected.extend(run.publish_emails_once_the_bus_is_back(100).await);
+    run.assert_each_arrives_exactly_once(&expected, Duration::from_secs(120))
+        .await;
+    run.cleanup().await;
+}
+
+impl Run {
+    /// [`Run::publish_emails`] after a restart of NATS: each publish is tried again until the
+    /// publisher has reconnected (JetStream drops a second copy of an id it stored).
+    async fn publish_emails_once_the_bus_is_back(&self, n: usize) -> HashSet<String> {
+        let mut expected = HashSet::new();
+        for i in 0..n {
+            let e = email_command(i);
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while let Err(err) = self.bus.publish(&e).await {
+                assert!(
+                    Instant::now() < deadline,
+                    "NATS not back within 60 s: {err}"
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            expected.insert(format!("<{}@gigafibre.ca>", e.id));
+        }
+        expected
+    }
 }
