@@ -16,8 +16,8 @@ use sea_orm::{
 };
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 use shared::events::{
-    BusError, CreateOutboxTable, Envelope, EventBus, InProcessBus, OutboxRelay, SessionRevoked,
-    Subscription,
+    BusError, CreateOutboxTable, Envelope, EventBus, InProcessBus, NatsBus, NatsOptions,
+    OutboxRelay, SessionRevoked, Subscription,
     outbox::{self, entity},
 };
 use uuid::Uuid;
@@ -316,5 +316,46 @@ async fn the_outbox_migration_is_idempotent_and_reversible() {
     assert!(manager.has_table("outbox").await.unwrap());
     CreateOutboxTable.down(&manager).await.unwrap();
     assert!(!manager.has_table("outbox").await.unwrap());
+    t.cleanup().await;
+}
+
+/// The relay on the real JetStream bus while the NATS server is down (SIGKILL of a server of the
+/// test's own): events committed meanwhile wait in the outbox, then go out once it is back on the
+/// same port and store, each stored once.
+#[tokio::test]
+async fn events_committed_while_nats_is_down_go_out_once_it_is_back() {
+    let mut nats = testkit::NatsServer::start();
+    let bus = NatsBus::connect_with(&nats.url(), NatsOptions::default())
+        .await
+        .unwrap();
+    let t = TestDb::sqlite().await;
+    let relay = OutboxRelay::new(t.db.clone(), Arc::new(bus.clone()));
+    let notifier = relay.notifier();
+    let task = relay.spawn();
+
+    nats.kill();
+    let envelopes: Vec<Envelope> = (0..50).map(|i| revoked(&format!("C{i}"))).collect();
+    for envelope in &envelopes {
+        let txn = t.db.begin().await.unwrap();
+        outbox::enqueue(&txn, envelope).await.unwrap();
+        txn.commit().await.unwrap();
+    }
+    notifier.notify_one();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let pending = || async { entity::Entity::find().all(&t.db).await.unwrap().len() };
+    assert_eq!(pending().await, 50, "published with NATS down?");
+
+    nats.start_again();
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while pending().await > 0 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the outbox drained within 30 s of NATS coming back");
+    let stream = bus.stream_name(&envelopes[0].subject).unwrap();
+    let mut stream = bus.jetstream().get_stream(stream).await.unwrap();
+    assert_eq!(stream.info().await.unwrap().state.messages, 50);
+    task.abort();
     t.cleanup().await;
 }
