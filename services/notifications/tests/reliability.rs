@@ -394,6 +394,52 @@ async fn two_replicas_on_one_postgres_database_send_each_of_500_emails_once() {
     db.cleanup().await;
 }
 
+/// Every PostgreSQL connection of the service cut, three times, while it delivers (a failover, a
+/// proxy restarting): claims and records whose replies were lost come back through redelivery and
+/// the lease, Mailjet's records are asked where a send may have happened, and each email still
+/// arrives exactly once.
+#[tokio::test]
+async fn postgres_connections_cut_mid_way_lose_and_double_nothing() {
+    use sea_orm::{ConnectOptions, ConnectionTrait, Database};
+    let run = Run::new().await;
+    run.sink.delay_acceptance(Duration::from_millis(50));
+    let db = TestDb::postgres().await;
+    let _service = run.service(db.url()).await;
+
+    let expected = run.publish_emails(2000).await;
+    assert!(
+        run.sink.wait_for(100, Duration::from_secs(60)).await,
+        "the service delivered only {} emails in 60 s",
+        run.sink.count()
+    );
+    let mut options = ConnectOptions::new(db.url());
+    options.max_connections(1);
+    let admin = Database::connect(options).await.unwrap();
+    for _ in 0..3 {
+        admin
+            .execute_unprepared(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    admin.close().await.unwrap();
+    let after_cuts = run.sink.count();
+    eprintln!("connections cut three times; {after_cuts} of 2000 emails in the sink");
+    assert!(
+        after_cuts < 2000,
+        "all 2000 delivered before the cuts; nothing was tested"
+    );
+
+    wait_until_recorded_sent(db.url(), 2000, Duration::from_secs(150)).await;
+    run.assert_each_arrives_exactly_once(&expected, Duration::from_secs(150))
+        .await;
+    run.cleanup().await;
+    db.cleanup().await;
+}
+
 /// The bus itself dies (SIGKILL of a NATS server of the test's own, JetStream on file) while emails
 /// are being delivered, and comes back 2 s later on the same port and store. Acks lost meanwhile
 /// mean redeliveries, which the delivery log turns away; the consumer takes up its subscription by
