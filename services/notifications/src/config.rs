@@ -111,7 +111,7 @@ impl Settings {
                 .collect(),
             smtp_url,
             smtp_ca_file: src.get("SMTP_CA_FILE").filter(|path| !path.is_empty()),
-            smtp_timeout: Duration::from_secs(config::parsed_or(src, "SMTP_TIMEOUT_S", 60)?),
+            smtp_timeout: smtp_timeout(src)?,
             mailjet_api_url: match src.get("MAILJET_API_URL") {
                 Some(_) => Some(config::origin_or(src, "MAILJET_API_URL", "")?),
                 None => None,
@@ -167,4 +167,15 @@ fn twilio(src: &dyn Source) -> Result<Option<TwilioSettings>, ConfigError> {
         from,
         messaging_service_sid,
     }))
+}
+
+/// `SMTP_TIMEOUT_S`: at least a second (0 would give up every exchange before it began).
+fn smtp_timeout(src: &dyn Source) -> Result<Duration, ConfigError> {
+    match config::parsed_or(src, "SMTP_TIMEOUT_S", 60)? {
+        0 => Err(ConfigError {
+            name: "SMTP_TIMEOUT_S".to_owned(),
+            problem: "at least 1 second".to_owned(),
+        }),
+        secs => Ok(Duration::from_secs(secs)),
+    }
 }

@@ -63,11 +63,17 @@ async fn check_config_names_an_invalid_variable_and_exits_non_zero() {
         "{}",
         live.stdout
     );
-    for bad in ["api.mailjet.com", "ftp://api.mailjet.com", "not a url"] {
-        let run = notifications(&["check-config"], &[("MAILJET_API_URL", bad)]).await;
-        assert!(!run.success, "{bad}");
+    for (name, bad) in [
+        ("MAILJET_API_URL", "api.mailjet.com"),
+        ("MAILJET_API_URL", "ftp://api.mailjet.com"),
+        ("MAILJET_API_URL", "not a url"),
+        ("SMTP_TIMEOUT_S", "0"),
+        ("SMTP_TIMEOUT_S", "soon"),
+    ] {
+        let run = notifications(&["check-config"], &[(name, bad)]).await;
+        assert!(!run.success, "{name}={bad}");
         let line = run.line("settings");
-        assert!(line.contains("MAILJET_API_URL"), "{bad}: {line}");
+        assert!(line.contains(name), "{name}={bad}: {line}");
     }
 }
 
