@@ -1,7 +1,8 @@
 //! One SMTP connection: reads commands line by line and answers them in order.
 //!
 //! Replies are buffered and flushed only when no further command is already waiting in the
-//! read buffer, which gives PIPELINING for free and keeps one write per round trip.
+//! read buffer, which gives PIPELINING for free and keeps one write per round trip. On a TLS sink
+//! the same session runs over the TLS stream: from the first byte, or after STARTTLS.
 
 use std::sync::Arc;
 
@@ -184,6 +185,8 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
         Ok(Next::Continue)
     }
 
+    /// STARTTLS: `220`, flushed, then the caller runs the handshake; refused when not offered (a
+    /// plain sink, or already on TLS).
     async fn starttls(&mut self) -> std::io::Result<Next> {
         if self.security != Security::Offered {
             self.reply("454 4.7.0 TLS not available").await?;
