@@ -265,11 +265,18 @@ impl Mailer {
     pub async fn send(&self, event_id: &str, email: &OutgoingEmail) -> Result<String, SendError> {
         let message = self.build(event_id, email)?;
         let bytes = message.formatted();
-        let mut conn = self.ready_connection().await?;
-        let outcome = match self
+        let (mut conn, pooled) = self.ready_connection().await?;
+        let mut opened = self
             .open_transaction(&mut conn, message.envelope(), &bytes)
-            .await
-        {
+            .await;
+        if pooled && matches!(opened, Err(SendError::Unavailable(_))) {
+            // A pooled connection the relay closed meanwhile; nothing was sent on it.
+            conn = self.connect().await?;
+            opened = self
+                .open_transaction(&mut conn, message.envelope(), &bytes)
+                .await;
+        }
+        let outcome = match opened {
             Ok(()) => self.deliver(&mut conn, &bytes).await,
             Err(e) => Err(e),
         };
@@ -370,16 +377,16 @@ impl Mailer {
         }
     }
 
-    /// An idle connection that still answers, or a new one.
-    async fn ready_connection(&self) -> Result<AsyncSmtpConnection, SendError> {
+    /// An idle connection that still answers (`true`: from the pool), or a new one.
+    async fn ready_connection(&self) -> Result<(AsyncSmtpConnection, bool), SendError> {
         loop {
             let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
             let Some((mut conn, since)) = pooled else {
-                return self.connect().await;
+                return Ok((self.connect().await?, false));
             };
             let fresh = since.elapsed() < CHECK_AFTER_IDLE;
             if !conn.has_broken() && (fresh || self.answers(&mut conn).await) {
-                return Ok(conn);
+                return Ok((conn, true));
             }
         }
     }
@@ -455,7 +462,7 @@ impl Mailer {
 
     /// Checks that the relay answers (readiness).
     pub async fn ping(&self) -> Result<(), String> {
-        let mut conn = self.ready_connection().await.map_err(|e| e.to_string())?;
+        let (mut conn, _) = self.ready_connection().await.map_err(|e| e.to_string())?;
         if self.answers(&mut conn).await {
             self.give_back(conn);
             Ok(())
@@ -514,6 +521,33 @@ mod tests {
         parse_relay(&SecretString::from(url.to_owned()))
             .ok()
             .unwrap()
+    }
+
+    fn an_email() -> OutgoingEmail {
+        OutgoingEmail {
+            to: "ops@example.org".into(),
+            to_name: None,
+            subject: "Votre lien".into(),
+            text: "Bonjour".into(),
+            html: "<p>Bonjour</p>".into(),
+            reply_to: None,
+            attachments: Vec::new(),
+        }
+    }
+
+    /// The relay closed the pooled connections (a restart) less than `CHECK_AFTER_IDLE` ago, so
+    /// the next email takes a dead one unchecked: nothing was sent on it, so it goes at once on a new
+    /// connection instead of waiting for a retry.
+    #[tokio::test]
+    async fn a_pooled_connection_the_relay_closed_is_replaced_at_once() {
+        let sink = testkit::SmtpSink::start().await;
+        let url = SecretString::from(sink.url());
+        let mailer = Mailer::new(&url, "noreply@gigafibre.ca", None, "gigafibre.ca").unwrap();
+        mailer.send("first", &an_email()).await.unwrap();
+        sink.stop().await;
+        sink.restart().await;
+        mailer.send("second", &an_email()).await.unwrap();
+        assert_eq!(sink.count(), 2);
     }
 
     #[test]
