@@ -7,6 +7,31 @@ use crate::TempDir;
 /// Server used for PostgreSQL tests unless `TEST_POSTGRES_URL` says otherwise.
 const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
+/// Terminates every other connection to the PostgreSQL database of `url` (as a failover or a server
+/// restart would), from a connection of its own that the listing leaves out.
+///
+/// # Panics
+/// When the database cannot be reached.
+#[allow(
+    clippy::expect_used,
+    reason = "a test cannot go on without its database"
+)]
+pub async fn terminate_connections(url: &str) {
+    let mut options = sea_orm::ConnectOptions::new(url);
+    options.max_connections(1);
+    let admin = Database::connect(options)
+        .await
+        .expect("connecting to PostgreSQL");
+    admin
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .await
+        .expect("terminating the connections");
+    let _ = admin.close().await;
+}
+
 /// One test's database; call [`TestDb::cleanup`] at the end of a PostgreSQL test.
 #[derive(Debug)]
 pub struct TestDb {

@@ -17,7 +17,7 @@ mod process;
 pub mod smtp;
 pub mod twilio;
 
-pub use db::{TestDb, frozen_plan};
+pub use db::{TestDb, frozen_plan, terminate_connections};
 pub use dir::TempDir;
 pub use erp::{ErpHandle, spawn_erp};
 pub use mailjet::MailjetFake;

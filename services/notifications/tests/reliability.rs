@@ -400,7 +400,6 @@ async fn two_replicas_on_one_postgres_database_send_each_of_500_emails_once() {
 /// arrives exactly once.
 #[tokio::test]
 async fn postgres_connections_cut_mid_way_lose_and_double_nothing() {
-    use sea_orm::{ConnectOptions, ConnectionTrait, Database};
     let run = Run::new().await;
     run.sink.delay_acceptance(Duration::from_millis(50));
     let db = TestDb::postgres().await;
@@ -412,20 +411,10 @@ async fn postgres_connections_cut_mid_way_lose_and_double_nothing() {
         "the service delivered only {} emails in 60 s",
         run.sink.count()
     );
-    let mut options = ConnectOptions::new(db.url());
-    options.max_connections(1);
-    let admin = Database::connect(options).await.unwrap();
     for _ in 0..3 {
-        admin
-            .execute_unprepared(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
-            )
-            .await
-            .unwrap();
+        testkit::terminate_connections(db.url()).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    admin.close().await.unwrap();
     let after_cuts = run.sink.count();
     eprintln!("connections cut three times; {after_cuts} of 2000 emails in the sink");
     assert!(

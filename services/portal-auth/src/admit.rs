@@ -72,8 +72,6 @@ impl Admitter {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use sea_orm::{ConnectionTrait, Database};
-
     use super::*;
     use crate::store::admission;
 
@@ -103,17 +101,9 @@ mod tests {
             Ok(RateDecision::Limited { .. })
         ));
 
-        let admin = Database::connect(db.url()).await.unwrap();
-        admin
-            .execute_unprepared(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
-            )
-            .await
-            .unwrap();
+        testkit::terminate_connections(db.url()).await;
         assert_eq!(admit("3.3.3.3", "cc").await, Ok(RateDecision::Admitted));
         assert_eq!(admit("3.3.3.3", "dd").await, Ok(RateDecision::Admitted));
-        admin.close().await.unwrap();
 
         let fresh = Store::connect(db.url()).await.unwrap();
         assert_eq!(fresh.pending_jobs().await.unwrap(), 4);

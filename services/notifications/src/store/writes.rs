@@ -578,10 +578,7 @@ mod tests {
     /// Claims and outcomes in one batch (on PostgreSQL one statement when they name distinct
     /// deliveries, a transaction when one names the same delivery twice or after the writer's
     /// connections were terminated): the same verdicts and rows as one by one.
-    async fn claims_and_outcomes_in_one_batch(
-        url: &str,
-        admin: Option<&str>,
-    ) -> Result<(), sea_orm::DbErr> {
+    async fn claims_and_outcomes_in_one_batch(url: &str, cut: bool) -> Result<(), sea_orm::DbErr> {
         let store = Store::connect(url).await?;
         let long = Duration::from_secs(60);
         for id in ["a", "b", "held"] {
@@ -610,15 +607,8 @@ mod tests {
         let (same, ()) =
             tokio::try_join!(claim(&store, "same", long), store.record("same", &sent))?;
         assert!(matches!(same, Claim::Mine { .. }));
-        if let Some(admin) = admin {
-            let admin = sea_orm::Database::connect(admin).await?;
-            admin
-                .execute_unprepared(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                     WHERE datname = current_database() AND pid <> pg_backend_pid()",
-                )
-                .await?;
-            admin.close().await?;
+        if cut {
+            testkit::terminate_connections(url).await;
         }
         let (after, ()) =
             tokio::try_join!(claim(&store, "after", long), store.record("new", &sent))?;
@@ -642,11 +632,11 @@ mod tests {
     #[tokio::test]
     async fn claims_and_outcomes_in_one_batch_on_sqlite_and_postgres() {
         let db = testkit::TestDb::sqlite();
-        let outcome = claims_and_outcomes_in_one_batch(db.url(), None).await;
+        let outcome = claims_and_outcomes_in_one_batch(db.url(), false).await;
         db.cleanup().await;
         outcome.expect("SQLite answers");
         let db = testkit::TestDb::postgres().await;
-        let outcome = claims_and_outcomes_in_one_batch(db.url(), Some(db.url())).await;
+        let outcome = claims_and_outcomes_in_one_batch(db.url(), true).await;
         db.cleanup().await;
         outcome.expect("PostgreSQL answers");
     }
