@@ -123,6 +123,21 @@ fn parse_relay(smtp_url: &SecretString) -> Result<Relay, MailerError> {
         }
     };
     let port = url.port().unwrap_or(if implicit { 465 } else { 587 });
+    // Ports whose TLS the standards fix (RFC 8314): the other way round, each side would wait for
+    // the other's first bytes until the timeout.
+    match (implicit, port) {
+        (false, 465) => {
+            return Err(MailerError::Url(
+                "port 465 speaks TLS from the first byte: smtps://…:465".into(),
+            ));
+        }
+        (true, 25 | 587) => {
+            return Err(MailerError::Url(format!(
+                "port {port} starts in clear: smtp://…:{port}?tls=required"
+            )));
+        }
+        _ => {}
+    }
     let login = (!url.username().is_empty()).then(|| {
         let user = percent_decode(url.username());
         let pass = percent_decode(url.password().unwrap_or(""));
@@ -567,15 +582,18 @@ mod tests {
 
     #[test]
     fn bad_smtp_urls_are_refused_without_echoing_the_password() {
-        for bad in [
-            "http://x",
-            "smtp://host?tls=maybe",
-            "not a url with password hunter2",
+        for (bad, expected) in [
+            ("http://x", "scheme"),
+            ("smtp://host?tls=maybe", "tls=maybe"),
+            ("not a url with password hunter2", "not a URL"),
+            ("smtp://key:hunter2@in-v3.mailjet.com:465", "smtps://"),
+            ("smtps://key:hunter2@in-v3.mailjet.com:587", "tls=required"),
         ] {
             let err = parse_relay(&SecretString::from(bad.to_owned()))
                 .err()
                 .unwrap()
                 .to_string();
+            assert!(err.contains(expected), "{bad}: {err}");
             assert!(!err.contains("hunter2"), "{err}");
         }
     }
