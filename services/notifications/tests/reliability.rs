@@ -93,6 +93,15 @@ impl Run {
         expected
     }
 
+    /// Waits until the sink holds `n` emails (at most 60 s): the moment to cut something mid-way.
+    async fn wait_until_delivered(&self, n: usize) {
+        assert!(
+            self.sink.wait_for(n, Duration::from_secs(60)).await,
+            "the service delivered only {} of the first {n} emails in 60 s",
+            self.sink.count()
+        );
+    }
+
     /// Waits until every expected Message-ID reached the sink, then a little longer so a late
     /// duplicate (a redelivery after the ack wait) would show up too, and checks each arrived once.
     async fn assert_each_arrives_exactly_once(&self, expected: &HashSet<String>, within: Duration) {
@@ -299,11 +308,7 @@ async fn a_consumer_killed_with_sigkill_mid_way_delivers_each_of_1000_emails_exa
     let first = run.service(db.url()).await;
 
     let expected = run.publish_emails(1000).await;
-    assert!(
-        run.sink.wait_for(300, Duration::from_secs(60)).await,
-        "the first process delivered only {} emails in 60 s",
-        run.sink.count()
-    );
+    run.wait_until_delivered(300).await;
     first.sigkill().await;
     let at_kill = run.sink.count();
     eprintln!("SIGKILL with {at_kill} of 1000 emails in the sink");
@@ -337,11 +342,7 @@ async fn a_consumer_stopped_with_sigterm_mid_way_and_restarted_delivers_each_of_
     let first = run.service(db.url()).await;
 
     let expected = run.publish_emails(1000).await;
-    assert!(
-        run.sink.wait_for(300, Duration::from_secs(60)).await,
-        "the first process delivered only {} emails in 60 s",
-        run.sink.count()
-    );
+    run.wait_until_delivered(300).await;
     first.sigterm().await;
     let at_stop = run.sink.count();
     eprintln!("SIGTERM with {at_stop} of 1000 emails in the sink");
@@ -406,11 +407,7 @@ async fn postgres_connections_cut_mid_way_lose_and_double_nothing() {
     let _service = run.service(db.url()).await;
 
     let expected = run.publish_emails(2000).await;
-    assert!(
-        run.sink.wait_for(100, Duration::from_secs(60)).await,
-        "the service delivered only {} emails in 60 s",
-        run.sink.count()
-    );
+    run.wait_until_delivered(100).await;
     for _ in 0..3 {
         testkit::terminate_connections(db.url()).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -442,11 +439,7 @@ async fn a_nats_server_killed_mid_way_and_restarted_loses_and_doubles_nothing() 
     let _service = run.service(db.url()).await;
 
     let mut expected = run.publish_emails(500).await;
-    assert!(
-        run.sink.wait_for(100, Duration::from_secs(60)).await,
-        "the service delivered only {} emails in 60 s",
-        run.sink.count()
-    );
+    run.wait_until_delivered(100).await;
     nats.kill();
     let at_kill = run.sink.count();
     eprintln!("NATS killed with {at_kill} of 500 emails in the sink");
