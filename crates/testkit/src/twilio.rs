@@ -1,7 +1,8 @@
-//! A fake of Twilio's Messages API (`POST /2010-04-01/Accounts/{AccountSid}/Messages.json`) that
-//! follows the documented wire format: HTTP Basic `AccountSid:AuthToken`, form-encoded
-//! parameters, the 201 message resource, Twilio's JSON error bodies with their stable codes, and
-//! signed status callbacks (`X-Twilio-Signature`) sent to the service's webhook.
+//! A fake of Twilio's Messages API (`POST /2010-04-01/Accounts/{AccountSid}/Messages.json` to send,
+//! `GET` the same path to list) that follows the documented wire format: HTTP Basic
+//! `AccountSid:AuthToken`, form-encoded parameters, the 201 message resource, the paged list (newest
+//! first; `To`, `From`, `PageSize`, `Page`; `next_page_uri`), Twilio's JSON error bodies with their
+//! stable codes, and signed status callbacks (`X-Twilio-Signature`) sent to the service's webhook.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -12,7 +13,9 @@
 //! # }
 //! ```
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
 use actix_web::http::StatusCode;
@@ -40,6 +43,8 @@ pub struct SentSms {
     pub body: String,
     /// The `StatusCallback` parameter, if given.
     pub status_callback: Option<String>,
+    /// When the fake accepted it (the resource's `date_created`).
+    pub date_created: chrono::DateTime<chrono::Utc>,
 }
 
 /// An error injected with [`TwilioFake::fail_next`].
@@ -58,6 +63,9 @@ struct State {
     e164: Regex,
     messages: Mutex<Vec<SentSms>>,
     failure: Mutex<Option<InjectedFailure>>,
+    /// Messages still to be answered late, and how late.
+    late: Mutex<(usize, Duration)>,
+    lists: AtomicUsize,
 }
 
 /// Locks a mutex even if a panicking test thread poisoned it: the data stays usable.
@@ -92,6 +100,8 @@ impl TwilioFake {
             e164: Regex::new(r"^\+[1-9]\d{7,14}$").expect("the E.164 pattern is valid"),
             messages: Mutex::new(Vec::new()),
             failure: Mutex::new(None),
+            late: Mutex::new((0, Duration::ZERO)),
+            lists: AtomicUsize::new(0),
         });
         let data = web::Data::from(Arc::clone(&state));
         let (base_url, handle) = crate::fake_http::serve(move |cfg| {
@@ -99,6 +109,10 @@ impl TwilioFake {
                 .route(
                     "/2010-04-01/Accounts/{account_sid}/Messages.json",
                     web::post().to(create_message),
+                )
+                .route(
+                    "/2010-04-01/Accounts/{account_sid}/Messages.json",
+                    web::get().to(list_messages),
                 )
                 .default_service(web::to(not_found));
         });
@@ -129,6 +143,17 @@ impl TwilioFake {
             code,
             message: message.to_owned(),
         });
+    }
+
+    /// Keeps the next `n` messages it accepts but answers each only `after` that long: a client that
+    /// stops waiting first never learns that Twilio has the message.
+    pub fn answer_late(&self, n: usize, after: Duration) {
+        *lock(&self.state.late) = (n, after);
+    }
+
+    /// How many pages of the message list were asked for (authenticated or not).
+    pub fn list_requests(&self) -> usize {
+        self.state.lists.load(Ordering::SeqCst)
     }
 
     /// POSTs a status callback for message `sid` to `url`, as Twilio does: form parameters
@@ -264,9 +289,93 @@ async fn create_message(
         return twilio_error(400, 20001, "Invalid form body");
     };
     match parse_message(&form, &state) {
-        Ok(sms) => accepted(sms, &state),
+        Ok(sms) => {
+            let response = accepted(sms, &state);
+            if let Some(after) = late_answer(&state) {
+                tokio::time::sleep(after).await;
+            }
+            response
+        }
         Err(Invalid(code, message)) => twilio_error(400, code, &message),
     }
+}
+
+/// How late to answer this message, if it is one of those [`TwilioFake::answer_late`] asked for.
+fn late_answer(state: &State) -> Option<Duration> {
+    let mut late = lock(&state.late);
+    (late.0 > 0).then(|| {
+        late.0 -= 1;
+        late.1
+    })
+}
+
+/// `GET …/Messages.json`: the account's messages, newest first, filtered by `To` and `From`, in pages
+/// of `PageSize` (50; at most 1,000), page `Page` (from 0), with the next page's URI.
+async fn list_messages(
+    request: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<State>,
+) -> HttpResponse {
+    state.lists.fetch_add(1, Ordering::SeqCst);
+    if !is_authenticated(&request, &state) {
+        return twilio_error(401, 20003, "Authenticate");
+    }
+    if path.as_str() != state.account_sid {
+        return not_found(request).await;
+    }
+    if let Some(failure) = take_failure(&state) {
+        return failure;
+    }
+    let Ok(query) = serde_urlencoded::from_str::<Vec<(String, String)>>(request.query_string())
+    else {
+        return twilio_error(400, 20001, "Invalid query string");
+    };
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    };
+    let page_size = match param("PageSize").map(str::parse::<usize>) {
+        None => 50,
+        Some(Ok(size @ 1..=1000)) => size,
+        Some(_) => return twilio_error(400, 20001, "PageSize must be between 1 and 1000"),
+    };
+    let Ok(page) = param("Page").unwrap_or("0").parse::<usize>() else {
+        return twilio_error(400, 20001, "Page must be a number");
+    };
+    let (to, from) = (param("To"), param("From"));
+    let matching: Vec<serde_json::Value> = lock(&state.messages)
+        .iter()
+        .rev()
+        .filter(|sms| to.is_none_or(|to| sms.to == to))
+        .filter(|sms| from.is_none_or(|from| sms.from.as_deref() == Some(from)))
+        .map(|sms| resource(sms, &state.account_sid))
+        .collect();
+    let start = page.saturating_mul(page_size).min(matching.len());
+    let end = (start + page_size).min(matching.len());
+    let page_uri = |page: usize| {
+        let mut filters: Vec<(&str, &str)> = Vec::new();
+        filters.extend(to.map(|to| ("To", to)));
+        filters.extend(from.map(|from| ("From", from)));
+        let filters = serde_urlencoded::to_string(filters).unwrap_or_default();
+        let and = if filters.is_empty() { "" } else { "&" };
+        format!(
+            "/2010-04-01/Accounts/{}/Messages.json?{filters}{and}PageSize={page_size}&Page={page}",
+            state.account_sid
+        )
+    };
+    HttpResponse::Ok().json(json!({
+        "messages": &matching[start..end],
+        "page": page,
+        "page_size": page_size,
+        "start": start,
+        "end": end.saturating_sub(1),
+        "uri": page_uri(page),
+        "first_page_uri": page_uri(0),
+        "previous_page_uri": (page > 0).then(|| page_uri(page - 1)),
+        "next_page_uri": (end < matching.len()).then(|| page_uri(page + 1)),
+    }))
 }
 
 /// Why Twilio refuses a message: a 400 with this code and message.
@@ -299,15 +408,22 @@ fn parse_message(form: &[(String, String)], state: &State) -> Result<SentSms, In
         messaging_service_sid,
         body,
         status_callback: param("StatusCallback"),
+        date_created: chrono::Utc::now(),
     })
 }
 
 /// Records `sms` and answers 201 with Twilio's message resource.
 fn accepted(sms: SentSms, state: &State) -> HttpResponse {
-    let now = chrono::Utc::now().to_rfc2822();
-    let account = &state.account_sid;
+    let created = resource(&sms, &state.account_sid);
+    lock(&state.messages).push(sms);
+    HttpResponse::Created().json(created)
+}
+
+/// Twilio's message resource for `sms`.
+fn resource(sms: &SentSms, account: &str) -> serde_json::Value {
+    let at = sms.date_created.to_rfc2822();
     let uri = format!("/2010-04-01/Accounts/{account}/Messages/{}", sms.sid);
-    let resource = json!({
+    json!({
         "sid": sms.sid,
         "status": if sms.messaging_service_sid.is_some() { "accepted" } else { "queued" },
         "to": sms.to,
@@ -323,14 +439,12 @@ fn accepted(sms: SentSms, state: &State) -> HttpResponse {
         "error_message": null,
         "account_sid": account,
         "messaging_service_sid": sms.messaging_service_sid,
-        "date_created": now,
-        "date_updated": now,
+        "date_created": at,
+        "date_updated": at,
         "date_sent": null,
         "uri": format!("{uri}.json"),
         "subresource_uris": { "media": format!("{uri}/Media.json") },
-    });
-    lock(&state.messages).push(sms);
-    HttpResponse::Created().json(resource)
+    })
 }
 
 /// Segments of an SMS: 160/153 characters when plain ASCII, else 70/67 (UCS-2). A simplification

@@ -212,3 +212,63 @@ async fn a_status_callback_carries_a_signature_the_webhook_can_verify() {
 
     assert_eq!(response.status().as_u16(), 204);
 }
+
+async fn list(twilio: &TwilioFake, token: &str, path_and_query: &str) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .get(format!("{}{path_and_query}", twilio.base_url()))
+        .basic_auth(SID, Some(token))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_message_list_is_newest_first_filtered_and_paged() {
+    let twilio = TwilioFake::start(SID, TOKEN).await;
+    for body in ["un", "deux", "trois"] {
+        let form = [SMS[0], SMS[1], ("Body", body)];
+        assert_eq!(send(&twilio, SID, TOKEN, &form).await.0, 201);
+    }
+    let other = [("To", "+15145550148"), SMS[1], ("Body", "autre")];
+    assert_eq!(send(&twilio, SID, TOKEN, &other).await.0, 201);
+    let path = format!("/2010-04-01/Accounts/{SID}/Messages.json");
+
+    let (status, first) = list(
+        &twilio,
+        TOKEN,
+        &format!("{path}?To=%2B15145550147&PageSize=2"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let bodies = |page: &Value| -> Vec<String> {
+        page["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["body"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(bodies(&first), ["trois", "deux"]);
+    assert_eq!(first["messages"][0]["direction"], "outbound-api");
+    let created = first["messages"][0]["date_created"].as_str().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc2822(created).is_ok(),
+        "{created}"
+    );
+    let next = first["next_page_uri"].as_str().unwrap();
+    let (_, second) = list(&twilio, TOKEN, next).await;
+    assert_eq!(bodies(&second), ["un"]);
+    assert_eq!(second["next_page_uri"], Value::Null);
+
+    let (_, all) = list(&twilio, TOKEN, &path).await;
+    assert_eq!(bodies(&all), ["autre", "trois", "deux", "un"]);
+    assert_eq!(twilio.list_requests(), 3);
+
+    // Bad input: a wrong token, a page size out of range, another account.
+    assert_eq!(list(&twilio, "wrong", &path).await.1["code"], 20003);
+    let (status, body) = list(&twilio, TOKEN, &format!("{path}?PageSize=0")).await;
+    assert_eq!((status, body["status"].as_u64()), (400, Some(400)));
+    let elsewhere = "/2010-04-01/Accounts/AC99/Messages.json";
+    assert_eq!(list(&twilio, TOKEN, elsewhere).await.1["code"], 20404);
+}

@@ -22,6 +22,9 @@ pub struct TwilioSettings {
     pub from: Option<String>,
     /// Messaging Service SID (`MG…`), preferred over `from`.
     pub messaging_service_sid: Option<String>,
+    /// Longest wait for each answer of Twilio's API (`TWILIO_TIMEOUT_S`); past it, a message whose
+    /// request went out is uncertain (Twilio's records are asked before any resend).
+    pub timeout: Duration,
 }
 
 /// Everything the service needs.
@@ -111,7 +114,7 @@ impl Settings {
                 .collect(),
             smtp_url,
             smtp_ca_file: src.get("SMTP_CA_FILE").filter(|path| !path.is_empty()),
-            smtp_timeout: smtp_timeout(src)?,
+            smtp_timeout: timeout(src, "SMTP_TIMEOUT_S", 60)?,
             mailjet_api_url: match src.get("MAILJET_API_URL") {
                 Some(_) => Some(config::origin_or(src, "MAILJET_API_URL", "")?),
                 None => None,
@@ -166,14 +169,15 @@ fn twilio(src: &dyn Source) -> Result<Option<TwilioSettings>, ConfigError> {
         auth_token,
         from,
         messaging_service_sid,
+        timeout: timeout(src, "TWILIO_TIMEOUT_S", 15)?,
     }))
 }
 
-/// `SMTP_TIMEOUT_S`: at least a second (0 would give up every exchange before it began).
-fn smtp_timeout(src: &dyn Source) -> Result<Duration, ConfigError> {
-    match config::parsed_or(src, "SMTP_TIMEOUT_S", 60)? {
+/// A timeout in seconds: at least one (0 would give up every exchange before it began).
+fn timeout(src: &dyn Source, name: &str, default: u64) -> Result<Duration, ConfigError> {
+    match config::parsed_or(src, name, default)? {
         0 => Err(ConfigError {
-            name: "SMTP_TIMEOUT_S".to_owned(),
+            name: name.to_owned(),
             problem: "at least 1 second".to_owned(),
         }),
         secs => Ok(Duration::from_secs(secs)),

@@ -164,20 +164,13 @@ impl Consumer {
         };
         let id = envelope.id.to_string();
         if interrupted {
-            match mailer.accepted_earlier(&id).await {
-                Ok(Some(record)) => {
-                    tracing::info!(event_id = %id, %record, "the interrupted send had reached the relay; not sending again");
-                    let finish = Finish::Sent {
-                        provider_id: &mailer.message_id(&id),
-                        subject: Some(&email.subject),
-                    };
-                    return self.record(&c, &finish).await;
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::warn!(event_id = %id, error = %e, "cannot tell whether the interrupted send reached the relay; asking again later");
-                    return Ok(Verdict::RetryIn(self.settings.lease));
-                }
+            let earlier = mailer.accepted_earlier(&id).await;
+            let provider_id = earlier.map(|found| found.map(|_| mailer.message_id(&id)));
+            if let Some(verdict) = self
+                .taken_over(&c, provider_id, Some(&email.subject))
+                .await?
+            {
+                return Ok(verdict);
             }
         }
         match mailer.send(&id, &email).await {
@@ -207,8 +200,7 @@ impl Consumer {
             Ok(s) => s,
             Err(invalid) => return self.dead(&c, None, &invalid.to_string(), 0).await,
         };
-        // Twilio keeps no key of ours to ask by: an SMS cut by a crash is sent again.
-        let (attempts, _) = match self.claim(&c).await? {
+        let (attempts, interrupted) = match self.claim(&c).await? {
             Ok(claimed) => claimed,
             Err(verdict) => return Ok(verdict),
         };
@@ -225,6 +217,13 @@ impl Consumer {
                 return self.record(&c, &finish).await;
             }
         };
+        if interrupted {
+            let began = self.store.created_at(&envelope.id.to_string()).await?;
+            let earlier = twilio.find(&sms, began.unwrap_or_default()).await;
+            if let Some(verdict) = self.taken_over(&c, earlier, None).await? {
+                return Ok(verdict);
+            }
+        }
         match twilio.send(&sms).await {
             Ok(sid) => {
                 self.record(
@@ -237,6 +236,33 @@ impl Consumer {
                 .await
             }
             Err(e) => self.failed(&c, attempts, e).await,
+        }
+    }
+
+    /// For a delivery taken over from a sender cut mid-send, what the provider's records said:
+    /// `Ok(Some(provider_id))` it has the message (recorded sent, acknowledged), `Ok(None)` it has
+    /// not (`None` back: send it), an error: it cannot tell (ask again after the lease, send nothing).
+    async fn taken_over(
+        &self,
+        c: &Command<'_>,
+        earlier: Result<Option<String>, SendError>,
+        subject: Option<&str>,
+    ) -> Result<Option<Verdict>, DbErr> {
+        let id = c.envelope.id;
+        match earlier {
+            Ok(Some(provider_id)) => {
+                tracing::info!(event_id = %id, channel = c.channel, %provider_id, "the interrupted send had reached the provider; not sending again");
+                let finish = Finish::Sent {
+                    provider_id: &provider_id,
+                    subject,
+                };
+                self.record(c, &finish).await.map(Some)
+            }
+            Ok(None) => Ok(None),
+            Err(e) => {
+                tracing::warn!(event_id = %id, channel = c.channel, error = %e, "cannot tell whether the interrupted send reached the provider; asking again later");
+                Ok(Some(Verdict::RetryIn(self.settings.lease)))
+            }
         }
     }
 

@@ -20,9 +20,11 @@ pub use startup::{Application, Notifications};
 
 /// The HTTP client of a provider's API (Twilio, Mailjet): bounded connect and request times, so a
 /// provider that hangs delays a delivery instead of holding a worker.
-pub(crate) fn provider_http() -> Result<reqwest::Client, reqwest::Error> {
+pub(crate) fn provider_http(
+    timeout: std::time::Duration,
+) -> Result<reqwest::Client, reqwest::Error> {
     reqwest::Client::builder()
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .timeout(std::time::Duration::from_secs(15))
+        .connect_timeout(std::time::Duration::from_secs(5).min(timeout))
+        .timeout(timeout)
         .build()
 }

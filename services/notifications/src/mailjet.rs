@@ -41,7 +41,7 @@ struct Record {
 impl SentLog {
     /// A client of the API at `api_url` (`https://api.mailjet.com`; the fake in tests).
     pub fn new(api_url: &str, api_key: &str, secret: SecretString) -> Result<Self, reqwest::Error> {
-        let http = crate::provider_http()?;
+        let http = crate::provider_http(std::time::Duration::from_secs(15))?;
         Ok(Self {
             http,
             messages_url: format!("{}/v3/REST/message", api_url.trim_end_matches('/')),

@@ -34,10 +34,32 @@ struct TwilioError {
     message: Option<String>,
 }
 
+/// One page of `GET …/Messages.json`, newest first.
+#[derive(Deserialize)]
+struct Page {
+    messages: Vec<Listed>,
+    next_page_uri: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Listed {
+    sid: String,
+    to: String,
+    body: String,
+    direction: String,
+    /// RFC 2822, as `Thu, 26 Nov 2026 15:04:05 +0000`.
+    date_created: String,
+}
+
+/// Pages of the listing read at the most when looking for an earlier copy of a message.
+const MAX_PAGES: usize = 10;
+/// Twilio's clock against ours: a copy created this long before the delivery began still counts.
+const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
 impl Twilio {
     /// A client; status callbacks will be asked at `status_callback`.
     pub fn new(settings: TwilioSettings, status_callback: String) -> Result<Self, reqwest::Error> {
-        let http = crate::provider_http()?;
+        let http = crate::provider_http(settings.timeout)?;
         Ok(Self {
             http,
             settings,
@@ -45,13 +67,20 @@ impl Twilio {
         })
     }
 
-    /// Sends one SMS; returns its SID.
-    pub async fn send(&self, sms: &OutgoingSms) -> Result<String, SendError> {
+    fn messages_url(&self) -> String {
         let s = &self.settings;
-        let url = format!(
+        format!(
             "{}/2010-04-01/Accounts/{}/Messages.json",
             s.api_url, s.account_sid
-        );
+        )
+    }
+
+    /// Sends one SMS; returns its SID. Once the request may have reached Twilio (it timed out or the
+    /// connection broke after it was written, or the 201 could not be read), the outcome is
+    /// [`SendError::Uncertain`]: Twilio may have the message, so only [`Twilio::find`] may tell
+    /// whether to send it again.
+    pub async fn send(&self, sms: &OutgoingSms) -> Result<String, SendError> {
+        let s = &self.settings;
         let mut form = vec![
             ("To", sms.to.as_str()),
             ("Body", sms.body.as_str()),
@@ -66,18 +95,23 @@ impl Twilio {
         }
         let response = self
             .http
-            .post(url)
+            .post(self.messages_url())
             .basic_auth(&s.account_sid, Some(s.auth_token.expose_secret()))
             .form(&form)
             .send()
             .await
             .map_err(|e| {
-                SendError::Unavailable(format!("Twilio unreachable: {}", e.without_url()))
+                let e = e.without_url();
+                if e.is_connect() {
+                    SendError::Unavailable(format!("Twilio unreachable: {e}"))
+                } else {
+                    SendError::Uncertain(format!("Twilio's answer was lost: {e}"))
+                }
             })?;
         let status = response.status();
         if status.is_success() {
             let created: Created = response.json().await.map_err(|e| {
-                SendError::Temporary(format!("Twilio answer unreadable: {}", e.without_url()))
+                SendError::Uncertain(format!("Twilio's answer unreadable: {}", e.without_url()))
             })?;
             return Ok(created.sid);
         }
@@ -96,6 +130,86 @@ impl Twilio {
         );
         Err(classify(status.as_u16(), error.code, detail))
     }
+
+    /// The SID of a message Twilio already has for `sms` (same number, same body, sent by us, created
+    /// at `since` or after, give or take [`CLOCK_SKEW`]), read from Twilio's message list, newest
+    /// first. Twilio keeps no key of ours, so the body and the time stand in for one. Any failure to
+    /// tell is an error: the caller must not send blindly.
+    pub async fn find(
+        &self,
+        sms: &OutgoingSms,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<String>, SendError> {
+        let s = &self.settings;
+        let mut query = vec![("To", sms.to.as_str()), ("PageSize", "50")];
+        if let (None, Some(from)) = (&s.messaging_service_sid, &s.from) {
+            query.push(("From", from));
+        }
+        let mut request = self.http.get(self.messages_url()).query(&query);
+        for _ in 0..MAX_PAGES {
+            let page = self.page(request).await?;
+            if let Some(sid) = earlier_copy(&page.messages, sms, since - CLOCK_SKEW) {
+                return Ok(Some(sid));
+            }
+            let older = page
+                .messages
+                .last()
+                .and_then(created)
+                .is_some_and(|at| at < since - CLOCK_SKEW);
+            match page.next_page_uri {
+                Some(next) if !older => request = self.http.get(format!("{}{next}", s.api_url)),
+                _ => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+
+    async fn page(&self, request: reqwest::RequestBuilder) -> Result<Page, SendError> {
+        let s = &self.settings;
+        let response = request
+            .basic_auth(&s.account_sid, Some(s.auth_token.expose_secret()))
+            .send()
+            .await
+            .map_err(|e| {
+                SendError::Unavailable(format!("Twilio unreachable: {}", e.without_url()))
+            })?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(SendError::Unavailable(format!(
+                "Twilio's message list answered {}",
+                status.as_u16()
+            )));
+        }
+        response.json().await.map_err(|e| {
+            SendError::Unavailable(format!(
+                "Twilio's message list unreadable: {}",
+                e.without_url()
+            ))
+        })
+    }
+}
+
+/// The SID of the first outbound message of `page` to `sms.to` with `sms.body`, created at
+/// `not_before` or after.
+fn earlier_copy(
+    page: &[Listed],
+    sms: &OutgoingSms,
+    not_before: chrono::DateTime<chrono::Utc>,
+) -> Option<String> {
+    page.iter()
+        .find(|m| {
+            m.direction.starts_with("outbound")
+                && m.to == sms.to
+                && m.body == sms.body
+                && created(m).is_some_and(|at| at >= not_before)
+        })
+        .map(|m| m.sid.clone())
+}
+
+fn created(m: &Listed) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc2822(&m.date_created)
+        .ok()
+        .map(|at| at.to_utc())
 }
 
 fn classify(status: u16, code: Option<u32>, detail: String) -> SendError {
@@ -136,6 +250,7 @@ pub fn signature_matches(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -204,5 +319,112 @@ mod tests {
             classify(401, Some(20003), String::new()),
             SendError::Unavailable(_)
         ));
+    }
+
+    fn listed(sid: &str, direction: &str, body: &str, date_created: &str) -> Listed {
+        Listed {
+            sid: sid.into(),
+            to: "+15145550147".into(),
+            body: body.into(),
+            direction: direction.into(),
+            date_created: date_created.into(),
+        }
+    }
+
+    fn code_sms() -> OutgoingSms {
+        let command = shared::events::SmsSend {
+            to: "+15145550147".into(),
+            body: "Gigafibre : votre code est 123456".into(),
+            template: "portal.login_code".into(),
+            customer: None,
+        };
+        OutgoingSms::parse(&command).unwrap()
+    }
+
+    fn began() -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339("2026-11-28T15:00:00Z")
+            .unwrap()
+            .to_utc()
+    }
+
+    #[test]
+    fn an_outbound_copy_since_the_delivery_began_is_found_despite_some_clock_skew() {
+        let sms = code_sms();
+        let page = [
+            listed(
+                "SM1",
+                "inbound",
+                &sms.body,
+                "Sat, 28 Nov 2026 15:01:00 +0000",
+            ),
+            listed(
+                "SM2",
+                "outbound-api",
+                "Autre texte",
+                "Sat, 28 Nov 2026 15:01:00 +0000",
+            ),
+            listed(
+                "SM3",
+                "outbound-api",
+                &sms.body,
+                "Sat, 28 Nov 2026 14:57:00 +0000",
+            ),
+        ];
+        let not_before = began() - CLOCK_SKEW;
+        assert_eq!(
+            earlier_copy(&page, &sms, not_before).as_deref(),
+            Some("SM3")
+        );
+    }
+
+    #[test]
+    fn replies_other_texts_older_copies_and_unreadable_dates_are_not_copies() {
+        let sms = code_sms();
+        let not_before = began() - CLOCK_SKEW;
+        let page = [
+            listed(
+                "SM1",
+                "inbound",
+                &sms.body,
+                "Sat, 28 Nov 2026 15:01:00 +0000",
+            ),
+            listed(
+                "SM2",
+                "outbound-api",
+                "Autre texte",
+                "Sat, 28 Nov 2026 15:01:00 +0000",
+            ),
+            listed(
+                "SM3",
+                "outbound-api",
+                &sms.body,
+                "Sat, 28 Nov 2026 14:54:59 +0000",
+            ),
+            listed("SM4", "outbound-api", &sms.body, "hier"),
+        ];
+        assert_eq!(earlier_copy(&page, &sms, not_before), None);
+        let mut elsewhere = listed(
+            "SM5",
+            "outbound-api",
+            &sms.body,
+            "Sat, 28 Nov 2026 15:01:00 +0000",
+        );
+        elsewhere.to = "+15145550148".into();
+        assert_eq!(earlier_copy(&[elsewhere], &sms, not_before), None);
+    }
+
+    #[test]
+    fn a_page_of_twilios_list_reads() {
+        let page: Page = serde_json::from_str(
+            r#"{"end":0,"first_page_uri":"/2010-04-01/Accounts/AC1/Messages.json?To=%2B15145550147&PageSize=50&Page=0",
+                "messages":[{"account_sid":"AC1","api_version":"2010-04-01","body":"Bonjour","date_created":"Sat, 28 Nov 2026 15:01:00 +0000",
+                "date_sent":null,"date_updated":"Sat, 28 Nov 2026 15:01:00 +0000","direction":"outbound-api","error_code":null,
+                "error_message":null,"from":"+15145550100","messaging_service_sid":null,"num_media":"0","num_segments":"1",
+                "price":null,"price_unit":"USD","sid":"SM1","status":"queued","to":"+15145550147","uri":"/x.json"}],
+                "next_page_uri":null,"page":0,"page_size":50,"previous_page_uri":null,"start":0,"uri":"/x"}"#,
+        )
+        .unwrap();
+        assert_eq!(page.messages.len(), 1);
+        assert_eq!(page.next_page_uri, None);
     }
 }

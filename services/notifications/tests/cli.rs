@@ -75,6 +75,19 @@ async fn check_config_names_an_invalid_variable_and_exits_non_zero() {
         let line = run.line("settings");
         assert!(line.contains(name), "{name}={bad}: {line}");
     }
+    for bad in ["0", "soon"] {
+        let twilio = [
+            ("TWILIO_ACCOUNT_SID", "AC0123"),
+            ("TWILIO_AUTH_TOKEN", "a-token"),
+            ("TWILIO_FROM", "+15145550100"),
+            ("TWILIO_TIMEOUT_S", bad),
+        ];
+        let run = notifications(&["check-config"], &twilio).await;
+        assert!(!run.success, "TWILIO_TIMEOUT_S={bad}");
+        let line = run.line("settings");
+        assert!(line.contains("TWILIO_TIMEOUT_S"), "{bad}: {line}");
+        assert!(!run.stdout.contains("a-token"), "{}", run.stdout);
+    }
 }
 
 #[tokio::test]

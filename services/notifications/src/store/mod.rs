@@ -303,6 +303,25 @@ impl Store {
             .flatten())
     }
 
+    /// When a delivery's row was first written (its first claim): no attempt to send it is older.
+    pub async fn created_at(
+        &self,
+        event_id: &str,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, DbErr> {
+        let row = self
+            .db
+            .query_one_raw(stmt(
+                self.db.get_database_backend(),
+                "SELECT CAST(created_at AS BIGINT) FROM delivery WHERE event_id = $1",
+                [event_id.into()],
+            ))
+            .await?;
+        Ok(row
+            .map(|r| r.try_get_by_index::<i64>(0))
+            .transpose()?
+            .and_then(chrono::DateTime::from_timestamp_millis))
+    }
+
     /// Count of rows by status (tests, metrics).
     pub async fn count(&self, status: Status) -> Result<i64, DbErr> {
         let row = self

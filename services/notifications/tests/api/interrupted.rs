@@ -1,26 +1,37 @@
 //! A delivery whose sender died mid-send (its row left `sending`, the lease run out) is taken over
-//! only after asking Mailjet's records whether the relay accepted it: accepted -> recorded as sent
-//! and not sent again; not there -> sent; the records cannot be read -> not sent until they can.
+//! only after asking the provider's records whether it has the message (Mailjet's for an email,
+//! Twilio's message list for an SMS): there -> recorded as sent and not sent again; not there ->
+//! sent; the records cannot be read -> not sent until they can.
 
 use sea_orm::{ConnectionTrait, Database};
 use shared::events::Envelope;
 use testkit::poll_until;
 
-use crate::helpers::{ALLOWLIST, Backend, PATIENCE, TestApp, email, envelope, spawn_app};
+use crate::helpers::{ALLOWLIST, Backend, PATIENCE, TestApp, email, envelope, sms, spawn_app};
 use crate::on_both_backends;
 
 const OPS: &str = "ops@gigafibre.ca";
+/// An allowlisted number.
+const PHONE: &str = "+15145550100";
 
 /// Leaves `event`'s delivery as a killed sender leaves it: `sending`, lease over.
 async fn cut_mid_send(app: &TestApp, event: &Envelope) {
+    cut_mid_send_to(app, event, "email", OPS).await;
+}
+
+async fn cut_mid_send_to(app: &TestApp, event: &Envelope, channel: &str, recipient: &str) {
     let db = Database::connect(app.database_url()).await.unwrap();
     // `stmt` writes `$n` placeholders as `?n` for SQLite.
     let cut = shared::db::stmt(
         db.get_database_backend(),
         "INSERT INTO delivery (event_id, channel, recipient, status, attempts, lease_until, created_at, updated_at) \
-         VALUES ($1, 'email', $2, 'sending', 0, 1, 1, 1) \
+         VALUES ($1, $2, $3, 'sending', 0, 1, 1, 1) \
          ON CONFLICT (event_id) DO UPDATE SET status = 'sending', lease_until = 1",
-        [event.id.to_string().into(), OPS.into()],
+        [
+            event.id.to_string().into(),
+            channel.into(),
+            recipient.into(),
+        ],
     );
     db.execute_raw(cut).await.unwrap();
     db.close().await.unwrap();
@@ -95,6 +106,88 @@ async fn an_interrupted_send_is_not_sent_blindly_while_the_records_cannot_be_rea
 on_both_backends!(
     an_interrupted_send_is_not_sent_blindly_while_the_records_cannot_be_read,
     an_interrupted_send_is_not_sent_blindly_while_the_records_cannot_be_read
+);
+
+async fn an_interrupted_sms_twilio_had_accepted_is_not_sent_again(backend: Backend) {
+    let app = spawn_app(backend, &[("OUTBOUND_ALLOWLIST", ALLOWLIST)]).await;
+    let e = envelope(&sms(PHONE));
+    app.publish(&e).await;
+    let sent = app.twilio.messages();
+    assert_eq!(sent.len(), 1);
+
+    // As if the process had died between Twilio's 201 and its own record.
+    cut_mid_send_to(&app, &e, "sms", PHONE).await;
+    app.publish(&e).await;
+    let row = app.wait_for_status(&e, "sent").await;
+    assert_eq!(
+        app.twilio.list_requests(),
+        1,
+        "Twilio's list was asked once"
+    );
+    assert_eq!(app.twilio.messages().len(), 1, "sent a second time");
+    assert_eq!(row["provider_id"], sent[0].sid, "{row}");
+    app.cleanup().await;
+}
+on_both_backends!(
+    an_interrupted_sms_twilio_had_accepted_is_not_sent_again,
+    an_interrupted_sms_twilio_had_accepted_is_not_sent_again
+);
+
+/// Twilio has other messages for the number (another text, and the same text to another number):
+/// neither is taken for this one, which is sent.
+async fn an_interrupted_sms_twilio_never_got_is_sent(backend: Backend) {
+    let app = spawn_app(backend, &[("OUTBOUND_ALLOWLIST", ALLOWLIST)]).await;
+    let mut other_text = sms(PHONE);
+    other_text.body = "Gigafibre : votre technicien arrive".into();
+    app.publish(&envelope(&other_text)).await;
+    app.publish(&envelope(&sms("+15145550199"))).await;
+    let e = envelope(&sms(PHONE));
+    cut_mid_send_to(&app, &e, "sms", PHONE).await;
+    app.publish(&e).await;
+    let row = app.wait_for_status(&e, "sent").await;
+    assert_eq!(app.twilio.list_requests(), 1);
+    let sent = app.twilio.messages();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(row["provider_id"], sent[1].sid, "{row}");
+    app.cleanup().await;
+}
+on_both_backends!(
+    an_interrupted_sms_twilio_never_got_is_sent,
+    an_interrupted_sms_twilio_never_got_is_sent
+);
+
+/// Twilio's API failing (503, then the list again): nothing is sent until the list can be read.
+async fn an_interrupted_sms_is_not_sent_blindly_while_twilio_cannot_be_asked(backend: Backend) {
+    let app = spawn_app(
+        backend,
+        &[("OUTBOUND_ALLOWLIST", ALLOWLIST), ("NOTIFY_LEASE_S", "1")],
+    )
+    .await;
+    app.twilio.fail_next(2, 503, 20503, "Service Unavailable");
+    let e = envelope(&sms(PHONE));
+    cut_mid_send_to(&app, &e, "sms", PHONE).await;
+    let publishing = app.publish_in_background(&e);
+    let asked = poll_until(PATIENCE, || async {
+        (app.twilio.list_requests() > 0).then_some(())
+    })
+    .await;
+    assert!(asked.is_some(), "Twilio's list was never asked");
+    assert!(app.twilio.messages().is_empty(), "sent without knowing");
+    assert_eq!(app.log_row(&e).await.unwrap()["status"], "sending");
+
+    app.wait_for_status(&e, "sent").await;
+    assert_eq!(
+        app.twilio.list_requests(),
+        3,
+        "two refusals, then the answer"
+    );
+    assert_eq!(app.twilio.messages().len(), 1);
+    publishing.await.unwrap();
+    app.cleanup().await;
+}
+on_both_backends!(
+    an_interrupted_sms_is_not_sent_blindly_while_twilio_cannot_be_asked,
+    an_interrupted_sms_is_not_sent_blindly_while_twilio_cannot_be_asked
 );
 
 #[tokio::test]

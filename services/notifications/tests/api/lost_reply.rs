@@ -9,11 +9,13 @@ use testkit::poll_until;
 use tokio::net::TcpListener;
 
 use crate::helpers::{
-    ALLOWLIST, Backend, MAILJET_KEY, MAILJET_SECRET, PATIENCE, email, envelope, spawn_app,
+    ALLOWLIST, Backend, MAILJET_KEY, MAILJET_SECRET, PATIENCE, email, envelope, sms, spawn_app,
 };
 use crate::on_both_backends;
 
 const OPS: &str = "ops@gigafibre.ca";
+/// An allowlisted number.
+const PHONE: &str = "+15145550100";
 
 async fn a_relay_that_never_greets_holds_no_worker(backend: Backend) {
     // Accepts connections and keeps them, silent.
@@ -84,4 +86,40 @@ async fn a_lost_reply_to_the_message_is_asked_about_before_any_resend(backend: B
 on_both_backends!(
     a_lost_reply_to_the_message_is_asked_about_before_any_resend,
     a_lost_reply_to_the_message_is_asked_about_before_any_resend
+);
+
+/// Twilio keeps the SMS but answers only after `TWILIO_TIMEOUT_S`: the SMS is uncertain, not
+/// failed; after the lease Twilio's list is asked, and says it has it: recorded sent, not sent again.
+async fn a_lost_answer_from_twilio_is_asked_about_before_any_resend(backend: Backend) {
+    let app = spawn_app(
+        backend,
+        &[
+            ("OUTBOUND_ALLOWLIST", ALLOWLIST),
+            ("TWILIO_TIMEOUT_S", "1"),
+            ("NOTIFY_LEASE_S", "1"),
+        ],
+    )
+    .await;
+    app.twilio.answer_late(1, Duration::from_secs(3));
+    let e = envelope(&sms(PHONE));
+    let publishing = app.publish_in_background(&e);
+    let uncertain = poll_until(PATIENCE, || async {
+        let row = app.log_row(&e).await?;
+        let error = row["error"].as_str()?;
+        error.contains("answer was lost").then_some(row)
+    })
+    .await
+    .expect("the lost answer is in the log");
+    assert_eq!(uncertain["status"], "sending", "{uncertain}");
+    let row = app.wait_for_status(&e, "sent").await;
+    let sent = app.twilio.messages();
+    assert_eq!(sent.len(), 1, "sent a second time: {sent:?}");
+    assert_eq!(row["provider_id"], sent[0].sid, "{row}");
+    assert_eq!(app.twilio.list_requests(), 1);
+    publishing.await.unwrap();
+    app.cleanup().await;
+}
+on_both_backends!(
+    a_lost_answer_from_twilio_is_asked_about_before_any_resend,
+    a_lost_answer_from_twilio_is_asked_about_before_any_resend
 );
