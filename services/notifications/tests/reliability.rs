@@ -1,7 +1,7 @@
 //! "Exactly once in effect", proven with real components: the notifications binary as a child
 //! process, a real NATS JetStream (127.0.0.1:4222), a real SMTP server (the testkit sink) and
 //! real databases, with the relay's records asked as Mailjet's are (`MAILJET_API_URL`, the testkit
-//! fake over the sink's mailbox). Each test runs under its own `NATS_PREFIX`, so its streams and subjects are its
+//! fake over the sink's mailbox), and SMS through the testkit's Twilio fake. Each test runs under its own `NATS_PREFIX`, so its streams and subjects are its
 //! own; the streams are deleted at the end.
 //!
 //! `TEST_LOG=1` lets the children's logs through to the test output.
@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use shared::events::{EmailSend, Envelope, EventBus, connect_bus, known_domains};
-use testkit::{MailjetFake, NatsServer, SmtpSink, TestDb, nats_url};
+use shared::events::{EmailSend, Envelope, EventBus, SmsSend, connect_bus, known_domains};
+use testkit::{MailjetFake, NatsServer, SmtpSink, TestDb, TwilioFake, nats_url};
 use tokio::process::{Child, Command};
 use tokio::time::Instant;
 
@@ -28,11 +28,14 @@ struct Run {
     bus: Arc<dyn EventBus>,
     sink: SmtpSink,
     mailjet: MailjetFake,
+    twilio: TwilioFake,
 }
 
 /// The relay login, which is also the key and secret of Mailjet's API.
 const MAILJET_KEY: &str = "mj-test-key";
 const MAILJET_SECRET: &str = "mj-test-secret";
+const TWILIO_SID: &str = "AC0123456789abcdef0123456789abcdef";
+const TWILIO_TOKEN: &str = "test-twilio-auth-token";
 
 impl Run {
     async fn new() -> Self {
@@ -47,29 +50,42 @@ impl Run {
             .unwrap_or_else(|e| panic!("connecting to NATS at {nats}: {e}"));
         let sink = SmtpSink::start().await;
         let mailjet = MailjetFake::start(sink.clone(), MAILJET_KEY, MAILJET_SECRET).await;
+        let twilio = TwilioFake::start(TWILIO_SID, TWILIO_TOKEN).await;
         Self {
             prefix,
             nats,
             bus,
             sink,
             mailjet,
+            twilio,
         }
     }
 
     /// Starts the notifications binary on `database_url`, waits until it serves `/healthz` (it
     /// has migrated and subscribed by then).
     async fn service(&self, database_url: &str) -> Service {
+        self.service_with(database_url, &[]).await
+    }
+
+    /// [`Run::service`] with `extra` settings over the usual ones.
+    async fn service_with(&self, database_url: &str, extra: &[(&str, &str)]) -> Service {
         let smtp_url = format!(
             "smtp://{MAILJET_KEY}:{MAILJET_SECRET}@127.0.0.1:{}",
             self.sink.port()
         );
-        Service::start(
-            database_url,
-            (&self.nats, &self.prefix),
-            &smtp_url,
-            &self.mailjet.base_url(),
-        )
-        .await
+        let mut env = vec![
+            ("DATABASE_URL", database_url.to_owned()),
+            ("NATS_URL", self.nats.clone()),
+            ("NATS_PREFIX", self.prefix.clone()),
+            ("SMTP_URL", smtp_url),
+            ("MAILJET_API_URL", self.mailjet.base_url()),
+            ("TWILIO_ACCOUNT_SID", TWILIO_SID.to_owned()),
+            ("TWILIO_AUTH_TOKEN", TWILIO_TOKEN.to_owned()),
+            ("TWILIO_FROM", "+15145550100".to_owned()),
+            ("TWILIO_API_URL", self.twilio.base_url()),
+        ];
+        env.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        Service::start(&env).await
     }
 
     /// Publishes `n` email commands to `n<i>@example.org` (allowlisted, so they really go to the
@@ -80,6 +96,12 @@ impl Run {
             .iter()
             .map(|e| format!("<{}@gigafibre.ca>", e.id))
             .collect();
+        self.publish(envelopes).await;
+        expected
+    }
+
+    /// Publishes `envelopes`, 32 awaiting their PubAck at once.
+    async fn publish(&self, envelopes: Vec<Envelope>) {
         futures::stream::iter(envelopes)
             .map(|e| {
                 let bus = Arc::clone(&self.bus);
@@ -87,10 +109,9 @@ impl Run {
             })
             .buffer_unordered(32)
             .for_each(|published| async move {
-                published.expect("publishing a notify.email.send command");
+                published.expect("publishing a command");
             })
             .await;
-        expected
     }
 
     /// Waits until the sink holds `n` emails (at most 60 s): the moment to cut something mid-way.
@@ -157,13 +178,8 @@ struct Service {
 }
 
 impl Service {
-    /// On the NATS server and under the prefix of `(nats, prefix)`.
-    async fn start(
-        database_url: &str,
-        (nats, prefix): (&str, &str),
-        smtp_url: &str,
-        mailjet_url: &str,
-    ) -> Self {
+    /// With the test settings below, then `env` (the database, NATS, the providers; later wins).
+    async fn start(env: &[(&str, String)]) -> Self {
         let port = free_port();
         let logs = || {
             if std::env::var_os("TEST_LOG").is_some() {
@@ -176,18 +192,14 @@ impl Service {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("BIND", format!("127.0.0.1:{port}"))
-            .env("DATABASE_URL", database_url)
-            .env("NATS_URL", nats)
-            .env("NATS_PREFIX", prefix)
             .env("NATS_ACK_WAIT_S", ACK_WAIT.as_secs().to_string())
-            .env("SMTP_URL", smtp_url)
-            .env("MAILJET_API_URL", mailjet_url)
             .env("OUTBOUND_MODE", "sandbox")
             .env("OUTBOUND_ALLOWLIST", "@example.org")
             // Retries of an SMTP outage come quickly, so the outage test stays short.
             .env("NOTIFY_RETRY_BASE_MS", "200")
             .env("NOTIFY_LEASE_S", "10")
             .env("RUST_LOG", "warn")
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(logs())
             .stderr(logs())
             .kill_on_drop(true)
@@ -264,6 +276,16 @@ fn email_command(i: usize) -> Envelope {
     Envelope::new("/test", &command).expect("an email command serialises")
 }
 
+fn sms_command(i: usize) -> Envelope {
+    let command = SmsSend {
+        to: format!("+1514555{i:04}"),
+        body: format!("Gigafibre : votre code est {i:06}"),
+        template: "test.reliability".to_owned(),
+        customer: Some(format!("CUST-{i:05}")),
+    };
+    Envelope::new("/test", &command).expect("an SMS command serialises")
+}
+
 /// Waits until `n` deliveries are recorded `sent` in the service's database.
 async fn wait_until_recorded_sent(database_url: &str, n: i64, within: Duration) {
     use sea_orm::{ConnectionTrait, Database, Statement};
@@ -330,6 +352,52 @@ async fn a_consumer_killed_with_sigkill_mid_way_delivers_each_of_1000_emails_exa
     assert!(
         lookups > 0,
         "no delivery was cut by the kill; the records were never asked"
+    );
+    run.cleanup().await;
+}
+
+/// The same with SMS: Twilio keeps no key of ours, so each SMS cut by the kill is looked for in
+/// Twilio's message list (same number and text, since the delivery began) before any resend.
+#[tokio::test]
+async fn a_consumer_killed_with_sigkill_mid_way_sends_each_of_600_sms_exactly_once() {
+    let run = Run::new().await;
+    // Each SMS answered 20 ms after Twilio took it: at the kill, Twilio has some SMS the dead
+    // process will never record.
+    run.twilio
+        .answer_late(usize::MAX, Duration::from_millis(20));
+    let db = TestDb::sqlite();
+    let live = [("OUTBOUND_MODE", "live")];
+    let first = run.service_with(db.url(), &live).await;
+
+    run.publish((0..600).map(sms_command).collect()).await;
+    let mid_way = testkit::poll_until(Duration::from_secs(60), || async {
+        (run.twilio.messages().len() >= 150).then_some(())
+    })
+    .await;
+    assert!(mid_way.is_some(), "150 SMS were not sent within 60 s");
+    first.sigkill().await;
+    let at_kill = run.twilio.messages().len();
+    eprintln!("SIGKILL with {at_kill} of 600 SMS at Twilio");
+    assert!(
+        at_kill < 600,
+        "all 600 SMS went before the kill; nothing was tested"
+    );
+
+    let _second = run.service_with(db.url(), &live).await;
+    wait_until_recorded_sent(db.url(), 600, Duration::from_secs(150)).await;
+    tokio::time::sleep(ACK_WAIT + Duration::from_secs(2)).await;
+    let mut per_number: HashMap<String, usize> = HashMap::new();
+    for sms in run.twilio.messages() {
+        *per_number.entry(sms.to).or_insert(0) += 1;
+    }
+    let doubled: Vec<_> = per_number.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(doubled.is_empty(), "sent more than once: {doubled:?}");
+    assert_eq!(per_number.len(), 600, "not every number got its SMS");
+    let asked = run.twilio.list_requests();
+    eprintln!("{asked} pages of Twilio's list read for interrupted SMS");
+    assert!(
+        asked > 0,
+        "no SMS was cut by the kill; the list was never read"
     );
     run.cleanup().await;
 }
