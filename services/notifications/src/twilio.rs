@@ -164,6 +164,16 @@ impl Twilio {
         Ok(None)
     }
 
+    /// Reads one message of the account's list: Twilio answers and takes our credentials. Sends
+    /// nothing (`check-config`).
+    pub async fn check(&self) -> Result<(), SendError> {
+        let first = self
+            .http
+            .get(self.messages_url())
+            .query(&[("PageSize", "1")]);
+        self.page(first).await.map(|_| ())
+    }
+
     async fn page(&self, request: reqwest::RequestBuilder) -> Result<Page, SendError> {
         let s = &self.settings;
         let response = request

@@ -8,10 +8,13 @@
 mod helpers;
 
 use helpers::{
-    ALLOWLIST, Backend, MAILJET_KEY, MAILJET_SECRET, PATIENCE, TestApp, email, envelope, spawn_app,
+    ALLOWLIST, Backend, MAILJET_KEY, MAILJET_SECRET, PATIENCE, TWILIO_FROM, TWILIO_SID,
+    TWILIO_TOKEN, TestApp, email, envelope, spawn_app,
 };
 use shared::events::Envelope;
-use testkit::{CliRun, MailjetFake, SinkTls, SmtpSink, TempDir, TestDb, nats_url, run_cli};
+use testkit::{
+    CliRun, MailjetFake, SinkTls, SmtpSink, TempDir, TestDb, TwilioFake, nats_url, run_cli,
+};
 
 /// Runs `notifications args…` with only `env` (and PATH) in its environment.
 async fn notifications(args: &[&str], env: &[(&str, &str)]) -> CliRun {
@@ -189,6 +192,40 @@ async fn check_config_asks_mailjets_records_with_the_relay_login() {
         no_login.stdout
     );
     assert!(!no_login.success);
+}
+
+/// The Twilio check reads the message list (the look-up of an SMS cut by a crash) and sends nothing.
+/// Bad inputs: a wrong auth token, another account, nothing listening at `TWILIO_API_URL`.
+#[tokio::test]
+async fn check_config_reads_twilios_message_list_with_the_account_credentials() {
+    let twilio = TwilioFake::start(TWILIO_SID, TWILIO_TOKEN).await;
+    let api = twilio.base_url();
+    let cases = [
+        (TWILIO_SID, TWILIO_TOKEN, api.as_str(), true),
+        (TWILIO_SID, "wrong-token", api.as_str(), false),
+        ("AC99", TWILIO_TOKEN, api.as_str(), false),
+        (TWILIO_SID, TWILIO_TOKEN, "http://127.0.0.1:9", false),
+    ];
+    for (sid, token, url, ok) in cases {
+        let env = [
+            ("TWILIO_ACCOUNT_SID", sid),
+            ("TWILIO_AUTH_TOKEN", token),
+            ("TWILIO_FROM", TWILIO_FROM),
+            ("TWILIO_API_URL", url),
+        ];
+        let run = notifications(&["check-config"], &env).await;
+        let line = run.line("Twilio");
+        assert_eq!(
+            line.starts_with("OK"),
+            ok,
+            "{sid} {token} {url}: {}",
+            run.stdout
+        );
+        assert!(ok || line.contains("TWILIO_AUTH_TOKEN"), "{line}");
+        assert!(!run.stdout.contains(token), "{}", run.stdout);
+    }
+    assert!(twilio.messages().is_empty(), "the check sent an SMS");
+    assert_eq!(twilio.list_requests(), 3);
 }
 
 #[tokio::test]

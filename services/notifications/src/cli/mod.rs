@@ -14,6 +14,7 @@ use shared::config::{self, BusSettings, Source};
 use crate::config::{DEFAULT_DATABASE_URL, Settings};
 use crate::mailer::Mailer;
 use crate::store::{Migrator, Store};
+use crate::twilio::Twilio;
 
 const LONG_ABOUT: &str =
     "notifications: delivers the notify.email.send (SMTP) and notify.sms.send \
@@ -185,7 +186,7 @@ pub fn checks(src: &dyn Source) -> Checks {
     }
     if let Ok(settings) = settings {
         checks.add("SMTP", check_smtp(settings.clone()));
-        checks.known("Twilio", twilio_outcome(&settings));
+        checks.add("Twilio", check_twilio(settings));
     }
     checks
 }
@@ -212,12 +213,17 @@ pub async fn check_smtp(settings: Settings) -> Result<String, String> {
         .map_err(|e| format!("Mailjet's message records do not answer ({e}): check MAILJET_API_URL and the key and secret of SMTP_URL"))
 }
 
-fn twilio_outcome(settings: &Settings) -> Result<String, String> {
-    Ok(match &settings.twilio {
-        Some(t) => format!(
-            "TWILIO_ACCOUNT_SID set; SMS go through {} (not called by this check)",
-            t.api_url
-        ),
-        None => "TWILIO_ACCOUNT_SID not set: SMS are captured in the outbox only".to_owned(),
-    })
+/// Reads Twilio's message list with the account's credentials (sends nothing): the same call that
+/// tells, after a crash, whether an SMS went.
+async fn check_twilio(settings: Settings) -> Result<String, String> {
+    let Some(t) = settings.twilio else {
+        return Ok("TWILIO_ACCOUNT_SID not set: SMS are captured in the outbox only".to_owned());
+    };
+    let api = t.api_url.clone();
+    let twilio = Twilio::new(t, String::new()).map_err(|e| format!("no HTTP client: {e}"))?;
+    twilio
+        .check()
+        .await
+        .map(|()| format!("Twilio's API at {api} answers and takes TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (nothing sent)"))
+        .map_err(|e| format!("Twilio's API does not answer ({e}): check TWILIO_API_URL, TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"))
 }
