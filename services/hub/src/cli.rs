@@ -121,7 +121,8 @@ fn checks(src: &HubDefaults) -> Checks {
     add_erp_check(&mut checks, src);
     checks.known("signing keys", portal_auth::cli::check_keys(&portal));
     if let Ok(settings) = notify_settings {
-        checks.add("SMTP", notifications::cli::check_smtp(settings));
+        checks.add("SMTP", notifications::cli::check_smtp(settings.clone()));
+        checks.add("Twilio", notifications::cli::check_twilio(settings));
     }
     checks
 }

@@ -215,7 +215,7 @@ pub async fn check_smtp(settings: Settings) -> Result<String, String> {
 
 /// Reads Twilio's message list with the account's credentials (sends nothing): the same call that
 /// tells, after a crash, whether an SMS went.
-async fn check_twilio(settings: Settings) -> Result<String, String> {
+pub async fn check_twilio(settings: Settings) -> Result<String, String> {
     let Some(t) = settings.twilio else {
         return Ok("TWILIO_ACCOUNT_SID not set: SMS are captured in the outbox only".to_owned());
     };
