@@ -1,4 +1,7 @@
-//! SMS through Twilio's Messages API (reqwest), and the `X-Twilio-Signature` check of its callbacks.
+//! SMS through Twilio's Messages API (reqwest); its message list (`GET …/Messages.json` with `To`,
+//! `From`, `PageSize`; newest first, `next_page_uri`, as twilio-python's and twilio-ruby's
+//! `MessageList` read it), asked before an SMS whose sender was cut or whose answer was lost is sent
+//! again; and the `X-Twilio-Signature` check of its callbacks.
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
