@@ -238,6 +238,10 @@ fn twilio_error(status: u16, code: u32, message: &str) -> HttpResponse {
 }
 
 async fn not_found(request: HttpRequest) -> HttpResponse {
+    resource_not_found(&request)
+}
+
+fn resource_not_found(request: &HttpRequest) -> HttpResponse {
     let message = format!("The requested resource {} was not found", request.path());
     twilio_error(404, 20404, &message)
 }
@@ -258,6 +262,18 @@ fn is_authenticated(request: &HttpRequest, state: &State) -> bool {
         .is_ok_and(|decoded| decoded == expected.as_bytes())
 }
 
+/// Twilio's answer to a request it does not serve: wrong credentials (401), another account's
+/// path (404), or an injected failure.
+fn refused(request: &HttpRequest, account: &str, state: &State) -> Option<HttpResponse> {
+    if !is_authenticated(request, state) {
+        return Some(twilio_error(401, 20003, "Authenticate"));
+    }
+    if account != state.account_sid {
+        return Some(resource_not_found(request));
+    }
+    take_failure(state)
+}
+
 /// The next injected failure, if any (consumes one).
 fn take_failure(state: &State) -> Option<HttpResponse> {
     let mut slot = lock(&state.failure);
@@ -276,14 +292,8 @@ async fn create_message(
     body: web::Bytes,
     state: web::Data<State>,
 ) -> HttpResponse {
-    if !is_authenticated(&request, &state) {
-        return twilio_error(401, 20003, "Authenticate");
-    }
-    if path.as_str() != state.account_sid {
-        return not_found(request).await;
-    }
-    if let Some(failure) = take_failure(&state) {
-        return failure;
+    if let Some(refused) = refused(&request, &path, &state) {
+        return refused;
     }
     let Ok(form) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
         return twilio_error(400, 20001, "Invalid form body");
@@ -317,14 +327,8 @@ async fn list_messages(
     state: web::Data<State>,
 ) -> HttpResponse {
     state.lists.fetch_add(1, Ordering::SeqCst);
-    if !is_authenticated(&request, &state) {
-        return twilio_error(401, 20003, "Authenticate");
-    }
-    if path.as_str() != state.account_sid {
-        return not_found(request).await;
-    }
-    if let Some(failure) = take_failure(&state) {
-        return failure;
+    if let Some(refused) = refused(&request, &path, &state) {
+        return refused;
     }
     let Ok(query) = serde_urlencoded::from_str::<Vec<(String, String)>>(request.query_string())
     else {

@@ -360,29 +360,26 @@ mod tests {
             .to_utc()
     }
 
+    const AT: &str = "Sat, 28 Nov 2026 15:01:00 +0000";
+
+    /// A reply with the same text, and another text to the number: never copies.
+    fn not_copies(sms: &OutgoingSms) -> Vec<Listed> {
+        vec![
+            listed("SM1", "inbound", &sms.body, AT),
+            listed("SM2", "outbound-api", "Autre texte", AT),
+        ]
+    }
+
     #[test]
     fn an_outbound_copy_since_the_delivery_began_is_found_despite_some_clock_skew() {
         let sms = code_sms();
-        let page = [
-            listed(
-                "SM1",
-                "inbound",
-                &sms.body,
-                "Sat, 28 Nov 2026 15:01:00 +0000",
-            ),
-            listed(
-                "SM2",
-                "outbound-api",
-                "Autre texte",
-                "Sat, 28 Nov 2026 15:01:00 +0000",
-            ),
-            listed(
-                "SM3",
-                "outbound-api",
-                &sms.body,
-                "Sat, 28 Nov 2026 14:57:00 +0000",
-            ),
-        ];
+        let mut page = not_copies(&sms);
+        page.push(listed(
+            "SM3",
+            "outbound-api",
+            &sms.body,
+            "Sat, 28 Nov 2026 14:57:00 +0000",
+        ));
         let not_before = began() - CLOCK_SKEW;
         assert_eq!(
             earlier_copy(&page, &sms, not_before).as_deref(),
@@ -393,37 +390,18 @@ mod tests {
     #[test]
     fn replies_other_texts_older_copies_and_unreadable_dates_are_not_copies() {
         let sms = code_sms();
-        let not_before = began() - CLOCK_SKEW;
-        let page = [
-            listed(
-                "SM1",
-                "inbound",
-                &sms.body,
-                "Sat, 28 Nov 2026 15:01:00 +0000",
-            ),
-            listed(
-                "SM2",
-                "outbound-api",
-                "Autre texte",
-                "Sat, 28 Nov 2026 15:01:00 +0000",
-            ),
-            listed(
-                "SM3",
-                "outbound-api",
-                &sms.body,
-                "Sat, 28 Nov 2026 14:54:59 +0000",
-            ),
-            listed("SM4", "outbound-api", &sms.body, "hier"),
-        ];
-        assert_eq!(earlier_copy(&page, &sms, not_before), None);
-        let mut elsewhere = listed(
-            "SM5",
+        let mut page = not_copies(&sms);
+        page.push(listed(
+            "SM3",
             "outbound-api",
             &sms.body,
-            "Sat, 28 Nov 2026 15:01:00 +0000",
-        );
+            "Sat, 28 Nov 2026 14:54:59 +0000",
+        ));
+        page.push(listed("SM4", "outbound-api", &sms.body, "hier"));
+        let mut elsewhere = listed("SM5", "outbound-api", &sms.body, AT);
         elsewhere.to = "+15145550148".into();
-        assert_eq!(earlier_copy(&[elsewhere], &sms, not_before), None);
+        page.push(elsewhere);
+        assert_eq!(earlier_copy(&page, &sms, began() - CLOCK_SKEW), None);
     }
 
     #[test]
