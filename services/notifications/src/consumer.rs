@@ -261,6 +261,10 @@ impl Consumer {
             Ok(None) => Ok(None),
             Err(e) => {
                 tracing::warn!(event_id = %id, channel = c.channel, error = %e, "cannot tell whether the interrupted send reached the provider; asking again later");
+                let error = format!("interrupted; cannot tell yet whether it went: {e}");
+                self.store
+                    .record(&id.to_string(), &Finish::Uncertain { error: &error })
+                    .await?;
                 Ok(Some(Verdict::RetryIn(self.settings.lease)))
             }
         }

@@ -94,7 +94,13 @@ async fn an_interrupted_send_is_not_sent_blindly_while_the_records_cannot_be_rea
     .await;
     assert!(failed.is_some(), "the records were never asked");
     assert_eq!(app.sink.count(), 0, "sent without knowing");
-    assert_eq!(app.log_row(&e).await.unwrap()["status"], "sending");
+    let waiting = poll_until(PATIENCE, || async {
+        let row = app.log_row(&e).await?;
+        row["error"].as_str()?.contains("503").then_some(row)
+    })
+    .await
+    .expect("the reason is in the log");
+    assert_eq!(waiting["status"], "sending", "{waiting}");
 
     app.wait_for_status(&e, "sent").await;
     assert_eq!(app.mailjet.errors(), 2);
@@ -173,7 +179,14 @@ async fn an_interrupted_sms_is_not_sent_blindly_while_twilio_cannot_be_asked(bac
     .await;
     assert!(asked.is_some(), "Twilio's list was never asked");
     assert!(app.twilio.messages().is_empty(), "sent without knowing");
-    assert_eq!(app.log_row(&e).await.unwrap()["status"], "sending");
+    // The staff log says why it waits.
+    let waiting = poll_until(PATIENCE, || async {
+        let row = app.log_row(&e).await?;
+        row["error"].as_str()?.contains("503").then_some(row)
+    })
+    .await
+    .expect("the reason is in the log");
+    assert_eq!(waiting["status"], "sending", "{waiting}");
 
     app.wait_for_status(&e, "sent").await;
     assert_eq!(
