@@ -160,7 +160,7 @@ impl Twilio {
                 .and_then(created)
                 .is_some_and(|at| at < since - CLOCK_SKEW);
             match page.next_page_uri {
-                Some(next) if !older => request = self.http.get(format!("{}{next}", s.api_url)),
+                Some(next) if !older => request = self.http.get(next_page_url(&s.api_url, &next)?),
                 _ => return Ok(None),
             }
         }
@@ -199,6 +199,18 @@ impl Twilio {
                 e.without_url()
             ))
         })
+    }
+}
+
+/// The URL of the next page: Twilio gives a path of its API; anything else (another host, say) is
+/// refused, since the request carries the account's credentials.
+fn next_page_url(api_url: &str, next: &str) -> Result<String, SendError> {
+    if next.starts_with("/2010-04-01/") {
+        Ok(format!("{api_url}{next}"))
+    } else {
+        Err(SendError::Unavailable(
+            "Twilio's message list gave a next page outside its API".to_owned(),
+        ))
     }
 }
 
@@ -402,6 +414,21 @@ mod tests {
         elsewhere.to = "+15145550148".into();
         page.push(elsewhere);
         assert_eq!(earlier_copy(&page, &sms, began() - CLOCK_SKEW), None);
+    }
+
+    #[test]
+    fn the_next_page_must_be_a_path_of_twilios_api() {
+        let api = "https://api.twilio.com";
+        let next = "/2010-04-01/Accounts/AC1/Messages.json?To=%2B15145550147&PageSize=50&Page=1";
+        assert_eq!(next_page_url(api, next).unwrap(), format!("{api}{next}"));
+        for elsewhere in [
+            "@evil.example/x",
+            "//evil.example/x",
+            "https://evil.example/x",
+            "",
+        ] {
+            assert!(next_page_url(api, elsewhere).is_err(), "{elsewhere}");
+        }
     }
 
     #[test]

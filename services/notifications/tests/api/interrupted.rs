@@ -237,3 +237,41 @@ async fn the_records_client_finds_by_custom_id_and_fails_on_a_wrong_secret() {
     .unwrap();
     assert!(closed.find("x").await.is_err());
 }
+
+/// The list look-up reads on past the first page (50 messages) when the copy is older, and stops
+/// once the pages are exhausted.
+#[tokio::test]
+async fn the_list_look_up_follows_twilios_pages() {
+    use notifications::config::TwilioSettings;
+    use notifications::domain::OutgoingSms;
+    use notifications::twilio::Twilio;
+    use secrecy::SecretString;
+    use testkit::TwilioFake;
+
+    use crate::helpers::{TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN};
+
+    let fake = TwilioFake::start(TWILIO_SID, TWILIO_TOKEN).await;
+    let settings = TwilioSettings {
+        api_url: fake.base_url(),
+        account_sid: TWILIO_SID.to_owned(),
+        auth_token: SecretString::from(TWILIO_TOKEN),
+        from: Some(TWILIO_FROM.to_owned()),
+        messaging_service_sid: None,
+        timeout: std::time::Duration::from_secs(5),
+    };
+    let twilio = Twilio::new(settings, String::new()).unwrap();
+    let text = |i: usize| {
+        let mut command = sms("+15145550147");
+        command.body = format!("Gigafibre : votre code est {i:06}");
+        OutgoingSms::parse(&command).unwrap()
+    };
+    for i in 0..60 {
+        twilio.send(&text(i)).await.unwrap();
+    }
+    let began = chrono::Utc::now() - chrono::TimeDelta::minutes(1);
+    let oldest = fake.messages()[0].sid.clone();
+    assert_eq!(twilio.find(&text(0), began).await.unwrap(), Some(oldest));
+    assert_eq!(fake.list_requests(), 2, "the copy is on the second page");
+    assert_eq!(twilio.find(&text(99), began).await.unwrap(), None);
+    assert_eq!(fake.list_requests(), 4);
+}
