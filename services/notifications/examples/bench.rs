@@ -163,7 +163,7 @@ async fn main() -> anyhow::Result<()> {
     let deleted = delete_streams(&prefix).await + delete_streams(&floor_prefix(&prefix)).await;
     db.cleanup().await;
     let met = report(&outcome?, knobs.relay_latency.is_zero());
-    println!("cleanup: child killed, {deleted} NATS streams {prefix}_* deleted, database dropped");
+    println!("cleanup: child killed, {deleted} NATS streams {prefix}* deleted, database dropped");
     if !met {
         std::process::exit(1);
     }

@@ -14,6 +14,9 @@ use crate::domain::SendError;
 /// The header that tags an email with its event id, and the field it becomes in Mailjet's records.
 pub const CUSTOM_ID_HEADER: &str = "X-MJ-CustomID";
 
+/// Longest wait for Mailjet's answer: a look-up that times out is asked again after the lease.
+const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// A client of Mailjet's message records.
 pub struct SentLog {
     http: reqwest::Client,
@@ -41,7 +44,7 @@ struct Record {
 impl SentLog {
     /// A client of the API at `api_url` (`https://api.mailjet.com`; the fake in tests).
     pub fn new(api_url: &str, api_key: &str, secret: SecretString) -> Result<Self, reqwest::Error> {
-        let http = crate::provider_http(std::time::Duration::from_secs(15))?;
+        let http = crate::provider_http(TIMEOUT)?;
         Ok(Self {
             http,
             messages_url: format!("{}/v3/REST/message", api_url.trim_end_matches('/')),

@@ -137,7 +137,8 @@ impl Twilio {
     /// The SID of a message Twilio already has for `sms` (same number, same body, sent by us, created
     /// at `since` or after, give or take [`CLOCK_SKEW`]), read from Twilio's message list, newest
     /// first. Twilio keeps no key of ours, so the body and the time stand in for one. Any failure to
-    /// tell is an error: the caller must not send blindly.
+    /// tell is an error: the caller must not send blindly. Past [`MAX_PAGES`] pages (500 messages to
+    /// the number since the delivery began, which no customer gets) the copy is taken as absent.
     pub async fn find(
         &self,
         sms: &OutgoingSms,
