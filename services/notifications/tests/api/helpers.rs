@@ -276,6 +276,23 @@ impl TestApp {
         }
     }
 
+    /// Waits until the log row of `event` has an `error` containing `part`, and returns it.
+    pub async fn wait_for_error(&self, event: &Envelope, part: &str) -> Value {
+        let found = poll_until(PATIENCE, || async {
+            let row = self.log_row(event).await?;
+            row["error"].as_str()?.contains(part).then_some(row)
+        })
+        .await;
+        match found {
+            Some(row) => row,
+            None => panic!(
+                "no error with {part:?} for {}; last seen {:?}",
+                event.id,
+                self.log_row(event).await
+            ),
+        }
+    }
+
     /// Waits for the `notify.dead` fact of `event`.
     pub async fn wait_for_dead_letter(&self, event: &Envelope) -> DeadLetter {
         let id = event.id.to_string();

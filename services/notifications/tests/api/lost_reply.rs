@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use testkit::poll_until;
 use tokio::net::TcpListener;
 
 use crate::helpers::{
@@ -66,13 +65,7 @@ async fn a_lost_reply_to_the_message_is_asked_about_before_any_resend(backend: B
     let e = envelope(&email(OPS));
     let publishing = app.publish_in_background(&e);
     assert!(app.sink.wait_for(1, PATIENCE).await);
-    let uncertain = poll_until(PATIENCE, || async {
-        let row = app.log_row(&e).await?;
-        let error = row["error"].as_str()?;
-        error.contains("no reply").then_some(row)
-    })
-    .await
-    .expect("the lost reply is in the log");
+    let uncertain = app.wait_for_error(&e, "no reply").await;
     assert_eq!(uncertain["status"], "sending", "{uncertain}");
     // A resend would now be accepted at once: it must not happen.
     app.sink.delay_acceptance(Duration::ZERO);
@@ -103,13 +96,7 @@ async fn a_lost_answer_from_twilio_is_asked_about_before_any_resend(backend: Bac
     app.twilio.answer_late(1, Duration::from_secs(3));
     let e = envelope(&sms(PHONE));
     let publishing = app.publish_in_background(&e);
-    let uncertain = poll_until(PATIENCE, || async {
-        let row = app.log_row(&e).await?;
-        let error = row["error"].as_str()?;
-        error.contains("answer was lost").then_some(row)
-    })
-    .await
-    .expect("the lost answer is in the log");
+    let uncertain = app.wait_for_error(&e, "answer was lost").await;
     assert_eq!(uncertain["status"], "sending", "{uncertain}");
     let row = app.wait_for_status(&e, "sent").await;
     let sent = app.twilio.messages();
