@@ -28,3 +28,25 @@ pub(crate) fn provider_http(
         .timeout(timeout)
         .build()
 }
+
+/// Reads a provider's records (Mailjet's messages, Twilio's message list) from an authenticated
+/// `request`: any failure to get an answer (`what` names it in the error) is
+/// [`domain::SendError::Unavailable`], since the caller must then wait rather than send blindly.
+pub(crate) async fn provider_records<T: serde::de::DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+    what: &str,
+) -> Result<T, domain::SendError> {
+    use domain::SendError::Unavailable;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| Unavailable(format!("{what} unreachable: {}", e.without_url())))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(Unavailable(format!("{what} answered {}", status.as_u16())));
+    }
+    response
+        .json()
+        .await
+        .map_err(|e| Unavailable(format!("{what} unreadable: {}", e.without_url())))
+}

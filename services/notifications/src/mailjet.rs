@@ -56,26 +56,13 @@ impl SentLog {
     /// Mailjet's id of the message tagged `custom_id`, if Mailjet has one. Any failure to tell is an
     /// error (the caller must not send blindly).
     pub async fn find(&self, custom_id: &str) -> Result<Option<String>, SendError> {
-        let response = self
+        let request = self
             .http
             .get(&self.messages_url)
             .query(&[("CustomID", custom_id)])
-            .basic_auth(&self.api_key, Some(self.secret.expose_secret()))
-            .send()
-            .await
-            .map_err(|e| {
-                SendError::Unavailable(format!("Mailjet unreachable: {}", e.without_url()))
-            })?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(SendError::Unavailable(format!(
-                "Mailjet message records answered {}",
-                status.as_u16()
-            )));
-        }
-        let listing: Listing = response.json().await.map_err(|e| {
-            SendError::Unavailable(format!("Mailjet answer unreadable: {}", e.without_url()))
-        })?;
+            .basic_auth(&self.api_key, Some(self.secret.expose_secret()));
+        let listing: Listing =
+            crate::provider_records(request, "Mailjet's message records").await?;
         Ok(found(listing, custom_id))
     }
 }

@@ -180,26 +180,8 @@ impl Twilio {
 
     async fn page(&self, request: reqwest::RequestBuilder) -> Result<Page, SendError> {
         let s = &self.settings;
-        let response = request
-            .basic_auth(&s.account_sid, Some(s.auth_token.expose_secret()))
-            .send()
-            .await
-            .map_err(|e| {
-                SendError::Unavailable(format!("Twilio unreachable: {}", e.without_url()))
-            })?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(SendError::Unavailable(format!(
-                "Twilio's message list answered {}",
-                status.as_u16()
-            )));
-        }
-        response.json().await.map_err(|e| {
-            SendError::Unavailable(format!(
-                "Twilio's message list unreadable: {}",
-                e.without_url()
-            ))
-        })
+        let request = request.basic_auth(&s.account_sid, Some(s.auth_token.expose_secret()));
+        crate::provider_records(request, "Twilio's message list").await
     }
 }
 
