@@ -6,8 +6,9 @@
 # timing report (matching vs non-matching identifiers). Prints PASS/FAIL per target (docs/benchmarks.md);
 # exits 1 when a target is missed. Loopback only; cleans up after itself (hub killed, temp DB dropped).
 #
-# Mode `notifications` (issue 3): services/notifications/examples/bench.rs, emails/s event -> SMTP sink vs a
-# bare lettre loop, and the service's RSS (BENCH_NOTIFY_* knobs are passed through; see that file); then
+# Mode `notifications` (issue 3): services/notifications/examples/bench.rs, emails/s event -> SMTP sink against
+# the floor measured in the same run (JetStream + the mailer, no delivery log; 0.8 x aimed at, AIM when
+# missed, not a failure), and the service's RSS (BENCH_NOTIFY_* knobs are passed through; see that file); then
 # the same, informative only, against a relay answering BENCH_RELAY_MS (20; 0: skip) after each message.
 #
 # Knobs: BENCH_DURATION (6s), BENCH_CONNECTIONS (64), BENCH_HIGH_CONNECTIONS (256), BENCH_TIMING_N (500),
@@ -189,7 +190,7 @@ bench_notifications() {
     value=${target##* }
     judge "$label" "${target% *}" "$value" "$verdict"
     found=1
-  done < <(grep -E '^(PASS|FAIL)  ' <<<"$out" | sed -E 's/  +/ /g')
+  done < <(grep -E '^(PASS|FAIL|AIM) +' <<<"$out" | sed -E 's/  +/ /g')
   if [ "$found" = 0 ] || { [ "$rc" != 0 ] && ! grep -q '^FAIL' <<<"$out"; }; then
     judge "$label" "benchmark ran to the end" "exit $rc" FAIL
   fi
@@ -216,6 +217,6 @@ failed=0
 for r in "${RESULTS[@]}"; do
   IFS='|' read -r mode target value verdict <<<"$r"
   printf '%-4s  %-34s  %-48s %s\n' "$verdict" "$mode" "$target" "$value"
-  [ "$verdict" = PASS ] || failed=1
+  [ "$verdict" = PASS ] || [ "$verdict" = AIM ] || failed=1
 done
 exit "$failed"
