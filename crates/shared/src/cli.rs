@@ -12,6 +12,9 @@ use std::time::Duration;
 
 use sea_orm_migration::MigratorTrait;
 
+mod service;
+pub use service::{ServiceBinary, migrate_service, run_common, service_checks};
+
 use crate::config::{BusSettings, ConfigError, ErpSettings};
 use crate::erpnext::{ErpError, FrappeClient, ListQuery};
 

@@ -11,10 +11,8 @@ use std::sync::Arc;
 use actix_web::web;
 use anyhow::Context;
 use clap::Parser as _;
-use notifications::Notifications;
-use portal_auth::PortalAuth;
 use shared::config::{self, Env, Source};
-use shared::http::{Readiness, serve};
+use shared::http::{Application, ServerSettings, Service, ServiceSettings};
 
 /// `DATABASE_URL` of the hub when unset; each service gets its own file beside it.
 const DEFAULT_DATABASE_URL: &str = "sqlite://var/hub.db?mode=rwc";
@@ -94,51 +92,31 @@ async fn serve_all() -> anyhow::Result<ExitCode> {
         let url = start_erp_sandbox(&src).await?;
         src.overrides.insert("ERP_URL".to_owned(), url);
     }
+    let server = ServerSettings::from_source(&src, "127.0.0.1:8080")?;
     let database_url = config::database_url(&src, DEFAULT_DATABASE_URL)?;
-    let settings =
+    let portal_auth_settings =
         portal_auth::Settings::from_source(&src.with_database(&database_url, "portal-auth"))?;
     let notifications_settings =
         notifications::Settings::from_source(&src.with_database(&database_url, "notifications"))?;
     let mode = config::outbound_mode(&src)?;
-    let bus = settings
+    let bus = server
         .bus
         .connect()
         .await
         .context("connecting the event bus (NATS_URL)")?;
     // Consumers first: the in-process bus delivers only to subscriptions that exist when it publishes.
-    let notifications =
-        Arc::new(Notifications::start(&notifications_settings, Arc::clone(&bus)).await?);
-    let portal_auth = Arc::new(PortalAuth::start(&settings, bus).await?);
-
-    let (portal_auth_drain, notifications_drain) =
-        (Arc::clone(&portal_auth), Arc::clone(&notifications));
-    let mut doc = PortalAuth::openapi();
-    doc.merge(Notifications::openapi());
-    doc.info.title = "Gigafibre hub".to_owned();
-    let readiness = Readiness([portal_auth.probes(), notifications.probes()].concat());
+    let notifications = notifications_settings.start(Arc::clone(&bus)).await?;
+    let portal_auth = portal_auth_settings.start(Arc::clone(&bus)).await?;
     let spa = config::path_or(&src, "SPA_DIR", "apps/client/dist");
-    tracing::info!(bind = %settings.bind, outbound = ?mode, database = %redact(&settings.database_url),
-        nats = settings.bus.url.is_some(), spa = %spa.display(), "hub listening");
-    let serving = serve(
-        &settings.bind,
-        settings.shutdown,
-        readiness,
-        doc,
-        move |c| {
-            portal_auth.configure(c);
-            notifications.configure(c);
-            serve_spa(c, &spa);
-        },
-    )?;
+    tracing::info!(bind = %server.bind, outbound = ?mode, database = %redact(&database_url),
+        nats = server.bus.url.is_some(), spa = %spa.display(), "hub listening");
+    let services: Vec<Arc<dyn Service>> = vec![Arc::new(portal_auth), Arc::new(notifications)];
     // SIGTERM: requests in flight, the link worker's round and the deliveries in hand all finish.
-    serving
-        .run_until_stopped(|grace| async move {
-            tokio::join!(
-                portal_auth_drain.drain(grace),
-                notifications_drain.drain(grace)
-            );
-        })
-        .await?;
+    Application::serve(&server, services, bus, Some("Gigafibre hub"), move |c| {
+        serve_spa(c, &spa)
+    })?
+    .run_until_stopped()
+    .await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -9,6 +9,9 @@ use shared::http::TrustedProxies;
 /// `DATABASE_URL` when unset: a SQLite file of its own under `var/`.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://var/notifications.db?mode=rwc";
 
+/// `BIND` when unset.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8085";
+
 /// Twilio account and sender.
 #[derive(Clone, Debug)]
 pub struct TwilioSettings {
@@ -30,12 +33,10 @@ pub struct TwilioSettings {
 /// Everything the service needs.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// Listen address.
-    pub bind: String,
+    /// Where and how its own process serves (`BIND`, `SHUTDOWN_*`, the event bus).
+    pub server: shared::http::ServerSettings,
     /// `sqlite://…` or `postgres://…`.
     pub database_url: String,
-    /// The event bus (`NATS_URL`, `NATS_PREFIX`, `NATS_ACK_WAIT_S`).
-    pub bus: shared::config::BusSettings,
     /// Public origin of the hub: Twilio status callbacks are signed over `<PUBLIC_URL>/webhook/twilio`.
     pub public_url: String,
     /// Sandbox (capture) or live.
@@ -74,9 +75,6 @@ pub struct Settings {
     pub concurrency: usize,
     /// Proxies whose staff headers are believed.
     pub trusted_proxies: TrustedProxies,
-    /// How it stops on SIGTERM: unready for `delay`, then `grace` for requests in flight and the
-    /// deliveries in hand.
-    pub shutdown: shared::http::Shutdown,
 }
 
 impl Settings {
@@ -102,9 +100,8 @@ impl Settings {
             });
         }
         Ok(Self {
-            bind: config::string_or(src, "BIND", "127.0.0.1:8085"),
+            server: shared::http::ServerSettings::from_source(src, DEFAULT_BIND)?,
             database_url: config::database_url(src, DEFAULT_DATABASE_URL)?,
-            bus: shared::config::BusSettings::from_source(src)?,
             public_url: config::origin_or(src, "PUBLIC_URL", "http://127.0.0.1:8080")?,
             mode,
             allowlist: config::string_or(src, "OUTBOUND_ALLOWLIST", "")
@@ -142,7 +139,6 @@ impl Settings {
                 "TRUSTED_PROXIES",
                 "127.0.0.1",
             )?),
-            shutdown: shared::http::Shutdown::from_source(src)?,
         })
     }
 }

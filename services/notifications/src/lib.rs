@@ -16,7 +16,8 @@ pub mod twilio;
 
 pub use config::Settings;
 pub use consumer::{EMAIL_DURABLE, SMS_DURABLE};
-pub use startup::{Application, Notifications};
+pub use shared::http::Application;
+pub use startup::Notifications;
 
 /// The HTTP client of a provider's API (Twilio, Mailjet): bounded connect and request times, so a
 /// provider that hangs delays a delivery instead of holding a worker.

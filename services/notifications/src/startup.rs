@@ -1,13 +1,15 @@
 //! Building the notifications service: storage, SMTP and Twilio clients, the consumer, the outbox
-//! relay for `notify.dead`, and the routes; standalone or mounted in the hub.
+//! relay for `notify.dead`, and the routes; served on its own (`shared::http::Application`) or
+//! mounted in the hub.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::web;
 use anyhow::Context;
 use shared::config::OutboundMode;
-use shared::events::{BusProbe, EventBus, OutboxRelay};
-use shared::http::{Probe, Readiness, Serving, serve};
+use shared::events::{EventBus, OutboxRelay};
+use shared::http::{DbProbe, Probe, ServerSettings, Service, ServiceSettings};
 use utoipa::OpenApi;
 
 use crate::config::Settings;
@@ -75,7 +77,10 @@ impl Notifications {
             .await
             .context("subscribing to notify.email.send and notify.sms.send")?;
 
-        let mut probes: Vec<Arc<dyn Probe>> = vec![Arc::new(DbProbe(store.clone()))];
+        let mut probes: Vec<Arc<dyn Probe>> = vec![Arc::new(DbProbe::new(
+            "notifications-database",
+            store.connection().clone(),
+        ))];
         if let Some(m) = mailer {
             probes.push(Arc::new(SmtpProbe(m)));
         }
@@ -94,14 +99,29 @@ impl Notifications {
         })
     }
 
-    /// Mounts the routes.
-    pub fn configure(&self, cfg: &mut web::ServiceConfig) {
+    /// The OpenAPI document.
+    pub fn openapi() -> utoipa::openapi::OpenApi {
+        ApiDoc::openapi()
+    }
+}
+
+#[async_trait::async_trait]
+impl Service for Notifications {
+    fn configure(&self, cfg: &mut web::ServiceConfig) {
         routes::configure(cfg, self.state.clone());
     }
 
-    /// Graceful stop (SIGTERM): takes no new command and waits, up to `grace`, for the ones in hand
-    /// to be sent and recorded, so a rolling update neither loses nor doubles a message.
-    pub async fn drain(&self, grace: std::time::Duration) {
+    fn probes(&self) -> Vec<Arc<dyn Probe>> {
+        self.probes.clone()
+    }
+
+    fn document(&self) -> utoipa::openapi::OpenApi {
+        Self::openapi()
+    }
+
+    /// Takes no new command and waits, up to `grace`, for the ones in hand to be sent and
+    /// recorded, so a rolling update neither loses nor doubles a message.
+    async fn drain(&self, grace: Duration) {
         let _ = self.stop.send(true);
         let tasks = std::mem::take(&mut *self.consumers.lock().await);
         if tokio::time::timeout(grace, futures::future::join_all(tasks))
@@ -113,30 +133,22 @@ impl Notifications {
             );
         }
     }
-
-    /// What `/readyz` checks for this service.
-    pub fn probes(&self) -> Vec<Arc<dyn Probe>> {
-        self.probes.clone()
-    }
-
-    /// The OpenAPI document.
-    pub fn openapi() -> utoipa::openapi::OpenApi {
-        ApiDoc::openapi()
-    }
 }
-
-struct DbProbe(Store);
-struct SmtpProbe(Arc<Mailer>);
 
 #[async_trait::async_trait]
-impl Probe for DbProbe {
-    fn name(&self) -> &'static str {
-        "notifications-database"
+impl ServiceSettings for Settings {
+    type Service = Notifications;
+
+    fn server(&self) -> &ServerSettings {
+        &self.server
     }
-    async fn check(&self) -> Result<(), String> {
-        self.0.connection().ping().await.map_err(|e| e.to_string())
+
+    async fn start(&self, bus: Arc<dyn EventBus>) -> anyhow::Result<Notifications> {
+        Notifications::start(self, bus).await
     }
 }
+
+struct SmtpProbe(Arc<Mailer>);
 
 #[async_trait::async_trait]
 impl Probe for SmtpProbe {
@@ -145,59 +157,5 @@ impl Probe for SmtpProbe {
     }
     async fn check(&self) -> Result<(), String> {
         self.0.ping().await
-    }
-}
-
-/// The notifications service as its own process.
-pub struct Application {
-    service: Arc<Notifications>,
-    serving: Serving,
-}
-
-impl Application {
-    /// Binds `settings.bind` and starts, with the bus `NATS_URL` names.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let bus = settings
-            .bus
-            .connect()
-            .await
-            .context("connecting the event bus (NATS_URL)")?;
-        Self::build_with_bus(settings, bus).await
-    }
-
-    /// Binds and starts with a given bus (tests keep a handle on it).
-    pub async fn build_with_bus(
-        settings: Settings,
-        bus: Arc<dyn EventBus>,
-    ) -> anyhow::Result<Self> {
-        let service = Arc::new(Notifications::start(&settings, Arc::clone(&bus)).await?);
-        let mut probes = service.probes();
-        probes.push(Arc::new(BusProbe(bus)));
-        let drained = Arc::clone(&service);
-        let serving = serve(
-            &settings.bind,
-            settings.shutdown,
-            Readiness(probes),
-            Notifications::openapi(),
-            move |c| service.configure(c),
-        )?;
-        Ok(Self {
-            service: drained,
-            serving,
-        })
-    }
-
-    /// The port bound.
-    pub fn port(&self) -> u16 {
-        self.serving.port()
-    }
-
-    /// Serves until SIGTERM/SIGINT, then, within `SHUTDOWN_GRACE_S`, lets requests in flight finish
-    /// and drains the consumer at the same time.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let service = self.service;
-        self.serving
-            .run_until_stopped(|grace| async move { service.drain(grace).await })
-            .await
     }
 }

@@ -9,6 +9,9 @@ use shared::http::TrustedProxies;
 /// `DATABASE_URL` when unset: a SQLite file of its own under `var/`.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://var/portal-auth.db?mode=rwc";
 
+/// `BIND` when unset.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8081";
+
 /// Default API credentials of the embedded erp-sandbox (documented in the README; not secrets).
 pub const SANDBOX_ERP_KEY: &str = "sandbox-key";
 /// See [`SANDBOX_ERP_KEY`].
@@ -17,12 +20,10 @@ pub const SANDBOX_ERP_SECRET: &str = "sandbox-secret";
 /// Everything portal-auth needs to run.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// Listen address.
-    pub bind: String,
+    /// Where and how its own process serves (`BIND`, `SHUTDOWN_*`, the event bus).
+    pub server: shared::http::ServerSettings,
     /// `sqlite://…` or `postgres://…`.
     pub database_url: String,
-    /// The event bus (`NATS_URL`, `NATS_PREFIX`, `NATS_ACK_WAIT_S`).
-    pub bus: shared::config::BusSettings,
     /// The ERP to look customers up in.
     pub erp: ErpSettings,
     /// Origin of the customer portal (links point there).
@@ -57,9 +58,6 @@ pub struct Settings {
     pub erp_lookups_per_s: u32,
     /// Staff groups allowed to impersonate a customer.
     pub impersonation_groups: Vec<String>,
-    /// How it stops on SIGTERM: unready for `delay`, then `grace` for requests in flight and the
-    /// link worker's round.
-    pub shutdown: shared::http::Shutdown,
 }
 
 impl Settings {
@@ -72,9 +70,8 @@ impl Settings {
     pub fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
         let keys_dir = config::path_or(src, "JWT_KEYS_DIR", "var/keys");
         Ok(Self {
-            bind: config::string_or(src, "BIND", "127.0.0.1:8081"),
+            server: shared::http::ServerSettings::from_source(src, DEFAULT_BIND)?,
             database_url: config::database_url(src, DEFAULT_DATABASE_URL)?,
-            bus: shared::config::BusSettings::from_source(src)?,
             erp: ErpSettings::from_source(src, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET)?,
             portal_url: config::origin_or(src, "PORTAL_URL", "http://127.0.0.1:8080")?,
             public_url: config::origin_or(src, "PUBLIC_URL", "http://127.0.0.1:8080")?,
@@ -97,7 +94,6 @@ impl Settings {
             sms_country_codes: list(src, "SMS_COUNTRY_CODES", "1"),
             erp_lookups_per_s: config::parsed_or(src, "LINK_WORKER_ERP_RATE", 50)?,
             impersonation_groups: list(src, "IMPERSONATION_GROUPS", "support,admin"),
-            shutdown: shared::http::Shutdown::from_source(src)?,
         })
     }
 }

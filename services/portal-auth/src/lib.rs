@@ -14,4 +14,5 @@ mod tokens;
 mod worker;
 
 pub use config::Settings;
-pub use startup::{Application, PortalAuth};
+pub use shared::http::Application;
+pub use startup::PortalAuth;

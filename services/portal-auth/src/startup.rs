@@ -1,5 +1,5 @@
-//! Building portal-auth: storage, keys, ERP client, background workers, routes; standalone or
-//! mounted in the hub.
+//! Building portal-auth: storage, keys, ERP client, background workers, routes; served on its own
+//! (`shared::http::Application::build(settings)`) or mounted in the hub.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,8 +9,8 @@ use anyhow::Context;
 use secrecy::ExposeSecret;
 use shared::claims::KeyRing;
 use shared::erpnext::FrappeClient;
-use shared::events::{BusProbe, EventBus, OutboxRelay};
-use shared::http::{Probe, Readiness, Serving, serve};
+use shared::events::{EventBus, OutboxRelay};
+use shared::http::{DbProbe, Probe, ServerSettings, Service, ServiceSettings};
 use tokio::sync::Notify;
 use utoipa::OpenApi;
 
@@ -114,9 +114,8 @@ impl PortalAuth {
         );
 
         let probes: Vec<Arc<dyn Probe>> = vec![
-            Arc::new(DbProbe(store.clone())),
+            Arc::new(DbProbe::new("database", store.connection().clone())),
             Arc::new(ErpProbe(erp.clone())),
-            Arc::new(BusProbe(Arc::clone(&bus))),
         ];
         let state = web::Data::new(AppState {
             admitter: Admitter::spawn(&store, limits),
@@ -137,9 +136,29 @@ impl PortalAuth {
         })
     }
 
-    /// Graceful stop (SIGTERM): the link worker takes no new job and finishes the round under way,
-    /// up to `grace`; what is left is taken again by a replica once its lease ends.
-    pub async fn drain(&self, grace: Duration) {
+    /// The OpenAPI document.
+    pub fn openapi() -> utoipa::openapi::OpenApi {
+        ApiDoc::openapi()
+    }
+}
+
+#[async_trait::async_trait]
+impl Service for PortalAuth {
+    fn configure(&self, cfg: &mut web::ServiceConfig) {
+        routes::configure(cfg, self.state.clone());
+    }
+
+    fn probes(&self) -> Vec<Arc<dyn Probe>> {
+        self.probes.clone()
+    }
+
+    fn document(&self) -> utoipa::openapi::OpenApi {
+        Self::openapi()
+    }
+
+    /// The link worker takes no new job and finishes the round under way, up to `grace`; what is
+    /// left is taken again by a replica once its lease ends.
+    async fn drain(&self, grace: Duration) {
         let _ = self.stop.send(true);
         let Some(worker) = self.worker.lock().await.take() else {
             return;
@@ -150,20 +169,18 @@ impl PortalAuth {
             );
         }
     }
+}
 
-    /// Mounts the routes.
-    pub fn configure(&self, cfg: &mut web::ServiceConfig) {
-        routes::configure(cfg, self.state.clone());
+#[async_trait::async_trait]
+impl ServiceSettings for Settings {
+    type Service = PortalAuth;
+
+    fn server(&self) -> &ServerSettings {
+        &self.server
     }
 
-    /// What `/readyz` checks for this service.
-    pub fn probes(&self) -> Vec<Arc<dyn Probe>> {
-        self.probes.clone()
-    }
-
-    /// The OpenAPI document.
-    pub fn openapi() -> utoipa::openapi::OpenApi {
-        ApiDoc::openapi()
+    async fn start(&self, bus: Arc<dyn EventBus>) -> anyhow::Result<PortalAuth> {
+        PortalAuth::start(self, bus).await
     }
 }
 
@@ -179,18 +196,7 @@ fn spawn_janitor(store: Store, window_ms: i64) {
     });
 }
 
-struct DbProbe(Store);
 struct ErpProbe(FrappeClient);
-
-#[async_trait::async_trait]
-impl Probe for DbProbe {
-    fn name(&self) -> &'static str {
-        "database"
-    }
-    async fn check(&self) -> Result<(), String> {
-        self.0.ping().await.map_err(|e| e.to_string())
-    }
-}
 
 #[async_trait::async_trait]
 impl Probe for ErpProbe {
@@ -204,54 +210,5 @@ impl Probe for ErpProbe {
     /// (sent when it is back), tokens still verify; only `/portal/me` fails meanwhile.
     fn required(&self) -> bool {
         false
-    }
-}
-
-/// portal-auth as its own process.
-pub struct Application {
-    service: Arc<PortalAuth>,
-    serving: Serving,
-}
-
-impl Application {
-    /// Binds `settings.bind` (port 0 picks a free port) and starts everything.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let bus = settings
-            .bus
-            .connect()
-            .await
-            .context("connecting the event bus (NATS_URL)")?;
-        Self::build_with_bus(settings, bus).await
-    }
-
-    /// Like [`Application::build`], with events leaving through `bus` (tests keep a clone of an
-    /// in-process bus to read what was sent); `NATS_URL` is then ignored.
-    pub async fn build_with_bus(
-        settings: Settings,
-        bus: Arc<dyn EventBus>,
-    ) -> anyhow::Result<Self> {
-        let service = Arc::new(PortalAuth::start(&settings, bus).await?);
-        let mounted = Arc::clone(&service);
-        let serving = serve(
-            &settings.bind,
-            settings.shutdown,
-            Readiness(service.probes()),
-            PortalAuth::openapi(),
-            move |c| mounted.configure(c),
-        )?;
-        Ok(Self { service, serving })
-    }
-
-    /// The port actually bound.
-    pub fn port(&self) -> u16 {
-        self.serving.port()
-    }
-
-    /// Serves until SIGTERM/SIGINT, then stops gracefully within `SHUTDOWN_GRACE_S`.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let service = self.service;
-        self.serving
-            .run_until_stopped(|grace| async move { service.drain(grace).await })
-            .await
     }
 }

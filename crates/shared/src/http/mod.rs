@@ -1,13 +1,15 @@
 //! HTTP building blocks shared by every service: problem+json errors, extractor configuration,
 //! the client address behind trusted proxies, the health, readiness, metrics and OpenAPI routes, and
-//! the server itself with its graceful stop.
+//! the server itself with its graceful stop, and the application that serves one service or all.
 
+mod application;
 mod client_ip;
 mod health;
 mod metrics;
 mod problem;
 mod server;
 
+pub use application::{Application, DbProbe, ServerSettings, Service, ServiceSettings};
 pub use client_ip::{ClientIp, IpRange, TrustedProxies, client_ip};
 pub use health::{
     Probe, Readiness, configure_base, configure_health, openapi_route, security_headers,

@@ -60,10 +60,10 @@ fn settings_of(name: &str, vars: &BTreeMap<String, String>) -> Reading {
     };
     let bind = match name {
         "portal-auth" => portal_auth::Settings::from_source(&src)
-            .map(|s| s.bind)
+            .map(|s| s.server.bind)
             .map_err(|e| e.to_string()),
         "notifications" => notifications::Settings::from_source(&src)
-            .map(|s| s.bind)
+            .map(|s| s.server.bind)
             .map_err(|e| e.to_string()),
         "erp-sandbox" => erp_sandbox_settings(&src),
         other => panic!("no settings known for {other}"),

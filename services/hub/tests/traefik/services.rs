@@ -34,7 +34,10 @@ pub(crate) fn services() -> Vec<Service> {
             name: "portal-auth",
             openapi: serde_json::from_str(&portal_auth::PortalAuth::openapi().to_json().unwrap())
                 .unwrap(),
-            default_bind: portal_auth::Settings::from_source(&none).unwrap().bind,
+            default_bind: portal_auth::Settings::from_source(&none)
+                .unwrap()
+                .server
+                .bind,
         },
         Service {
             name: "notifications",
@@ -42,7 +45,10 @@ pub(crate) fn services() -> Vec<Service> {
                 &notifications::Notifications::openapi().to_json().unwrap(),
             )
             .unwrap(),
-            default_bind: notifications::Settings::from_source(&none).unwrap().bind,
+            default_bind: notifications::Settings::from_source(&none)
+                .unwrap()
+                .server
+                .bind,
         },
     ]
 }

@@ -8,10 +8,10 @@ mod outbox;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use shared::cli::{Checks, Common, settings_outcome};
-use shared::config::{self, BusSettings, Source};
+use shared::cli::{Checks, Common, ServiceBinary};
+use shared::config::{self, ConfigError, Source};
 
-use crate::config::{DEFAULT_DATABASE_URL, Settings};
+use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Settings};
 use crate::mailer::Mailer;
 use crate::store::{Migrator, Store};
 use crate::twilio::Twilio;
@@ -119,12 +119,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         shared::cli::init_logging();
     }
     match command {
-        Command::Common(Common::Serve) => serve().await,
-        Command::Common(Common::Migrate) => {
-            println!("{}", migrate(&config::Env).await?);
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Common(Common::CheckConfig) => Ok(checks(&config::Env).run().await),
+        Command::Common(common) => shared::cli::run_common::<Settings>(common).await,
         Command::Outbox(OutboxCommand::List {
             limit,
             to,
@@ -137,15 +132,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dead_letters::replay(&open_store().await?, ids, all).await
         }
     }
-}
-
-async fn serve() -> anyhow::Result<ExitCode> {
-    let _telemetry = shared::telemetry::init("notifications")?;
-    let settings = Settings::from_env()?;
-    let app = crate::Application::build(settings).await?;
-    tracing::info!(port = app.port(), "notifications listening");
-    app.run_until_stopped().await?;
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The database of `DATABASE_URL`, migrated (as the service does at start).
@@ -162,33 +148,26 @@ async fn open_store() -> anyhow::Result<Store> {
 
 /// Applies the pending migrations of `DATABASE_URL`; says what was done.
 pub async fn migrate(src: &dyn Source) -> anyhow::Result<String> {
-    let url = config::database_url(src, DEFAULT_DATABASE_URL)?;
-    shared::cli::migrate::<Migrator>(&url, "notifications").await
+    shared::cli::migrate_service::<Settings>(src).await
 }
 
-/// Everything `check-config` checks: settings, database, NATS, SMTP. The service reads no ERP.
-pub fn checks(src: &dyn Source) -> Checks {
-    let mut checks = Checks::new();
-    let settings = Settings::from_source(src);
-    checks.known("settings", settings_outcome(&settings));
-    let bind = config::string_or(src, "BIND", "127.0.0.1:8085");
-    checks.known("listen address", shared::cli::check_bind(&bind));
-    match config::database_url(src, DEFAULT_DATABASE_URL) {
-        Ok(url) => checks.add(
-            "database",
-            shared::cli::check_database::<Migrator>(url, "DATABASE_URL"),
-        ),
-        Err(e) => checks.known("database", settings_outcome::<()>(&Err(e))),
+impl ServiceBinary for Settings {
+    const NAME: &'static str = "notifications";
+    const DEFAULT_BIND: &'static str = DEFAULT_BIND;
+    const DEFAULT_DATABASE_URL: &'static str = DEFAULT_DATABASE_URL;
+    type Migrator = Migrator;
+
+    fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
+        Settings::from_source(src)
     }
-    match BusSettings::from_source(src) {
-        Ok(bus) => checks.add("NATS", shared::cli::check_nats(bus)),
-        Err(e) => checks.known("NATS", settings_outcome::<()>(&Err(e))),
+
+    /// SMTP and Twilio (the service reads no ERP).
+    fn more_checks(_src: &dyn Source, settings: Option<&Self>, checks: &mut Checks) {
+        if let Some(settings) = settings {
+            checks.add("SMTP", check_smtp(settings.clone()));
+            checks.add("Twilio", check_twilio(settings.clone()));
+        }
     }
-    if let Ok(settings) = settings {
-        checks.add("SMTP", check_smtp(settings.clone()));
-        checks.add("Twilio", check_twilio(settings));
-    }
-    checks
 }
 
 /// Reaches the SMTP relay of `SMTP_URL` (and logs in when it has credentials), then Mailjet's message

@@ -7,12 +7,14 @@ mod keys;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use shared::cli::{Checks, Common, settings_outcome};
-use shared::config::{self, BusSettings, ErpSettings, Source};
+use shared::cli::{Checks, Common, ServiceBinary, settings_outcome};
+use shared::config::{self, ConfigError, ErpSettings, Source};
 
 pub use keys::check_keys;
 
-use crate::config::{DEFAULT_DATABASE_URL, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET, Settings};
+use crate::config::{
+    DEFAULT_BIND, DEFAULT_DATABASE_URL, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET, Settings,
+};
 use crate::store::Migrator;
 
 const LONG_ABOUT: &str = "portal-auth: passwordless login of Gigafibre customers (magic links by \
@@ -84,52 +86,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         shared::cli::init_logging();
     }
     match command {
-        Command::Common(Common::Serve) => serve().await,
-        Command::Common(Common::Migrate) => {
-            println!("{}", migrate(&config::Env).await?);
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Common(Common::CheckConfig) => Ok(checks(&config::Env).run().await),
+        Command::Common(common) => shared::cli::run_common::<Settings>(common).await,
         Command::Keys(command) => keys::run(command, &config::Env),
     }
 }
 
-async fn serve() -> anyhow::Result<ExitCode> {
-    let _telemetry = shared::telemetry::init("portal-auth")?;
-    let settings = Settings::from_env()?;
-    let app = crate::Application::build(settings).await?;
-    tracing::info!(port = app.port(), "portal-auth listening");
-    app.run_until_stopped().await?;
-    Ok(ExitCode::SUCCESS)
-}
-
 /// Applies the pending migrations of `DATABASE_URL`; says what was done.
 pub async fn migrate(src: &dyn Source) -> anyhow::Result<String> {
-    let url = config::database_url(src, DEFAULT_DATABASE_URL)?;
-    shared::cli::migrate::<Migrator>(&url, "portal-auth").await
+    shared::cli::migrate_service::<Settings>(src).await
 }
 
-/// Everything `check-config` checks: settings, database, NATS, ERP, signing keys.
-pub fn checks(src: &dyn Source) -> Checks {
-    let mut checks = Checks::new();
-    checks.known("settings", settings_outcome(&Settings::from_source(src)));
-    let bind = config::string_or(src, "BIND", "127.0.0.1:8081");
-    checks.known("listen address", shared::cli::check_bind(&bind));
-    match config::database_url(src, DEFAULT_DATABASE_URL) {
-        Ok(url) => checks.add(
-            "database",
-            shared::cli::check_database::<Migrator>(url, "DATABASE_URL"),
-        ),
-        Err(e) => checks.known("database", settings_outcome::<()>(&Err(e))),
+impl ServiceBinary for Settings {
+    const NAME: &'static str = "portal-auth";
+    const DEFAULT_BIND: &'static str = DEFAULT_BIND;
+    const DEFAULT_DATABASE_URL: &'static str = DEFAULT_DATABASE_URL;
+    type Migrator = Migrator;
+
+    fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
+        Settings::from_source(src)
     }
-    match BusSettings::from_source(src) {
-        Ok(bus) => checks.add("NATS", shared::cli::check_nats(bus)),
-        Err(e) => checks.known("NATS", settings_outcome::<()>(&Err(e))),
+
+    /// The ERP and the signing keys.
+    fn more_checks(src: &dyn Source, _settings: Option<&Self>, checks: &mut Checks) {
+        match ErpSettings::from_source(src, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET) {
+            Ok(erp) => checks.add("ERP", shared::cli::check_erp(erp)),
+            Err(e) => checks.known("ERP", settings_outcome::<()>(&Err(e))),
+        }
+        checks.known("signing keys", check_keys(src));
     }
-    match ErpSettings::from_source(src, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET) {
-        Ok(erp) => checks.add("ERP", shared::cli::check_erp(erp)),
-        Err(e) => checks.known("ERP", settings_outcome::<()>(&Err(e))),
-    }
-    checks.known("signing keys", check_keys(src));
-    checks
 }

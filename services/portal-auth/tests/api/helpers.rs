@@ -100,7 +100,7 @@ async fn start(
 ) -> TestApp {
     let settings = Settings::from_source(&env).unwrap();
     let sent = Arc::new(Mutex::new(Vec::new()));
-    let app = if settings.bus.url.is_some() {
+    let app = if settings.server.bus.url.is_some() {
         Application::build(settings).await.unwrap()
     } else {
         let bus = InProcessBus::new();
