@@ -91,24 +91,36 @@ const SENT_UPSERT: &str = " ON CONFLICT (event_id) DO UPDATE SET status = 'sent'
       provider_id = excluded.provider_id, subject = excluded.subject, error = NULL, \
       updated_at = excluded.updated_at";
 
-const SENT_PG: &str = "INSERT INTO delivery \
+/// The `sent` outcomes' insert on PostgreSQL: `now` at `$now`, the arrays of [`sent_arrays`] from
+/// `$first` on. Written once for the statement alone and for [`ALONE_PG`], so that neither can
+/// drift from the other or from the values bound.
+fn sent_pg(now: usize, first: usize) -> String {
+    let [ids, providers, subjects, present] = [first, first + 1, first + 2, first + 3];
+    format!(
+        "INSERT INTO delivery \
     (event_id, channel, recipient, status, provider_id, subject, created_at, updated_at) \
-    SELECT s.event_id, '', '', 'sent', s.provider_id, CASE WHEN s.has_subject THEN s.subject END, $2, $2 \
-    FROM unnest($1::text[], $3::text[], $4::text[], $5::bool[]) AS s(event_id, provider_id, subject, has_subject)";
+    SELECT s.event_id, '', '', 'sent', s.provider_id, CASE WHEN s.has_subject THEN s.subject END, ${now}, ${now} \
+    FROM unnest(${ids}::text[], ${providers}::text[], ${subjects}::text[], ${present}::bool[]) \
+      AS s(event_id, provider_id, subject, has_subject)"
+    )
+}
+
+/// `$1` is `now`, then the arrays.
+static SENT_PG: LazyLock<String> = LazyLock::new(|| sent_pg(1, 2));
 
 const SENT_SQLITE: &str = "INSERT INTO delivery \
     (event_id, channel, recipient, status, provider_id, subject, created_at, updated_at) \
     SELECT value ->> 'event_id', '', '', 'sent', value ->> 'provider_id', value ->> 'subject', $2, $2 \
     FROM jsonb_each(jsonb($1)) WHERE true";
 
+/// The parameters of [`CLAIM_PG`]: `$1` to `$8` (`now` is `$2`).
+const CLAIM_PG_PARAMS: usize = 8;
+
 // On PostgreSQL the usual batch (claims and `sent` outcomes of distinct deliveries) is this one
 // statement, without `BEGIN`/`COMMIT`: the outcomes in a data-modifying CTE (which runs whether or
-// not it is read), then the claims. Parameters: the claims' `$1`-`$8`, then the outcomes' `$9`-`$12`.
+// not it is read), then the claims. Parameters: the claims', then the outcomes' arrays.
 static ALONE_PG: LazyLock<String> = LazyLock::new(|| {
-    let sent = SENT_PG.replace(
-        "$1::text[], $3::text[], $4::text[], $5::bool[]",
-        "$9::text[], $10::text[], $11::text[], $12::bool[]",
-    );
+    let sent = sent_pg(2, CLAIM_PG_PARAMS + 1);
     format!("WITH sent AS ({sent}{SENT_UPSERT} RETURNING 1) {CLAIM_PG}{CLAIM_UPSERT}")
 });
 
@@ -206,7 +218,7 @@ fn written(ops: &[Write], claimed: Vec<Claim>) -> Vec<Written> {
         .collect()
 }
 
-fn pick(backend: DbBackend, pg: &'static str, sqlite: &'static str) -> &'static str {
+fn pick<'a>(backend: DbBackend, pg: &'a str, sqlite: &'a str) -> &'a str {
     match backend {
         DbBackend::Postgres => pg,
         _ => sqlite,
@@ -229,9 +241,9 @@ async fn record_sent<C: ConnectionTrait>(
         return Ok(());
     }
     let backend = db.get_database_backend();
-    let sql = format!("{}{SENT_UPSERT}", pick(backend, SENT_PG, SENT_SQLITE));
+    let sql = format!("{}{SENT_UPSERT}", pick(backend, &SENT_PG, SENT_SQLITE));
     let values = match backend {
-        DbBackend::Postgres => sent_values(rows, now),
+        DbBackend::Postgres => [vec![now.into()], sent_arrays(rows)].concat(),
         _ => {
             let param = rows
                 .iter()
@@ -244,11 +256,10 @@ async fn record_sent<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The parameters of [`SENT_PG`].
-fn sent_values(rows: &[SentRow<'_>], now: i64) -> Vec<Value> {
+/// The arrays of [`sent_pg`], in its order.
+fn sent_arrays(rows: &[SentRow<'_>]) -> Vec<Value> {
     vec![
         pg_array(rows, |r| r.event_id.to_owned()),
-        now.into(),
         pg_array(rows, |r| r.provider_id.to_owned()),
         pg_array(rows, |r| r.subject.unwrap_or_default().to_owned()),
         pg_array(rows, |r| r.subject.is_some()),
@@ -316,9 +327,7 @@ async fn take<'a, C: ConnectionTrait>(
     let sql = if sent.is_empty() {
         format!("{}{CLAIM_UPSERT}", pick(backend, CLAIM_PG, CLAIM_SQLITE))
     } else {
-        let mut outcomes = sent_values(sent, now);
-        outcomes.remove(1); // `now` is the claim's `$2` already
-        values.extend(outcomes);
+        values.extend(sent_arrays(sent));
         ALONE_PG.clone()
     };
     let mut outcome: HashMap<String, Claim> = HashMap::with_capacity(rows.len());
@@ -396,6 +405,37 @@ mod tests {
     use super::super::{Claim, Finish, NewDelivery, Store};
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
     use shared::db::stmt;
+
+    /// The placeholders `$n` of a statement.
+    fn placeholders(sql: &str) -> std::collections::BTreeSet<usize> {
+        sql.split('$')
+            .skip(1)
+            .filter_map(|after| {
+                let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+                digits.parse().ok()
+            })
+            .collect()
+    }
+
+    /// Every placeholder of the PostgreSQL batch statements has a value and every value a
+    /// placeholder: adding a column to the claims or to the outcomes without moving the other
+    /// part's numbers (the statement alone or inside [`super::ALONE_PG`]) fails here.
+    #[test]
+    fn the_batch_statements_number_their_placeholders_as_their_values_are_bound() {
+        let row = super::SentRow {
+            event_id: "e",
+            provider_id: "p",
+            subject: None,
+        };
+        let arrays = super::sent_arrays(&[row]).len();
+        let claim = format!("{}{}", super::CLAIM_PG, super::CLAIM_UPSERT);
+        assert_eq!(placeholders(&claim), (1..=super::CLAIM_PG_PARAMS).collect());
+        assert_eq!(placeholders(&super::SENT_PG), (1..=1 + arrays).collect());
+        assert_eq!(
+            placeholders(&super::ALONE_PG),
+            (1..=super::CLAIM_PG_PARAMS + arrays).collect()
+        );
+    }
 
     fn delivery(event_id: &str) -> NewDelivery<'_> {
         NewDelivery {
