@@ -37,11 +37,12 @@ pub(super) fn pem_files(dir: &Path) -> Result<Vec<PathBuf>, KeyError> {
 
 /// Writes the key under a temporary name first so a crash never leaves a half-written `.pem`.
 pub(super) fn write_key(dir: &Path, seed: &[u8; 32], created_at: i64) -> Result<(), KeyError> {
-    let key = SigningKey::from_seed(seed, created_at);
+    let key = SigningKey::from_seed(seed, created_at)?;
     let name = format!("{}-{}.pem", key.created_at(), key.kid());
     let final_path = dir.join(&name);
     let tmp_path = dir.join(format!(".{name}.tmp"));
-    let pem = pkcs8::seed_to_pem(seed);
+    let pem = pkcs8::seed_to_pem(seed)
+        .ok_or_else(|| KeyError::InvalidKey("a new Ed25519 seed".into()))?;
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

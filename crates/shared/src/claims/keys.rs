@@ -71,22 +71,24 @@ pub struct SigningKey {
 }
 
 impl SigningKey {
-    pub(super) fn from_seed(seed: &[u8; 32], created_at: i64) -> SigningKey {
+    pub(super) fn from_seed(seed: &[u8; 32], created_at: i64) -> Result<SigningKey, KeyError> {
         let public = ed25519_dalek::SigningKey::from_bytes(seed)
             .verifying_key()
             .to_bytes();
-        SigningKey {
+        let der = pkcs8::seed_to_der(seed)
+            .ok_or_else(|| KeyError::InvalidKey("a new Ed25519 seed".into()))?;
+        Ok(SigningKey {
             kid: thumbprint(&public),
             created_at,
             public,
-            private: EncodingKey::from_ed_der(&pkcs8::seed_to_der(seed)),
-        }
+            private: EncodingKey::from_ed_der(&der),
+        })
     }
 
     /// Reads a PKCS#8 PEM Ed25519 private key; `origin` names it in errors.
     fn from_pem(pem: &str, created_at: i64, origin: &str) -> Result<SigningKey, KeyError> {
         let seed = pkcs8::pem_to_seed(pem).ok_or_else(|| KeyError::InvalidKey(origin.into()))?;
-        Ok(SigningKey::from_seed(&seed, created_at))
+        SigningKey::from_seed(&seed, created_at)
     }
 
     /// Key id: the RFC 7638 thumbprint of the public key.
@@ -191,7 +193,7 @@ impl KeyRing {
 
     /// A ring with one fresh key held in memory only (tests, throwaway tools).
     pub fn ephemeral() -> Result<KeyRing, KeyError> {
-        let key = SigningKey::from_seed(&*new_seed()?, now());
+        let key = SigningKey::from_seed(&*new_seed()?, now())?;
         KeyRing::from_keys(vec![key], || "memory".into())
     }
 
@@ -338,7 +340,14 @@ mod tests {
     fn ring(times: &[i64], delay: i64) -> KeyRing {
         let pems: Vec<(i64, String)> = times
             .iter()
-            .map(|t| (*t, pkcs8::seed_to_pem(&new_seed().unwrap()).to_string()))
+            .map(|t| {
+                (
+                    *t,
+                    pkcs8::seed_to_pem(&new_seed().unwrap())
+                        .unwrap()
+                        .to_string(),
+                )
+            })
             .collect();
         KeyRing::from_pems(&pems)
             .unwrap()
