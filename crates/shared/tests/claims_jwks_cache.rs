@@ -103,6 +103,7 @@ fn settings(ttl_s: u64, min_refetch_s: u64) -> JwksCacheSettings {
         ttl: Duration::from_secs(ttl_s),
         min_refetch: Duration::from_secs(min_refetch_s),
         timeout: Duration::from_secs(5),
+        ..JwksCacheSettings::default()
     }
 }
 
@@ -175,6 +176,38 @@ async fn the_last_good_set_is_served_while_the_jwks_endpoint_fails() {
     server.fail();
     assert!(verify(&cache, &token).await.is_ok());
     assert_eq!(server.hits(), 2);
+}
+
+/// Issue 16, also from the same read: a service that cannot reach the JWKS endpoint used to keep
+/// its last key set forever, so a key withdrawn from portal-auth (a leaked one) went on verifying.
+#[tokio::test]
+async fn a_key_set_not_confirmed_within_max_stale_stops_verifying_while_the_endpoint_is_down() {
+    let ring = KeyRing::ephemeral().unwrap();
+    let server = JwksServer::start(&ring).await;
+    let cache = JwksCache::with_settings(
+        server.url.clone(),
+        ISSUER,
+        JwksCacheSettings {
+            max_stale: Duration::from_millis(300),
+            ..settings(0, 0)
+        },
+    );
+    let token = ring.sign(&claims()).unwrap();
+    assert!(verify(&cache, &token).await.is_ok());
+
+    server.fail();
+    let refused = testkit::poll_until(Duration::from_secs(10), || async {
+        match verify(&cache, &token).await {
+            Err(TokenError::KeysUnavailable) => Some(()),
+            _ => None,
+        }
+    })
+    .await;
+    assert!(refused.is_some(), "the stale key set kept verifying");
+
+    // Back once the endpoint answers again.
+    server.publish(&ring);
+    assert!(verify(&cache, &token).await.is_ok());
 }
 
 #[tokio::test]

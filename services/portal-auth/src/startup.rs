@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::web;
 use anyhow::Context;
 use secrecy::ExposeSecret;
-use shared::claims::KeyRing;
+use shared::claims::{KeyFileAccess, KeyRing};
 use shared::erpnext::FrappeClient;
 use shared::events::{EventBus, OutboxRelay};
 use shared::http::{DbProbe, Probe, ServerSettings, Service, ServiceSettings};
@@ -78,8 +78,15 @@ impl PortalAuth {
             .context("loading revocations")?;
         tokens.spawn_revocation_sync(store.clone(), Duration::from_millis(500));
         if settings.private_key_pem.is_none() {
+            // Only the embedded default (which generates its keys) tolerates an exposed key file.
+            let access = if settings.generate_keys {
+                KeyFileAccess::Warn
+            } else {
+                KeyFileAccess::Refuse
+            };
             tokens.spawn_key_reload(
                 settings.keys_dir.clone(),
+                access,
                 settings.key_activation_s,
                 settings.keys_reload,
             );

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use shared::claims::{
-    AUD_PORTAL, Actor, CustomerClaims, Jwks, KeyRing, TokenError, TokenVerifier, new_jti,
+    AUD_PORTAL, Actor, CustomerClaims, Jwks, KeyFileAccess, KeyRing, TokenError, TokenVerifier,
+    new_jti,
 };
 
 use crate::store::{RevocationEntry, Store, now_ms};
@@ -132,10 +133,12 @@ impl Tokens {
     }
 
     /// Reloads the keys of `dir` every `every`, so that a rotation reaches every replica without a
-    /// restart; a directory that cannot be read keeps the keys in force (and says so in the log).
+    /// restart; a directory that cannot be read, or a key file others may read (`access`), keeps the
+    /// keys in force (and says so in the log).
     pub fn spawn_key_reload(
         self: &Arc<Self>,
         dir: std::path::PathBuf,
+        access: KeyFileAccess,
         activation_delay_s: i64,
         every: Duration,
     ) -> tokio::task::JoinHandle<()> {
@@ -145,7 +148,7 @@ impl Tokens {
             tick.tick().await;
             loop {
                 tick.tick().await;
-                match KeyRing::load(&dir) {
+                match KeyRing::load_with(&dir, access) {
                     Ok(ring) => {
                         let ring = ring.with_activation_delay(activation_delay_s);
                         let kids: Vec<String> =

@@ -18,6 +18,10 @@ pub struct JwksCacheSettings {
     pub min_refetch: Duration,
     /// Timeout of one fetch.
     pub timeout: Duration,
+    /// How long a set is used after the last fetch that confirmed it, while the endpoint fails:
+    /// beyond that its keys stop verifying, so a key withdrawn from the JWKS (a leaked key) does not
+    /// live on in a service that cannot reach portal-auth.
+    pub max_stale: Duration,
 }
 
 impl Default for JwksCacheSettings {
@@ -26,6 +30,7 @@ impl Default for JwksCacheSettings {
             ttl: Duration::from_secs(300),
             min_refetch: Duration::from_secs(30),
             timeout: Duration::from_secs(5),
+            max_stale: Duration::from_secs(3600),
         }
     }
 }
@@ -33,7 +38,8 @@ impl Default for JwksCacheSettings {
 /// Verifies tokens with the keys published at `<auth base>/.well-known/jwks.json`.
 ///
 /// The set is cached for 5 minutes; a token with an unknown `kid` (key rotation) triggers a
-/// refetch at most once per 30 s; when a fetch fails the last good set keeps being used.
+/// refetch at most once per 30 s; when a fetch fails the last good set keeps being used for at most
+/// an hour after it was last fetched, then nothing verifies until the endpoint answers again.
 /// Cloning is cheap and clones share the cache.
 #[derive(Clone, Debug)]
 pub struct JwksCache {
@@ -91,7 +97,7 @@ impl JwksCache {
     }
 
     /// Verifies `token` for audience `aud` (see [`TokenVerifier::verify`]); fails with
-    /// [`TokenError::KeysUnavailable`] when no key set was ever obtained.
+    /// [`TokenError::KeysUnavailable`] when no key set was obtained within `max_stale`.
     pub async fn verify<C: DeserializeOwned>(
         &self,
         token: &str,
@@ -114,7 +120,7 @@ impl JwksCache {
             let fresh = state
                 .fetched_at
                 .is_some_and(|at| at.elapsed() < self.inner.settings.ttl);
-            (state.verifier.clone(), fresh)
+            (self.usable(&state), fresh)
         };
         if fresh {
             verifier
@@ -133,7 +139,7 @@ impl JwksCache {
                 .last_attempt
                 .is_some_and(|at| at.elapsed() < self.inner.settings.min_refetch);
             if throttled {
-                return state.verifier.clone();
+                return self.usable(&state);
             }
             state.last_attempt = Some(Instant::now());
         }
@@ -146,9 +152,21 @@ impl JwksCache {
             }
             Err(error) => {
                 tracing::warn!(url = %self.inner.url, error = %error, cause = ?std::error::Error::source(&error),
-                    "JWKS fetch failed; keeping the last good key set");
-                self.state().verifier.clone()
+                    "JWKS fetch failed; keeping the last good key set until it is max_stale old");
+                self.usable(&self.state())
             }
+        }
+    }
+
+    /// The cached verifier, unless its set was last confirmed by the endpoint `max_stale` ago or more.
+    fn usable(&self, state: &State) -> Option<TokenVerifier> {
+        let confirmed = state
+            .fetched_at
+            .is_some_and(|at| at.elapsed() < self.inner.settings.max_stale);
+        if confirmed {
+            state.verifier.clone()
+        } else {
+            None
         }
     }
 

@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -10,6 +9,9 @@ use secrecy::zeroize::Zeroizing;
 use serde::Serialize;
 
 use super::jwks::{Jwk, Jwks, thumbprint};
+use super::key_files::{
+    check_access, create_key_dir, created_from_name, io_error, modified_at, pem_files, write_key,
+};
 use super::pkcs8;
 use super::verify::{TokenError, TokenVerifier};
 
@@ -34,6 +36,29 @@ pub enum KeyError {
     /// The operating system could not provide randomness for a new key.
     #[error("no randomness available for key generation: {0}")]
     Random(String),
+    /// A key file that users other than the service's may read (see [`KeyFileAccess`]).
+    #[error(
+        "signing key file {path} has mode {mode:04o}: {who} may read it; chmod 600 it (or 640/440 with root as its owner, as a Kubernetes secret volume)"
+    )]
+    Exposed {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+        /// `others` or `its group`.
+        who: &'static str,
+    },
+}
+
+/// What loading does with a key file that its group or others may access. Refused outside the
+/// embedded default: the file must be `0600` (or `0640`/`0440` owned by root, the shape of a
+/// Kubernetes secret volume read through the pod's `fsGroup`, as PostgreSQL allows for its key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFileAccess {
+    /// Fail with [`KeyError::Exposed`] naming the file and its mode.
+    Refuse,
+    /// Log a warning and use the key (the embedded default, whose keys this process wrote).
+    Warn,
 }
 
 /// One Ed25519 key pair. Debug output never shows the private half.
@@ -46,22 +71,24 @@ pub struct SigningKey {
 }
 
 impl SigningKey {
-    fn from_seed(seed: &[u8; 32], created_at: i64) -> SigningKey {
+    pub(super) fn from_seed(seed: &[u8; 32], created_at: i64) -> Result<SigningKey, KeyError> {
         let public = ed25519_dalek::SigningKey::from_bytes(seed)
             .verifying_key()
             .to_bytes();
-        SigningKey {
+        let der = pkcs8::seed_to_der(seed)
+            .ok_or_else(|| KeyError::InvalidKey("a new Ed25519 seed".into()))?;
+        Ok(SigningKey {
             kid: thumbprint(&public),
             created_at,
             public,
-            private: EncodingKey::from_ed_der(&pkcs8::seed_to_der(seed)),
-        }
+            private: EncodingKey::from_ed_der(&der),
+        })
     }
 
     /// Reads a PKCS#8 PEM Ed25519 private key; `origin` names it in errors.
     fn from_pem(pem: &str, created_at: i64, origin: &str) -> Result<SigningKey, KeyError> {
         let seed = pkcs8::pem_to_seed(pem).ok_or_else(|| KeyError::InvalidKey(origin.into()))?;
-        Ok(SigningKey::from_seed(&seed, created_at))
+        SigningKey::from_seed(&seed, created_at)
     }
 
     /// Key id: the RFC 7638 thumbprint of the public key.
@@ -123,20 +150,27 @@ pub enum KeyState {
 impl KeyRing {
     /// Embedded default: loads every `*.pem` (PKCS#8 Ed25519) in `dir`, or generates one
     /// (file mode 0600, named `<created-unix>-<kid>.pem`) when there is none.
+    /// A key file others may read is used with a warning ([`KeyFileAccess::Warn`]).
     pub fn load_or_generate(dir: &Path) -> Result<KeyRing, KeyError> {
         create_key_dir(dir)?;
         if pem_files(dir)?.is_empty() {
             write_key(dir, &*new_seed()?, now())?;
         }
-        KeyRing::load(dir)
+        KeyRing::load_with(dir, KeyFileAccess::Warn)
     }
 
-    /// Production: loads every `*.pem` in `dir` and fails when there is none.
+    /// Production: loads every `*.pem` in `dir` and fails when there is none, or when a key file is
+    /// readable by others ([`KeyFileAccess::Refuse`]).
     pub fn load(dir: &Path) -> Result<KeyRing, KeyError> {
+        KeyRing::load_with(dir, KeyFileAccess::Refuse)
+    }
+
+    /// Loads every `*.pem` in `dir`, treating exposed key files as `access` says.
+    pub fn load_with(dir: &Path, access: KeyFileAccess) -> Result<KeyRing, KeyError> {
         let mut keys = Vec::new();
         for path in pem_files(dir)? {
+            check_access(&path, access)?;
             let pem = Zeroizing::new(fs::read_to_string(&path).map_err(io_error(&path))?);
-            warn_if_readable_by_others(&path);
             let created = created_from_name(&path).unwrap_or_else(|| modified_at(&path));
             keys.push(SigningKey::from_pem(
                 &pem,
@@ -159,7 +193,7 @@ impl KeyRing {
 
     /// A ring with one fresh key held in memory only (tests, throwaway tools).
     pub fn ephemeral() -> Result<KeyRing, KeyError> {
-        let key = SigningKey::from_seed(&*new_seed()?, now());
+        let key = SigningKey::from_seed(&*new_seed()?, now())?;
         KeyRing::from_keys(vec![key], || "memory".into())
     }
 
@@ -295,77 +329,6 @@ fn new_seed() -> Result<Zeroizing<[u8; 32]>, KeyError> {
     Ok(seed)
 }
 
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> KeyError + '_ {
-    move |source| KeyError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-fn create_key_dir(dir: &Path) -> Result<(), KeyError> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(io_error(dir))
-}
-
-fn pem_files(dir: &Path) -> Result<Vec<PathBuf>, KeyError> {
-    let mut files = Vec::new();
-    for entry in fs::read_dir(dir).map_err(io_error(dir))? {
-        let path = entry.map_err(io_error(dir))?.path();
-        if path.is_file() && path.extension().is_some_and(|e| e == "pem") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
-/// Writes the key under a temporary name first so a crash never leaves a half-written `.pem`.
-fn write_key(dir: &Path, seed: &[u8; 32], created_at: i64) -> Result<(), KeyError> {
-    let key = SigningKey::from_seed(seed, created_at);
-    let name = format!("{}-{}.pem", key.created_at, key.kid);
-    let final_path = dir.join(&name);
-    let tmp_path = dir.join(format!(".{name}.tmp"));
-    let pem = pkcs8::seed_to_pem(seed);
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&tmp_path).map_err(io_error(&tmp_path))?;
-    file.write_all(pem.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(io_error(&tmp_path))?;
-    fs::rename(&tmp_path, &final_path).map_err(io_error(&final_path))
-}
-
-fn created_from_name(path: &Path) -> Option<i64> {
-    let stem = path.file_stem()?.to_str()?;
-    stem.split_once('-')?.0.parse().ok()
-}
-
-fn modified_at(path: &Path) -> i64 {
-    fs::metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .and_then(|d| i64::try_from(d.as_secs()).ok())
-        .unwrap_or(0)
-}
-
-fn warn_if_readable_by_others(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        if let Ok(meta) = fs::metadata(path)
-            && meta.permissions().mode() & 0o077 != 0
-        {
-            tracing::warn!(path = %path.display(), "signing key file is accessible to group or others; chmod 600 it");
-        }
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -377,7 +340,14 @@ mod tests {
     fn ring(times: &[i64], delay: i64) -> KeyRing {
         let pems: Vec<(i64, String)> = times
             .iter()
-            .map(|t| (*t, pkcs8::seed_to_pem(&new_seed().unwrap()).to_string()))
+            .map(|t| {
+                (
+                    *t,
+                    pkcs8::seed_to_pem(&new_seed().unwrap())
+                        .unwrap()
+                        .to_string(),
+                )
+            })
             .collect();
         KeyRing::from_pems(&pems)
             .unwrap()

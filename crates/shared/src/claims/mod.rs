@@ -8,6 +8,7 @@
 
 mod cache;
 mod jwks;
+mod key_files;
 mod keys;
 mod pkcs8;
 mod verify;
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 pub use cache::{JwksCache, JwksCacheSettings};
 pub use jwks::{Jwk, Jwks};
-pub use keys::{KeyError, KeyRing, KeyState, SigningKey};
+pub use keys::{KeyError, KeyFileAccess, KeyRing, KeyState, SigningKey};
 pub use verify::{TokenError, TokenVerifier};
 
 /// Audience of customer portal tokens.

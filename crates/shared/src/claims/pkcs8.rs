@@ -1,71 +1,47 @@
-//! Minimal PKCS#8 (RFC 8410) handling for Ed25519 private keys.
-//!
-//! An Ed25519 private key is a fixed-layout DER document, so a prefix check is enough
-//! and spares us a general ASN.1 parser. OpenSSL's `genpkey -algorithm ed25519`
-//! output (v1) and v2 documents that append the public key are both accepted.
+//! PKCS#8 (RFC 8410) Ed25519 private keys, read and written by ed25519-dalek's `pkcs8` and `pem`
+//! features. OpenSSL's `genpkey -algorithm ed25519` output (v1) and v2 documents that append the
+//! public key are both read (a v2 public key that does not match its seed is refused); keys are
+//! written as v1, OpenSSL's own format.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _, KeypairBytes};
 use secrecy::zeroize::Zeroizing;
 
-/// DER of a v1 `OneAsymmetricKey` for Ed25519, up to the 32-byte seed.
-const V1_PREFIX: [u8; 16] = [
-    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-];
-/// The algorithm identifier and seed wrapper, shared by v1 and v2 documents.
-const AFTER_VERSION: [u8; 11] = [
-    0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-];
-const PEM_BEGIN: &str = "-----BEGIN PRIVATE KEY-----";
-const PEM_END: &str = "-----END PRIVATE KEY-----";
-
-/// The v1 PKCS#8 DER of an Ed25519 seed.
-pub(crate) fn seed_to_der(seed: &[u8; 32]) -> Zeroizing<Vec<u8>> {
-    let mut der = Zeroizing::new(Vec::with_capacity(48));
-    der.extend_from_slice(&V1_PREFIX);
-    der.extend_from_slice(seed);
-    der
+/// The v1 PKCS#8 DER of an Ed25519 seed (`None` only if the encoder fails, which a 32-byte seed
+/// under a fixed algorithm identifier cannot make it do).
+pub(crate) fn seed_to_der(seed: &[u8; 32]) -> Option<Zeroizing<Vec<u8>>> {
+    let document = v1(seed).to_pkcs8_der().ok()?;
+    Some(Zeroizing::new(document.as_bytes().to_vec()))
 }
 
-/// The PEM (`PRIVATE KEY`) of an Ed25519 seed.
-pub(crate) fn seed_to_pem(seed: &[u8; 32]) -> Zeroizing<String> {
-    let body = Zeroizing::new(STANDARD.encode(seed_to_der(seed).as_slice()));
-    Zeroizing::new(format!("{PEM_BEGIN}\n{}\n{PEM_END}\n", body.as_str()))
+/// The PEM (`PRIVATE KEY`) of an Ed25519 seed (`None` as for [`seed_to_der`]).
+pub(crate) fn seed_to_pem(seed: &[u8; 32]) -> Option<Zeroizing<String>> {
+    v1(seed).to_pkcs8_pem(LineEnding::LF).ok()
 }
 
 /// The Ed25519 seed inside a PKCS#8 PEM, or `None` when it is not one.
 pub(crate) fn pem_to_seed(pem: &str) -> Option<Zeroizing<[u8; 32]>> {
-    let start = pem.find(PEM_BEGIN)? + PEM_BEGIN.len();
-    let end = start + pem[start..].find(PEM_END)?;
-    let body: Zeroizing<String> = Zeroizing::new(
-        pem[start..end]
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect(),
-    );
-    let der = Zeroizing::new(STANDARD.decode(body.as_bytes()).ok()?);
-    der_to_seed(&der)
+    let key = ed25519_dalek::SigningKey::from_pkcs8_pem(pem.trim()).ok()?;
+    Some(Zeroizing::new(key.to_bytes()))
 }
 
-fn der_to_seed(der: &[u8]) -> Option<Zeroizing<[u8; 32]>> {
-    // SEQUENCE with a short-form length covering the whole document.
-    let outer_ok = der.len() >= 48 && der[0] == 0x30 && usize::from(der[1]) + 2 == der.len();
-    // INTEGER version 0 (v1) or 1 (v2).
-    let version_ok = der
-        .get(2..5)
-        .is_some_and(|v| v == [0x02, 0x01, 0x00] || v == [0x02, 0x01, 0x01]);
-    if !outer_ok || !version_ok || der.get(5..16)? != AFTER_VERSION {
-        return None;
+/// A v1 document: the seed without the public key.
+fn v1(seed: &[u8; 32]) -> KeypairBytes {
+    KeypairBytes {
+        secret_key: *seed,
+        public_key: None,
     }
-    let mut seed = Zeroizing::new([0u8; 32]);
-    seed.copy_from_slice(der.get(16..48)?);
-    Some(seed)
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+
+    const PEM_BEGIN: &str = "-----BEGIN PRIVATE KEY-----";
+    const PEM_END: &str = "-----END PRIVATE KEY-----";
 
     /// RFC 8410 section 10.3 example private key.
     const RFC_8410_PEM: &str = "-----BEGIN PRIVATE KEY-----\n\
@@ -75,7 +51,7 @@ mod tests {
     #[test]
     fn a_seed_survives_a_pem_round_trip() {
         let seed = [7u8; 32];
-        let pem = seed_to_pem(&seed);
+        let pem = seed_to_pem(&seed).unwrap();
         assert_eq!(*pem_to_seed(&pem).unwrap(), seed);
     }
 
@@ -89,7 +65,7 @@ mod tests {
     #[test]
     fn a_non_ed25519_document_is_refused() {
         assert!(pem_to_seed("nothing here").is_none());
-        let mut der = seed_to_der(&[1u8; 32]).to_vec();
+        let mut der = seed_to_der(&[1u8; 32]).unwrap().to_vec();
         der[11] = 0x71; // Ed448 OID
         let pem = format!("{PEM_BEGIN}\n{}\n{PEM_END}\n", STANDARD.encode(&der));
         assert!(pem_to_seed(&pem).is_none());
