@@ -157,7 +157,9 @@ export const useCustomerStore = defineStore('customer', () => {
   async function restore(stored) {
     if (!adopt(stored)) return clear('flash.sessionExpired');
     try {
-      if (token.value === stored) profile.value = await confirmWithHub(stored);
+      const confirmed = await confirmWithHub(stored);
+      // A link adopted meanwhile has its own profile.
+      if (token.value === stored) profile.value = confirmed;
     } catch (err) {
       if (err instanceof ApiError && err.status >= 400 && err.status < 500) clear('flash.sessionExpired');
       // Otherwise the hub is unreachable: keep the session; the dashboard says what failed.
