@@ -114,6 +114,7 @@ fn render_all() -> Rendered {
         }
         outputs.push((k.to_owned(), text));
     }
+    let _ = std::fs::remove_dir_all(&copy);
     Rendered { outputs, objects }
 }
 
