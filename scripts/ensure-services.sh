@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need is installed and running: PostgreSQL and NATS JetStream on loopback,
-# Debian's chromium for the browser test, the portal's npm packages, and a Python venv with
-# kubernetes-validate for the Kubernetes manifests test; checks kubectl (its kustomize renders
+# Debian's chromium for the browser test, nginx for the portal's headers test, and a Python venv
+# with kubernetes-validate for the Kubernetes manifests test; checks kubectl (its kustomize renders
 # deploy/k8s for that test) is there. Idempotent; needs root to install.
 set -euo pipefail
 
@@ -25,6 +25,8 @@ if ! up 4222; then
 fi
 
 [ -x /usr/bin/chromium ] || apt_install chromium
+# services/hub/tests/traefik/ runs deploy/portal-nginx.conf in Debian's nginx (not as a service).
+[ -x /usr/sbin/nginx ] || apt_install nginx-light
 
 # services/hub/tests/deploy/ renders deploy/k8s with `kubectl kustomize` (kustomize v5+). kubectl
 # ships with this machine image (/usr/bin/kubectl); Debian's kubernetes-client is too old (1.20,
