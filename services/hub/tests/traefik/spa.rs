@@ -119,7 +119,8 @@ fn start_nginx() -> Nginx {
     std::fs::write(
         dir.join("nginx.conf"),
         format!(
-            "pid {d}/nginx.pid; daemon off; events {{}}\n\
+            // One process (no workers), so that stopping the child stops nginx.
+            "pid {d}/nginx.pid; daemon off; master_process off; events {{}}\n\
              http {{ include /etc/nginx/mime.types; access_log off; client_body_temp_path {d}; \
              proxy_temp_path {d}; fastcgi_temp_path {d}; uwsgi_temp_path {d}; scgi_temp_path {d}; \
              include {d}/site.conf; }}\n"
