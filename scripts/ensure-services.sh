@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need is installed and running: PostgreSQL and NATS JetStream on loopback,
-# Debian's chromium for the browser test, the portal's npm packages, and a Python venv with
-# kubernetes-validate for the Kubernetes manifests test. Idempotent; needs root to install.
+# Debian's chromium for the browser test, nginx for the portal's headers test, and a Python venv
+# with kubernetes-validate for the Kubernetes manifests test; checks kubectl (its kustomize renders
+# deploy/k8s for that test) is there. Idempotent; needs root to install.
 set -euo pipefail
 
 up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -24,6 +25,17 @@ if ! up 4222; then
 fi
 
 [ -x /usr/bin/chromium ] || apt_install chromium
+# services/hub/tests/traefik/ runs deploy/portal-nginx.conf in Debian's nginx (not as a service).
+[ -x /usr/sbin/nginx ] || apt_install nginx-light
+
+# services/hub/tests/deploy/ renders deploy/k8s with `kubectl kustomize` (kustomize v5+). kubectl
+# ships with this machine image (/usr/bin/kubectl); Debian's kubernetes-client is too old (1.20,
+# kustomize v2) and conflicts with it, so it is never installed here.
+if ! kubectl version --client 2>/dev/null | grep -q '^Kustomize Version: v5'; then
+  echo "kubectl with kustomize v5 is missing: it ships with the machine image; the deploy test" >&2
+  echo "renders deploy/k8s with \`kubectl kustomize\` (deploy/k8s/README.md, Checked offline)" >&2
+  exit 1
+fi
 
 # services/hub/tests/deploy/ validates deploy/k8s against the Kubernetes schemas offline with this
 # pinned kubernetes-validate (it bundles the schemas; --strict rejects unknown fields).

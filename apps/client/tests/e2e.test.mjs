@@ -243,7 +243,8 @@ describe('customer portal in Chromium', { skip }, () => {
     await page.goto(link);
     const question = page.getByTestId('switch-question');
     await question.waitFor();
-    assert.equal((await question.innerText()).replace(/\s+/g, ' '), `Continuer en tant que ${tokenPayload(other).name} ?`);
+    const { name, sub } = tokenPayload(other);
+    assert.equal((await question.innerText()).replace(/\s+/g, ' '), `Continuer en tant que ${name} (${sub}) ?`);
     assert.ok(!(await page.evaluate(() => location.href)).includes('token'));
     assert.equal(await storedToken(page), first, 'the other token must not be adopted before consent');
 
@@ -282,6 +283,62 @@ describe('customer portal in Chromium', { skip }, () => {
     assert.equal(await page.getByTestId('customer-id').innerText(), SUPPORT_CUSTOMER);
     assert.equal(await storedToken(page), token);
     assert.ok(!page.url().includes('token='));
+    assertClean(tab);
+  });
+
+  // Issue 16, finding 9: a link opened in a tab with no session (almost always) used to be adopted
+  // silently, so an attacker's link logged the victim into the attacker's account.
+  test('a link opened in a fresh tab says whose account is open, and "not me" leaves it and revokes the link', async () => {
+    const tab = await loggedInWithLink(takeIdentifier());
+    const { page, token } = tab;
+    const { name, sub } = tokenPayload(token);
+    const strip = page.getByTestId('account-strip');
+    assert.equal((await strip.locator('p').innerText()).replace(/\s+/g, ' ').trim(), `Compte ouvert : ${name} (${sub})`);
+    assert.equal(await page.getByTestId('not-me').innerText(), 'Ce n’est pas moi');
+    await page.getByTestId('lang-toggle').click();
+    await strip.getByText('Account open:').waitFor();
+    assert.equal(await page.getByTestId('not-me').innerText(), 'This is not me');
+    await page.getByTestId('lang-toggle').click();
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `account-strip-${target}.png`), fullPage: true });
+
+    await page.getByTestId('not-me').click();
+    await identifierField(page).waitFor();
+    assert.equal(new URL(page.url()).hash, '#/login');
+    assert.match(await page.getByTestId('status').innerText(), /^Vous avez quitté ce compte\./);
+    assert.equal(await storedToken(page), null);
+    const check = await fetch(`${hub.url}/portal/me`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(check.status, 401, 'the link left with "not me" is revoked');
+    assertClean(tab);
+  });
+
+  test('a link the hub does not confirm is not adopted, even in a tab with no session', async () => {
+    const tab = await open();
+    const { page, requests } = tab;
+    const { token } = await linkFor(hub.url, takeIdentifier());
+    const forged = withClaims(token, { name: 'Quelqu’un d’autre' });
+    await page.goto(`${hub.url}/#/?token=${forged}`);
+    const error = page.getByTestId('error');
+    await error.waitFor();
+    assert.equal(await error.innerText(), 'Ce lien de connexion n’est pas valide. Demandez-en un nouveau.');
+    assert.equal(new URL(page.url()).hash, '#/login');
+    assert.equal(await storedToken(page), null);
+    const asked = requests.filter((r) => new URL(r.url()).pathname === '/portal/me');
+    assert.ok(asked.length > 0, 'the link was checked with GET /portal/me');
+    assertClean(tab);
+  });
+
+  test('a token claiming support (act) that the hub does not confirm changes nothing', async () => {
+    const mine = takeIdentifier();
+    const tab = await loggedInWithLink(mine);
+    const { page, token: first } = tab;
+    const { token: other } = await linkFor(hub.url, takeIdentifier({ avoid: [mine] }));
+    const claimed = withClaims(other, { act: { sub: 'agent.lavoie' } });
+    await page.goto('about:blank');
+    await page.goto(`${hub.url}/#/?token=${claimed}`);
+    await page.getByTestId('customer-name').waitFor();
+    assert.equal(await page.getByTestId('customer-id').innerText(), tokenPayload(first).sub);
+    assert.equal(await page.getByTestId('impersonation').count(), 0, 'no support banner from a claim');
+    assert.equal(await storedToken(page), first);
     assertClean(tab);
   });
 

@@ -23,20 +23,15 @@ export async function authFetch(method, path, options = {}) {
   }
 }
 
-/** The logged-in customer's profile (`GET /portal/me`). */
-export function fetchProfile() {
-  return authFetch('GET', '/portal/me');
-}
-
 /**
  * Signs out: revokes the token on the hub (every token of the customer when `everywhere`),
  * forgets it here whatever the hub said, and goes to `/#/login`, where a message says
- * how it went. Resolves once the login page is shown.
- * @param {{ everywhere?: boolean }} [options]
+ * how it went (`flash`, for "not me"). Resolves once the login page is shown.
+ * @param {{ everywhere?: boolean, flash?: string }} [options]
  */
-export async function logout({ everywhere = false } = {}) {
+export async function logout({ everywhere = false, flash: done = null } = {}) {
   const customer = useCustomerStore();
-  let flash = everywhere ? 'flash.loggedOutEverywhere' : 'flash.loggedOut';
+  let flash = done ?? (everywhere ? 'flash.loggedOutEverywhere' : 'flash.loggedOut');
   if (customer.token) {
     try {
       await authFetch('POST', everywhere ? '/portal/logout?everywhere=true' : '/portal/logout');

@@ -41,6 +41,11 @@ export const messages = {
     'flash.sessionExpired': 'Votre session a expiré. Reconnectez-vous.',
     'flash.badLink': 'Ce lien de connexion n’est pas valide. Demandez-en un nouveau.',
     'flash.linkExpired': 'Ce lien de connexion a expiré. Demandez-en un nouveau.',
+    'flash.linkUnverified': 'Ce lien de connexion n’a pas pu être vérifié. Réessayez dans un moment.',
+    'flash.leftAccount': 'Vous avez quitté ce compte. Si vous n’aviez pas demandé ce lien, ne l’utilisez plus : demandez le vôtre ci-dessous.',
+
+    'whose.open': 'Compte ouvert :',
+    'whose.notMe': 'Ce n’est pas moi',
 
     'switch.title': 'Changer de compte ?',
     'switch.current': 'Vous êtes connecté en tant que {current}.',
@@ -120,6 +125,11 @@ export const messages = {
     'flash.sessionExpired': 'Your session has expired. Please sign in again.',
     'flash.badLink': 'This sign-in link is invalid. Please request a new one.',
     'flash.linkExpired': 'This sign-in link has expired. Please request a new one.',
+    'flash.linkUnverified': 'This sign-in link could not be checked. Please try again in a moment.',
+    'flash.leftAccount': 'You have left this account. If you did not request that link, do not use it again: request your own below.',
+
+    'whose.open': 'Account open:',
+    'whose.notMe': 'This is not me',
 
     'switch.title': 'Switch account?',
     'switch.current': 'You are signed in as {current}.',

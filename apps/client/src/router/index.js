@@ -26,16 +26,17 @@ export const routes = [
 /**
  * Decides every navigation. A token in the URL is taken out (address bar and history
  * entry) and offered to the store BEFORE anything else is decided, so a magic link lands
- * on the dashboard instead of bouncing through the login page; then private routes
- * without a valid token go to the login page. Redirects replace the history entry, so
- * Back never returns to a URL that held a token.
+ * on the dashboard instead of bouncing through the login page; the store adopts it only
+ * once the hub has confirmed whose it is. Then private routes without a valid token go to
+ * the login page. Redirects replace the history entry, so Back never returns to a URL
+ * that held a token.
  * @param {import('vue-router').RouteLocationNormalized} to
  */
-export function authGuard(to) {
+export async function authGuard(to) {
   const customer = useCustomerStore();
   const fromUrl = typeof window === 'undefined' ? null : customer.stripTokenFromUrl();
   const fromRoute = typeof to.query.token === 'string' ? to.query.token : null;
-  customer.init(fromUrl ?? fromRoute);
+  await customer.init(fromUrl ?? fromRoute);
   if ('token' in to.query) {
     const { token: _dropped, ...query } = to.query;
     return { path: to.path, query, hash: to.hash, replace: true };

@@ -1,9 +1,11 @@
 // The logged-in customer, as far as this browser tab knows: the token (mirrored in
-// sessionStorage, so a reload keeps the session and closing the tab ends it) and its
-// decoded claims. The claims are decoded for DISPLAY and routing only: the signature is
-// not checked here, the hub verifies every token it receives.
+// sessionStorage, so a reload keeps the session and closing the tab ends it), its decoded
+// claims, and the profile the hub gave for it. The claims are decoded for expiry only: the
+// signature is not checked here, so who the customer is (and whether support opened the
+// session) comes from the hub's `GET /portal/me`, never from the claims.
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
+import { ApiError, request } from '../api/http.js';
 
 /** sessionStorage key of the customer's token. */
 export const TOKEN_KEY = 'gf.token';
@@ -35,13 +37,6 @@ function decodePayload(token) {
   } catch {
     return null;
   }
-}
-
-/** Who a set of claims names: `{ sub, name }` (the name falls back to the customer number). */
-function customerOf(claims) {
-  if (!claims) return null;
-  const name = typeof claims.name === 'string' && claims.name ? claims.name : claims.sub;
-  return { sub: claims.sub, name };
 }
 
 /**
@@ -94,52 +89,99 @@ function writeStoredToken(token) {
 }
 
 /**
+ * The customer's account as the hub names it in `GET /portal/me`: the only identity this app
+ * shows or decides on (a token's claims are unverified here). `impersonatedBy` is the support
+ * agent the hub says opened the session, whatever the token claims.
+ * @param {Record<string, any>} profile
+ */
+export function accountOf(profile) {
+  const id = typeof profile?.customer === 'string' ? profile.customer : null;
+  if (!id) return null;
+  const name = typeof profile.customer_name === 'string' && profile.customer_name ? profile.customer_name : id;
+  const staff = typeof profile.impersonated_by === 'string' && profile.impersonated_by ? profile.impersonated_by : null;
+  return { id, name, impersonatedBy: staff };
+}
+
+/** Asks the hub who `token` belongs to. Resolves to the profile; rejects with an ApiError. */
+async function confirmWithHub(token) {
+  const profile = await request('GET', '/portal/me', { token });
+  if (!accountOf(profile)) throw new ApiError(502, null);
+  return profile;
+}
+
+/**
  * The customer's session, a magic-link token waiting for consent when it names ANOTHER
  * customer (login-CSRF defence: "Continue as B?"), and a one-shot message for the login page.
+ * No token is adopted before the hub has said, in `GET /portal/me`, whose it is.
  */
 export const useCustomerStore = defineStore('customer', () => {
   const token = ref(null);
   const claims = ref(null);
+  const profile = ref(null);
   const pendingToken = ref(null);
-  const pendingClaims = ref(null);
+  const pendingProfile = ref(null);
   const flash = ref(null);
   let restored = false;
 
-  const customer = computed(() => customerOf(claims.value));
-  const pendingCustomer = computed(() => customerOf(pendingClaims.value));
-  /** The support agent who opened this session (`act.sub` of an impersonation token). */
-  const impersonatedBy = computed(() => staffOf(claims.value));
+  /** Whose account is open, as the hub confirmed it (null until it has). */
+  const account = computed(() => accountOf(profile.value));
+  const pendingAccount = computed(() => accountOf(pendingProfile.value));
+  /** The support agent who opened this session, as the hub says (never the token's `act`). */
+  const impersonatedBy = computed(() => account.value?.impersonatedBy ?? null);
 
   /**
-   * Decodes `newToken` and, when it is well formed and unexpired, makes it the session
-   * (store and sessionStorage). Returns false, changing nothing, for anything else.
+   * Makes `newToken` the session (store and sessionStorage) with the profile the hub gave for
+   * it. Returns false, changing nothing, for a malformed or expired token.
    */
-  function hydrateFromToken(newToken) {
+  function adopt(newToken, confirmedProfile = null) {
     const decoded = decodeToken(newToken);
     if (!decoded.claims) return false;
     token.value = newToken;
     claims.value = decoded.claims;
-    pendingToken.value = null;
-    pendingClaims.value = null;
+    profile.value = confirmedProfile;
+    cancelPending();
     writeStoredToken(newToken);
     return true;
   }
 
   /**
-   * Called by the router guard before every decision. The first call restores the tab's
-   * session from sessionStorage (an expired one is dropped with a message). A token taken
-   * from the URL is then adopted when nobody or the same customer is logged in, or when
-   * support staff minted it (`/portal/impersonate`, recognisable by its `act` claim): that
-   * silent fallback spares agents a "Continue as" question at every customer they open,
-   * and only staff can mint such a token. A link for another customer waits for consent.
-   * @param {string | null} linkToken
-   * @returns {'none' | 'adopted' | 'confirm' | 'invalid' | 'expired'}
+   * A token the hub just gave this tab (the 6-digit code's answer): confirmed with
+   * `/portal/me`, then adopted. Rejects with an ApiError when the hub does not confirm it.
    */
-  function init(linkToken = null) {
+  async function signIn(newToken) {
+    const confirmed = await confirmWithHub(newToken);
+    if (!adopt(newToken, confirmed)) throw new ApiError(401, null);
+  }
+
+  /** The tab's stored session, checked with the hub (a revoked one is dropped). */
+  async function restore(stored) {
+    if (!adopt(stored)) return clear('flash.sessionExpired');
+    try {
+      const confirmed = await confirmWithHub(stored);
+      // A link adopted meanwhile has its own profile.
+      if (token.value === stored) profile.value = confirmed;
+    } catch (err) {
+      if (err instanceof ApiError && err.status >= 400 && err.status < 500) clear('flash.sessionExpired');
+      // Otherwise the hub is unreachable: keep the session; the dashboard says what failed.
+    }
+  }
+
+  /**
+   * Called by the router guard before every decision. The first call restores the tab's
+   * session. A token from a link is then checked with the hub (`GET /portal/me`), never
+   * trusted for its claims: refused or unverifiable, it is dropped with a message. Confirmed,
+   * it is adopted when nobody or the same customer is logged in, or when the hub says support
+   * staff opened it (agents open customer after customer; only they can mint such a token);
+   * a link for another customer waits for consent. Whatever is adopted, the portal shows whose
+   * account it is, with a "not me" way out.
+   * @param {string | null} linkToken
+   * @returns {Promise<'none' | 'adopted' | 'confirm' | 'invalid' | 'expired' | 'unverified'>}
+   */
+  async function init(linkToken = null) {
     if (!restored) {
       restored = true;
       const stored = readStoredToken();
-      if (stored && !hydrateFromToken(stored)) clear('flash.sessionExpired');
+      if (stored) await restore(stored);
     }
     if (!linkToken) return 'none';
     const decoded = decodeToken(linkToken);
@@ -147,13 +189,22 @@ export const useCustomerStore = defineStore('customer', () => {
       flash.value = decoded.error === 'expired' ? 'flash.linkExpired' : 'flash.badLink';
       return decoded.error === 'expired' ? 'expired' : 'invalid';
     }
-    const current = hasValidSession() ? customer.value : null;
-    if (!current || current.sub === decoded.claims.sub || staffOf(decoded.claims)) {
-      hydrateFromToken(linkToken);
+    let confirmed;
+    try {
+      confirmed = await confirmWithHub(linkToken);
+    } catch (err) {
+      const refused = err instanceof ApiError && err.status >= 400 && err.status < 500;
+      flash.value = refused ? 'flash.badLink' : 'flash.linkUnverified';
+      return refused ? 'invalid' : 'unverified';
+    }
+    const linked = accountOf(confirmed);
+    const current = hasValidSession() ? (account.value?.id ?? claims.value.sub) : null;
+    if (!current || current === linked.id || linked.impersonatedBy) {
+      adopt(linkToken, confirmed);
       return 'adopted';
     }
     pendingToken.value = linkToken;
-    pendingClaims.value = decoded.claims;
+    pendingProfile.value = confirmed;
     return 'confirm';
   }
 
@@ -166,18 +217,27 @@ export const useCustomerStore = defineStore('customer', () => {
   }
 
   function confirmPending() {
-    if (pendingToken.value && !hydrateFromToken(pendingToken.value)) cancelPending();
+    if (pendingToken.value && !adopt(pendingToken.value, pendingProfile.value)) cancelPending();
   }
 
   function cancelPending() {
     pendingToken.value = null;
-    pendingClaims.value = null;
+    pendingProfile.value = null;
+  }
+
+  /** The profile of the open session, fetched again (the dashboard's "reload"). */
+  async function refreshProfile() {
+    const current = token.value;
+    const fresh = await confirmWithHub(current);
+    // A newer token may have been adopted while this one was in flight.
+    if (current === token.value) profile.value = fresh;
   }
 
   /** Forgets the session (store and sessionStorage), leaving `flashKey` for the login page. */
   function clear(flashKey = null) {
     token.value = null;
     claims.value = null;
+    profile.value = null;
     cancelPending();
     writeStoredToken(null);
     flash.value = flashKey;
@@ -192,23 +252,21 @@ export const useCustomerStore = defineStore('customer', () => {
   return {
     token,
     claims,
+    profile,
     pendingToken,
     flash,
-    customer,
-    pendingCustomer,
+    account,
+    pendingAccount,
     impersonatedBy,
-    hydrateFromToken,
+    adopt,
+    signIn,
     stripTokenFromUrl: () => stripTokenFromUrl(),
     init,
     hasValidSession,
     confirmPending,
     cancelPending,
+    refreshProfile,
     clear,
     takeFlash,
   };
 });
-
-function staffOf(claims) {
-  const who = claims?.act?.sub;
-  return typeof who === 'string' && who ? who : null;
-}

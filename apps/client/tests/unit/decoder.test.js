@@ -43,7 +43,7 @@ describe('decodeToken', () => {
   });
 });
 
-describe('hydrateFromToken', () => {
+describe('adopt', () => {
   let storage;
 
   beforeEach(() => {
@@ -52,19 +52,20 @@ describe('hydrateFromToken', () => {
     vi.stubGlobal('sessionStorage', storage);
   });
 
-  test('a valid token fills the store and sessionStorage', () => {
+  test('a valid token fills the store and sessionStorage; whose it is comes from the hub\'s profile', () => {
     const customer = useCustomerStore();
     const token = makeToken({ sub: 'CUST-2024-00002', name: 'Jean Gagnon' });
-    expect(customer.hydrateFromToken(token)).toBe(true);
+    expect(customer.adopt(token, { customer: 'CUST-2024-00002', customer_name: 'Jean Gagnon' })).toBe(true);
     expect(customer.token).toBe(token);
-    expect(customer.customer).toEqual({ sub: 'CUST-2024-00002', name: 'Jean Gagnon' });
-    expect(customer.impersonatedBy).toBeNull();
+    expect(customer.account).toEqual({ id: 'CUST-2024-00002', name: 'Jean Gagnon', impersonatedBy: null });
     expect(storage.getItem(TOKEN_KEY)).toBe(token);
   });
 
-  test('an impersonation token names the staff member', () => {
+  test('an act claim in the token names nobody: only the hub\'s impersonated_by does (issue 16, finding 9)', () => {
     const customer = useCustomerStore();
-    customer.hydrateFromToken(makeToken({ act: { sub: 'agent.lavoie' } }));
+    customer.adopt(makeToken({ act: { sub: 'agent.lavoie' } }), { customer: 'CUST-2024-00001', impersonated_by: null });
+    expect(customer.impersonatedBy).toBeNull();
+    customer.adopt(makeToken(), { customer: 'CUST-2024-00001', impersonated_by: 'agent.lavoie' });
     expect(customer.impersonatedBy).toBe('agent.lavoie');
   });
 
@@ -74,8 +75,8 @@ describe('hydrateFromToken', () => {
   ])('an %s token is refused and the session kept', (_why, bad) => {
     const customer = useCustomerStore();
     const good = makeToken();
-    customer.hydrateFromToken(good);
-    expect(customer.hydrateFromToken(bad)).toBe(false);
+    customer.adopt(good);
+    expect(customer.adopt(bad)).toBe(false);
     expect(customer.token).toBe(good);
     expect(storage.getItem(TOKEN_KEY)).toBe(good);
   });

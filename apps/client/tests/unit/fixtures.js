@@ -46,3 +46,24 @@ export function answer(status, body = null, headers = {}) {
     headers: { 'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json', ...headers },
   });
 }
+
+/**
+ * A fetch standing in for the hub's `GET /portal/me`: the profile `whoIs(token)` returns
+ * (`{ customer, customer_name, impersonated_by }`), or 401 when it returns null. Other
+ * paths answer 204. Its `calls` are fetch's mock calls.
+ * @param {(token: string) => Record<string, any> | null} whoIs
+ */
+export function hubKnowing(whoIs) {
+  return async (path, init = {}) => {
+    if (path !== '/portal/me') return answer(204);
+    const token = /^Bearer (.+)$/.exec(init.headers?.Authorization ?? '')?.[1];
+    const profile = token ? whoIs(token) : null;
+    return profile ? answer(200, profile) : answer(401, { status: 401, code: 'AUTH_05' });
+  };
+}
+
+/** The hub as it answers for tokens made by `makeToken`: the customer its claims name. */
+export function hubTrustingClaims(token) {
+  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+  return { customer: claims.sub, customer_name: claims.name, impersonated_by: claims.act?.sub ?? null };
+}

@@ -3,18 +3,23 @@ import { createMemoryHistory } from 'vue-router';
 import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { PUBLIC_ROUTES, createAppRouter } from '../../src/router/index.js';
 import { TOKEN_KEY, useCustomerStore } from '../../src/stores/customer.js';
-import { expiredToken, fakeBrowser, fakeStorage, makeToken } from './fixtures.js';
+import { answer, expiredToken, fakeBrowser, fakeStorage, hubKnowing, hubTrustingClaims, makeToken } from './fixtures.js';
 
 const MARIE = { sub: 'CUST-2024-00001', name: 'Marie Tremblay' };
 const JEAN = { sub: 'CUST-2024-00002', name: 'Jean Gagnon' };
+/** Whose account the store says is open, as the hub named it. */
+const accountOf = ({ sub, name }, impersonatedBy = null) => ({ id: sub, name, impersonatedBy });
 
 let storage;
 let router;
+let hub;
 
 beforeEach(() => {
   setActivePinia(createPinia());
   storage = fakeStorage();
   vi.stubGlobal('sessionStorage', storage);
+  hub = vi.fn(hubKnowing(hubTrustingClaims));
+  vi.stubGlobal('fetch', hub);
   router = createAppRouter(createMemoryHistory());
 });
 
@@ -42,7 +47,7 @@ describe('the router guard', () => {
     await router.push(`/?token=${token}`);
     expect(at().name).toBe('dashboard');
     expect(at().fullPath).toBe('/');
-    expect(useCustomerStore().customer).toEqual(MARIE);
+    expect(useCustomerStore().account).toEqual(accountOf(MARIE));
     expect(storage.getItem(TOKEN_KEY)).toBe(token);
   });
 
@@ -77,7 +82,7 @@ describe('the router guard', () => {
     storage.setItem(TOKEN_KEY, makeToken(MARIE));
     await router.push('/');
     expect(at().name).toBe('dashboard');
-    expect(useCustomerStore().customer).toEqual(MARIE);
+    expect(useCustomerStore().account).toEqual(accountOf(MARIE));
   });
 
   test('an expired stored session is dropped with a message', async () => {
@@ -111,9 +116,9 @@ describe('the router guard', () => {
     const customer = useCustomerStore();
     expect(at().fullPath).toBe('/');
     expect(customer.token).toBe(marie);
-    expect(customer.pendingCustomer).toEqual(JEAN);
+    expect(customer.pendingAccount).toEqual(accountOf(JEAN));
     customer.confirmPending();
-    expect(customer.customer).toEqual(JEAN);
+    expect(customer.account).toEqual(accountOf(JEAN));
   });
 
   test('a link for the same customer replaces the token without asking', async () => {
@@ -121,16 +126,72 @@ describe('the router guard', () => {
     const fresh = makeToken({ ...MARIE, jti: 'new' });
     await router.push(`/?token=${fresh}`);
     expect(useCustomerStore().token).toBe(fresh);
-    expect(useCustomerStore().pendingCustomer).toBeNull();
+    expect(useCustomerStore().pendingAccount).toBeNull();
   });
 
-  test('a staff impersonation token is adopted silently over another session', async () => {
+  test('a support session the hub confirms is adopted silently over another session', async () => {
     storage.setItem(TOKEN_KEY, makeToken(MARIE));
     const support = makeToken({ ...JEAN, act: { sub: 'agent.lavoie' } });
     await router.push(`/?token=${support}`);
     const customer = useCustomerStore();
-    expect(customer.pendingCustomer).toBeNull();
-    expect(customer.customer).toEqual(JEAN);
+    expect(customer.pendingAccount).toBeNull();
+    expect(customer.account).toEqual(accountOf(JEAN, 'agent.lavoie'));
     expect(customer.impersonatedBy).toBe('agent.lavoie');
+  });
+});
+
+describe('a link is confirmed with the hub before it is adopted (issue 16, finding 9)', () => {
+  test('nothing is adopted before GET /portal/me has answered for the link token', async () => {
+    const token = makeToken(MARIE);
+    await router.push(`/?token=${token}`);
+    const [path, init] = hub.mock.calls[0];
+    expect(path).toBe('/portal/me');
+    expect(init.headers.Authorization).toBe(`Bearer ${token}`);
+  });
+
+  test('a link the hub refuses is dropped, even in a tab with no session (login CSRF)', async () => {
+    vi.stubGlobal('fetch', vi.fn(hubKnowing(() => null)));
+    await router.push(`/?token=${makeToken(JEAN)}`);
+    const customer = useCustomerStore();
+    expect(at().name).toBe('login');
+    expect(customer.token).toBeNull();
+    expect(storage.getItem(TOKEN_KEY)).toBeNull();
+    expect(customer.flash).toBe('flash.badLink');
+  });
+
+  test('a link that cannot be checked (hub unreachable) is not adopted', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch'); }));
+    await router.push(`/?token=${makeToken(MARIE)}`);
+    expect(at().name).toBe('login');
+    expect(useCustomerStore().token).toBeNull();
+    expect(useCustomerStore().flash).toBe('flash.linkUnverified');
+  });
+
+  test('the account shown is the one the hub names, not the one the token claims', async () => {
+    const forged = makeToken({ sub: 'CUST-2024-00002', name: 'Marie Tremblay' });
+    vi.stubGlobal('fetch', vi.fn(hubKnowing(() => ({ customer: 'CUST-2024-00002', customer_name: 'Jean Gagnon' }))));
+    await router.push(`/?token=${forged}`);
+    expect(useCustomerStore().account).toEqual(accountOf(JEAN));
+  });
+
+  test('an act claim the hub does not confirm is ignored: another customer\'s link still asks', async () => {
+    const marie = makeToken(MARIE);
+    storage.setItem(TOKEN_KEY, marie);
+    const claimed = makeToken({ ...JEAN, act: { sub: 'agent.lavoie' } });
+    vi.stubGlobal('fetch', vi.fn(hubKnowing((t) => ({ ...hubTrustingClaims(t), impersonated_by: null }))));
+    await router.push(`/?token=${claimed}`);
+    const customer = useCustomerStore();
+    expect(customer.token).toBe(marie);
+    expect(customer.pendingAccount).toEqual(accountOf(JEAN));
+    expect(customer.impersonatedBy).toBeNull();
+  });
+
+  test('a stored session the hub no longer accepts (revoked) is dropped', async () => {
+    storage.setItem(TOKEN_KEY, makeToken(MARIE));
+    vi.stubGlobal('fetch', vi.fn(async () => answer(401, { status: 401, code: 'AUTH_05' })));
+    await router.push('/');
+    expect(at().name).toBe('login');
+    expect(storage.getItem(TOKEN_KEY)).toBeNull();
+    expect(useCustomerStore().flash).toBe('flash.sessionExpired');
   });
 });

@@ -5,7 +5,7 @@ import { authFetch, logout } from '../../src/api/auth.js';
 import { ApiError } from '../../src/api/http.js';
 import { createAppRouter } from '../../src/router/index.js';
 import { TOKEN_KEY, useCustomerStore } from '../../src/stores/customer.js';
-import { answer, fakeStorage, makeToken } from './fixtures.js';
+import { answer, fakeStorage, hubKnowing, hubTrustingClaims, makeToken } from './fixtures.js';
 
 let storage;
 let router;
@@ -15,6 +15,7 @@ beforeEach(async () => {
   setActivePinia(createPinia());
   storage = fakeStorage();
   vi.stubGlobal('sessionStorage', storage);
+  vi.stubGlobal('fetch', vi.fn(hubKnowing(hubTrustingClaims)));
   router = createAppRouter(createMemoryHistory());
   token = makeToken();
   await router.push(`/?token=${token}`);
@@ -32,7 +33,7 @@ describe('logout', () => {
     expect(init.headers.Authorization).toBe(`Bearer ${token}`);
     const customer = useCustomerStore();
     expect(customer.token).toBeNull();
-    expect(customer.customer).toBeNull();
+    expect(customer.account).toBeNull();
     expect(storage.getItem(TOKEN_KEY)).toBeNull();
     expect(customer.flash).toBe('flash.loggedOut');
     expect(router.currentRoute.value.fullPath).toBe('/login');
@@ -52,6 +53,16 @@ describe('logout', () => {
     await logout();
     expect(useCustomerStore().token).toBeNull();
     expect(useCustomerStore().flash).toBe('flash.loggedOut');
+    expect(router.currentRoute.value.name).toBe('login');
+  });
+
+  test('"not me" revokes the token and says the account was left (issue 16, finding 9)', async () => {
+    const fetch = vi.fn(async () => answer(204));
+    vi.stubGlobal('fetch', fetch);
+    await logout({ flash: 'flash.leftAccount' });
+    expect(fetch.mock.calls[0][0]).toBe('/portal/logout');
+    expect(useCustomerStore().token).toBeNull();
+    expect(useCustomerStore().flash).toBe('flash.leftAccount');
     expect(router.currentRoute.value.name).toBe('login');
   });
 

@@ -101,16 +101,22 @@ pub fn configure_base(
 /// needs; the API is same-origin (`connect-src`); nothing may frame the pages (clickjacking),
 /// rebase their URLs or post forms elsewhere. Pages with other needs (the sandbox outbox)
 /// send their own header, which this one does not replace.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+///
+/// The one source of the portal's policy: in the services mode nginx (`deploy/portal-nginx.conf`)
+/// and Traefik (`traefik/dynamic.yml`) send the same value, which the hub's tests compare to this.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
     style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; \
     frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// `Referrer-Policy` of every answer: magic-link tokens live in URL fragments and short links.
+pub const REFERRER_POLICY: &str = "no-referrer";
 
 /// Headers every answer carries unless it sets them itself: no referrer (magic-link tokens live
 /// in URL fragments and must not leak to a third party), no sniffing, and the portal's
 /// Content-Security-Policy (no inline script or style, same-origin only, never framed).
 pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
     actix_web::middleware::DefaultHeaders::new()
-        .add(("Referrer-Policy", "no-referrer"))
+        .add(("Referrer-Policy", REFERRER_POLICY))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
 }

@@ -12,7 +12,8 @@ mod server;
 pub use application::{Application, DbProbe, ServerSettings, Service, ServiceSettings};
 pub use client_ip::{ClientIp, IpRange, TrustedProxies, client_ip};
 pub use health::{
-    Probe, Readiness, configure_base, configure_health, openapi_route, security_headers,
+    CONTENT_SECURITY_POLICY, Probe, REFERRER_POLICY, Readiness, configure_base, configure_health,
+    openapi_route, security_headers,
 };
 pub use metrics::{Metrics, resident_memory_bytes};
 pub use problem::{Problem, json_config, not_found, path_config, query_config};

@@ -1,11 +1,11 @@
-//! The deployment files, checked offline (no Docker engine, no cluster, no kustomize binary here):
+//! The deployment files, checked offline (no Docker engine, no cluster):
 //!
-//! - `deploy/k8s`: rendered by this test itself (kustomization.yaml `resources`, and the
-//!   `configMapGenerator`/`secretGenerator` env files; any other kustomize feature fails the test so
-//!   nothing is skipped silently), every object validated against the Kubernetes schemas with the
-//!   pinned `kubernetes-validate --strict` of the venv `scripts/ensure-services.sh` creates, then
-//!   checked for what the schemas cannot see (probes, non-root, read-only root, references).
-//!   Generated Secrets are built from `secrets.env.example`, never from a real `secrets.env`.
+//! - `deploy/k8s`: rendered by `kubectl kustomize` (kustomize v5.5, part of the machine image), in a
+//!   temp copy where each `secrets.env.example` becomes `secrets.env` as an operator would do it;
+//!   the output validated against the Kubernetes schemas with the pinned
+//!   `kubernetes-validate --strict` of the venv `scripts/ensure-services.sh` creates, then checked
+//!   for what the schemas cannot see (probes, non-root, read-only root, references, who may
+//!   connect, `TRUSTED_PROXIES`).
 //! - `docker-compose.yml`: every service has a health check and an image or a build, and each
 //!   service's environment goes through that service's own `Settings::from_source`, which must
 //!   accept it, read every variable given, and be given what the services mode needs.
@@ -16,6 +16,7 @@ mod compose;
 mod dockerfile;
 mod kubernetes;
 mod kustomize;
+mod network;
 mod settings;
 
 use std::collections::BTreeMap;

@@ -13,6 +13,7 @@
 
 mod rules;
 mod services;
+mod spa;
 
 use std::collections::{BTreeMap, BTreeSet};
 
