@@ -5,6 +5,7 @@
 mod client_ip;
 mod health;
 mod metrics;
+mod openapi;
 mod problem;
 mod server;
 
@@ -13,5 +14,8 @@ pub use health::{
     Probe, Readiness, configure_base, configure_health, openapi_route, security_headers,
 };
 pub use metrics::{Metrics, resident_memory_bytes};
-pub use problem::{Problem, json_config, not_found, path_config, query_config};
+pub use openapi::{JsonBodyProblems, PROBLEM_JSON, problem_response};
+pub use problem::{
+    Problem, bare_errors_as_problems, json_config, not_found, path_config, query_config,
+};
 pub use server::{Serving, Shutdown, serve, shutdown_signal};
