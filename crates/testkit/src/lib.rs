@@ -13,6 +13,7 @@ pub mod mailjet;
 pub mod mime;
 mod nats;
 mod nats_server;
+pub mod openapi;
 mod process;
 pub mod smtp;
 pub mod twilio;

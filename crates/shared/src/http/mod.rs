@@ -6,6 +6,7 @@ mod application;
 mod client_ip;
 mod health;
 mod metrics;
+mod openapi;
 mod problem;
 mod server;
 
@@ -16,5 +17,8 @@ pub use health::{
     openapi_route, security_headers,
 };
 pub use metrics::{Metrics, resident_memory_bytes};
-pub use problem::{Problem, json_config, not_found, path_config, query_config};
+pub use openapi::{JsonBodyProblems, PROBLEM_JSON, problem_response};
+pub use problem::{
+    Problem, bare_errors_as_problems, json_config, not_found, path_config, query_config,
+};
 pub use server::{Serving, Shutdown, serve, shutdown_signal};

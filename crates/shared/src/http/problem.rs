@@ -1,7 +1,10 @@
 //! RFC 9457 problem details: `{type, title, status, detail, code}` as `application/problem+json`.
 
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, error, web};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -72,6 +75,29 @@ impl Problem {
             "Internal error",
             "Something went wrong on our side; please try again.",
         )
+    }
+
+    /// The problem of a bare HTTP status (an answer of actix's own: a wrong method, a raw body
+    /// over its limit, a file that is not there). A 5xx stays as opaque as [`Problem::internal`].
+    pub fn for_status(status: StatusCode) -> Self {
+        let title = status.canonical_reason().unwrap_or("Error");
+        let code = match status.as_u16() {
+            400 => "REQ_01".to_owned(),
+            404 => "REQ_06".to_owned(),
+            405 => "REQ_07".to_owned(),
+            413 => "REQ_03".to_owned(),
+            415 => "REQ_02".to_owned(),
+            s if s >= 500 => "SRV_00".to_owned(),
+            s => format!("HTTP_{s}"),
+        };
+        let detail = match status.as_u16() {
+            404 => "No such resource.",
+            405 => "This route does not take this method.",
+            413 => "The body is larger than this route accepts.",
+            s if s >= 500 => "Something went wrong on our side; please try again.",
+            _ => "The request was refused.",
+        };
+        Self::new(status, &code, title, detail)
     }
 
     /// A 503 when a dependency (ERP, database) is down.
@@ -173,6 +199,36 @@ pub fn path_config() -> web::PathConfig {
         );
         error::InternalError::from_response(err, p.error_response()).into()
     })
+}
+
+/// Middleware: an error answer with no body of its own type (actix's plain-text or empty 404 of a
+/// missing file, 405 of a wrong method, 413 of a raw body over its limit, or a handler's bare
+/// `NotFound().finish()`) becomes problem+json of the same status, its headers (`Allow`) kept.
+/// Answers that already say what they are (problem+json, an HTML page, `/readyz`'s JSON report)
+/// pass untouched, and so does every success.
+pub async fn bare_errors_as_problems(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody, BoxBody>>, error::Error> {
+    let res = next.call(req).await?;
+    let status = res.status();
+    let bare = (status.is_client_error() || status.is_server_error())
+        && res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !bare {
+        return Ok(res.map_into_left_body());
+    }
+    let body = serde_json::to_string(&Problem::for_status(status)).unwrap_or_default();
+    Ok(res.map_body(|head, _| {
+        head.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        head.headers_mut().remove(header::CONTENT_LENGTH);
+        EitherBody::right(BoxBody::new(body))
+    }))
 }
 
 /// Default service: problem+json 404 for unknown routes.

@@ -72,7 +72,8 @@ pub struct Serving {
 }
 
 /// Binds `bind` (port 0 picks one) and serves the common plumbing ([`configure_base`], metrics
-/// middleware, security headers, problem+json 404) around `routes`; `shutdown` says how it stops.
+/// middleware, security headers, problem+json for unknown routes and actix's own error answers)
+/// around `routes`; `shutdown` says how it stops.
 pub fn serve<F>(
     bind: &str,
     shutdown: Shutdown,
@@ -95,6 +96,9 @@ where
         let (readiness, metrics, doc) = (readiness.clone(), Arc::clone(&metrics), doc.clone());
         actix_web::App::new()
             .app_data(web::Data::new(flag.clone()))
+            .wrap(actix_web::middleware::from_fn(
+                super::bare_errors_as_problems,
+            ))
             .wrap(actix_web::middleware::from_fn(close_when_stopping))
             .wrap(actix_web::middleware::from_fn(Metrics::middleware))
             .wrap(security_headers())
