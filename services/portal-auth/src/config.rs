@@ -40,8 +40,11 @@ pub struct Settings {
     pub key_activation_s: i64,
     /// How often `keys_dir` is read again for added or removed keys (`JWT_KEYS_RELOAD_S`, 10).
     pub keys_reload: Duration,
-    /// Generate a key when the directory has none (embedded default only).
+    /// Generate a key when the directory has none (embedded default only); also the code hash key.
     pub generate_keys: bool,
+    /// The secret of the typed codes' hashes (`CODE_HASH_KEY` or `CODE_HASH_KEY_FILE`); required when
+    /// `generate_keys` is false, else generated in `keys_dir` on the first start.
+    pub code_hash_key: Option<secrecy::SecretString>,
     /// `iss` of the tokens we mint and accept.
     pub issuer: String,
     /// Proxies whose forwarded and staff headers are believed.
@@ -77,6 +80,7 @@ impl Settings {
             public_url: config::origin_or(src, "PUBLIC_URL", "http://127.0.0.1:8080")?,
             private_key_pem: config::secret(src, "JWT_PRIVATE_KEY")?,
             generate_keys: config::parsed_or(src, "JWT_GENERATE_KEYS", true)?,
+            code_hash_key: config::secret(src, "CODE_HASH_KEY")?,
             keys_dir,
             key_activation_s: config::parsed_or(src, "JWT_KEY_ACTIVATION_S", 600)?,
             keys_reload: Duration::from_secs(

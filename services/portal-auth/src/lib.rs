@@ -3,6 +3,7 @@
 
 mod admit;
 pub mod cli;
+pub mod code_key;
 pub mod config;
 pub mod domain;
 mod error;

@@ -15,6 +15,7 @@ use tokio::sync::Notify;
 use utoipa::OpenApi;
 
 use crate::admit::Admitter;
+use crate::code_key::CodeKey;
 use crate::config::Settings;
 use crate::routes::{self, AppState};
 use crate::store::{Limits, Store, now_ms, purge_expired};
@@ -64,6 +65,7 @@ impl PortalAuth {
                 settings.keys_dir.display()
             )
         })?;
+        let code_key = CodeKey::load(settings)?;
         let erp = FrappeClient::new(
             settings.erp.url.as_str(),
             &settings.erp.api_key,
@@ -109,6 +111,7 @@ impl PortalAuth {
             portal_url: settings.portal_url.clone(),
             public_url: settings.public_url.clone(),
             sms_country_codes: settings.sms_country_codes.clone(),
+            code_key: code_key.clone(),
             erp_lookups_per_s: settings.erp_lookups_per_s,
             jobs_queued: Arc::clone(&jobs_queued),
             outbox_written: Arc::clone(&outbox_written),
@@ -134,6 +137,7 @@ impl PortalAuth {
             impersonation_groups: settings.impersonation_groups.clone(),
             limits,
             jobs_queued,
+            code_key,
         });
         Ok(Self {
             state,

@@ -63,6 +63,8 @@ pub struct LinkWorker {
     pub(crate) portal_url: String,
     pub(crate) public_url: String,
     pub(crate) sms_country_codes: Vec<String>,
+    /// The key of the codes' hashes.
+    pub(crate) code_key: crate::code_key::CodeKey,
     /// ERP lookups per second at most: ERPNext is the system of record, not a login cache, and a flood
     /// of link requests must not take it down. Jobs wait in the queue meanwhile.
     pub(crate) erp_lookups_per_s: u32,
@@ -246,6 +248,7 @@ impl LinkWorker {
                 serde_json::to_string(&claims).map_err(|e| DbErr::Custom(e.to_string()))?;
             store::insert_code(
                 txn,
+                &self.code_key,
                 &NewCode {
                     id: uuid::Uuid::now_v7().to_string(),
                     identifier_key: job.job.identifier_key.clone(),

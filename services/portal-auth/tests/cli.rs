@@ -154,6 +154,41 @@ async fn migrate_twice_applies_once_then_nothing() {
     db.cleanup().await;
 }
 
+/// Issue 16, finding 3: outside the embedded default the code hash key is never made up: without
+/// `CODE_HASH_KEY` (or `_FILE`) the service refuses to start and names the variable.
+#[tokio::test]
+async fn serve_refuses_to_start_without_a_code_hash_key_when_keys_are_not_generated() {
+    let keys = TempDir::new();
+    let dir = keys.path().display().to_string();
+    assert!(
+        portal_auth(&["keys", "generate"], &[("JWT_KEYS_DIR", &dir)])
+            .await
+            .success
+    );
+    let erp = spawn_erp().await;
+    let data = TempDir::new();
+    let database = format!("sqlite://{}/p.db?mode=rwc", data.path().display());
+    let run = portal_auth(
+        &["serve"],
+        &[
+            ("BIND", "127.0.0.1:0"),
+            ("DATABASE_URL", &database),
+            ("ERP_URL", &erp.url),
+            ("JWT_KEYS_DIR", &dir),
+            ("JWT_GENERATE_KEYS", "false"),
+        ],
+    )
+    .await;
+    assert!(!run.success);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert!(said.contains("CODE_HASH_KEY"), "{said}");
+    assert!(
+        !std::path::Path::new(&dir)
+            .join(portal_auth::code_key::GENERATED_KEY_FILE)
+            .exists()
+    );
+}
+
 /// A customer token signed with the current key of `dir`, as the service would have minted it.
 fn token_signed_in(dir: &std::path::Path) -> String {
     let now = chrono::Utc::now().timestamp();
@@ -302,6 +337,10 @@ impl Server {
             .env("ERP_API_SECRET", &erp.api_secret)
             .env("JWT_KEYS_DIR", keys)
             .env("JWT_GENERATE_KEYS", "false")
+            .env(
+                "CODE_HASH_KEY",
+                "a-test-key-of-thirty-two-characters-at-least",
+            )
             .env("JWT_ISSUER", ISSUER)
             .env("RUST_LOG", "warn")
             .stdout(logs())

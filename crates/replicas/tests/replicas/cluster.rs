@@ -414,6 +414,11 @@ fn portal_env(
         ("PORTAL_URL", PORTAL_URL),
         ("JWT_PRIVATE_KEY_FILE", key_file),
         ("JWT_GENERATE_KEYS", "false"),
+        // The same for every replica, as the Secret gives it to every pod.
+        (
+            "CODE_HASH_KEY",
+            "replicas-test-code-hash-key-of-32-characters",
+        ),
         // Every request of the tests comes from 127.0.0.1; the per-address limit is not under test.
         ("LINK_LIMIT_PER_IP", "1000000"),
         ("LINK_WORKER_ERP_RATE", "1000"),

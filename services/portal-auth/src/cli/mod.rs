@@ -31,6 +31,8 @@ Without a subcommand it serves. Every variable is listed in .env.example; the ma
   JWT_KEYS_RELOAD_S     seconds between re-reads of JWT_KEYS_DIR (default 10)
   JWT_KEY_ACTIVATION_S  seconds after its creation before a new key signs (default 600)
   JWT_PRIVATE_KEY       or JWT_PRIVATE_KEY_FILE: one key given directly instead of JWT_KEYS_DIR
+  CODE_HASH_KEY         or CODE_HASH_KEY_FILE: secret of the typed codes' hashes (32+ characters;
+                        required when JWT_GENERATE_KEYS=false, else generated in JWT_KEYS_DIR)
   SHUTDOWN_GRACE_S      seconds to finish requests and queued links after SIGTERM (default 25)
   RUST_LOG              log filter (serve logs JSON on stdout; other subcommands log to stderr)";
 

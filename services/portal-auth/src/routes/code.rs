@@ -61,7 +61,12 @@ pub async fn verify_code(
     }
     let CodeCheck::Valid(claims) = state
         .store
-        .check_code(&identifier_key(&identifier), code, now_ms())
+        .check_code(
+            &state.code_key,
+            &identifier_key(&identifier),
+            code,
+            now_ms(),
+        )
         .await?
     else {
         return Err(ApiError::InvalidCode);

@@ -36,6 +36,7 @@ pub struct AppState {
     pub(crate) impersonation_groups: Vec<String>,
     pub(crate) limits: crate::store::Limits,
     pub(crate) jobs_queued: Arc<Notify>,
+    pub(crate) code_key: crate::code_key::CodeKey,
 }
 
 /// Mounts every route of portal-auth.

@@ -1,10 +1,10 @@
 //! Typed one-time codes: 6 digits, 15 minutes, one use, burned after five wrong guesses.
 
 use sea_orm::{ConnectionTrait, DbErr};
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::{Store, stmt};
+use crate::code_key::CodeKey;
 
 /// Wrong guesses that burn every live code of an identifier.
 pub const MAX_CODE_ATTEMPTS: i32 = 5;
@@ -35,12 +35,12 @@ pub enum CodeCheck {
     Invalid,
 }
 
-fn code_hash(id: &str, code: &str) -> String {
-    hex::encode(Sha256::digest(format!("{id}:{code}")))
-}
-
 /// Stores a code inside the caller's transaction.
-pub async fn insert_code<C: ConnectionTrait>(db: &C, c: &NewCode) -> Result<(), DbErr> {
+pub async fn insert_code<C: ConnectionTrait>(
+    db: &C,
+    key: &CodeKey,
+    c: &NewCode,
+) -> Result<(), DbErr> {
     db.execute_raw(stmt(
         db.get_database_backend(),
         "INSERT INTO login_code (id, identifier_key, customer, code_hash, claims, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -48,7 +48,7 @@ pub async fn insert_code<C: ConnectionTrait>(db: &C, c: &NewCode) -> Result<(), 
             c.id.clone().into(),
             c.identifier_key.clone().into(),
             c.customer.clone().into(),
-            code_hash(&c.id, &c.code).into(),
+            key.hash(&c.id, &c.code).into(),
             c.claims.clone().into(),
             c.expires_at.into(),
         ],
@@ -58,10 +58,13 @@ pub async fn insert_code<C: ConnectionTrait>(db: &C, c: &NewCode) -> Result<(), 
 }
 
 impl Store {
-    /// Checks `code` against the live codes of an identifier; a match is used up, a miss counts one
-    /// attempt against every live code of that identifier.
+    /// Checks `code` against the live codes of an identifier. The attempt is counted first, on every
+    /// live code of that identifier still under [`MAX_CODE_ATTEMPTS`], and only the codes it counted
+    /// on are compared: guesses in flight together queue on the codes' rows, so no code is ever
+    /// compared more than five times. A match is used up.
     pub async fn check_code(
         &self,
+        key: &CodeKey,
         identifier_key: &str,
         code: &str,
         now: i64,
@@ -71,8 +74,9 @@ impl Store {
         let rows = txn
             .query_all_raw(stmt(
                 b,
-                "SELECT id, code_hash, claims FROM login_code \
-                 WHERE identifier_key = $1 AND used_at IS NULL AND expires_at > $2 AND attempts < $3",
+                "UPDATE login_code SET attempts = attempts + 1 \
+                 WHERE identifier_key = $1 AND used_at IS NULL AND expires_at > $2 AND attempts < $3 \
+                 RETURNING id, code_hash, claims",
                 [identifier_key.into(), now.into(), MAX_CODE_ATTEMPTS.into()],
             ))
             .await?;
@@ -80,7 +84,7 @@ impl Store {
         for r in &rows {
             let id: String = r.try_get("", "id")?;
             let stored: String = r.try_get("", "code_hash")?;
-            if bool::from(stored.as_bytes().ct_eq(code_hash(&id, code).as_bytes())) {
+            if bool::from(stored.as_bytes().ct_eq(key.hash(&id, code).as_bytes())) {
                 matched = Some((id, r.try_get::<String>("", "claims")?));
             }
         }
@@ -99,15 +103,7 @@ impl Store {
                     CodeCheck::Invalid
                 }
             }
-            None => {
-                txn.execute_raw(stmt(
-                    b,
-                    "UPDATE login_code SET attempts = attempts + 1 WHERE identifier_key = $1 AND used_at IS NULL",
-                    [identifier_key.into()],
-                ))
-                .await?;
-                CodeCheck::Invalid
-            }
+            None => CodeCheck::Invalid,
         };
         txn.commit().await?;
         Ok(outcome)

@@ -4,7 +4,9 @@
 
 mod bad_input;
 mod codes;
+mod codes_at_rest;
 mod events_on_nats;
+mod guessing;
 mod helpers;
 mod identifiers;
 mod impersonation;
