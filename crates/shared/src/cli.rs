@@ -256,13 +256,13 @@ pub async fn migrate<M: MigratorTrait>(url: &str, what: &str) -> anyhow::Result<
 /// Reaches NATS JetStream when `NATS_URL` is set (creating the streams if missing, as a service does
 /// at start); otherwise says the in-process bus is used.
 pub async fn check_nats(bus: BusSettings) -> Result<String, String> {
-    let Some(url) = bus.url.as_deref() else {
+    let Some(nats) = bus.url.as_ref() else {
         return Ok("NATS_URL not set: events use the in-process bus (one process only)".to_owned());
     };
-    let place = without_credentials(url);
+    let place = nats.address().to_owned();
     let connected = bus.connect().await.map_err(|e| {
         format!(
-            "cannot use NATS at {place} ({}): check NATS_URL",
+            "cannot use NATS at {place} ({}): check NATS_URL and the NATS_* credentials and TLS files",
             error_chain(&e)
         )
     })?;

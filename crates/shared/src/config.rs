@@ -6,6 +6,11 @@ use std::path::PathBuf;
 use secrecy::SecretString;
 use url::Url;
 
+mod nats;
+#[cfg(test)]
+mod nats_tests;
+pub use nats::{NatsAuth, NatsConnection, NatsTls};
+
 /// A variable that is missing or malformed: the message names it, never its value.
 #[derive(Debug, thiserror::Error)]
 #[error("configuration variable {name}: {problem}")]
@@ -163,12 +168,13 @@ impl ErpSettings {
     }
 }
 
-/// The event bus: `NATS_URL` (unset: in-process), `NATS_PREFIX` (isolates streams and subjects of an
-/// environment or a test run; empty in production), `NATS_ACK_WAIT_S` (redelivery of unacked messages).
+/// The event bus: `NATS_URL` (unset: in-process) with its credentials and TLS ([`NatsConnection`]),
+/// `NATS_PREFIX` (isolates streams and subjects of an environment or a test run; empty in production),
+/// `NATS_ACK_WAIT_S` (redelivery of unacked messages).
 #[derive(Clone, Debug)]
 pub struct BusSettings {
-    /// `nats://…`, or none for the in-process bus.
-    pub url: Option<String>,
+    /// The NATS server and how to log in, or none for the in-process bus.
+    pub url: Option<NatsConnection>,
     /// Stream and subject prefix.
     pub prefix: String,
     /// How long JetStream waits for an ack before redelivering.
@@ -189,7 +195,7 @@ impl BusSettings {
             ));
         }
         Ok(Self {
-            url: src.get("NATS_URL"),
+            url: NatsConnection::from_source(src)?,
             prefix,
             ack_wait: std::time::Duration::from_secs(parsed_or(src, "NATS_ACK_WAIT_S", 30)?),
         })
@@ -199,7 +205,7 @@ impl BusSettings {
     pub async fn connect(
         &self,
     ) -> Result<std::sync::Arc<dyn crate::events::EventBus>, crate::events::BusError> {
-        crate::events::connect_bus(self.url.as_deref(), &self.prefix, self.ack_wait).await
+        crate::events::connect_bus_to(self.url.as_ref(), &self.prefix, self.ack_wait).await
     }
 }
 

@@ -16,6 +16,7 @@ mod nats_server;
 pub mod openapi;
 mod process;
 pub mod smtp;
+pub mod tls;
 pub mod twilio;
 
 pub use db::{TestDb, frozen_plan, terminate_connections};
@@ -23,7 +24,7 @@ pub use dir::TempDir;
 pub use erp::{ErpHandle, spawn_erp};
 pub use mailjet::MailjetFake;
 pub use nats::{NatsWatcher, StoredMessage, nats_url};
-pub use nats_server::NatsServer;
+pub use nats_server::{NatsServer, NatsServerAuth};
 pub use process::{CliRun, Proc, binary, free_port, run_cli};
 pub use smtp::{ReceivedMail, SinkTls, SmtpSink};
 pub use twilio::{SentSms, TwilioFake, twilio_signature};

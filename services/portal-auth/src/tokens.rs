@@ -13,8 +13,8 @@ use shared::claims::{
 
 use crate::store::{RevocationEntry, Store, now_ms};
 
-/// Lifetime of a token from a link or a code.
-pub const CUSTOMER_TOKEN_TTL_S: i64 = 24 * 3600;
+/// Lifetime of a token from a link or a code (24 h; the `notify` stream keeps no message longer).
+pub use shared::claims::CUSTOMER_TOKEN_TTL_S;
 /// Lifetime of a token minted by support staff.
 pub const IMPERSONATION_TTL_S: i64 = 3600;
 const VERIFIED_CACHE_MAX: usize = 50_000;

@@ -71,6 +71,58 @@ async fn check_config_names_a_malformed_variable_and_exits_non_zero() {
     );
 }
 
+/// Issue 16, finding 11: a malformed NATS setting stops the check naming its variable, and the
+/// password in `NATS_URL` shows nowhere.
+#[tokio::test]
+async fn check_config_names_a_bad_nats_variable_without_showing_the_password() {
+    let run = portal_auth(
+        &["check-config"],
+        &[
+            ("NATS_URL", "nats://hub:s3cret-pw@127.0.0.1:4222"),
+            ("NATS_TOKEN", "a-token-as-well"),
+        ],
+    )
+    .await;
+    assert!(!run.success);
+    assert!(run.line("NATS").contains("NATS_TOKEN"), "{}", run.stdout);
+    let everything = format!("{}{}", run.stdout, run.stderr);
+    assert!(!everything.contains("s3cret-pw"), "{everything}");
+    assert!(!everything.contains("a-token-as-well"), "{everything}");
+}
+
+/// Issue 16, also from the same read: a key file others may read was used with a warning only.
+#[tokio::test]
+async fn a_signing_key_file_others_may_read_is_refused_naming_the_file_and_its_mode() {
+    let dir = TempDir::new();
+    KeyRing::load_or_generate(dir.path()).unwrap();
+    let file = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "pem"))
+        .unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let keys_dir = dir.path().display().to_string();
+
+    let run = portal_auth(&["keys", "list"], &[("JWT_KEYS_DIR", &keys_dir)]).await;
+    assert!(!run.success);
+    assert!(
+        run.stderr.contains(&file.display().to_string()),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("0644"), "{}", run.stderr);
+    let check = portal_auth(
+        &["check-config"],
+        &[("JWT_KEYS_DIR", &keys_dir), ("JWT_GENERATE_KEYS", "false")],
+    )
+    .await;
+    assert!(
+        check.line("signing keys").contains("0644"),
+        "{}",
+        check.stdout
+    );
+}
+
 #[tokio::test]
 async fn check_config_passes_against_postgres_nats_and_the_erp() {
     let db = TestDb::postgres().await;

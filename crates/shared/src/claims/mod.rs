@@ -26,6 +26,9 @@ pub use verify::{TokenError, TokenVerifier};
 pub const AUD_PORTAL: &str = "portal";
 /// Audience of field technician tokens.
 pub const AUD_TECH: &str = "tech";
+/// Lifetime of a customer token from a login link or a code (24 h): how long a link sent by email or
+/// SMS lets its holder in, and so how long the `notify` stream may keep it.
+pub const CUSTOMER_TOKEN_TTL_S: i64 = 24 * 3600;
 
 /// Claims of a customer portal token (`aud` = [`AUD_PORTAL`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

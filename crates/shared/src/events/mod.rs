@@ -21,7 +21,7 @@ pub use bus::{
 };
 pub use envelope::{CLOUDEVENTS_SPEC_VERSION, Envelope, Event, EventError, current_traceparent};
 pub use in_process::InProcessBus;
-pub use nats::{NatsBus, NatsOptions};
+pub use nats::{NOTIFY_MAX_AGE, NatsBus, NatsOptions};
 pub use outbox::CreateOutboxTable;
 pub use relay::{OutboxRelay, RelayError};
 pub use types::{
@@ -36,7 +36,20 @@ pub async fn connect_bus(
     prefix: &str,
     ack_wait: std::time::Duration,
 ) -> Result<std::sync::Arc<dyn EventBus>, BusError> {
-    let Some(url) = nats_url else {
+    let connection = nats_url
+        .map(crate::config::NatsConnection::from_url)
+        .transpose()
+        .map_err(|e| BusError::Connect(Box::new(e)))?;
+    connect_bus_to(connection.as_ref(), prefix, ack_wait).await
+}
+
+/// Like [`connect_bus`], with NATS credentials and TLS ([`crate::config::BusSettings`]).
+pub async fn connect_bus_to(
+    nats: Option<&crate::config::NatsConnection>,
+    prefix: &str,
+    ack_wait: std::time::Duration,
+) -> Result<std::sync::Arc<dyn EventBus>, BusError> {
+    let Some(nats) = nats else {
         return Ok(std::sync::Arc::new(InProcessBus::new()));
     };
     let mut options = NatsOptions {
@@ -48,7 +61,7 @@ pub async fn connect_bus(
         options.subject_prefix = format!("{prefix}.");
     }
     Ok(std::sync::Arc::new(
-        NatsBus::connect_with(url, options).await?,
+        NatsBus::connect_to(nats, options).await?,
     ))
 }
 

@@ -13,6 +13,8 @@ use async_nats::{
 use async_trait::async_trait;
 use futures::StreamExt;
 
+use crate::config::NatsConnection;
+
 use super::{
     BusError, Envelope, EventBus, Subscription,
     bus::{Acker, Delivery, NO_STREAM, known_domains, stream_for},
@@ -20,6 +22,12 @@ use super::{
 
 /// JetStream's dedupe window on `Nats-Msg-Id`.
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
+
+/// The longest a `notify` stream keeps a message: the commands carry live login links and codes, so
+/// none is kept longer than a link lets its holder in ([`crate::claims::CUSTOMER_TOKEN_TTL_S`]). A
+/// delivery still waiting then (SMTP down for a day) would only carry a dead link.
+pub const NOTIFY_MAX_AGE: Duration =
+    Duration::from_secs(crate::claims::CUSTOMER_TOKEN_TTL_S.unsigned_abs());
 
 /// Naming and timing of the streams and consumers a [`NatsBus`] uses.
 #[derive(Debug, Clone)]
@@ -30,7 +38,8 @@ pub struct NatsOptions {
     pub subject_prefix: String,
     /// How long a delivery may stay unacked before JetStream redelivers it.
     pub ack_wait: Duration,
-    /// How long a stream keeps messages (limits retention).
+    /// How long a stream keeps messages (limits retention); the `notify` stream keeps them no longer
+    /// than [`NOTIFY_MAX_AGE`] whatever this says.
     pub max_age: Duration,
 }
 
@@ -61,9 +70,22 @@ impl NatsBus {
 
     /// Like [`NatsBus::connect`], with prefixed names and custom timings.
     pub async fn connect_with(url: &str, options: NatsOptions) -> Result<Self, BusError> {
-        let client = async_nats::ConnectOptions::new()
-            .name("gigafibre-hub")
-            .connect(url)
+        let connection =
+            NatsConnection::from_url(url).map_err(|err| BusError::Connect(Box::new(err)))?;
+        Self::connect_to(&connection, options).await
+    }
+
+    /// Connects to the server of `connection` with its credentials and TLS, and ensures the
+    /// per-domain streams exist with their retention.
+    pub async fn connect_to(
+        connection: &NatsConnection,
+        options: NatsOptions,
+    ) -> Result<Self, BusError> {
+        // The address carries no credentials: they travel in the options, never in a logged URL.
+        let client = connection
+            .connect_options("gigafibre-hub")
+            .map_err(|err| BusError::Connect(Box::new(err)))?
+            .connect(connection.address())
             .await
             .map_err(|err| BusError::Connect(Box::new(err)))?;
         let bus = Self {
@@ -88,23 +110,46 @@ impl NatsBus {
         &self.jetstream
     }
 
+    /// Creates the missing streams, and brings the retention of existing ones to what this version
+    /// sets (a `NOTIFY` stream created with 7 days keeps links 24 h from the next start on).
     async fn ensure_streams(&self) -> Result<(), BusError> {
         for (domain, stream) in known_domains() {
             let name = format!("{}{stream}", self.options.stream_prefix);
+            let max_age = self.max_age(domain);
             let config = stream::Config {
                 name: name.clone(),
                 subjects: vec![format!("{}{domain}.>", self.options.subject_prefix)],
                 duplicate_window: DUPLICATE_WINDOW,
-                max_age: self.options.max_age,
+                max_age,
                 storage: stream::StorageType::File,
                 ..Default::default()
             };
-            self.jetstream
+            let existing = self
+                .jetstream
                 .get_or_create_stream(config)
                 .await
-                .map_err(|err| BusError::Setup(format!("stream {name}"), Box::new(err)))?;
+                .map_err(setup(format!("stream {name}")))?;
+            let mut current = existing.cached_info().config.clone();
+            if current.max_age != max_age {
+                tracing::info!(stream = %name, from_s = current.max_age.as_secs(), to_s = max_age.as_secs(),
+                    "changing the stream's retention");
+                current.max_age = max_age;
+                self.jetstream
+                    .update_stream(current)
+                    .await
+                    .map_err(setup(format!("stream {name}")))?;
+            }
         }
         Ok(())
+    }
+
+    /// The retention of `domain`'s stream.
+    fn max_age(&self, domain: &str) -> Duration {
+        if domain == "notify" {
+            self.options.max_age.min(NOTIFY_MAX_AGE)
+        } else {
+            self.options.max_age
+        }
     }
 
     fn to_delivery(&self, message: jetstream::Message) -> Delivery {

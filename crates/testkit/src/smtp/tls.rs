@@ -4,8 +4,6 @@
 
 use std::sync::Arc;
 
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio_rustls::TlsAcceptor;
 
 /// How the sink speaks TLS.
@@ -31,32 +29,15 @@ impl std::fmt::Debug for Credentials {
 
 /// A fresh CA and a server certificate it signed.
 pub(super) fn credentials() -> Result<Credentials, Box<dyn std::error::Error + Send + Sync>> {
-    let ca_key = KeyPair::generate()?;
-    let mut ca = CertificateParams::new(Vec::<String>::new())?;
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    ca.distinguished_name
-        .push(DnType::CommonName, "testkit SMTP sink CA");
-    let ca_cert = ca.self_signed(&ca_key)?;
-    let issuer = Issuer::new(ca, ca_key);
-
-    let key = KeyPair::generate()?;
-    let mut server = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])?;
-    server
-        .distinguished_name
-        .push(DnType::CommonName, "localhost");
-    let cert = server.signed_by(&key, &issuer)?;
-
+    let certificate = crate::tls::ServerCertificate::generate("testkit SMTP sink CA")?;
+    let (chain, key) = certificate.rustls_pair();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
-        .with_single_cert(
-            vec![cert.der().clone()],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-        )?;
+        .with_single_cert(chain, key)?;
     Ok(Credentials {
         acceptor: TlsAcceptor::from(Arc::new(config)),
-        ca_pem: ca_cert.pem(),
+        ca_pem: certificate.ca_pem,
     })
 }
