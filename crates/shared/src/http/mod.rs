@@ -8,7 +8,7 @@ mod metrics;
 mod problem;
 mod server;
 
-pub use client_ip::{ClientIp, IpRange, TrustedProxies, client_ip};
+pub use client_ip::{ClientIp, IpRange, TrustedProxies, client_ip, limit_group};
 pub use health::{
     Probe, Readiness, configure_base, configure_health, openapi_route, security_headers,
 };

@@ -1,6 +1,7 @@
 //! Storage of portal-auth: SQLite (embedded) or PostgreSQL, through sea-orm with raw, portable SQL.
 //! Every table is owned by this service; see `docs/portal-auth.md` for the schema.
 
+pub mod code_budget;
 mod codes;
 mod jobs;
 mod migrations;
@@ -81,6 +82,12 @@ pub async fn purge_expired<C: ConnectionTrait>(
         b,
         "DELETE FROM revocation WHERE expires_at < $1",
         [now.into()],
+    ))
+    .await?;
+    db.execute_raw(stmt(
+        b,
+        "DELETE FROM code_budget WHERE window_start < $1",
+        [(now - code_budget::BUDGET_WINDOW_MS).into()],
     ))
     .await?;
     db.execute_raw(stmt(
