@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Timing report for POST /portal/request-link: matching vs non-matching identifiers.
+"""Timing report for POST /portal/request-link (or, with `verify-code`, POST /portal/verify-code with a
+wrong code): matching vs non-matching identifiers.
 
 The answer must not reveal whether an identifier names a customer, in content or in time.
 Sends N requests of each kind, interleaved in ABBA order (so drift hits both alike), one at a time over one
@@ -10,7 +11,12 @@ unique 30-character addresses instead, non-matching requests were 2-4% slower on
 have nothing to do with matching (a new rate-limit row per request instead of an update, a longer string):
 two halves of the matching set differed by as much (docs/benchmarks.md, 2026-11-28 session 12).
 
-Usage: timing.py HOST PORT [N]   (prints `TIMING ...` lines; exit 0 even on a miss: bench.sh judges)
+With `verify-code`, every request sends a wrong code. A matching identifier then has a live code (a new
+link is requested for every fixture, untimed, before its code has taken 4 guesses), so its wrong code
+counts an attempt and a failure in the database; the twin's has no code. Run it against a hub or
+portal-auth whose limits are raised (LINK_LIMIT_PER_IDENTIFIER, LINK_LIMIT_PER_IP, CODE_FAILURES_PER_MINUTE).
+
+Usage: timing.py HOST PORT [N] [verify-code]   (prints `TIMING ...` lines; exit 0 even on a miss: bench.sh judges)
 """
 import http.client
 import json
@@ -29,16 +35,27 @@ FIXTURES = [
 NON_MATCHING = [f.replace("@example.", "@exemple.").replace("0147", "0146") for f in FIXTURES]
 
 
-def post(conn, identifier):
-    body = json.dumps({"identifier": identifier})
+def post(conn, identifier, code=None):
+    """One request, timed: a link request, or a code check when `code` is given."""
+    path, expected, fields = "/portal/request-link", 200, {"identifier": identifier}
+    if code is not None:
+        path, expected, fields = "/portal/verify-code", 400, {"identifier": identifier, "code": code}
+    body = json.dumps(fields)
     started = time.perf_counter()
-    conn.request("POST", "/portal/request-link", body, {"Content-Type": "application/json"})
+    conn.request("POST", path, body, {"Content-Type": "application/json"})
     resp = conn.getresponse()
     resp.read()
     elapsed = time.perf_counter() - started
-    if resp.status != 200:
-        raise SystemExit(f"request-link answered {resp.status}")
+    if resp.status != expected:
+        raise SystemExit(f"{path} answered {resp.status}")
     return elapsed
+
+
+def fresh_codes(conn):
+    """A new link (and code) for every fixture, then a moment for the link worker to store them."""
+    for f in FIXTURES:
+        post(conn, f)
+    time.sleep(0.5)
 
 
 def national_digits(text):
@@ -60,23 +77,28 @@ def main():
     check_none_matched()
     host, port = sys.argv[1], int(sys.argv[2])
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 500
+    code = "000000" if "verify-code" in sys.argv[4:] else None
     conn = http.client.HTTPConnection(host, port, timeout=10)
     # Warm up the connection and the server's caches.
     for i in range(20):
         post(conn, f"warmup-{i}@example.org")
     matching, other = [], []
     for i in range(n):
+        # Each fixture is guessed once every len(FIXTURES) rounds: 4 guesses, then a fresh code.
+        if code is not None and i % (4 * len(FIXTURES)) == 0:
+            fresh_codes(conn)
         # Alternate which kind goes first, so each kind follows the other equally often
         # (background work started by one request cannot bias the other kind).
         first_matching = i % 2 == 0
         for kind in ((True, False) if first_matching else (False, True)):
             if kind:
-                matching.append(post(conn, FIXTURES[i % len(FIXTURES)]))
+                matching.append(post(conn, FIXTURES[i % len(FIXTURES)], code))
             else:
-                other.append(post(conn, NON_MATCHING[i % len(NON_MATCHING)]))
+                other.append(post(conn, NON_MATCHING[i % len(NON_MATCHING)], code))
     m, o = statistics.median(matching), statistics.median(other)
     ratio = m / o
-    print(f"TIMING matching_median_ms={m * 1000:.3f} nonmatching_median_ms={o * 1000:.3f} "
+    what = "verify-code" if code is not None else "request-link"
+    print(f"TIMING {what} matching_median_ms={m * 1000:.3f} nonmatching_median_ms={o * 1000:.3f} "
           f"ratio={ratio:.3f} n={n}")
 
 

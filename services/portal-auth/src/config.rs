@@ -55,6 +55,13 @@ pub struct Settings {
     pub ip_limit: u32,
     /// The rate-limit window.
     pub limit_window: Duration,
+    /// The first delay of a customer's codes after its free wrong codes, doubling with each further one
+    /// (`CODE_BACKOFF_S`, 30).
+    pub code_backoff: Duration,
+    /// Wrong codes per minute, all customers together, over which every code is refused for the rest
+    /// of the minute, with a warning and `portal_auth_code_failure_cap_reached_total`
+    /// (`CODE_FAILURES_PER_MINUTE`, 30).
+    pub code_failures_per_minute: u32,
     /// Country calling codes we send SMS to (SMS-pumping defence), e.g. `["1"]`.
     pub sms_country_codes: Vec<String>,
     /// ERP lookups per second the link worker may make (protects ERPNext from a flood of requests).
@@ -95,6 +102,8 @@ impl Settings {
             identifier_limit: config::parsed_or(src, "LINK_LIMIT_PER_IDENTIFIER", 3)?,
             ip_limit: config::parsed_or(src, "LINK_LIMIT_PER_IP", 30)?,
             limit_window: Duration::from_secs(config::parsed_or(src, "LINK_LIMIT_WINDOW_S", 900)?),
+            code_backoff: Duration::from_secs(config::parsed_or(src, "CODE_BACKOFF_S", 30)?),
+            code_failures_per_minute: config::parsed_or(src, "CODE_FAILURES_PER_MINUTE", 30)?,
             sms_country_codes: list(src, "SMS_COUNTRY_CODES", "1"),
             erp_lookups_per_s: config::parsed_or(src, "LINK_WORKER_ERP_RATE", 50)?,
             impersonation_groups: list(src, "IMPERSONATION_GROUPS", "support,admin"),

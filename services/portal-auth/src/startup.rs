@@ -138,6 +138,8 @@ impl PortalAuth {
             limits,
             jobs_queued,
             code_key,
+            code_backoff_ms: i64::try_from(settings.code_backoff.as_millis()).unwrap_or(i64::MAX),
+            code_failures_per_minute: settings.code_failures_per_minute,
         });
         Ok(Self {
             state,

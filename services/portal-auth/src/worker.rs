@@ -260,6 +260,9 @@ impl LinkWorker {
             )
             .await?;
             store::insert_short_link(txn, &m.short, &claims_json, claims.exp * 1000).await?;
+            if m.email.is_some() {
+                store::code_budget::lift_lockout(txn, &m.customer.name, now_ms()).await?;
+            }
             for envelope in self.envelopes(m, &token)? {
                 outbox::enqueue(txn, &envelope).await?;
             }

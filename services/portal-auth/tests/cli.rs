@@ -196,7 +196,7 @@ async fn migrate_twice_applies_once_then_nothing() {
     let first = portal_auth(&["migrate"], &[("DATABASE_URL", db.url())]).await;
     assert!(first.success, "{}", first.stderr);
     assert!(
-        first.stdout.contains("applied 3 migrations"),
+        first.stdout.contains("applied 4 migrations"),
         "{}",
         first.stdout
     );

@@ -3,6 +3,8 @@
 
 use std::net::IpAddr;
 
+use ipnet::{IpNet, Ipv6Net};
+
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 
@@ -12,59 +14,44 @@ pub struct TrustedProxies(pub Vec<IpRange>);
 
 /// One address (`10.0.0.2`) or a CIDR range (`10.42.0.0/16`, `fd00::/8`) of trusted proxies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct IpRange {
-    network: IpAddr,
-    prefix: u8,
-}
+pub struct IpRange(IpNet);
 
 impl std::str::FromStr for IpRange {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let (address, prefix) = match s.split_once('/') {
-            Some((a, p)) => (a, Some(p)),
-            None => (s, None),
-        };
-        let address: IpAddr = address
-            .parse()
-            .map_err(|_| format!("{s:?} is not an IP address or CIDR range"))?;
-        let address = canonical(address);
-        let max = if address.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            None => max,
-            Some(p) => p
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= max)
-                .ok_or_else(|| format!("{s:?}: the prefix length must be 0 to {max}"))?,
-        };
-        Ok(IpRange {
-            network: address,
-            prefix,
-        })
+        if s.contains('/') {
+            return s
+                .parse::<IpNet>()
+                .map(|net| IpRange(net.trunc()))
+                .map_err(|_| {
+                    format!("{s:?} is not an IP address or CIDR range (prefix 0 to 32 or 128)")
+                });
+        }
+        s.parse::<IpAddr>()
+            .map(|ip| IpRange(IpNet::from(canonical(ip))))
+            .map_err(|_| format!("{s:?} is not an IP address or CIDR range"))
     }
 }
 
 impl IpRange {
     /// Whether `ip` is in the range (IPv4-mapped IPv6 compared as IPv4).
     pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.network, canonical(ip)) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => same_prefix(
-                u128::from(net.to_bits()) << 96,
-                u128::from(ip.to_bits()) << 96,
-                self.prefix,
-            ),
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                same_prefix(net.to_bits(), ip.to_bits(), self.prefix)
-            }
-            _ => false,
-        }
+        self.0.contains(&canonical(ip))
     }
 }
 
-/// Whether the first `prefix` bits of `a` and `b` agree.
-fn same_prefix(a: u128, b: u128, prefix: u8) -> bool {
-    prefix == 0 || (a ^ b) >> (128 - u32::from(prefix)) == 0
+/// The range one client is counted as in per-address limits: an IPv4 address alone, an IPv6
+/// address's /64 (one subscriber's network: a client that takes a new address per request stays
+/// one client).
+pub fn limit_group(ip: IpAddr) -> IpNet {
+    match canonical(ip) {
+        IpAddr::V4(v4) => IpNet::from(IpAddr::V4(v4)),
+        // 64 is a valid IPv6 prefix length: this never falls back.
+        IpAddr::V6(v6) => Ipv6Net::new(v6, 64)
+            .map(|net| IpNet::V6(net.trunc()))
+            .unwrap_or(IpNet::from(IpAddr::V6(v6))),
+    }
 }
 
 impl TrustedProxies {
@@ -172,6 +159,19 @@ mod tests {
                 && !range("10.0.0.2").contains(ip("10.0.0.3"))
         );
         assert!(range("::1").contains(ip("::1")));
+    }
+
+    #[test]
+    fn an_ipv6_client_is_limited_as_its_64_and_an_ipv4_client_as_itself() {
+        let group = |s: &str| limit_group(ip(s)).to_string();
+        assert_eq!(group("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            group("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            "2001:db8:1:2::/64"
+        );
+        assert_ne!(group("2001:db8:1:3::1"), group("2001:db8:1:2::1"));
+        assert_eq!(group("198.51.100.7"), "198.51.100.7/32");
+        assert_eq!(group("::ffff:198.51.100.7"), "198.51.100.7/32");
     }
 
     #[test]

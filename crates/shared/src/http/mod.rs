@@ -11,7 +11,7 @@ mod problem;
 mod server;
 
 pub use application::{Application, DbProbe, ServerSettings, Service, ServiceSettings};
-pub use client_ip::{ClientIp, IpRange, TrustedProxies, client_ip};
+pub use client_ip::{ClientIp, IpRange, TrustedProxies, client_ip, limit_group};
 pub use health::{
     CONTENT_SECURITY_POLICY, Probe, REFERRER_POLICY, Readiness, configure_base, configure_health,
     openapi_route, security_headers,

@@ -1,5 +1,7 @@
 //! `POST /portal/verify-code`: the typed 6-digit code, for the same token as the link.
 
+use std::sync::LazyLock;
+
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -8,9 +10,10 @@ use shared::http::ClientIp;
 use utoipa::ToSchema;
 
 use super::AppState;
-use super::link::identifier_key;
+use super::link::{address_key, identifier_key};
 use crate::domain::identifier::Identifier;
 use crate::error::ApiError;
+use crate::store::code_budget::{all_failures_capped, count_failure};
 use crate::store::{CodeCheck, RateDecision, now_ms};
 
 /// A code typed by the customer with the identifier it was sent for.
@@ -29,8 +32,32 @@ pub struct TokenResponse {
     pub token: String,
 }
 
-/// Redeems a code. Every failure (wrong, expired, used, burned, unknown identifier) looks the same;
-/// five wrong codes burn every live code of the identifier.
+/// `portal_auth_code_failures_total` and `portal_auth_code_failure_cap_reached_total` on /metrics.
+static FAILURES: LazyLock<Option<(prometheus::IntCounter, prometheus::IntCounter)>> = LazyLock::new(
+    || {
+        let counter = |name: &str, help: &str| {
+            let c = prometheus::IntCounter::new(name, help).ok()?;
+            prometheus::default_registry()
+                .register(Box::new(c.clone()))
+                .ok()?;
+            Some(c)
+        };
+        Some((
+            counter(
+                "portal_auth_code_failures_total",
+                "Typed codes refused as wrong, expired, used or unknown",
+            )?,
+            counter(
+                "portal_auth_code_failure_cap_reached_total",
+                "Times the wrong codes reached CODE_FAILURES_PER_MINUTE (every code refused for the rest of the minute)",
+            )?,
+        ))
+    },
+);
+
+/// Redeems a code. Every failure (wrong, expired, used, burned, unknown identifier, customer over
+/// its budget of wrong codes) looks the same; five wrong codes burn every live code of the
+/// identifier. 429 when the address, or every customer together, is over its limit of guesses.
 #[utoipa::path(post, path = "/portal/verify-code", request_body = CodeRequest, tag = "portal-auth",
     responses((status = 200, body = TokenResponse), (status = 400, body = shared::http::Problem),
               (status = 429, body = shared::http::Problem)))]
@@ -45,32 +72,7 @@ pub async fn verify_code(
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::BadRequest("The code is 6 digits.".into()));
     }
-    // Guessing across many identifiers is capped per address as well as per code.
-    let limit = state.limits.per_ip * 2;
-    if let RateDecision::Limited { retry_after_s } = state
-        .store
-        .hit(
-            &format!("code-ip:{}", ip.0),
-            limit,
-            now_ms(),
-            state.limits.window_ms,
-        )
-        .await?
-    {
-        return Err(ApiError::RateLimited(retry_after_s));
-    }
-    let CodeCheck::Valid(claims) = state
-        .store
-        .check_code(
-            &state.code_key,
-            &identifier_key(&identifier),
-            code,
-            now_ms(),
-        )
-        .await?
-    else {
-        return Err(ApiError::InvalidCode);
-    };
+    let claims = check(&state, ip, &identifier, code).await?;
     let claims: CustomerClaims =
         serde_json::from_str(&claims).map_err(|e| ApiError::Unexpected(e.into()))?;
     let token = state
@@ -85,4 +87,52 @@ pub async fn verify_code(
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(TokenResponse { token }))
+}
+
+/// The claims of the right code, after the limits: per address (or IPv6 /64), every customer
+/// together, then the code's own tries and its customer's budget.
+async fn check(
+    state: &AppState,
+    ip: ClientIp,
+    identifier: &Identifier,
+    code: &str,
+) -> Result<String, ApiError> {
+    let now = now_ms();
+    // Guessing across many identifiers is capped per address as well as per code.
+    let limit = state.limits.per_ip * 2;
+    let key = format!("code-{}", address_key(ip.0));
+    if let RateDecision::Limited { retry_after_s } = state
+        .store
+        .hit(&key, limit, now, state.limits.window_ms)
+        .await?
+    {
+        return Err(ApiError::RateLimited(retry_after_s));
+    }
+    let db = state.store.connection();
+    let cap = state.code_failures_per_minute;
+    if let Some(retry_after_s) = all_failures_capped(db, cap, now).await? {
+        return Err(ApiError::RateLimited(retry_after_s));
+    }
+    let key = identifier_key(identifier);
+    let check = state
+        .store
+        .check_code(&state.code_key, &key, code, now, state.code_backoff_ms)
+        .await?;
+    if let CodeCheck::Valid(claims) = check {
+        return Ok(claims);
+    }
+    let over_cap = count_failure(db, cap, now).await?;
+    if let Some((failures, cap_reached)) = FAILURES.as_ref() {
+        failures.inc();
+        if over_cap {
+            cap_reached.inc();
+        }
+    }
+    if over_cap {
+        tracing::warn!(
+            cap,
+            "wrong codes reached CODE_FAILURES_PER_MINUTE: every code is refused for the rest of the minute"
+        );
+    }
+    Err(ApiError::InvalidCode)
 }

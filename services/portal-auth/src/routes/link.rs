@@ -41,6 +41,15 @@ pub(crate) fn identifier_key(id: &Identifier) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
 }
 
+/// The key of a client address in per-address limits (`ip:<addr>`): an IPv6 client is its /64, so a
+/// client cannot get a fresh allowance by taking a new address of its network.
+pub(crate) fn address_key(ip: std::net::IpAddr) -> String {
+    match shared::http::limit_group(ip) {
+        ipnet::IpNet::V4(v4) => format!("ip:{}", v4.addr()),
+        v6 => format!("ip:{v6}"),
+    }
+}
+
 /// Sends a login link and code to every enabled customer the identifier names.
 #[utoipa::path(post, path = "/portal/request-link", request_body = LinkRequest, tag = "portal-auth",
     responses((status = 200, body = LinkAccepted), (status = 400, body = shared::http::Problem),
@@ -64,7 +73,7 @@ pub async fn request_link(
     let key = identifier_key(&identifier);
     let admission = Admission {
         identifier_key: key.clone(),
-        ip_key: format!("ip:{}", ip.0),
+        ip_key: address_key(ip.0),
         job: NewJob {
             id: uuid::Uuid::now_v7().to_string(),
             kind: identifier.kind().as_str().to_owned(),

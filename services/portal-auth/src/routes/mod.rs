@@ -37,6 +37,9 @@ pub struct AppState {
     pub(crate) limits: crate::store::Limits,
     pub(crate) jobs_queued: Arc<Notify>,
     pub(crate) code_key: crate::code_key::CodeKey,
+    /// `CODE_BACKOFF_S` in milliseconds.
+    pub(crate) code_backoff_ms: i64,
+    pub(crate) code_failures_per_minute: u32,
 }
 
 /// Mounts every route of portal-auth.

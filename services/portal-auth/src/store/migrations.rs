@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreatePortalAuthTables),
             Box::new(shared::events::outbox::CreateOutboxTable),
             Box::new(AdmissionCheck),
+            Box::new(CODE_BUDGET),
         ]
     }
 
@@ -20,6 +21,19 @@ impl MigratorTrait for Migrator {
         "portal_auth_migrations".into_iden()
     }
 }
+
+/// `m20261207_000003_code_budget`: the budget of wrong codes per customer (`code_budget.rs`).
+const CODE_BUDGET: shared::db::SqlMigration = shared::db::SqlMigration {
+    name: "m20261207_000003_code_budget",
+    up: "CREATE TABLE code_budget (
+        key TEXT PRIMARY KEY,
+        window_start BIGINT NOT NULL,
+        failures INTEGER NOT NULL,
+        lifts INTEGER NOT NULL,
+        blocked_until BIGINT NOT NULL
+    )",
+    down: "DROP TABLE code_budget",
+};
 
 /// `m20261127_000001_create_portal_auth_tables`: rate limits, link jobs, codes, short links, revocations.
 struct CreatePortalAuthTables;

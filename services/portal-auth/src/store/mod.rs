@@ -1,6 +1,8 @@
 //! Storage of portal-auth: SQLite (embedded) or PostgreSQL, through sea-orm with raw, portable SQL.
 //! Every table is owned by this service; see `docs/portal-auth.md` for the schema.
 
+mod admission;
+pub mod code_budget;
 mod codes;
 mod jobs;
 mod migrations;
@@ -11,12 +13,11 @@ mod short_links;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 
+pub use admission::{Admission, admit_all_pg, admit_in, must_admit_in_transaction};
 pub use codes::{CodeCheck, NewCode, insert_code};
 pub use jobs::{LinkJob, NewJob, delete_job, retry_job};
 pub use migrations::Migrator;
-pub use rate_limit::{
-    Admission, Limits, RateDecision, admit_all_pg, admit_in, hit, must_admit_in_transaction,
-};
+pub use rate_limit::{Limits, RateDecision, hit};
 pub use revocations::{RevocationEntry, token_version};
 pub use short_links::insert_short_link;
 
@@ -54,7 +55,7 @@ impl Store {
 }
 
 #[cfg(test)]
-pub(crate) use rate_limit::tests::admission;
+pub(crate) use admission::tests::admission;
 pub(crate) use shared::db::stmt;
 pub use shared::db::{begin_write, now_ms};
 
@@ -81,6 +82,12 @@ pub async fn purge_expired<C: ConnectionTrait>(
         b,
         "DELETE FROM revocation WHERE expires_at < $1",
         [now.into()],
+    ))
+    .await?;
+    db.execute_raw(stmt(
+        b,
+        "DELETE FROM code_budget WHERE window_start < $1",
+        [(now - code_budget::BUDGET_WINDOW_MS).into()],
     ))
     .await?;
     db.execute_raw(stmt(
