@@ -138,11 +138,13 @@ fn parse_relay(smtp_url: &SecretString) -> Result<Relay, MailerError> {
         }
         _ => {}
     }
-    let login = (!url.username().is_empty()).then(|| {
-        let user = percent_decode(url.username());
-        let pass = percent_decode(url.password().unwrap_or(""));
-        (user, SecretString::from(pass))
-    });
+    let login = if url.username().is_empty() {
+        None
+    } else {
+        let user = percent_decode(url.username(), "user")?;
+        let pass = percent_decode(url.password().unwrap_or(""), "password")?;
+        Some((user, SecretString::from(pass)))
+    };
     Ok(Relay {
         host,
         port,
@@ -151,11 +153,13 @@ fn parse_relay(smtp_url: &SecretString) -> Result<Relay, MailerError> {
     })
 }
 
-fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={s}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+/// A user name or password of the URL as it was meant: `%XX` decoded, everything else (`+`, `&`)
+/// as written. Never a form value, where `+` would become a space and `&` end it.
+fn percent_decode(part: &str, what: &str) -> Result<String, MailerError> {
+    percent_encoding::percent_decode_str(part)
+        .decode_utf8()
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|_| MailerError::Url(format!("the {what} is not UTF-8 once percent-decoded")))
 }
 
 fn smtp_error(e: lettre::transport::smtp::Error) -> SendError {
@@ -578,6 +582,16 @@ mod tests {
         let r = relay("smtp://127.0.0.1:2525");
         assert_eq!((r.port, r.tls), (2525, Tls::None));
         assert!(r.login.is_none());
+    }
+
+    /// Issue 16, finding 12: the password is a URL component, not a form value.
+    #[test]
+    fn the_password_is_percent_decoded_and_keeps_plus_and_ampersand() {
+        let r = relay("smtp://mj%2Bkey:p+ss&w%25rd%40x%3Ay%2B%26@in-v3.mailjet.com:587");
+        let (user, pass) = r.login.unwrap();
+        assert_eq!(user, "mj+key");
+        assert_eq!(pass.expose_secret(), "p+ss&w%rd@x:y+&");
+        assert!(parse_relay(&SecretString::from("smtp://k:%FF@h".to_owned())).is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod interrupted;
 mod log;
 mod lost_reply;
 mod on_nats;
+mod relay_login;
 mod retries;
 mod sandbox;
 mod tls;
