@@ -1,5 +1,5 @@
 //! HTTP building blocks shared by every service: problem+json errors, extractor configuration,
-//! the client address behind trusted proxies, the health, readiness, metrics and OpenAPI routes, and
+//! the client address behind trusted proxies, who is staff, the health, readiness, metrics and OpenAPI routes, and
 //! the server itself with its graceful stop.
 
 mod client_ip;
@@ -7,6 +7,7 @@ mod health;
 mod metrics;
 mod problem;
 mod server;
+mod staff;
 
 pub use client_ip::{ClientIp, IpRange, TrustedProxies, client_ip};
 pub use health::{
@@ -15,3 +16,4 @@ pub use health::{
 pub use metrics::{Metrics, resident_memory_bytes};
 pub use problem::{Problem, json_config, not_found, path_config, query_config};
 pub use server::{Serving, Shutdown, serve, shutdown_signal};
+pub use staff::{NotStaff, Staff, StaffGate, groups_or, impersonation_groups};

@@ -13,5 +13,6 @@ mod on_nats;
 mod relay_login;
 mod retries;
 mod sandbox;
+mod staff;
 mod tls;
 mod webhook;
