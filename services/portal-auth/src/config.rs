@@ -53,6 +53,9 @@ pub struct Settings {
     pub limit_window: Duration,
     /// Country calling codes we send SMS to (SMS-pumping defence), e.g. `["1"]`.
     pub sms_country_codes: Vec<String>,
+    /// Login emails per address per day (`EMAIL_CAP_PER_ADDRESS`, 20): past it, no email that day
+    /// (inbox-flooding defence; login SMS have their own cap, 10 per number per day).
+    pub email_cap_per_address: u32,
     /// ERP lookups per second the link worker may make (protects ERPNext from a flood of requests).
     pub erp_lookups_per_s: u32,
     /// Staff groups allowed to impersonate a customer.
@@ -95,6 +98,7 @@ impl Settings {
             ip_limit: config::parsed_or(src, "LINK_LIMIT_PER_IP", 30)?,
             limit_window: Duration::from_secs(config::parsed_or(src, "LINK_LIMIT_WINDOW_S", 900)?),
             sms_country_codes: list(src, "SMS_COUNTRY_CODES", "1"),
+            email_cap_per_address: config::parsed_or(src, "EMAIL_CAP_PER_ADDRESS", 20)?,
             erp_lookups_per_s: config::parsed_or(src, "LINK_WORKER_ERP_RATE", 50)?,
             impersonation_groups: list(src, "IMPERSONATION_GROUPS", "support,admin"),
             shutdown: shared::http::Shutdown::from_source(src)?,

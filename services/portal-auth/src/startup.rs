@@ -102,12 +102,13 @@ impl PortalAuth {
             portal_url: settings.portal_url.clone(),
             public_url: settings.public_url.clone(),
             sms_country_codes: settings.sms_country_codes.clone(),
+            email_cap_per_address: settings.email_cap_per_address,
             erp_lookups_per_s: settings.erp_lookups_per_s,
             jobs_queued: Arc::clone(&jobs_queued),
             outbox_written: Arc::clone(&outbox_written),
         }
         .spawn(stopping);
-        // Rate-limit rows live as long as the longest window (the daily SMS cap).
+        // Rate-limit rows live as long as the longest window (the daily SMS and email caps).
         spawn_janitor(
             store.clone(),
             limits.window_ms.max(crate::worker::SMS_CAP_WINDOW_MS),
