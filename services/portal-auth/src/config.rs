@@ -100,7 +100,7 @@ impl Settings {
             sms_country_codes: list(src, "SMS_COUNTRY_CODES", "1"),
             email_cap_per_address: config::parsed_or(src, "EMAIL_CAP_PER_ADDRESS", 20)?,
             erp_lookups_per_s: config::parsed_or(src, "LINK_WORKER_ERP_RATE", 50)?,
-            impersonation_groups: list(src, "IMPERSONATION_GROUPS", "support,admin"),
+            impersonation_groups: shared::http::impersonation_groups(src),
             shutdown: shared::http::Shutdown::from_source(src)?,
         })
     }

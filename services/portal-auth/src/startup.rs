@@ -10,7 +10,7 @@ use secrecy::ExposeSecret;
 use shared::claims::KeyRing;
 use shared::erpnext::FrappeClient;
 use shared::events::{BusProbe, EventBus, OutboxRelay};
-use shared::http::{Probe, Readiness, Serving, serve};
+use shared::http::{Probe, Readiness, Serving, StaffGate, serve};
 use tokio::sync::Notify;
 use utoipa::OpenApi;
 
@@ -32,6 +32,7 @@ use crate::worker::LinkWorker;
         routes::me,
         routes::logout,
         routes::impersonate,
+        routes::impersonations,
         routes::auth_verify,
         routes::jwks
     )
@@ -126,6 +127,10 @@ impl PortalAuth {
             tokens,
             trusted_proxies: settings.trusted_proxies.clone(),
             portal_url: settings.portal_url.clone(),
+            staff_gate: StaffGate {
+                trusted_proxies: settings.trusted_proxies.clone(),
+                loopback_is_staff: false,
+            },
             impersonation_groups: settings.impersonation_groups.clone(),
             limits,
             jobs_queued,

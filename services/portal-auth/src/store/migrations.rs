@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreatePortalAuthTables),
             Box::new(shared::events::outbox::CreateOutboxTable),
             Box::new(AdmissionCheck),
+            Box::new(super::audit::CreateImpersonationAudit),
         ]
     }
 

@@ -1,6 +1,7 @@
 //! Storage of portal-auth: SQLite (embedded) or PostgreSQL, through sea-orm with raw, portable SQL.
 //! Every table is owned by this service; see `docs/portal-auth.md` for the schema.
 
+mod audit;
 mod codes;
 mod jobs;
 mod migrations;
@@ -11,6 +12,7 @@ mod short_links;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 
+pub use audit::{ImpersonationRecord, NewImpersonation, find_impersonations, record_impersonation};
 pub use codes::{CodeCheck, NewCode, insert_code};
 pub use jobs::{LinkJob, NewJob, delete_job, retry_job};
 pub use migrations::Migrator;
