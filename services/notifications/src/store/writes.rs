@@ -91,10 +91,33 @@ const SENT_UPSERT: &str = " ON CONFLICT (event_id) DO UPDATE SET status = 'sent'
       provider_id = excluded.provider_id, subject = excluded.subject, error = NULL, \
       updated_at = excluded.updated_at";
 
-const SENT_PG: &str = "INSERT INTO delivery \
-    (event_id, channel, recipient, status, provider_id, subject, created_at, updated_at) \
-    SELECT s.event_id, '', '', 'sent', s.provider_id, CASE WHEN s.has_subject THEN s.subject END, $2, $2 \
-    FROM unnest($1::text[], $3::text[], $4::text[], $5::bool[]) AS s(event_id, provider_id, subject, has_subject)";
+/// The claims' parameters on PostgreSQL: `$1`-`$8` of [`CLAIM_PG`] ([`claim_values_pg`]).
+const CLAIM_PARAMS: usize = 8;
+/// Where the `sent` insert's four arrays (event ids, provider ids, subjects, has-subject) are bound:
+/// alone, around `now` at `$2` as in every statement here; after the claims in [`ALONE_PG`].
+const SENT_ARRAYS_ALONE: [usize; 4] = [1, 3, 4, 5];
+const SENT_ARRAYS_AFTER_CLAIMS: [usize; 4] = [
+    CLAIM_PARAMS + 1,
+    CLAIM_PARAMS + 2,
+    CLAIM_PARAMS + 3,
+    CLAIM_PARAMS + 4,
+];
+
+/// The `sent` insert on PostgreSQL, its arrays bound at `arrays` and `now` at `$2`. The statement
+/// text and the values bound ([`sent_values`], [`take`]) both follow these numbers, so neither
+/// can change without the other; the tests check every placeholder has a value.
+fn sent_pg(arrays: [usize; 4]) -> String {
+    let [ids, providers, subjects, has_subject] = arrays;
+    format!(
+        "INSERT INTO delivery \
+         (event_id, channel, recipient, status, provider_id, subject, created_at, updated_at) \
+         SELECT s.event_id, '', '', 'sent', s.provider_id, CASE WHEN s.has_subject THEN s.subject END, $2, $2 \
+         FROM unnest(${ids}::text[], ${providers}::text[], ${subjects}::text[], ${has_subject}::bool[]) \
+         AS s(event_id, provider_id, subject, has_subject)"
+    )
+}
+
+static SENT_PG: LazyLock<String> = LazyLock::new(|| sent_pg(SENT_ARRAYS_ALONE));
 
 const SENT_SQLITE: &str = "INSERT INTO delivery \
     (event_id, channel, recipient, status, provider_id, subject, created_at, updated_at) \
@@ -103,12 +126,9 @@ const SENT_SQLITE: &str = "INSERT INTO delivery \
 
 // On PostgreSQL the usual batch (claims and `sent` outcomes of distinct deliveries) is this one
 // statement, without `BEGIN`/`COMMIT`: the outcomes in a data-modifying CTE (which runs whether or
-// not it is read), then the claims. Parameters: the claims' `$1`-`$8`, then the outcomes' `$9`-`$12`.
+// not it is read), then the claims. Parameters: the claims' `$1`-`$8`, then the outcomes' arrays.
 static ALONE_PG: LazyLock<String> = LazyLock::new(|| {
-    let sent = SENT_PG.replace(
-        "$1::text[], $3::text[], $4::text[], $5::bool[]",
-        "$9::text[], $10::text[], $11::text[], $12::bool[]",
-    );
+    let sent = sent_pg(SENT_ARRAYS_AFTER_CLAIMS);
     format!("WITH sent AS ({sent}{SENT_UPSERT} RETURNING 1) {CLAIM_PG}{CLAIM_UPSERT}")
 });
 
@@ -206,7 +226,7 @@ fn written(ops: &[Write], claimed: Vec<Claim>) -> Vec<Written> {
         .collect()
 }
 
-fn pick(backend: DbBackend, pg: &'static str, sqlite: &'static str) -> &'static str {
+fn pick<'a>(backend: DbBackend, pg: &'a str, sqlite: &'a str) -> &'a str {
     match backend {
         DbBackend::Postgres => pg,
         _ => sqlite,
@@ -229,7 +249,7 @@ async fn record_sent<C: ConnectionTrait>(
         return Ok(());
     }
     let backend = db.get_database_backend();
-    let sql = format!("{}{SENT_UPSERT}", pick(backend, SENT_PG, SENT_SQLITE));
+    let sql = format!("{}{SENT_UPSERT}", pick(backend, &SENT_PG, SENT_SQLITE));
     let values = match backend {
         DbBackend::Postgres => sent_values(rows, now),
         _ => {
@@ -244,14 +264,37 @@ async fn record_sent<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The parameters of [`SENT_PG`].
-fn sent_values(rows: &[SentRow<'_>], now: i64) -> Vec<Value> {
-    vec![
+/// The four arrays of the `sent` insert, in [`sent_pg`]'s order.
+fn sent_arrays(rows: &[SentRow<'_>]) -> [Value; 4] {
+    [
         pg_array(rows, |r| r.event_id.to_owned()),
-        now.into(),
         pg_array(rows, |r| r.provider_id.to_owned()),
         pg_array(rows, |r| r.subject.unwrap_or_default().to_owned()),
         pg_array(rows, |r| r.subject.is_some()),
+    ]
+}
+
+/// The parameters of [`SENT_PG`]: `now` at `$2`, the arrays where [`SENT_ARRAYS_ALONE`] says.
+fn sent_values(rows: &[SentRow<'_>], now: i64) -> Vec<Value> {
+    let mut values: Vec<Option<Value>> = vec![None; SENT_ARRAYS_ALONE.len() + 1];
+    values[1] = Some(now.into());
+    for (place, array) in SENT_ARRAYS_ALONE.into_iter().zip(sent_arrays(rows)) {
+        values[place - 1] = Some(array);
+    }
+    values.into_iter().flatten().collect()
+}
+
+/// The parameters of [`CLAIM_PG`], `$1`-`$8`.
+fn claim_values_pg(rows: &[&ClaimRow], now: i64) -> Vec<Value> {
+    vec![
+        pg_array(rows, |r| r.event_id.clone()),
+        now.into(),
+        pg_array(rows, |r| r.channel.clone()),
+        pg_array(rows, |r| r.recipient.clone()),
+        pg_array(rows, |r| r.template.clone()),
+        pg_array(rows, |r| r.customer.clone().unwrap_or_default()),
+        pg_array(rows, |r| r.customer.is_some()),
+        pg_array(rows, |r| now + r.lease_ms),
     ]
 }
 
@@ -290,16 +333,7 @@ async fn take<'a, C: ConnectionTrait>(
         .collect();
     let backend = db.get_database_backend();
     let mut values = match backend {
-        DbBackend::Postgres => vec![
-            pg_array(&unique, |r| r.event_id.clone()),
-            now.into(),
-            pg_array(&unique, |r| r.channel.clone()),
-            pg_array(&unique, |r| r.recipient.clone()),
-            pg_array(&unique, |r| r.template.clone()),
-            pg_array(&unique, |r| r.customer.clone().unwrap_or_default()),
-            pg_array(&unique, |r| r.customer.is_some()),
-            pg_array(&unique, |r| now + r.lease_ms),
-        ],
+        DbBackend::Postgres => claim_values_pg(&unique, now),
         _ => {
             let param = unique
                 .iter()
@@ -316,9 +350,8 @@ async fn take<'a, C: ConnectionTrait>(
     let sql = if sent.is_empty() {
         format!("{}{CLAIM_UPSERT}", pick(backend, CLAIM_PG, CLAIM_SQLITE))
     } else {
-        let mut outcomes = sent_values(sent, now);
-        outcomes.remove(1); // `now` is the claim's `$2` already
-        values.extend(outcomes);
+        // After the claims' parameters, as `SENT_ARRAYS_AFTER_CLAIMS` numbers them.
+        values.extend(sent_arrays(sent));
         ALONE_PG.clone()
     };
     let mut outcome: HashMap<String, Claim> = HashMap::with_capacity(rows.len());
@@ -391,7 +424,57 @@ async fn verdicts<C: ConnectionTrait>(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
     use std::time::Duration;
+
+    use super::{
+        ALONE_PG, CLAIM_PARAMS, CLAIM_PG, CLAIM_UPSERT, ClaimRow, SENT_PG, SentRow,
+        claim_values_pg, sent_arrays, sent_values,
+    };
+
+    /// The `$n` placeholders of a statement.
+    fn placeholders(sql: &str) -> BTreeSet<usize> {
+        sql.split('$')
+            .skip(1)
+            .filter_map(|rest| {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                digits.parse().ok()
+            })
+            .collect()
+    }
+
+    /// Every placeholder of each PostgreSQL statement has exactly one value bound, `$1` to `$n`
+    /// with no gap: renumbering one part of the one-statement batch without the other fails here.
+    #[test]
+    fn each_postgresql_statement_binds_one_value_per_placeholder() {
+        let claim = ClaimRow {
+            event_id: "e".into(),
+            channel: "email".into(),
+            recipient: "a@example.org".into(),
+            template: "t".into(),
+            customer: None,
+            lease_ms: 1,
+        };
+        let sent = [SentRow {
+            event_id: "e",
+            provider_id: "p",
+            subject: None,
+        }];
+        let claims = claim_values_pg(&[&claim], 0).len();
+        let alone = claims + sent_arrays(&sent).len();
+        for (name, sql, bound) in [
+            ("claim", format!("{CLAIM_PG}{CLAIM_UPSERT}"), claims),
+            ("sent", SENT_PG.clone(), sent_values(&sent, 0).len()),
+            ("alone", ALONE_PG.clone(), alone),
+        ] {
+            assert_eq!(
+                placeholders(&sql),
+                (1..=bound).collect::<BTreeSet<_>>(),
+                "{name}: {sql}"
+            );
+        }
+        assert_eq!(claims, CLAIM_PARAMS);
+    }
 
     use super::super::{Claim, Finish, NewDelivery, Store};
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
