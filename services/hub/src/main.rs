@@ -182,3 +182,31 @@ fn redact(url: &str) -> String {
         _ => url.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Issue 16, finding 5: the loopback shortcut to the outbox is the embedded default's alone;
+    /// notifications started on its own leaves it off.
+    #[test]
+    fn only_the_embedded_default_makes_this_machine_staff() {
+        let embedded = defaults().defaults;
+        assert_eq!(
+            embedded.get("LOOPBACK_IS_STAFF").map(String::as_str),
+            Some("true")
+        );
+        let alone: HashMap<String, String> = HashMap::new();
+        assert!(
+            !notifications::Settings::from_source(&alone)
+                .unwrap()
+                .loopback_is_staff
+        );
+        assert!(
+            notifications::Settings::from_source(&embedded)
+                .unwrap()
+                .loopback_is_staff
+        );
+    }
+}
