@@ -3,8 +3,8 @@
 //!
 //! It speaks plain SMTP ([`SmtpSink::start`]) or TLS ([`SmtpSink::start_tls`]: STARTTLS required
 //! before AUTH and MAIL, or TLS from the first byte, with a certificate signed by a CA made for the
-//! sink), accepts any AUTH PLAIN / AUTH LOGIN credentials (each message records the login and
-//! whether it came encrypted), handles pipelined commands and many transactions per connection. Failures are injected with [`SmtpSink::fail_next`] and
+//! sink), accepts any AUTH PLAIN / AUTH LOGIN credentials unless [`SmtpSink::require_login`] names
+//! some (each message records the login and whether it came encrypted), handles pipelined commands and many transactions per connection. Failures are injected with [`SmtpSink::fail_next`] and
 //! [`SmtpSink::reject_recipient`]; an outage is simulated with [`SmtpSink::stop`] and
 //! [`SmtpSink::restart`].
 //!
@@ -103,6 +103,8 @@ struct Faults {
     rejected_recipients: HashMap<String, String>,
     /// Wait between keeping a message and answering 250.
     accept_delay: Duration,
+    /// The only user name and password AUTH accepts, when set.
+    required_login: Option<(String, String)>,
 }
 
 /// State shared by the handle, the listener task and every connection.
@@ -133,6 +135,10 @@ impl Inner {
             mails.len()
         };
         self.received.send_replace(count);
+    }
+
+    fn required_login(&self) -> Option<(String, String)> {
+        lock(&self.faults).required_login.clone()
     }
 
     fn accept_delay(&self) -> Duration {
@@ -300,6 +306,12 @@ impl SmtpSink {
     /// message while its reply is still on the way, the moment a client can die in.
     pub fn delay_acceptance(&self, delay: Duration) {
         lock(&self.inner.faults).accept_delay = delay;
+    }
+
+    /// Accepts AUTH with this user name and password only (`535` for any other), as a relay
+    /// checks its credentials.
+    pub fn require_login(&self, user: &str, password: &str) {
+        lock(&self.inner.faults).required_login = Some((user.to_owned(), password.to_owned()));
     }
 
     /// Answers `RCPT TO` for `address` (case-insensitive) with `reply`, e.g. `550 5.1.1 unknown`.

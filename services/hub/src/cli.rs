@@ -24,8 +24,9 @@ Without a subcommand it serves. Every variable is listed in .env.example; the ma
   SHUTDOWN_GRACE_S      seconds to finish requests and work in hand after SIGTERM (default 25)
   RUST_LOG              log filter (serve logs JSON on stdout; other subcommands log to stderr)
 
-The services' own tools (`portal-auth keys …`, `notifications dead-letters …`) work on the hub's \
-data too: point their DATABASE_URL at the hub's file of that service.";
+The services' own tools (`portal-auth keys …`, `portal-auth audit list`, `notifications \
+dead-letters …`) work on the hub's data too: point their DATABASE_URL at the hub's file of that \
+service.";
 
 /// The command line of `hub`.
 #[derive(Debug, clap::Parser)]

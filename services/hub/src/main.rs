@@ -64,6 +64,8 @@ fn defaults() -> HubDefaults {
         ("BIND", "127.0.0.1:8080"),
         ("DATABASE_URL", DEFAULT_DATABASE_URL),
         ("ERP_URL", "http://127.0.0.1:8000"),
+        // Whoever sits at this machine reads the sandbox outbox without Authentik.
+        ("LOOPBACK_IS_STAFF", "true"),
     ];
     HubDefaults {
         overrides: HashMap::new(),
@@ -156,5 +158,33 @@ fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => format!("{}://…{}", &url[..s], &url[at..]),
         _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Issue 16, finding 5: the loopback shortcut to the outbox is the embedded default's alone;
+    /// notifications started on its own leaves it off.
+    #[test]
+    fn only_the_embedded_default_makes_this_machine_staff() {
+        let embedded = defaults().defaults;
+        assert_eq!(
+            embedded.get("LOOPBACK_IS_STAFF").map(String::as_str),
+            Some("true")
+        );
+        let alone: HashMap<String, String> = HashMap::new();
+        assert!(
+            !notifications::Settings::from_source(&alone)
+                .unwrap()
+                .loopback_is_staff
+        );
+        assert!(
+            notifications::Settings::from_source(&embedded)
+                .unwrap()
+                .loopback_is_staff
+        );
     }
 }

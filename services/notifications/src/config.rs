@@ -75,6 +75,15 @@ pub struct Settings {
     pub concurrency: usize,
     /// Proxies whose staff headers are believed.
     pub trusted_proxies: TrustedProxies,
+    /// A loopback peer forwarding nothing is staff (`LOOPBACK_IS_STAFF`): on in the hub's embedded
+    /// default, off for the service alone.
+    pub loopback_is_staff: bool,
+    /// Staff groups that see the outbox whole, links and codes included (`IMPERSONATION_GROUPS`,
+    /// as portal-auth reads it: whoever may open a customer's session anyway).
+    pub impersonation_groups: Vec<String>,
+    /// Further staff groups that may read the delivery log and the outbox with links and codes
+    /// masked (`OUTBOX_READER_GROUPS`, default none).
+    pub outbox_reader_groups: Vec<String>,
 }
 
 impl Settings {
@@ -139,6 +148,9 @@ impl Settings {
                 "TRUSTED_PROXIES",
                 "127.0.0.1",
             )?),
+            loopback_is_staff: config::parsed_or(src, "LOOPBACK_IS_STAFF", false)?,
+            impersonation_groups: shared::http::impersonation_groups(src),
+            outbox_reader_groups: shared::http::groups_or(src, "OUTBOX_READER_GROUPS", ""),
         })
     }
 }

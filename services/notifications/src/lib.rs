@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 mod consumer;
 pub mod domain;
+mod error;
 pub mod mailer;
 pub mod mailjet;
 mod routes;

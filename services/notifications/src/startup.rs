@@ -9,13 +9,13 @@ use actix_web::web;
 use anyhow::Context;
 use shared::config::OutboundMode;
 use shared::events::{EventBus, OutboxRelay};
-use shared::http::{DbProbe, Probe, ServerSettings, Service, ServiceSettings};
+use shared::http::{DbProbe, Probe, ServerSettings, Service, ServiceSettings, StaffGate};
 use utoipa::OpenApi;
 
 use crate::config::Settings;
 use crate::consumer::Consumer;
 use crate::mailer::Mailer;
-use crate::routes::{self, AppState};
+use crate::routes::{self, AppState, StaffAccess};
 use crate::store::Store;
 use crate::twilio::Twilio;
 
@@ -87,7 +87,14 @@ impl Notifications {
         let state = web::Data::new(AppState {
             store,
             mode: settings.mode,
-            trusted_proxies: settings.trusted_proxies.clone(),
+            staff: StaffAccess {
+                gate: StaffGate {
+                    trusted_proxies: settings.trusted_proxies.clone(),
+                    loopback_is_staff: settings.loopback_is_staff,
+                },
+                full_view: settings.impersonation_groups.clone(),
+                masked_view: settings.outbox_reader_groups.clone(),
+            },
             twilio_callback_url: callback,
             twilio_auth_token: settings.twilio.as_ref().map(|t| t.auth_token.clone()),
         });

@@ -64,6 +64,9 @@ pub struct Settings {
     pub code_failures_per_minute: u32,
     /// Country calling codes we send SMS to (SMS-pumping defence), e.g. `["1"]`.
     pub sms_country_codes: Vec<String>,
+    /// Login emails per address per day (`EMAIL_CAP_PER_ADDRESS`, 20): past it, no email that day
+    /// (inbox-flooding defence; login SMS have their own cap, 10 per number per day).
+    pub email_cap_per_address: u32,
     /// ERP lookups per second the link worker may make (protects ERPNext from a flood of requests).
     pub erp_lookups_per_s: u32,
     /// Staff groups allowed to impersonate a customer.
@@ -105,8 +108,9 @@ impl Settings {
             code_backoff: Duration::from_secs(config::parsed_or(src, "CODE_BACKOFF_S", 30)?),
             code_failures_per_minute: config::parsed_or(src, "CODE_FAILURES_PER_MINUTE", 30)?,
             sms_country_codes: list(src, "SMS_COUNTRY_CODES", "1"),
+            email_cap_per_address: config::parsed_or(src, "EMAIL_CAP_PER_ADDRESS", 20)?,
             erp_lookups_per_s: config::parsed_or(src, "LINK_WORKER_ERP_RATE", 50)?,
-            impersonation_groups: list(src, "IMPERSONATION_GROUPS", "support,admin"),
+            impersonation_groups: shared::http::impersonation_groups(src),
         })
     }
 }

@@ -10,7 +10,7 @@ use secrecy::ExposeSecret;
 use shared::claims::{KeyFileAccess, KeyRing};
 use shared::erpnext::FrappeClient;
 use shared::events::{EventBus, OutboxRelay};
-use shared::http::{DbProbe, Probe, ServerSettings, Service, ServiceSettings};
+use shared::http::{DbProbe, Probe, ServerSettings, Service, ServiceSettings, StaffGate};
 use tokio::sync::Notify;
 use utoipa::OpenApi;
 
@@ -33,6 +33,7 @@ use crate::worker::LinkWorker;
         routes::me,
         routes::logout,
         routes::impersonate,
+        routes::impersonations,
         routes::auth_verify,
         routes::jwks
     )
@@ -112,12 +113,13 @@ impl PortalAuth {
             public_url: settings.public_url.clone(),
             sms_country_codes: settings.sms_country_codes.clone(),
             code_key: code_key.clone(),
+            email_cap_per_address: settings.email_cap_per_address,
             erp_lookups_per_s: settings.erp_lookups_per_s,
             jobs_queued: Arc::clone(&jobs_queued),
             outbox_written: Arc::clone(&outbox_written),
         }
         .spawn(stopping);
-        // Rate-limit rows live as long as the longest window (the daily SMS cap).
+        // Rate-limit rows live as long as the longest window (the daily SMS and email caps).
         spawn_janitor(
             store.clone(),
             limits.window_ms.max(crate::worker::SMS_CAP_WINDOW_MS),
@@ -134,6 +136,10 @@ impl PortalAuth {
             tokens,
             trusted_proxies: settings.trusted_proxies.clone(),
             portal_url: settings.portal_url.clone(),
+            staff_gate: StaffGate {
+                trusted_proxies: settings.trusted_proxies.clone(),
+                loopback_is_staff: false,
+            },
             impersonation_groups: settings.impersonation_groups.clone(),
             limits,
             jobs_queued,

@@ -24,7 +24,7 @@ const MAX_ROUND: u32 = 64;
 const LOOKUP_CONCURRENCY: usize = 8;
 /// Login SMS allowed per phone number per [`SMS_CAP_WINDOW_MS`].
 pub const SMS_CAP_PER_NUMBER: u32 = 10;
-/// One day.
+/// One day: the window of the SMS and email caps.
 pub const SMS_CAP_WINDOW_MS: i64 = 24 * 3600 * 1000;
 // A login link that arrives an hour late helps nobody; the job is then given up (and logged).
 const GIVE_UP_AFTER_MS: i64 = 3600 * 1000;
@@ -65,6 +65,8 @@ pub struct LinkWorker {
     pub(crate) sms_country_codes: Vec<String>,
     /// The key of the codes' hashes.
     pub(crate) code_key: crate::code_key::CodeKey,
+    /// Login emails allowed per address per day (`EMAIL_CAP_PER_ADDRESS`).
+    pub(crate) email_cap_per_address: u32,
     /// ERP lookups per second at most: ERPNext is the system of record, not a login cache, and a flood
     /// of link requests must not take it down. Jobs wait in the queue meanwhile.
     pub(crate) erp_lookups_per_s: u32,
@@ -207,6 +209,25 @@ impl LinkWorker {
         Ok(decision == store::RateDecision::Admitted)
     }
 
+    /// Inbox-flooding defence: at most `EMAIL_CAP_PER_ADDRESS` login emails per address per day,
+    /// whatever identifier asked for them; counted in the database, so replicas share it.
+    async fn within_email_cap<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        email: &str,
+    ) -> Result<bool, DbErr> {
+        let key = format!("email-day:{}", short_hash(&email.to_lowercase()));
+        let decision = store::hit(
+            db,
+            &key,
+            self.email_cap_per_address,
+            now_ms(),
+            SMS_CAP_WINDOW_MS,
+        )
+        .await?;
+        Ok(decision == store::RateDecision::Admitted)
+    }
+
     fn sms_allowed(&self, e164: &str) -> bool {
         self.sms_country_codes.iter().any(|cc| {
             e164.strip_prefix('+')
@@ -228,6 +249,12 @@ impl LinkWorker {
             {
                 tracing::warn!(phone_hash = %short_hash(phone), "daily SMS cap reached for this number; email only");
                 m.phone = None;
+            }
+            if let Some(email) = &m.email
+                && !self.within_email_cap(txn, email).await?
+            {
+                tracing::warn!(email_hash = %short_hash(email), "daily email cap reached for this address; no email");
+                m.email = None;
             }
         }
         for m in &messages {

@@ -1,6 +1,6 @@
 //! The `portal-auth` binary as the operator's tool, run as a process: `--help`, `check-config`
 //! against real PostgreSQL, NATS and an erp-sandbox, `migrate`, `keys generate|rotate|list`, and
-//! `serve` accepting a token signed before a rotation, then stopping on SIGTERM.
+//! `serve` accepting a token signed before a rotation, then stopping on SIGTERM, and `audit list`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::os::unix::fs::PermissionsExt as _;
@@ -35,6 +35,7 @@ async fn help_explains_every_subcommand() {
             help.stdout
         );
     }
+    assert!(help.stdout.contains("audit"), "{}", help.stdout);
     let keys = portal_auth(&["keys", "--help"], &[]).await;
     for word in ["generate", "rotate", "list", "JWT_KEYS_DIR", "24 h"] {
         assert!(
@@ -195,8 +196,10 @@ async fn migrate_twice_applies_once_then_nothing() {
     let db = TestDb::postgres().await;
     let first = portal_auth(&["migrate"], &[("DATABASE_URL", db.url())]).await;
     assert!(first.success, "{}", first.stderr);
+    use sea_orm_migration::MigratorTrait as _;
+    let all = portal_auth::store::Migrator::migrations().len();
     assert!(
-        first.stdout.contains("applied 4 migrations"),
+        first.stdout.contains(&format!("applied {all} migrations")),
         "{}",
         first.stdout
     );
@@ -238,6 +241,73 @@ async fn serve_refuses_to_start_without_a_code_hash_key_when_keys_are_not_genera
         !std::path::Path::new(&dir)
             .join(portal_auth::code_key::GENERATED_KEY_FILE)
             .exists()
+    );
+}
+
+/// Issue 16, finding 7: `portal-auth audit list` prints the impersonations newest first, one
+/// customer's with `--customer`, at most `--limit`.
+#[tokio::test]
+async fn audit_list_prints_the_impersonations_newest_first() {
+    let db = TestDb::sqlite();
+    let store = portal_auth::store::Store::connect(db.url()).await.unwrap();
+    let groups = ["employees".to_owned(), "support".to_owned()];
+    for (n, (staff, customer)) in [
+        ("alice", "CUST-2024-00007"),
+        ("bob", "CUST-2024-00001"),
+        ("carol", "CUST-2024-00007"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let token_id = format!("jti-{n}");
+        portal_auth::store::record_impersonation(
+            store.connection(),
+            &portal_auth::store::NewImpersonation {
+                staff,
+                staff_groups: &groups,
+                customer,
+                reason: Some("ticket 42"),
+                created_at: 1_780_000_000_000 + n as i64,
+                client_ip: "198.51.100.4".to_owned(),
+                token_id: &token_id,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let env = [("DATABASE_URL", db.url())];
+    let all = portal_auth(&["audit", "list"], &env).await;
+    assert!(all.success, "{}", all.stderr);
+    let lines: Vec<&str> = all.stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", all.stdout);
+    assert!(lines[0].starts_with("WHEN"), "{}", all.stdout);
+    for (line, expected) in lines[1..].iter().zip(["carol", "bob", "alice"]) {
+        assert!(line.contains(expected), "{}", all.stdout);
+    }
+    assert!(lines[1].contains("employees|support") && lines[1].contains("198.51.100.4"));
+    assert!(lines[1].contains("jti-2") && lines[1].ends_with("ticket 42"));
+
+    let one = portal_auth(
+        &[
+            "audit",
+            "list",
+            "--customer",
+            "CUST-2024-00007",
+            "--limit",
+            "1",
+        ],
+        &env,
+    )
+    .await;
+    assert!(one.success, "{}", one.stderr);
+    assert_eq!(one.stdout.lines().count(), 2, "{}", one.stdout);
+    assert!(one.stdout.contains("carol") && !one.stdout.contains("alice"));
+
+    let none = portal_auth(&["audit", "list", "--customer", "CUST-1999-00001"], &env).await;
+    assert!(
+        none.stdout.contains("impersonations: none"),
+        "{}",
+        none.stdout
     );
 }
 

@@ -1,6 +1,7 @@
 //! HTTP building blocks shared by every service: problem+json errors, extractor configuration,
-//! the client address behind trusted proxies, the health, readiness, metrics and OpenAPI routes, and
-//! the server itself with its graceful stop, and the application that serves one service or all.
+//! the client address behind trusted proxies, who is staff, the health, readiness, metrics and
+//! OpenAPI routes, the server itself with its graceful stop, and the application that serves one
+//! service or all.
 
 mod application;
 mod client_ip;
@@ -9,6 +10,7 @@ mod metrics;
 mod openapi;
 mod problem;
 mod server;
+mod staff;
 
 pub use application::{Application, DbProbe, ServerSettings, Service, ServiceSettings};
 pub use client_ip::{ClientIp, IpRange, TrustedProxies, client_ip, limit_group};
@@ -22,3 +24,4 @@ pub use problem::{
     Problem, bare_errors_as_problems, json_config, not_found, path_config, query_config,
 };
 pub use server::{Serving, Shutdown, serve, shutdown_signal};
+pub use staff::{NotStaff, Staff, StaffGate, groups_or, impersonation_groups};

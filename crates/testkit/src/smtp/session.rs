@@ -199,8 +199,9 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
         Ok(Next::StartTls)
     }
 
-    /// AUTH PLAIN and AUTH LOGIN, with or without an initial response; any credentials pass, and
-    /// the user name is kept for the messages of the connection.
+    /// AUTH PLAIN and AUTH LOGIN, with or without an initial response; any credentials pass unless
+    /// [`super::SmtpSink::require_login`] named some, and the user name is kept for the messages of
+    /// the connection.
     async fn auth(&mut self, arg: &str) -> std::io::Result<()> {
         if !self.tx.greeted || self.tx.from.is_some() {
             return self.reply("503 5.5.1 bad sequence of commands").await;
@@ -231,7 +232,15 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
             }
             responses.push(trim_crlf(&self.line).to_vec());
         }
-        self.login = login(&mechanism, &responses);
+        let given = credentials(&mechanism, &responses);
+        if let Some(required) = self.inner.required_login()
+            && given.as_ref() != Some(&required)
+        {
+            return self
+                .reply("535 5.7.8 Authentication credentials invalid")
+                .await;
+        }
+        self.login = given.map(|(user, _)| user);
         self.reply("235 2.7.0 Authentication successful").await
     }
 
@@ -356,15 +365,25 @@ fn path_argument<'a>(arg: &'a str, keyword: &str) -> Option<&'a str> {
     }
 }
 
-/// The user name of AUTH PLAIN (`authzid NUL authcid NUL password`) or AUTH LOGIN (the first
-/// response), each base64.
-fn login(mechanism: &str, responses: &[Vec<u8>]) -> Option<String> {
-    let first = BASE64.decode(responses.first()?).ok()?;
-    let user = match mechanism {
-        "PLAIN" => first.split(|b| *b == 0).nth(1)?.to_vec(),
-        _ => first,
+/// The user name and password of AUTH PLAIN (`authzid NUL authcid NUL password`) or AUTH LOGIN
+/// (the two responses), each base64.
+fn credentials(mechanism: &str, responses: &[Vec<u8>]) -> Option<(String, String)> {
+    let decoded = |i: usize| BASE64.decode(responses.get(i)?).ok();
+    let (user, password) = match mechanism {
+        "PLAIN" => {
+            let first = decoded(0)?;
+            let mut parts = first.split(|b| *b == 0).skip(1);
+            (
+                parts.next()?.to_vec(),
+                parts.next().unwrap_or_default().to_vec(),
+            )
+        }
+        _ => (decoded(0)?, decoded(1).unwrap_or_default()),
     };
-    String::from_utf8(user).ok()
+    Some((
+        String::from_utf8(user).ok()?,
+        String::from_utf8(password).ok()?,
+    ))
 }
 
 fn trim_crlf(line: &[u8]) -> &[u8] {
@@ -374,21 +393,22 @@ fn trim_crlf(line: &[u8]) -> &[u8] {
 
 #[cfg(test)]
 mod tests {
-    use super::{login, path_argument};
+    use super::{credentials, path_argument};
 
     #[test]
-    fn the_login_of_auth_plain_and_auth_login() {
-        // base64("\0key\0secret"), base64("key")
+    fn the_credentials_of_auth_plain_and_auth_login() {
+        // base64("\0key\0secret"), base64("key"), base64("secret")
+        let key_and_secret = Some(("key".to_owned(), "secret".to_owned()));
         assert_eq!(
-            login("PLAIN", &[b"AGtleQBzZWNyZXQ=".to_vec()]).as_deref(),
-            Some("key")
+            credentials("PLAIN", &[b"AGtleQBzZWNyZXQ=".to_vec()]),
+            key_and_secret
         );
         assert_eq!(
-            login("LOGIN", &[b"a2V5".to_vec(), b"c2VjcmV0".to_vec()]).as_deref(),
-            Some("key")
+            credentials("LOGIN", &[b"a2V5".to_vec(), b"c2VjcmV0".to_vec()]),
+            key_and_secret
         );
-        assert_eq!(login("PLAIN", &[b"not base64!".to_vec()]), None);
-        assert_eq!(login("PLAIN", &[]), None);
+        assert_eq!(credentials("PLAIN", &[b"not base64!".to_vec()]), None);
+        assert_eq!(credentials("PLAIN", &[]), None);
     }
 
     #[test]

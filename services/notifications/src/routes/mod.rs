@@ -6,9 +6,14 @@ mod webhook;
 use actix_web::{HttpRequest, web};
 use secrecy::SecretString;
 use shared::config::OutboundMode;
-use shared::http::TrustedProxies;
+use shared::http::StaffGate;
 
+use crate::error::ApiError;
 use crate::store::Store;
+
+/// Why staff outside the allowed groups are refused.
+pub(crate) const NOT_IN_GROUP: &str =
+    "This staff member may not read the outbox or the delivery log.";
 
 pub use outbox::{__path_delivery_log, __path_outbox_json};
 pub use webhook::__path_twilio_status;
@@ -17,7 +22,7 @@ pub use webhook::__path_twilio_status;
 pub struct AppState {
     pub(crate) store: Store,
     pub(crate) mode: OutboundMode,
-    pub(crate) trusted_proxies: TrustedProxies,
+    pub(crate) staff: StaffAccess,
     /// `<PUBLIC_URL>/webhook/twilio`: the URL Twilio signs (never taken from the request's Host).
     pub(crate) twilio_callback_url: String,
     pub(crate) twilio_auth_token: Option<SecretString>,
@@ -46,20 +51,38 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         );
 }
 
-/// Staff: a trusted proxy vouching for an Authentik user, or someone on this very machine (the
-/// embedded default and tests). Customers never see the outbox or the log.
-fn is_staff(req: &HttpRequest, trusted: &TrustedProxies) -> bool {
-    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
-        return false;
-    };
-    let forwarded = req.headers().contains_key("x-forwarded-for");
-    if peer.is_loopback() && !forwarded {
-        return true;
+/// Who may read the outbox and the delivery log, and how much of them.
+pub struct StaffAccess {
+    /// Staff from the trusted proxy (and the local operator when `LOOPBACK_IS_STAFF`).
+    pub(crate) gate: StaffGate,
+    /// Groups that see links and codes (`IMPERSONATION_GROUPS`).
+    pub(crate) full_view: Vec<String>,
+    /// Groups that see them masked (`OUTBOX_READER_GROUPS`).
+    pub(crate) masked_view: Vec<String>,
+}
+
+/// How much of a captured message a staff member sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum View {
+    /// Everything: the groups that may impersonate a customer anyway.
+    Full,
+    /// Links cut to their origin and codes hidden.
+    Masked,
+}
+
+impl StaffAccess {
+    /// What the staff member behind `req` may see; customers and other staff see nothing.
+    pub(crate) fn view(&self, req: &HttpRequest) -> Result<View, ApiError> {
+        let staff = self
+            .gate
+            .staff(req)
+            .map_err(|e| ApiError::Forbidden(e.detail()))?;
+        if staff.in_any(&self.full_view) {
+            Ok(View::Full)
+        } else if staff.in_any(&self.masked_view) {
+            Ok(View::Masked)
+        } else {
+            Err(ApiError::Forbidden(NOT_IN_GROUP))
+        }
     }
-    let user = req
-        .headers()
-        .get("x-authentik-username")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|u| !u.trim().is_empty());
-    trusted.contains(peer) && user
 }

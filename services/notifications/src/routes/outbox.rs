@@ -7,7 +7,9 @@ use serde::Deserialize;
 use shared::config::OutboundMode;
 use shared::http::Problem;
 
-use super::{AppState, is_staff};
+use super::{AppState, NOT_IN_GROUP, View};
+use crate::domain::mask_links_and_codes;
+use crate::error::ApiError;
 use crate::store::DeliveryRow;
 
 /// `?to=` filter.
@@ -17,47 +19,33 @@ pub struct ToQuery {
     pub to: Option<String>,
 }
 
-fn forbidden() -> HttpResponse {
-    use actix_web::ResponseError as _;
-    Problem::new(
-        actix_web::http::StatusCode::FORBIDDEN,
-        "NOTIF_01",
-        "Forbidden",
-        "Staff only.",
-    )
-    .error_response()
-}
-
-fn unavailable(e: sea_orm::DbErr) -> HttpResponse {
-    use actix_web::ResponseError as _;
-    tracing::error!(error = %e, "delivery log unavailable");
-    Problem::unavailable("The delivery log is not answering.").error_response()
-}
-
-fn sandbox_only(state: &AppState) -> Option<HttpResponse> {
-    (state.mode == OutboundMode::Live).then(|| {
-        use actix_web::ResponseError as _;
-        Problem::new(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "NOTIF_02",
-            "Not found",
-            "No outbox in live mode.",
-        )
-        .error_response()
-    })
-}
-
 /// The outbox is for staff, and only exists in sandbox mode.
-fn outbox_refused(req: &HttpRequest, state: &AppState) -> Option<HttpResponse> {
-    sandbox_only(state).or_else(|| (!is_staff(req, &state.trusted_proxies)).then(forbidden))
+fn outbox_view(req: &HttpRequest, state: &AppState) -> Result<View, ApiError> {
+    if state.mode == OutboundMode::Live {
+        return Err(ApiError::NoOutbox);
+    }
+    state.staff.view(req)
 }
 
-async fn captured(state: &AppState, to: Option<&str>) -> Result<Vec<DeliveryRow>, HttpResponse> {
-    state
+/// Hides the links and codes of a row from a masked view.
+fn as_seen(mut row: DeliveryRow, view: View) -> DeliveryRow {
+    if view == View::Masked {
+        row.subject = row.subject.as_deref().map(mask_links_and_codes);
+        row.text = row.text.as_deref().map(mask_links_and_codes);
+    }
+    row
+}
+
+async fn captured(
+    state: &AppState,
+    to: Option<&str>,
+    view: View,
+) -> Result<Vec<DeliveryRow>, ApiError> {
+    let rows = state
         .store
         .list(to.filter(|t| !t.trim().is_empty()), true, 500)
-        .await
-        .map_err(unavailable)
+        .await?;
+    Ok(rows.into_iter().map(|r| as_seen(r, view)).collect())
 }
 
 /// Captured messages as JSON, newest first (tests and the browser test read links from here).
@@ -67,16 +55,12 @@ pub async fn outbox_json(
     req: HttpRequest,
     state: web::Data<AppState>,
     q: web::Query<ToQuery>,
-) -> HttpResponse {
-    if let Some(refused) = outbox_refused(&req, &state) {
-        return refused;
-    }
-    match captured(&state, q.to.as_deref()).await {
-        Ok(rows) => HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(rows),
-        Err(r) => r,
-    }
+) -> Result<HttpResponse, ApiError> {
+    let view = outbox_view(&req, &state)?;
+    let rows = captured(&state, q.to.as_deref(), view).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(rows))
 }
 
 /// The outbox page (JSON too, for `Accept: application/json`).
@@ -84,7 +68,7 @@ pub async fn outbox_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     q: web::Query<ToQuery>,
-) -> HttpResponse {
+) -> Result<HttpResponse, ApiError> {
     let wants_json = req
         .headers()
         .get(header::ACCEPT)
@@ -93,13 +77,8 @@ pub async fn outbox_page(
     if wants_json {
         return outbox_json(req, state, q).await;
     }
-    if let Some(refused) = outbox_refused(&req, &state) {
-        return refused;
-    }
-    let rows = match captured(&state, q.to.as_deref()).await {
-        Ok(rows) => rows,
-        Err(r) => return r,
-    };
+    let view = outbox_view(&req, &state)?;
+    let rows = captured(&state, q.to.as_deref(), view).await?;
     let to = q.to.clone().unwrap_or_default();
     let mut body = format!(
         "<h1>Boîte d'envoi (bac à sable) / Sandbox outbox</h1>\
@@ -128,7 +107,7 @@ pub async fn outbox_page(
         ));
     }
     body.push_str("</tbody></table>");
-    page("Outbox", &body)
+    Ok(page("Outbox", &body))
 }
 
 /// One captured email: rendered HTML in a sandboxed iframe, and its text part.
@@ -136,26 +115,30 @@ pub async fn message_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
-) -> HttpResponse {
-    if let Some(refused) = outbox_refused(&req, &state) {
-        return refused;
-    }
-    let r = match state.store.captured_message(&id).await {
-        Ok(Some(r)) => r,
-        Ok(None) => return HttpResponse::NotFound().finish(),
-        Err(e) => return unavailable(e),
+) -> Result<HttpResponse, ApiError> {
+    let view = outbox_view(&req, &state)?;
+    let r = state
+        .store
+        .captured_message(&id)
+        .await?
+        .ok_or(ApiError::NoSuchMessage)?;
+    let r = as_seen(r, view);
+    let html = match view {
+        View::Full => format!(
+            "<iframe sandbox src=\"/notifications/outbox/{}/html\" style=\"width:100%;height:28rem;border:1px solid #ccc\"></iframe>",
+            attr(&r.id)
+        ),
+        View::Masked => "<p>Masqué : liens et codes réservés au soutien. Hidden: links and codes are for support only.</p>".to_owned(),
     };
     let body = format!(
         "<p><a href=\"/notifications/outbox\">← Boîte d'envoi</a></p><h1>{}</h1><p>À : {} — {}</p>\
-         <h2>HTML</h2><iframe sandbox src=\"/notifications/outbox/{}/html\" style=\"width:100%;height:28rem;border:1px solid #ccc\"></iframe>\
-         <h2>Texte</h2><pre>{}</pre>",
+         <h2>HTML</h2>{html}<h2>Texte</h2><pre>{}</pre>",
         text(r.subject.as_deref().unwrap_or("")),
         text(&r.to),
         text(&r.created_at),
-        attr(&r.id),
         text(r.text.as_deref().unwrap_or(""))
     );
-    page("Message", &body)
+    Ok(page("Message", &body))
 }
 
 /// The captured HTML itself, served with a CSP sandbox: no script, no outside requests.
@@ -163,21 +146,23 @@ pub async fn message_html(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
-) -> HttpResponse {
-    if let Some(refused) = outbox_refused(&req, &state) {
-        return refused;
+) -> Result<HttpResponse, ApiError> {
+    if outbox_view(&req, &state)? == View::Masked {
+        // The HTML carries the link in attributes and the code in its own cell: not shown masked.
+        return Err(ApiError::Forbidden(NOT_IN_GROUP));
     }
-    match state.store.captured_html(&id).await {
-        Ok(Some(html)) => HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .insert_header((
-                header::CONTENT_SECURITY_POLICY,
-                "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:",
-            ))
-            .body(html),
-        Ok(None) => HttpResponse::NotFound().finish(),
-        Err(e) => unavailable(e),
-    }
+    let html = state
+        .store
+        .captured_html(&id)
+        .await?
+        .ok_or(ApiError::NoSuchMessage)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+        ))
+        .body(html))
 }
 
 /// Every message's status, attempts, provider id and error (staff).
@@ -187,24 +172,23 @@ pub async fn delivery_log(
     req: HttpRequest,
     state: web::Data<AppState>,
     q: web::Query<ToQuery>,
-) -> HttpResponse {
-    if !is_staff(&req, &state.trusted_proxies) {
-        return forbidden();
-    }
-    match state
+) -> Result<HttpResponse, ApiError> {
+    let view = state.staff.view(&req)?;
+    let rows = state
         .store
         .list(q.to.as_deref().filter(|t| !t.trim().is_empty()), false, 500)
-        .await
-    {
-        Ok(mut rows) => {
-            // The log is for support: statuses, not message bodies (they carry login links).
-            rows.iter_mut().for_each(|r| r.text = None);
-            HttpResponse::Ok()
-                .insert_header((header::CACHE_CONTROL, "no-store"))
-                .json(rows)
-        }
-        Err(e) => unavailable(e),
-    }
+        .await?;
+    // The log is for support: statuses, not message bodies (they carry login links).
+    let rows: Vec<DeliveryRow> = rows
+        .into_iter()
+        .map(|mut r| {
+            r.text = None;
+            as_seen(r, view)
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(rows))
 }
 
 fn page(title: &str, body: &str) -> HttpResponse {

@@ -1,10 +1,10 @@
 //! `POST /webhook/twilio`: SMS status callbacks, believed only with a valid `X-Twilio-Signature`.
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use shared::http::Problem;
 
 use super::AppState;
+use crate::error::ApiError;
 use crate::store::Status;
 use crate::twilio::signature_matches;
 
@@ -16,25 +16,13 @@ pub async fn twilio_status(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Bytes,
-) -> HttpResponse {
-    let Some(token) = &state.twilio_auth_token else {
-        return Problem::new(
-            StatusCode::NOT_FOUND,
-            "NOTIF_03",
-            "Not found",
-            "Twilio is not configured.",
-        )
-        .error_response();
-    };
-    let Ok(params) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
-        return Problem::new(
-            StatusCode::BAD_REQUEST,
-            "NOTIF_04",
-            "Malformed body",
-            "Form-encoded body expected.",
-        )
-        .error_response();
-    };
+) -> Result<HttpResponse, ApiError> {
+    let token = state
+        .twilio_auth_token
+        .as_ref()
+        .ok_or(ApiError::TwilioNotConfigured)?;
+    let params = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+        .map_err(|_| ApiError::MalformedBody)?;
     let given = req
         .headers()
         .get("x-twilio-signature")
@@ -47,13 +35,7 @@ pub async fn twilio_status(
     };
     if !signature_matches(token, &url, &params, given) {
         tracing::warn!("Twilio callback with a bad signature refused");
-        return Problem::new(
-            StatusCode::FORBIDDEN,
-            "NOTIF_05",
-            "Forbidden",
-            "Bad X-Twilio-Signature.",
-        )
-        .error_response();
+        return Err(ApiError::BadSignature);
     }
     let get = |name: &str| {
         params
@@ -62,13 +44,7 @@ pub async fn twilio_status(
             .map(|(_, v)| v.as_str())
     };
     let (Some(sid), Some(status)) = (get("MessageSid"), get("MessageStatus")) else {
-        return Problem::new(
-            StatusCode::BAD_REQUEST,
-            "NOTIF_06",
-            "Missing fields",
-            "MessageSid and MessageStatus are required.",
-        )
-        .error_response();
+        return Err(ApiError::MissingFields);
     };
     let status = match status {
         "delivered" => Status::Delivered,
@@ -77,16 +53,10 @@ pub async fn twilio_status(
         _ => Status::Sent,
     };
     let error = get("ErrorCode").map(|c| format!("Twilio error {c}"));
-    match state
+    // A database that does not answer gets 503: Twilio retries on 5xx, nothing is lost.
+    state
         .store
         .update_sms_status(sid, status, error.as_deref())
-        .await
-    {
-        Ok(_) => HttpResponse::NoContent().finish(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot record a Twilio status");
-            // Twilio retries on 5xx: nothing is lost.
-            Problem::unavailable("The delivery log is not answering.").error_response()
-        }
-    }
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -91,36 +91,44 @@ const SENT_UPSERT: &str = " ON CONFLICT (event_id) DO UPDATE SET status = 'sent'
       provider_id = excluded.provider_id, subject = excluded.subject, error = NULL, \
       updated_at = excluded.updated_at";
 
-/// The `sent` outcomes' insert on PostgreSQL: `now` at `$now`, the arrays of [`sent_arrays`] from
-/// `$first` on. Written once for the statement alone and for [`ALONE_PG`], so that neither can
-/// drift from the other or from the values bound.
-fn sent_pg(now: usize, first: usize) -> String {
-    let [ids, providers, subjects, present] = [first, first + 1, first + 2, first + 3];
+/// The claims' parameters on PostgreSQL: `$1`-`$8` of [`CLAIM_PG`] ([`claim_values_pg`]).
+const CLAIM_PARAMS: usize = 8;
+/// Where the `sent` insert's four arrays (event ids, provider ids, subjects, has-subject) are bound:
+/// alone, around `now` at `$2` as in every statement here; after the claims in [`ALONE_PG`].
+const SENT_ARRAYS_ALONE: [usize; 4] = [1, 3, 4, 5];
+const SENT_ARRAYS_AFTER_CLAIMS: [usize; 4] = [
+    CLAIM_PARAMS + 1,
+    CLAIM_PARAMS + 2,
+    CLAIM_PARAMS + 3,
+    CLAIM_PARAMS + 4,
+];
+
+/// The `sent` insert on PostgreSQL, its arrays bound at `arrays` and `now` at `$2`. The statement
+/// text and the values bound ([`sent_values`], [`take`]) both follow these numbers, so neither
+/// can change without the other; the tests check every placeholder has a value.
+fn sent_pg(arrays: [usize; 4]) -> String {
+    let [ids, providers, subjects, has_subject] = arrays;
     format!(
         "INSERT INTO delivery \
-    (event_id, channel, recipient, status, provider_id, subject, created_at, updated_at) \
-    SELECT s.event_id, '', '', 'sent', s.provider_id, CASE WHEN s.has_subject THEN s.subject END, ${now}, ${now} \
-    FROM unnest(${ids}::text[], ${providers}::text[], ${subjects}::text[], ${present}::bool[]) \
-      AS s(event_id, provider_id, subject, has_subject)"
+         (event_id, channel, recipient, status, provider_id, subject, created_at, updated_at) \
+         SELECT s.event_id, '', '', 'sent', s.provider_id, CASE WHEN s.has_subject THEN s.subject END, $2, $2 \
+         FROM unnest(${ids}::text[], ${providers}::text[], ${subjects}::text[], ${has_subject}::bool[]) \
+         AS s(event_id, provider_id, subject, has_subject)"
     )
 }
 
-/// `$1` is `now`, then the arrays.
-static SENT_PG: LazyLock<String> = LazyLock::new(|| sent_pg(1, 2));
+static SENT_PG: LazyLock<String> = LazyLock::new(|| sent_pg(SENT_ARRAYS_ALONE));
 
 const SENT_SQLITE: &str = "INSERT INTO delivery \
     (event_id, channel, recipient, status, provider_id, subject, created_at, updated_at) \
     SELECT value ->> 'event_id', '', '', 'sent', value ->> 'provider_id', value ->> 'subject', $2, $2 \
     FROM jsonb_each(jsonb($1)) WHERE true";
 
-/// The parameters of [`CLAIM_PG`]: `$1` to `$8` (`now` is `$2`).
-const CLAIM_PG_PARAMS: usize = 8;
-
 // On PostgreSQL the usual batch (claims and `sent` outcomes of distinct deliveries) is this one
 // statement, without `BEGIN`/`COMMIT`: the outcomes in a data-modifying CTE (which runs whether or
-// not it is read), then the claims. Parameters: the claims', then the outcomes' arrays.
+// not it is read), then the claims. Parameters: the claims' `$1`-`$8`, then the outcomes' arrays.
 static ALONE_PG: LazyLock<String> = LazyLock::new(|| {
-    let sent = sent_pg(2, CLAIM_PG_PARAMS + 1);
+    let sent = sent_pg(SENT_ARRAYS_AFTER_CLAIMS);
     format!("WITH sent AS ({sent}{SENT_UPSERT} RETURNING 1) {CLAIM_PG}{CLAIM_UPSERT}")
 });
 
@@ -243,7 +251,7 @@ async fn record_sent<C: ConnectionTrait>(
     let backend = db.get_database_backend();
     let sql = format!("{}{SENT_UPSERT}", pick(backend, &SENT_PG, SENT_SQLITE));
     let values = match backend {
-        DbBackend::Postgres => [vec![now.into()], sent_arrays(rows)].concat(),
+        DbBackend::Postgres => sent_values(rows, now),
         _ => {
             let param = rows
                 .iter()
@@ -256,13 +264,37 @@ async fn record_sent<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The arrays of [`sent_pg`], in its order.
-fn sent_arrays(rows: &[SentRow<'_>]) -> Vec<Value> {
-    vec![
+/// The four arrays of the `sent` insert, in [`sent_pg`]'s order.
+fn sent_arrays(rows: &[SentRow<'_>]) -> [Value; 4] {
+    [
         pg_array(rows, |r| r.event_id.to_owned()),
         pg_array(rows, |r| r.provider_id.to_owned()),
         pg_array(rows, |r| r.subject.unwrap_or_default().to_owned()),
         pg_array(rows, |r| r.subject.is_some()),
+    ]
+}
+
+/// The parameters of [`SENT_PG`]: `now` at `$2`, the arrays where [`SENT_ARRAYS_ALONE`] says.
+fn sent_values(rows: &[SentRow<'_>], now: i64) -> Vec<Value> {
+    let mut values: Vec<Option<Value>> = vec![None; SENT_ARRAYS_ALONE.len() + 1];
+    values[1] = Some(now.into());
+    for (place, array) in SENT_ARRAYS_ALONE.into_iter().zip(sent_arrays(rows)) {
+        values[place - 1] = Some(array);
+    }
+    values.into_iter().flatten().collect()
+}
+
+/// The parameters of [`CLAIM_PG`], `$1`-`$8`.
+fn claim_values_pg(rows: &[&ClaimRow], now: i64) -> Vec<Value> {
+    vec![
+        pg_array(rows, |r| r.event_id.clone()),
+        now.into(),
+        pg_array(rows, |r| r.channel.clone()),
+        pg_array(rows, |r| r.recipient.clone()),
+        pg_array(rows, |r| r.template.clone()),
+        pg_array(rows, |r| r.customer.clone().unwrap_or_default()),
+        pg_array(rows, |r| r.customer.is_some()),
+        pg_array(rows, |r| now + r.lease_ms),
     ]
 }
 
@@ -301,16 +333,7 @@ async fn take<'a, C: ConnectionTrait>(
         .collect();
     let backend = db.get_database_backend();
     let mut values = match backend {
-        DbBackend::Postgres => vec![
-            pg_array(&unique, |r| r.event_id.clone()),
-            now.into(),
-            pg_array(&unique, |r| r.channel.clone()),
-            pg_array(&unique, |r| r.recipient.clone()),
-            pg_array(&unique, |r| r.template.clone()),
-            pg_array(&unique, |r| r.customer.clone().unwrap_or_default()),
-            pg_array(&unique, |r| r.customer.is_some()),
-            pg_array(&unique, |r| now + r.lease_ms),
-        ],
+        DbBackend::Postgres => claim_values_pg(&unique, now),
         _ => {
             let param = unique
                 .iter()
@@ -327,6 +350,7 @@ async fn take<'a, C: ConnectionTrait>(
     let sql = if sent.is_empty() {
         format!("{}{CLAIM_UPSERT}", pick(backend, CLAIM_PG, CLAIM_SQLITE))
     } else {
+        // After the claims' parameters, as `SENT_ARRAYS_AFTER_CLAIMS` numbers them.
         values.extend(sent_arrays(sent));
         ALONE_PG.clone()
     };
@@ -400,42 +424,61 @@ async fn verdicts<C: ConnectionTrait>(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
     use std::time::Duration;
 
-    use super::super::{Claim, Finish, NewDelivery, Store};
-    use sea_orm::{ConnectionTrait, DbBackend, Statement};
-    use shared::db::stmt;
+    use super::{
+        ALONE_PG, CLAIM_PARAMS, CLAIM_PG, CLAIM_UPSERT, ClaimRow, SENT_PG, SentRow,
+        claim_values_pg, sent_arrays, sent_values,
+    };
 
-    /// The placeholders `$n` of a statement.
-    fn placeholders(sql: &str) -> std::collections::BTreeSet<usize> {
+    /// The `$n` placeholders of a statement.
+    fn placeholders(sql: &str) -> BTreeSet<usize> {
         sql.split('$')
             .skip(1)
-            .filter_map(|after| {
-                let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+            .filter_map(|rest| {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
                 digits.parse().ok()
             })
             .collect()
     }
 
-    /// Every placeholder of the PostgreSQL batch statements has a value and every value a
-    /// placeholder: adding a column to the claims or to the outcomes without moving the other
-    /// part's numbers (the statement alone or inside [`super::ALONE_PG`]) fails here.
+    /// Every placeholder of each PostgreSQL statement has exactly one value bound, `$1` to `$n`
+    /// with no gap: renumbering one part of the one-statement batch without the other fails here.
     #[test]
-    fn the_batch_statements_number_their_placeholders_as_their_values_are_bound() {
-        let row = super::SentRow {
+    fn each_postgresql_statement_binds_one_value_per_placeholder() {
+        let claim = ClaimRow {
+            event_id: "e".into(),
+            channel: "email".into(),
+            recipient: "a@example.org".into(),
+            template: "t".into(),
+            customer: None,
+            lease_ms: 1,
+        };
+        let sent = [SentRow {
             event_id: "e",
             provider_id: "p",
             subject: None,
-        };
-        let arrays = super::sent_arrays(&[row]).len();
-        let claim = format!("{}{}", super::CLAIM_PG, super::CLAIM_UPSERT);
-        assert_eq!(placeholders(&claim), (1..=super::CLAIM_PG_PARAMS).collect());
-        assert_eq!(placeholders(&super::SENT_PG), (1..=1 + arrays).collect());
-        assert_eq!(
-            placeholders(&super::ALONE_PG),
-            (1..=super::CLAIM_PG_PARAMS + arrays).collect()
-        );
+        }];
+        let claims = claim_values_pg(&[&claim], 0).len();
+        let alone = claims + sent_arrays(&sent).len();
+        for (name, sql, bound) in [
+            ("claim", format!("{CLAIM_PG}{CLAIM_UPSERT}"), claims),
+            ("sent", SENT_PG.clone(), sent_values(&sent, 0).len()),
+            ("alone", ALONE_PG.clone(), alone),
+        ] {
+            assert_eq!(
+                placeholders(&sql),
+                (1..=bound).collect::<BTreeSet<_>>(),
+                "{name}: {sql}"
+            );
+        }
+        assert_eq!(claims, CLAIM_PARAMS);
     }
+
+    use super::super::{Claim, Finish, NewDelivery, Store};
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    use shared::db::stmt;
 
     fn delivery(event_id: &str) -> NewDelivery<'_> {
         NewDelivery {

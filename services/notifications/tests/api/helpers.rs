@@ -29,6 +29,12 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 /// The allowlist of the allowlist tests.
 pub const ALLOWLIST: &str = "ops@gigafibre.ca,@example.org,+15145550100";
 
+/// The staff member the test client is: a support agent, in a group allowed to impersonate.
+pub const SUPPORT_AGENT: [(&str, &str); 2] = [
+    ("X-authentik-username", "sophie"),
+    ("X-authentik-groups", "employees|support"),
+];
+
 /// Which database the service runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -42,7 +48,8 @@ pub enum Backend {
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
-    /// No redirects followed.
+    /// No redirects followed; speaks as the trusted proxy vouching for a support agent
+    /// ([`SUPPORT_AGENT`]), as Traefik does for staff in the services mode.
     pub client: reqwest::Client,
     /// The bus the service consumes from.
     pub bus: Arc<InProcessBus>,
@@ -116,8 +123,13 @@ pub async fn spawn_app_with_sink(
         .unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
+    let mut staff = reqwest::header::HeaderMap::new();
+    for (name, value) in SUPPORT_AGENT {
+        staff.insert(name, value.parse().unwrap());
+    }
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .default_headers(staff)
         .build()
         .unwrap();
     TestApp {
@@ -226,6 +238,15 @@ impl TestApp {
     /// `GET path`.
     pub async fn get(&self, path: &str) -> Response {
         self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// `GET path` with only `headers` (no staff identity unless they give one).
+    pub async fn get_as(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut request = reqwest::Client::new().get(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.unwrap()
     }
 
     /// `GET /notifications/outbox.json?to=`.

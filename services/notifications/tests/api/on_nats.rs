@@ -8,18 +8,16 @@ use shared::events::{DeadLetter, Envelope, known_domains};
 use testkit::{MailjetFake, SmtpSink, TestDb, TwilioFake, nats_url, poll_until};
 
 use crate::helpers::{
-    MAILJET_KEY, MAILJET_SECRET, PATIENCE, TWILIO_SID, TWILIO_TOKEN, base_env, email, envelope,
+    MAILJET_KEY, MAILJET_SECRET, PATIENCE, SUPPORT_AGENT, TWILIO_SID, TWILIO_TOKEN, base_env,
+    email, envelope,
 };
 
 async fn log(client: &reqwest::Client, address: &str) -> Vec<Value> {
-    client
-        .get(format!("{address}/notifications/log"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    let mut request = client.get(format!("{address}/notifications/log"));
+    for (name, value) in SUPPORT_AGENT {
+        request = request.header(name, value);
+    }
+    request.send().await.unwrap().json().await.unwrap()
 }
 
 #[tokio::test]

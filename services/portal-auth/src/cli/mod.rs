@@ -1,7 +1,8 @@
-//! portal-auth as the operator's tool: `serve` (the default), `migrate`, `check-config` and
-//! `keys generate|rotate|list`. `main.rs` parses and calls [`run`]; the hub reuses [`check_keys`]
+//! portal-auth as the operator's tool: `serve` (the default), `migrate`, `check-config`,
+//! `keys generate|rotate|list` and `audit list`. `main.rs` parses and calls [`run`]; the hub reuses [`check_keys`]
 //! and [`migrate`].
 
+mod audit;
 mod keys;
 
 use std::process::ExitCode;
@@ -68,6 +69,23 @@ pub enum Command {
     /// Generate, rotate or list the token signing keys (JWT_KEYS_DIR)
     #[command(subcommand, long_about = KEYS_HELP)]
     Keys(KeysCommand),
+    /// Read the impersonation audit: which staff member opened which customer's session
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// `portal-auth audit …`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AuditCommand {
+    /// Impersonations, newest first: when, staff, groups, customer, client address, token id, reason
+    List {
+        /// Only the impersonations of this ERPNext Customer
+        #[arg(long)]
+        customer: Option<String>,
+        /// How many at most
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+    },
 }
 
 /// `portal-auth keys …`.
@@ -90,6 +108,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match command {
         Command::Common(common) => shared::cli::run_common::<Settings>(common).await,
         Command::Keys(command) => keys::run(command, &config::Env),
+        Command::Audit(AuditCommand::List { customer, limit }) => {
+            audit::list(&config::Env, customer.as_deref(), limit).await
+        }
     }
 }
 

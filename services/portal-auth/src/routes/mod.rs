@@ -1,5 +1,6 @@
 //! HTTP routes of portal-auth. Handlers stay thin: extract, parse, one call, answer.
 
+mod audit;
 mod code;
 mod link;
 mod session;
@@ -9,7 +10,7 @@ use std::sync::Arc;
 
 use actix_web::{HttpRequest, web};
 use shared::erpnext::FrappeClient;
-use shared::http::{TrustedProxies, json_config};
+use shared::http::{StaffGate, TrustedProxies, json_config};
 use tokio::sync::Notify;
 
 use crate::admit::Admitter;
@@ -17,6 +18,7 @@ use crate::error::ApiError;
 use crate::store::Store;
 use crate::tokens::Tokens;
 
+pub use audit::__path_impersonations;
 pub use code::__path_verify_code;
 pub use link::{__path_follow_short_link, __path_request_link};
 pub use session::{__path_auth_verify, __path_jwks, __path_logout, __path_me};
@@ -33,6 +35,8 @@ pub struct AppState {
     pub(crate) admitter: Admitter,
     pub(crate) trusted_proxies: TrustedProxies,
     pub(crate) portal_url: String,
+    /// Staff from the trusted proxy only: no loopback shortcut (impersonation is always named).
+    pub(crate) staff_gate: StaffGate,
     pub(crate) impersonation_groups: Vec<String>,
     pub(crate) limits: crate::store::Limits,
     pub(crate) jobs_queued: Arc<Notify>,
@@ -67,6 +71,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
             web::resource("/portal/impersonate")
                 .app_data(json())
                 .route(web::post().to(staff::impersonate)),
+        )
+        .service(
+            web::resource("/portal/impersonations")
+                .app_data(shared::http::query_config())
+                .route(web::get().to(audit::impersonations)),
         )
         .service(web::resource("/auth/verify").route(web::get().to(session::auth_verify)))
         .service(web::resource("/.well-known/jwks.json").route(web::get().to(session::jwks)));

@@ -1,10 +1,11 @@
-//! `POST /portal/impersonate`: support staff open a customer's portal for one hour.
-//! Staff are identified by Authentik's headers, believed only from a trusted proxy.
+//! `POST /portal/impersonate`: support staff open a customer's portal for one hour, each time
+//! recorded in the impersonation audit. Staff are identified by Authentik's headers, believed only
+//! from a trusted proxy.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use shared::http::ClientIp;
+use shared::http::{ClientIp, Staff};
 use utoipa::ToSchema;
 
 use super::AppState;
@@ -31,40 +32,21 @@ pub struct ImpersonationToken {
     pub expires_at: i64,
 }
 
-/// The staff member behind a request: username and groups from a trusted proxy only.
-fn staff(req: &HttpRequest, state: &AppState) -> Result<String, ApiError> {
-    if !state.trusted_proxies.peer_is_trusted(req) {
-        return Err(ApiError::Forbidden(
-            "Staff access goes through the company proxy.",
-        ));
-    }
-    let text = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .unwrap_or("")
-    };
-    let username = text("X-authentik-username");
-    if username.is_empty() {
-        return Err(ApiError::Forbidden("No staff identity."));
-    }
-    // Authentik separates groups with `|`; accept commas as well.
-    let allowed = text("X-authentik-groups")
-        .split(['|', ','])
-        .map(str::trim)
-        .any(|g| {
-            state
-                .impersonation_groups
-                .iter()
-                .any(|a| a.eq_ignore_ascii_case(g))
-        });
-    if !allowed {
+/// Longest reason kept.
+const MAX_REASON_CHARS: usize = 500;
+
+/// The staff member behind a request, if one of the groups allowed to impersonate.
+pub(super) fn impersonator(req: &HttpRequest, state: &AppState) -> Result<Staff, ApiError> {
+    let staff = state
+        .staff_gate
+        .staff(req)
+        .map_err(|e| ApiError::Forbidden(e.detail()))?;
+    if !staff.in_any(&state.impersonation_groups) {
         return Err(ApiError::Forbidden(
             "This staff member may not open customer sessions.",
         ));
     }
-    Ok(username.to_owned())
+    Ok(staff)
 }
 
 /// Mints a one-hour token for a customer on behalf of a staff member; audited.
@@ -78,12 +60,22 @@ pub async fn impersonate(
     ip: ClientIp,
     body: web::Json<ImpersonationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let staff = staff(&req, &state)?;
+    let staff = impersonator(&req, &state)?;
     let name = body.customer.trim();
     if name.is_empty() || name.len() > 140 || name.chars().any(char::is_control) {
         return Err(ApiError::BadRequest(
             "customer must be an ERPNext Customer name.".into(),
         ));
+    }
+    let reason = body
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if reason.is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
+        return Err(ApiError::BadRequest(format!(
+            "reason is at most {MAX_REASON_CHARS} characters."
+        )));
     }
     let c: shared::erpnext::Customer = match state
         .erp
@@ -102,14 +94,28 @@ pub async fn impersonate(
         lang,
         version,
         IMPERSONATION_TTL_S,
-        Some(&staff),
+        Some(&staff.username),
     );
     let token = state
         .tokens
         .sign(&claims)
         .map_err(|e| ApiError::Unexpected(e.into()))?;
-    tracing::info!(target: "audit", staff = %staff, customer = %c.name, client_ip = %ip.0,
-        reason = body.reason.as_deref().unwrap_or(""), jti = %claims.jti, "staff impersonation");
+    // Recorded before the token leaves: without its audit row, no session is opened.
+    let seq = crate::store::record_impersonation(
+        state.store.connection(),
+        &crate::store::NewImpersonation {
+            staff: &staff.username,
+            staff_groups: &staff.groups,
+            customer: &c.name,
+            reason,
+            created_at: crate::store::now_ms(),
+            client_ip: ip.0.to_string(),
+            token_id: &claims.jti,
+        },
+    )
+    .await?;
+    tracing::info!(target: "audit", staff = %staff.username, customer = %c.name, client_ip = %ip.0,
+        reason = reason.unwrap_or(""), jti = %claims.jti, audit_seq = seq, "staff impersonation");
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(ImpersonationToken {

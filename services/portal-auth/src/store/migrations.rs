@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(shared::events::outbox::CreateOutboxTable),
             Box::new(AdmissionCheck),
             Box::new(CODE_BUDGET),
+            Box::new(super::audit::CreateImpersonationAudit),
         ]
     }
 

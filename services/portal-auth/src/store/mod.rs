@@ -2,6 +2,7 @@
 //! Every table is owned by this service; see `docs/portal-auth.md` for the schema.
 
 mod admission;
+mod audit;
 pub mod code_budget;
 mod codes;
 mod jobs;
@@ -14,6 +15,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 
 pub use admission::{Admission, admit_all_pg, admit_in, must_admit_in_transaction};
+pub use audit::{ImpersonationRecord, NewImpersonation, find_impersonations, record_impersonation};
 pub use codes::{CodeCheck, NewCode, insert_code};
 pub use jobs::{LinkJob, NewJob, delete_job, retry_job};
 pub use migrations::Migrator;

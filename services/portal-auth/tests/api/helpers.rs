@@ -272,6 +272,17 @@ impl TestApp {
             .unwrap()
     }
 
+    /// `GET /portal/impersonations?query` with staff headers.
+    pub async fn impersonations(&self, query: &str, username: &str, groups: &str) -> Response {
+        self.client
+            .get(self.url(&format!("/portal/impersonations?{query}")))
+            .header("X-authentik-username", username)
+            .header("X-authentik-groups", groups)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// `GET /.well-known/jwks.json` as JSON.
     pub async fn jwks(&self) -> Value {
         self.get("/.well-known/jwks.json")

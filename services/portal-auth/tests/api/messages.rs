@@ -1,4 +1,5 @@
-//! What the messages say: escaped names, one-segment SMS, SMS only to +1 numbers, language.
+//! What the messages say: escaped names, one-segment SMS, SMS only to +1 numbers, language; the
+//! daily caps of SMS per number and emails per address.
 
 use portal_auth::domain::sms::{SmsEncoding, count_segments};
 use serde_json::{Value, json};
@@ -162,5 +163,44 @@ async fn a_number_gets_at_most_ten_login_sms_a_day_then_email_only() {
     app.wait_for_emails("pompage@example.ca", 11).await;
     app.wait_until_idle().await;
     assert_eq!(app.sms_to("+15145550166").len(), 10);
+    app.cleanup().await;
+}
+
+/// Issue 16, finding 10: at most `EMAIL_CAP_PER_ADDRESS` login emails per address per day, whatever
+/// identifier asked (here the customer's number and the address itself); the SMS still go.
+#[tokio::test]
+async fn an_address_gets_at_most_its_daily_cap_of_login_emails() {
+    use crate::helpers::{Bus, spawn_app_with};
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        Bus::InProcess,
+        &[
+            ("LINK_LIMIT_PER_IDENTIFIER", "100"),
+            ("LINK_LIMIT_PER_IP", "100"),
+            ("EMAIL_CAP_PER_ADDRESS", "3"),
+        ],
+    )
+    .await;
+    let created: Value = app
+        .erp
+        .client()
+        .create(
+            "Customer",
+            &json!({"customer_name": "Inonde Test", "email_id": "inonde@example.ca", "cell_phone": "514 555-0167"}),
+        )
+        .await
+        .unwrap();
+    assert!(created["name"].is_string());
+    for _ in 0..4 {
+        assert_eq!(app.request_link_for("514-555-0167").await.status(), 200);
+    }
+    assert_eq!(
+        app.request_link_for("Inonde@Example.ca").await.status(),
+        200
+    );
+    app.wait_for_sms("+15145550167", 5).await;
+    app.wait_until_idle().await;
+    assert_eq!(app.emails_to("inonde@example.ca").len(), 3);
+    assert_eq!(app.sms_to("+15145550167").len(), 5);
     app.cleanup().await;
 }

@@ -7,14 +7,14 @@
 //! TLS: STARTTLS through lettre (`?tls=required` or `opportunistic`), or from the first byte
 //! (`smtps://`) over our own connection ([`crate::smtps`]); the relay's certificate must chain to a
 //! public root or to `SMTP_CA_FILE`, and name the relay's host.
+//!
+//! Here the pool and the SMTP exchange; `relay.rs` reads `SMTP_URL`, `message.rs` builds messages.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use lettre::Message;
 use lettre::address::Envelope;
-use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
-use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{
     AsyncSmtpConnection, AsyncTokioStream, Certificate, TlsParameters,
@@ -25,8 +25,13 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::Settings;
 use crate::domain::{OutgoingEmail, SendError};
-use crate::mailjet::{CUSTOM_ID_HEADER, SentLog};
+use crate::mailjet::SentLog;
 use crate::smtps;
+
+mod message;
+mod relay;
+
+use relay::{Relay, Tls, parse_relay};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest wait for each reply of the relay, unless set (`SMTP_TIMEOUT_S`).
@@ -34,28 +39,6 @@ const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_IDLE: usize = 32;
 /// A connection idle longer than this is checked with NOOP before use (relays drop idle clients).
 const CHECK_AFTER_IDLE: Duration = Duration::from_secs(5);
-
-/// How the relay is reached, from `SMTP_URL`.
-#[derive(Clone)]
-struct Relay {
-    host: String,
-    port: u16,
-    tls: Tls,
-    /// SMTP user and password (with Mailjet, also the API key and secret of its message records).
-    login: Option<(String, SecretString)>,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Tls {
-    /// Plain SMTP (a local relay or a test sink).
-    None,
-    /// STARTTLS when offered.
-    Opportunistic,
-    /// STARTTLS or fail (Mailjet on 587).
-    Required,
-    /// TLS from the first byte (`smtps://`, port 465).
-    Implicit,
-}
 
 /// A pooled SMTP client.
 pub struct Mailer {
@@ -86,76 +69,6 @@ pub enum MailerError {
     /// `SMTP_CA_FILE` cannot be read or holds no certificate.
     #[error("SMTP_CA_FILE: {0}")]
     Ca(String),
-}
-
-fn parse_relay(smtp_url: &SecretString) -> Result<Relay, MailerError> {
-    // Never echo the URL: it may carry the password.
-    let url = url::Url::parse(smtp_url.expose_secret())
-        .map_err(|e| MailerError::Url(format!("not a URL ({e})")))?;
-    let implicit = match url.scheme() {
-        "smtp" => false,
-        "smtps" => true,
-        other => {
-            return Err(MailerError::Url(format!(
-                "scheme {other:?}: smtp or smtps expected"
-            )));
-        }
-    };
-    let host = url
-        .host_str()
-        .ok_or_else(|| MailerError::Url("no host".into()))?
-        .to_owned();
-    let tls = match (
-        implicit,
-        url.query_pairs()
-            .find(|(k, _)| k == "tls")
-            .map(|(_, v)| v.into_owned())
-            .as_deref(),
-    ) {
-        (true, _) => Tls::Implicit,
-        (false, None | Some("none")) => Tls::None,
-        (false, Some("opportunistic")) => Tls::Opportunistic,
-        (false, Some("required")) => Tls::Required,
-        (false, Some(other)) => {
-            return Err(MailerError::Url(format!(
-                "tls={other}: none, opportunistic or required expected"
-            )));
-        }
-    };
-    let port = url.port().unwrap_or(if implicit { 465 } else { 587 });
-    // Ports whose TLS the standards fix (RFC 8314): the other way round, each side would wait for
-    // the other's first bytes until the timeout.
-    match (implicit, port) {
-        (false, 465) => {
-            return Err(MailerError::Url(
-                "port 465 speaks TLS from the first byte: smtps://…:465".into(),
-            ));
-        }
-        (true, 25 | 587) => {
-            return Err(MailerError::Url(format!(
-                "port {port} starts in clear: smtp://…:{port}?tls=required"
-            )));
-        }
-        _ => {}
-    }
-    let login = (!url.username().is_empty()).then(|| {
-        let user = percent_decode(url.username());
-        let pass = percent_decode(url.password().unwrap_or(""));
-        (user, SecretString::from(pass))
-    });
-    Ok(Relay {
-        host,
-        port,
-        tls,
-        login,
-    })
-}
-
-fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={s}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
 }
 
 fn smtp_error(e: lettre::transport::smtp::Error) -> SendError {
@@ -485,58 +398,12 @@ impl Mailer {
             Err("SMTP relay does not answer".into())
         }
     }
-
-    fn build(&self, event_id: &str, email: &OutgoingEmail) -> Result<Message, SendError> {
-        let address = email
-            .to
-            .parse()
-            .map_err(|e| SendError::Permanent(format!("recipient: {e}")))?;
-        let to = Mailbox::new(email.to_name.clone(), address);
-        let mut builder = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(email.subject.clone())
-            .message_id(Some(self.message_id(event_id)))
-            .header(MailjetCustomId(event_id.to_owned()))
-            .date_now();
-        let reply_to = match &email.reply_to {
-            Some(r) => Some(
-                r.parse()
-                    .map_err(|e| SendError::Permanent(format!("reply-to: {e}")))?,
-            ),
-            None => self.reply_to.clone(),
-        };
-        if let Some(r) = reply_to {
-            builder = builder.reply_to(r);
-        }
-        let body = MultiPart::alternative_plain_html(email.text.clone(), email.html.clone());
-        let result = if email.attachments.is_empty() {
-            builder.multipart(body)
-        } else {
-            let mut mixed = MultiPart::mixed().multipart(body);
-            for a in &email.attachments {
-                let content_type = ContentType::parse(&a.content_type)
-                    .map_err(|e| SendError::Permanent(format!("attachment type: {e}")))?;
-                let part: SinglePart =
-                    Attachment::new(a.filename.clone()).body(a.bytes.clone(), content_type);
-                mixed = mixed.singlepart(part);
-            }
-            builder.multipart(mixed)
-        };
-        result.map_err(|e| SendError::Permanent(format!("message: {e}")))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    fn relay(url: &str) -> Relay {
-        parse_relay(&SecretString::from(url.to_owned()))
-            .ok()
-            .unwrap()
-    }
 
     fn an_email() -> OutgoingEmail {
         OutgoingEmail {
@@ -563,56 +430,5 @@ mod tests {
         sink.restart().await;
         mailer.send("second", &an_email()).await.unwrap();
         assert_eq!(sink.count(), 2);
-    }
-
-    #[test]
-    fn smtp_urls_give_host_port_tls_and_credentials() {
-        let r = relay("smtp://KEY:s%40cret@in-v3.mailjet.com:587?tls=required");
-        assert_eq!(
-            (r.host.as_str(), r.port, r.tls),
-            ("in-v3.mailjet.com", 587, Tls::Required)
-        );
-        assert!(r.login.is_some());
-        let r = relay("smtps://relay.example.ca");
-        assert_eq!((r.port, r.tls), (465, Tls::Implicit));
-        let r = relay("smtp://127.0.0.1:2525");
-        assert_eq!((r.port, r.tls), (2525, Tls::None));
-        assert!(r.login.is_none());
-    }
-
-    #[test]
-    fn bad_smtp_urls_are_refused_without_echoing_the_password() {
-        for (bad, expected) in [
-            ("http://x", "scheme"),
-            ("smtp://host?tls=maybe", "tls=maybe"),
-            ("not a url with password hunter2", "not a URL"),
-            ("smtp://key:hunter2@in-v3.mailjet.com:465", "smtps://"),
-            ("smtps://key:hunter2@in-v3.mailjet.com:587", "tls=required"),
-        ] {
-            let err = parse_relay(&SecretString::from(bad.to_owned()))
-                .err()
-                .unwrap()
-                .to_string();
-            assert!(err.contains(expected), "{bad}: {err}");
-            assert!(!err.contains("hunter2"), "{err}");
-        }
-    }
-}
-
-/// `X-MJ-CustomID`: the event id, the key of Mailjet's record of the message.
-#[derive(Clone)]
-struct MailjetCustomId(String);
-
-impl Header for MailjetCustomId {
-    fn name() -> HeaderName {
-        HeaderName::new_from_ascii_str(CUSTOM_ID_HEADER)
-    }
-
-    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(Self(s.to_owned()))
-    }
-
-    fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), self.0.clone())
     }
 }
