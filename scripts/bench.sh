@@ -69,7 +69,7 @@ start_hub() {
   port=$(free_port)
   HUB_URL=http://127.0.0.1:$port
   local -a env=(BIND=127.0.0.1:$port RUST_LOG=warn JWT_KEYS_DIR=$dir/keys
-    LINK_LIMIT_PER_IDENTIFIER=100000000 LINK_LIMIT_PER_IP=100000000
+    LINK_LIMIT_PER_IDENTIFIER=100000000 LINK_LIMIT_PER_IP=100000000 EMAIL_CAP_PER_ADDRESS=100000000
     PORTAL_URL=$HUB_URL PUBLIC_URL=$HUB_URL SPA_DIR=$dir/no-spa)
   if [ "$mode" = postgres ]; then
     PG_DB=bench_$$_$(date +%s)
