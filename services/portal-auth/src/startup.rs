@@ -34,7 +34,8 @@ use crate::worker::LinkWorker;
         routes::impersonate,
         routes::auth_verify,
         routes::jwks
-    )
+    ),
+    components(schemas(shared::http::Problem))
 )]
 pub struct ApiDoc;
 

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod codes;
+mod contract;
 mod events_on_nats;
 mod helpers;
 mod identifiers;
