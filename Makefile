@@ -7,8 +7,9 @@ SPA := apps/client
 run: spa ## the whole hub on :8080 (SQLite, in-process bus, erp-sandbox on :8000, SPA at /)
 	cargo run --release -p hub
 
-test: services spa ## every test: Rust (SQLite, PostgreSQL, NATS) and the browser test
+test: services spa ## every test: Rust (SQLite, PostgreSQL, NATS), the API contract and the browser test
 	cargo test --workspace --no-fail-fast
+	scripts/contract.sh
 	scripts/e2e.sh
 
 bench: spa ## load figures against a running release hub (see docs/benchmarks.md)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need is installed and running: PostgreSQL and NATS JetStream on loopback,
 # Debian's chromium for the browser test, nginx for the portal's headers test, and a Python venv
-# with kubernetes-validate for the Kubernetes manifests test; checks kubectl (its kustomize renders
-# deploy/k8s for that test) is there. Idempotent; needs root to install.
+# with kubernetes-validate for the Kubernetes manifests test and schemathesis for the API contract;
+# checks kubectl (its kustomize renders deploy/k8s for that test) is there. Idempotent; needs root
+# to install.
 set -euo pipefail
 
 up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -38,13 +39,17 @@ if ! kubectl version --client 2>/dev/null | grep -q '^Kustomize Version: v5'; th
 fi
 
 # services/hub/tests/deploy/ validates deploy/k8s against the Kubernetes schemas offline with this
-# pinned kubernetes-validate (it bundles the schemas; --strict rejects unknown fields).
+# pinned kubernetes-validate (it bundles the schemas; --strict rejects unknown fields), and
+# scripts/contract.sh holds a running hub to its /openapi.json with this pinned schemathesis.
 KUBERNETES_VALIDATE_VERSION=1.37.0
+SCHEMATHESIS_VERSION=4.32.5
 VENV=/var/cache/gigafibre-hub/venv
-if ! "$VENV/bin/kubernetes-validate" --version 2>/dev/null | grep -qx "$KUBERNETES_VALIDATE_VERSION"; then
+if ! "$VENV/bin/kubernetes-validate" --version 2>/dev/null | grep -qx "$KUBERNETES_VALIDATE_VERSION" ||
+  ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -qx "schemathesis, version $SCHEMATHESIS_VERSION"; then
   mkdir -p "$(dirname "$VENV")"
   [ -x "$VENV/bin/pip" ] || python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check \
+    "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
 for _ in $(seq 1 50); do up 5432 && up 4222 && break; sleep 0.2; done

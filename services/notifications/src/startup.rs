@@ -26,7 +26,8 @@ use crate::twilio::Twilio;
         title = "notifications",
         description = "Email and SMS delivery, sandbox outbox, delivery log"
     ),
-    paths(routes::outbox_json, routes::delivery_log, routes::twilio_status)
+    paths(routes::outbox_json, routes::delivery_log, routes::twilio_status),
+    components(schemas(shared::http::Problem))
 )]
 pub struct ApiDoc;
 

@@ -36,7 +36,8 @@ use crate::worker::LinkWorker;
         routes::impersonations,
         routes::auth_verify,
         routes::jwks
-    )
+    ),
+    components(schemas(shared::http::Problem))
 )]
 pub struct ApiDoc;
 

@@ -50,7 +50,11 @@ async fn captured(
 
 /// Captured messages as JSON, newest first (tests and the browser test read links from here).
 #[utoipa::path(get, path = "/notifications/outbox.json", tag = "notifications", params(ToQuery),
-    responses((status = 200, body = [DeliveryRow]), (status = 403, body = Problem)))]
+    responses((status = 200, description = "The captured messages", body = [DeliveryRow]),
+              (status = 400, description = "The query string does not parse", body = Problem, content_type = "application/problem+json"),
+              (status = 403, description = "Staff only", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No outbox in live mode", body = Problem, content_type = "application/problem+json"),
+              (status = 503, description = "The delivery log does not answer", body = Problem, content_type = "application/problem+json")))]
 pub async fn outbox_json(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -167,7 +171,10 @@ pub async fn message_html(
 
 /// Every message's status, attempts, provider id and error (staff).
 #[utoipa::path(get, path = "/notifications/log", tag = "notifications", params(ToQuery),
-    responses((status = 200, body = [DeliveryRow]), (status = 403, body = Problem)))]
+    responses((status = 200, description = "Every delivery, without message bodies", body = [DeliveryRow]),
+              (status = 400, description = "The query string does not parse", body = Problem, content_type = "application/problem+json"),
+              (status = 403, description = "Staff only", body = Problem, content_type = "application/problem+json"),
+              (status = 503, description = "The delivery log does not answer", body = Problem, content_type = "application/problem+json")))]
 pub async fn delivery_log(
     req: HttpRequest,
     state: web::Data<AppState>,

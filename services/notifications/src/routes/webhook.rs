@@ -11,7 +11,12 @@ use crate::twilio::signature_matches;
 /// Updates the delivery log from a Twilio status callback. A bad signature gets 403 and changes nothing.
 #[utoipa::path(post, path = "/webhook/twilio", tag = "notifications",
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 204), (status = 403, body = Problem), (status = 400, body = Problem)))]
+    responses((status = 204, description = "Recorded"),
+              (status = 400, description = "Not a form, or MessageSid or MessageStatus missing", body = Problem, content_type = "application/problem+json"),
+              (status = 403, description = "Bad X-Twilio-Signature", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "Twilio is not configured", body = Problem, content_type = "application/problem+json"),
+              (status = 413, description = "The body is larger than 16 KiB", body = Problem, content_type = "application/problem+json"),
+              (status = 503, description = "The delivery log does not answer", body = Problem, content_type = "application/problem+json")))]
 pub async fn twilio_status(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -5,6 +5,7 @@
 
 mod allowlist;
 mod bad_input;
+mod contract;
 mod helpers;
 mod interrupted;
 mod log;

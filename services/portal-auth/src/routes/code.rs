@@ -20,8 +20,10 @@ use crate::store::{CodeCheck, RateDecision, now_ms};
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CodeRequest {
     /// The identifier typed on the login page.
+    #[schema(example = "marie.tremblay@example.ca")]
     pub identifier: String,
     /// The 6 digits from the message.
+    #[schema(example = "123456")]
     pub code: String,
 }
 
@@ -59,8 +61,10 @@ static FAILURES: LazyLock<Option<(prometheus::IntCounter, prometheus::IntCounter
 /// its budget of wrong codes) looks the same; five wrong codes burn every live code of the
 /// identifier. 429 when the address, or every customer together, is over its limit of guesses.
 #[utoipa::path(post, path = "/portal/verify-code", request_body = CodeRequest, tag = "portal-auth",
-    responses((status = 200, body = TokenResponse), (status = 400, body = shared::http::Problem),
-              (status = 429, body = shared::http::Problem)))]
+    responses((status = 200, description = "The customer token", body = TokenResponse),
+              shared::http::JsonBodyProblems,
+              (status = 429, description = "Too many codes tried from this address", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 503, description = "The database does not answer", body = shared::http::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn verify_code(
     state: web::Data<AppState>,

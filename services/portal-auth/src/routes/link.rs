@@ -16,8 +16,10 @@ use crate::store::{Admission, NewJob, RateDecision, now_ms};
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LinkRequest {
     /// An email, a phone number (any North American form) or a customer number.
+    #[schema(example = "marie.tremblay@example.ca")]
     pub identifier: String,
     /// `fr` or `en`; the customer's ERP language wins when set.
+    #[schema(example = "fr")]
     pub lang: Option<String>,
 }
 
@@ -52,8 +54,10 @@ pub(crate) fn address_key(ip: std::net::IpAddr) -> String {
 
 /// Sends a login link and code to every enabled customer the identifier names.
 #[utoipa::path(post, path = "/portal/request-link", request_body = LinkRequest, tag = "portal-auth",
-    responses((status = 200, body = LinkAccepted), (status = 400, body = shared::http::Problem),
-              (status = 413), (status = 415), (status = 429, body = shared::http::Problem)))]
+    responses((status = 200, description = "Taken; the same answer whether an account matched or not", body = LinkAccepted),
+              shared::http::JsonBodyProblems,
+              (status = 429, description = "Too many link requests for this identifier or address", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 503, description = "The database does not answer", body = shared::http::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn request_link(
     state: web::Data<AppState>,
@@ -108,7 +112,9 @@ pub async fn request_link(
 /// the link up (message scanners fetch links too); it works until the token expires.
 #[utoipa::path(get, path = "/portal/l/{code}", tag = "portal-auth",
     params(("code" = String, Path, description = "short-link code")),
-    responses((status = 302, description = "to the portal, token in the fragment; to the login page when unknown or expired")))]
+    responses((status = 302, description = "to the portal, token in the fragment; to the login page when unknown or expired"),
+              (status = 404, description = "The code is not text (bad percent-encoding)", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 503, description = "The database does not answer", body = shared::http::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn follow_short_link(
     state: web::Data<AppState>,

@@ -13,8 +13,8 @@ use crate::tokens::CUSTOMER_TOKEN_TTL_S;
 /// Traefik forwardAuth: 200 with the customer's id and name for a valid, unrevoked token; 401 otherwise.
 /// `X-Customer-Name` is percent-encoded UTF-8 (names carry accents; header values are ASCII).
 #[utoipa::path(get, path = "/auth/verify", tag = "portal-auth",
-    responses((status = 200, headers(("X-Customer-Id" = String), ("X-Customer-Name" = String))),
-              (status = 401, body = shared::http::Problem)))]
+    responses((status = 200, description = "A valid customer token", headers(("X-Customer-Id" = String), ("X-Customer-Name" = String))),
+              (status = 401, description = "No valid customer token", body = shared::http::Problem, content_type = "application/problem+json")))]
 pub async fn auth_verify(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -61,8 +61,10 @@ pub struct Profile {
 
 /// The logged-in customer's profile from ERPNext.
 #[utoipa::path(get, path = "/portal/me", tag = "portal-auth",
-    responses((status = 200, body = Profile), (status = 401, body = shared::http::Problem),
-              (status = 503, body = shared::http::Problem)))]
+    responses((status = 200, description = "The profile", body = Profile),
+              (status = 401, description = "No valid customer token", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "The customer is no longer in the ERP", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 503, description = "The ERP does not answer", body = shared::http::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn me(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let claims = customer(&req, &state)?;
@@ -94,7 +96,10 @@ pub struct LogoutQuery {
 
 /// Revokes this token (or every token of the customer) until it expires.
 #[utoipa::path(post, path = "/portal/logout", tag = "portal-auth", params(LogoutQuery),
-    responses((status = 204), (status = 401, body = shared::http::Problem)))]
+    responses((status = 204, description = "Signed out"),
+              (status = 400, description = "The query string does not parse", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 401, description = "No valid customer token", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 503, description = "The database does not answer", body = shared::http::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn logout(
     req: HttpRequest,
@@ -123,7 +128,7 @@ pub async fn logout(
 }
 
 /// The public keys that verify customer tokens, old ones included until their last token expires.
-#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "portal-auth", responses((status = 200)))]
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "portal-auth", responses((status = 200, description = "The JWKS")))]
 pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     let jwks = state.tokens.jwks(now_ms() / 1000);
     HttpResponse::Ok()

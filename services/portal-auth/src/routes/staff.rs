@@ -16,8 +16,10 @@ use crate::tokens::IMPERSONATION_TTL_S;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ImpersonationRequest {
     /// ERPNext Customer name.
+    #[schema(example = "CUST-2024-00001")]
     pub customer: String,
     /// Ticket number or reason.
+    #[schema(example = "Ticket 4812")]
     pub reason: Option<String>,
 }
 
@@ -51,8 +53,11 @@ pub(super) fn impersonator(req: &HttpRequest, state: &AppState) -> Result<Staff,
 
 /// Mints a one-hour token for a customer on behalf of a staff member; audited.
 #[utoipa::path(post, path = "/portal/impersonate", request_body = ImpersonationRequest, tag = "portal-auth",
-    responses((status = 200, body = ImpersonationToken), (status = 403, body = shared::http::Problem),
-              (status = 404, body = shared::http::Problem)))]
+    responses((status = 200, description = "The customer's token", body = ImpersonationToken),
+              shared::http::JsonBodyProblems,
+              (status = 403, description = "Not a staff member allowed to open customer sessions", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No such enabled customer", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 503, description = "The ERP or the database does not answer", body = shared::http::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn impersonate(
     req: HttpRequest,

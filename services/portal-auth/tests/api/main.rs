@@ -5,6 +5,7 @@
 mod bad_input;
 mod codes;
 mod codes_at_rest;
+mod contract;
 mod events_on_nats;
 mod guessing;
 mod helpers;
