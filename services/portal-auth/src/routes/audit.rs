@@ -81,7 +81,7 @@ pub struct AuditPage {
 
 /// The impersonation audit, newest first, a page at a time (staff allowed to impersonate).
 #[utoipa::path(get, path = "/portal/impersonations", tag = "portal-auth", params(AuditQuery),
-    responses((status = 200, body = AuditPage),
+    responses((status = 200, description = "Impersonations, newest first", body = AuditPage),
               (status = 400, body = shared::http::Problem, content_type = "application/problem+json",
                description = "A bad `customer`, `before` or `limit`"),
               (status = 403, body = shared::http::Problem, content_type = "application/problem+json",
