@@ -49,11 +49,6 @@ impl Store {
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
     }
-
-    /// A cheap query for `/readyz`.
-    pub async fn ping(&self) -> Result<(), DbErr> {
-        self.db.ping().await
-    }
 }
 
 #[cfg(test)]
