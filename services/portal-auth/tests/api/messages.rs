@@ -135,6 +135,20 @@ async fn the_email_has_a_subject_a_button_the_raw_url_and_a_text_part() {
     assert_eq!(email.to_name.as_deref(), Some("Marie Tremblay"));
 }
 
+/// A customer of the sandbox ERP with an address and a mobile number.
+async fn create_customer(app: &crate::helpers::TestApp, name: &str, email: &str, phone: &str) {
+    let created: Value = app
+        .erp
+        .client()
+        .create(
+            "Customer",
+            &json!({"customer_name": name, "email_id": email, "cell_phone": phone}),
+        )
+        .await
+        .unwrap();
+    assert!(created["name"].is_string());
+}
+
 #[tokio::test]
 async fn a_number_gets_at_most_ten_login_sms_a_day_then_email_only() {
     use crate::helpers::{Bus, spawn_app_with};
@@ -147,16 +161,7 @@ async fn a_number_gets_at_most_ten_login_sms_a_day_then_email_only() {
         ],
     )
     .await;
-    let created: Value = app
-        .erp
-        .client()
-        .create(
-            "Customer",
-            &json!({"customer_name": "Pompage Test", "email_id": "pompage@example.ca", "cell_phone": "514 555-0166"}),
-        )
-        .await
-        .unwrap();
-    assert!(created["name"].is_string());
+    create_customer(&app, "Pompage Test", "pompage@example.ca", "514 555-0166").await;
     for _ in 0..11 {
         assert_eq!(app.request_link_for("514-555-0166").await.status(), 200);
     }
@@ -181,16 +186,7 @@ async fn an_address_gets_at_most_its_daily_cap_of_login_emails() {
         ],
     )
     .await;
-    let created: Value = app
-        .erp
-        .client()
-        .create(
-            "Customer",
-            &json!({"customer_name": "Inonde Test", "email_id": "inonde@example.ca", "cell_phone": "514 555-0167"}),
-        )
-        .await
-        .unwrap();
-    assert!(created["name"].is_string());
+    create_customer(&app, "Inonde Test", "inonde@example.ca", "514 555-0167").await;
     for _ in 0..4 {
         assert_eq!(app.request_link_for("514-555-0167").await.status(), 200);
     }
