@@ -1,9 +1,7 @@
 //! The CloudEvents 1.0 JSON envelope every event travels in.
 
 use chrono::{DateTime, Utc};
-use opentelemetry::trace::TraceContextExt;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
-use tracing_opentelemetry::OpenTelemetrySpanExt;
 use uuid::Uuid;
 
 /// The CloudEvents version written in every envelope.
@@ -119,17 +117,7 @@ impl Envelope {
 /// The W3C `traceparent` of the current tracing span, when an OpenTelemetry layer is installed
 /// and the span is sampled into a valid trace.
 pub fn current_traceparent() -> Option<String> {
-    let context = tracing::Span::current().context();
-    let span = context.span();
-    let span_context = span.span_context();
-    span_context.is_valid().then(|| {
-        format!(
-            "00-{}-{}-{:02x}",
-            span_context.trace_id(),
-            span_context.span_id(),
-            span_context.trace_flags().to_u8()
-        )
-    })
+    crate::telemetry::traceparent(&tracing::Span::current())
 }
 
 #[cfg(test)]

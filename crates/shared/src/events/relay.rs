@@ -9,6 +9,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, LockBehavior, LockType},
 };
 use tokio::{sync::Notify, task::JoinHandle};
+use tracing::Instrument as _;
 
 use super::{
     BusError, Envelope, EventBus,
@@ -168,16 +169,37 @@ impl OutboxRelay {
     }
 
     async fn publish_row(&self, row: &Model) -> Result<(), PublishFailure> {
-        let envelope = Envelope::from_bytes(row.payload.as_bytes()).map_err(|err| {
+        let mut envelope = Envelope::from_bytes(row.payload.as_bytes()).map_err(|err| {
             // A row nobody can read would block the outbox forever: leave it for an operator.
             tracing::error!(seq = row.seq, subject = %row.subject, error = %err, "unreadable outbox row skipped");
             PublishFailure::Corrupt(format!("unreadable envelope: {err}"))
         })?;
+        let span = publish_span(&envelope);
+        // Consumers continue from this publish, itself a child of whatever wrote the event.
+        if let Some(own) = crate::telemetry::traceparent(&span) {
+            envelope.traceparent = Some(own);
+        }
         self.bus
             .publish(&envelope)
+            .instrument(span)
             .await
             .map_err(PublishFailure::Bus)
     }
+}
+
+/// The producer span of one event's publish, a child of the span that wrote the event.
+fn publish_span(envelope: &Envelope) -> tracing::Span {
+    let span = tracing::info_span!(
+        parent: None,
+        "outbox publish",
+        otel.name = %format_args!("publish {}", envelope.subject),
+        otel.kind = "producer",
+        messaging.destination.name = %envelope.subject,
+        messaging.message.id = %envelope.id,
+        trace_id = tracing::field::Empty,
+    );
+    crate::telemetry::continue_trace(&span, envelope.traceparent.as_deref());
+    span
 }
 
 enum PublishFailure {

@@ -1,7 +1,7 @@
 //! HTTP building blocks shared by every service: problem+json errors, extractor configuration,
 //! the client address behind trusted proxies, who is staff, the health, readiness, metrics and
-//! OpenAPI routes, the server itself with its graceful stop, and the application that serves one
-//! service or all.
+//! OpenAPI routes, a server span per request, the server itself with its graceful stop, and the
+//! application that serves one service or all.
 
 mod application;
 mod client_ip;
@@ -11,6 +11,7 @@ mod openapi;
 mod problem;
 mod server;
 mod staff;
+mod trace;
 
 pub use application::{Application, DbProbe, ServerSettings, Service, ServiceSettings};
 pub use client_ip::{ClientIp, IpRange, TrustedProxies, client_ip, limit_group};
@@ -25,3 +26,4 @@ pub use problem::{
 };
 pub use server::{Serving, Shutdown, serve, shutdown_signal};
 pub use staff::{NotStaff, Staff, StaffGate, groups_or, impersonation_groups};
+pub use trace::trace_requests;

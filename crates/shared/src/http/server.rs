@@ -72,8 +72,8 @@ pub struct Serving {
 }
 
 /// Binds `bind` (port 0 picks one) and serves the common plumbing ([`configure_base`], metrics
-/// middleware, security headers, problem+json for unknown routes and actix's own error answers)
-/// around `routes`; `shutdown` says how it stops.
+/// middleware, security headers, problem+json for unknown routes and actix's own error answers,
+/// a server span per request when traces are exported) around `routes`; `shutdown` says how it stops.
 pub fn serve<F>(
     bind: &str,
     shutdown: Shutdown,
@@ -102,6 +102,7 @@ where
             .wrap(actix_web::middleware::from_fn(close_when_stopping))
             .wrap(actix_web::middleware::from_fn(Metrics::middleware))
             .wrap(security_headers())
+            .wrap(actix_web::middleware::from_fn(super::trace_requests))
             .configure(|c| configure_base(c, readiness, metrics, doc))
             .configure(routes.clone())
             .default_service(web::to(super::not_found))
