@@ -10,6 +10,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr};
 use shared::erpnext::{Customer, FrappeClient};
 use shared::events::{EmailSend, Envelope, LinkRequested, SmsSend, outbox};
 use tokio::sync::Notify;
+use tracing::Instrument as _;
 
 use crate::domain::identifier::Identifier;
 use crate::domain::templates::{Lang, LoginMessage, render_email, render_sms};
@@ -134,20 +135,26 @@ impl LinkWorker {
         if jobs.is_empty() {
             return Ok(0);
         }
-        let lookups: Vec<_> = jobs.iter().map(|j| self.look_up(j)).collect();
+        let spans: Vec<tracing::Span> = jobs.iter().map(job_span).collect();
+        let lookups: Vec<_> = jobs
+            .iter()
+            .zip(&spans)
+            .map(|(j, span)| self.look_up(j).instrument(span.clone()))
+            .collect();
         let outcomes: Vec<Outcome> = futures::stream::iter(lookups)
             .buffered(LOOKUP_CONCURRENCY)
             .collect()
             .await;
         let txn = store::begin_write(self.store.connection()).await?;
-        for (job, outcome) in jobs.iter().zip(outcomes) {
+        for ((job, outcome), span) in jobs.iter().zip(outcomes).zip(spans) {
             match outcome {
                 Outcome::Retry(error) => {
                     let backoff = 1000 * 2_i64.pow(job.attempts.clamp(0, 6) as u32);
                     store::retry_job(&txn, &job.job.id, &error, now_ms() + backoff).await?;
                 }
                 Outcome::Drop => store::delete_job(&txn, &job.job.id).await?,
-                Outcome::Send(messages) => self.send(&txn, job, messages).await?,
+                // In the job's span: the envelopes written carry its trace context.
+                Outcome::Send(messages) => self.send(&txn, job, messages).instrument(span).await?,
             }
         }
         txn.commit().await?;
@@ -364,6 +371,20 @@ impl LinkWorker {
         );
         Ok(out)
     }
+}
+
+/// The span of one job's lookup and writes, continuing the trace of the request that queued it.
+fn job_span(job: &LinkJob) -> tracing::Span {
+    let span = tracing::info_span!(
+        parent: None,
+        "link job",
+        job = %job.job.id,
+        kind = %job.job.kind,
+        attempt = job.attempts + 1,
+        trace_id = tracing::field::Empty,
+    );
+    shared::telemetry::continue_trace(&span, job.job.traceparent.as_deref());
+    span
 }
 
 struct CustomerMessages {

@@ -86,6 +86,10 @@ pub async fn request_link(
             lang,
             client_ip: ip.0.to_string(),
             created_at: now_ms(),
+            // The worker continues this request's trace; nothing to carry when none is exported.
+            traceparent: shared::telemetry::exporting()
+                .then(shared::events::current_traceparent)
+                .flatten(),
         },
     };
     match state

@@ -45,23 +45,24 @@ const UNCOUNT_UPSERT: &str = " ON CONFLICT (key) DO UPDATE SET \
       hits = rate_limit.hits - excluded.hits, \
       window_start = CASE WHEN rate_limit.hits = excluded.hits THEN $3 ELSE rate_limit.window_start END";
 
-// PostgreSQL: every job of the batch ($5..$11, after the count's $1..$4), queued by the counting
+// PostgreSQL: every job of the batch ($5..$12, after the count's $1..$4), queued by the counting
 // statement itself as a data-modifying CTE; the jobs of refused requests are deleted afterwards
 // (rare). The usual batch does not get here: ADMIT_ALL_PG runs the same without a transaction.
 const QUEUE_JOBS_PG: &str = "WITH queued AS (INSERT INTO link_job \
-      (id, kind, identifier, identifier_key, lang, client_ip, created_at, run_after) \
-      SELECT j.id, j.kind, j.identifier, j.identifier_key, NULLIF(j.lang, ''), j.client_ip, j.created_at, j.created_at \
-      FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int8[]) \
-        AS j(id, kind, identifier, identifier_key, lang, client_ip, created_at)) ";
+      (id, kind, identifier, identifier_key, lang, client_ip, created_at, run_after, traceparent) \
+      SELECT j.id, j.kind, j.identifier, j.identifier_key, NULLIF(j.lang, ''), j.client_ip, j.created_at, j.created_at, \
+        NULLIF(j.traceparent, '') \
+      FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int8[], $12::text[]) \
+        AS j(id, kind, identifier, identifier_key, lang, client_ip, created_at, traceparent)) ";
 
 // PostgreSQL, the usual batch in one statement that commits alone: counts and jobs as in the
-// transaction below, then every key's new count checked against its limit ($12 for addresses, $13 for
+// transaction below, then every key's new count checked against its limit ($13 for addresses, $14 for
 // identifiers); one over it aborts the whole statement with OVER_LIMIT_PG, writing nothing.
 static ADMIT_ALL_PG: LazyLock<String> = LazyLock::new(|| {
     format!(
         "{QUEUE_JOBS_PG}, counted (key, hits, window_start) AS ({COUNT_PG}{COUNT_UPSERT}) \
          SELECT bool_and(portal_auth_within_limit(\
-           c.hits <= CASE WHEN c.key LIKE 'ip:%' THEN $12 ELSE $13 END)) FROM counted AS c"
+           c.hits <= CASE WHEN c.key LIKE 'ip:%' THEN $13 ELSE $14 END)) FROM counted AS c"
     )
 });
 

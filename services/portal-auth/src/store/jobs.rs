@@ -23,6 +23,8 @@ pub struct NewJob {
     pub client_ip: String,
     /// When it was asked (ms).
     pub created_at: i64,
+    /// W3C trace context of the request, when traces are exported: the worker continues it.
+    pub traceparent: Option<String>,
 }
 
 /// A claimed job.
@@ -38,14 +40,16 @@ pub struct LinkJob {
 // (and its prepared plan) never changes with the batch size. (On PostgreSQL the admission queues its
 // jobs inside its counting statement, from `pg_columns`.)
 const INSERT_MANY_SQLITE: &str = "INSERT INTO link_job \
-    (id, kind, identifier, identifier_key, lang, client_ip, created_at, run_after) \
+    (id, kind, identifier, identifier_key, lang, client_ip, created_at, run_after, traceparent) \
     SELECT value ->> 'id', value ->> 'kind', value ->> 'identifier', value ->> 'identifier_key', \
-      value ->> 'lang', value ->> 'client_ip', value ->> 'created_at', value ->> 'created_at' \
+      value ->> 'lang', value ->> 'client_ip', value ->> 'created_at', value ->> 'created_at', \
+      value ->> 'traceparent' \
     FROM jsonb_each(jsonb($1))";
 
 /// The columns of a job insert on PostgreSQL (id, kind, identifier, identifier_key, lang, client_ip,
-/// created_at), one array each. No language is `''` (it is `fr`, `en` or none), so `''` stands for none.
-pub(super) fn pg_columns(jobs: &[&NewJob]) -> [sea_orm::Value; 7] {
+/// created_at, traceparent), one array each. No language or trace context is `''` (a language is
+/// `fr`, `en` or none), so `''` stands for none.
+pub(super) fn pg_columns(jobs: &[&NewJob]) -> [sea_orm::Value; 8] {
     [
         pg_array(jobs, |j| j.id.clone()),
         pg_array(jobs, |j| j.kind.clone()),
@@ -54,6 +58,7 @@ pub(super) fn pg_columns(jobs: &[&NewJob]) -> [sea_orm::Value; 7] {
         pg_array(jobs, |j| j.lang.clone().unwrap_or_default()),
         pg_array(jobs, |j| j.client_ip.clone()),
         pg_array(jobs, |j| j.created_at),
+        pg_array(jobs, |j| j.traceparent.clone().unwrap_or_default()),
     ]
 }
 
@@ -83,6 +88,7 @@ pub(super) async fn insert_many_sqlite<C: ConnectionTrait>(
                 "id": j.id, "kind": j.kind, "identifier": j.identifier,
                 "identifier_key": j.identifier_key, "lang": j.lang,
                 "client_ip": j.client_ip, "created_at": j.created_at,
+                "traceparent": j.traceparent,
             })
         })
         .collect::<serde_json::Value>();
@@ -104,11 +110,11 @@ pub(super) async fn insert_many_sqlite<C: ConnectionTrait>(
 const CLAIM_PG: &str = "UPDATE link_job SET run_after = $1 \
     WHERE run_after <= $2 \
       AND id = ANY(ARRAY(SELECT id FROM link_job WHERE run_after <= $2 ORDER BY run_after LIMIT $3)) \
-    RETURNING id, kind, identifier, identifier_key, lang, client_ip, created_at, attempts";
+    RETURNING id, kind, identifier, identifier_key, lang, client_ip, created_at, traceparent, attempts";
 
 const CLAIM_SQLITE: &str = "UPDATE link_job SET run_after = $1 \
     WHERE run_after <= $2 AND id IN (SELECT id FROM link_job WHERE run_after <= $2 ORDER BY run_after LIMIT $3) \
-    RETURNING id, kind, identifier, identifier_key, lang, client_ip, created_at, attempts";
+    RETURNING id, kind, identifier, identifier_key, lang, client_ip, created_at, traceparent, attempts";
 
 impl Store {
     /// Claims up to `limit` due jobs for `lease_ms` (another worker may take them after that).
@@ -142,6 +148,7 @@ impl Store {
                         lang: r.try_get("", "lang")?,
                         client_ip: r.try_get("", "client_ip")?,
                         created_at: r.try_get("", "created_at")?,
+                        traceparent: r.try_get("", "traceparent")?,
                     },
                     attempts: r.try_get("", "attempts")?,
                 })

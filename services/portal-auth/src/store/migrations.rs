@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(AdmissionCheck),
             Box::new(CODE_BUDGET),
             Box::new(super::audit::CreateImpersonationAudit),
+            Box::new(LINK_JOB_TRACEPARENT),
         ]
     }
 
@@ -34,6 +35,14 @@ const CODE_BUDGET: shared::db::SqlMigration = shared::db::SqlMigration {
         blocked_until BIGINT NOT NULL
     )",
     down: "DROP TABLE code_budget",
+};
+
+/// `m20261215_000004_link_job_traceparent`: the trace context of the request that queued a link job,
+/// so the worker's spans continue the request's trace (null when traces are not exported).
+const LINK_JOB_TRACEPARENT: shared::db::SqlMigration = shared::db::SqlMigration {
+    name: "m20261215_000004_link_job_traceparent",
+    up: "ALTER TABLE link_job ADD COLUMN traceparent TEXT",
+    down: "ALTER TABLE link_job DROP COLUMN traceparent",
 };
 
 /// `m20261127_000001_create_portal_auth_tables`: rate limits, link jobs, codes, short links, revocations.
@@ -153,5 +162,42 @@ impl MigrationTrait for AdmissionCheck {
                 .await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    async fn reads_traceparent(db: &sea_orm::DatabaseConnection) -> bool {
+        db.execute_unprepared("SELECT traceparent FROM link_job")
+            .await
+            .is_ok()
+    }
+
+    /// The last step goes down (its column goes) and up again, on both backends.
+    async fn the_traceparent_step_goes_down_and_up_again(url: &str) {
+        let db = shared::db::connect(url).await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        assert!(reads_traceparent(&db).await);
+        Migrator::down(&db, Some(1)).await.unwrap();
+        assert!(!reads_traceparent(&db).await);
+        Migrator::up(&db, None).await.unwrap();
+        assert!(reads_traceparent(&db).await);
+    }
+
+    #[tokio::test]
+    async fn the_traceparent_step_goes_down_and_up_again_on_sqlite_and_postgresql() {
+        let file = std::env::temp_dir().join(format!("pa-migrate-{}.db", uuid::Uuid::new_v4()));
+        the_traceparent_step_goes_down_and_up_again(&format!(
+            "sqlite://{}?mode=rwc",
+            file.display()
+        ))
+        .await;
+        let _ = std::fs::remove_file(file);
+        let db = testkit::TestDb::postgres().await;
+        the_traceparent_step_goes_down_and_up_again(db.url()).await;
+        db.cleanup().await;
     }
 }

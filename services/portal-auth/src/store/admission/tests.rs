@@ -25,6 +25,7 @@ pub(crate) fn admission(ip: &str, identifier: &str) -> Admission {
             lang: None,
             client_ip: ip.into(),
             created_at: 1,
+            traceparent: None,
         },
     }
 }
@@ -167,4 +168,49 @@ async fn a_refused_request_reports_when_its_window_ends() {
             retry_after_s: (WINDOW_MS / 1000) as u64
         }
     );
+}
+
+/// Each request's trace context stays with its job (none stays none), whichever way it was queued:
+/// SQLite's insert, PostgreSQL's transaction, PostgreSQL's one statement.
+async fn the_trace_context_stays_with_its_job(store: Store) {
+    const TRACE: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let traced = |ip: &str, identifier: &str| {
+        let mut a = admission(ip, identifier);
+        a.job.traceparent = Some(TRACE.to_owned());
+        a
+    };
+    let batch = [traced("1.1.1.1", "a"), admission("1.1.1.1", "b")];
+    store
+        .admit(&batch, limits(10, 10), 1_000_000)
+        .await
+        .unwrap();
+    let mut expected = vec![("a", Some(TRACE)), ("b", None)];
+    if store.connection().get_database_backend() == DbBackend::Postgres {
+        let batch = [traced("2.2.2.2", "c"), admission("2.2.2.2", "d")];
+        admit_all_pg(store.writer(), &batch, limits(10, 10), 1_000_000)
+            .await
+            .unwrap();
+        expected.extend([("c", Some(TRACE)), ("d", None)]);
+    }
+    let mut found: Vec<(String, Option<String>)> = store
+        .claim_jobs(10, 60_000, 2_000_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| (j.job.identifier, j.job.traceparent))
+        .collect();
+    found.sort();
+    let expected: Vec<(String, Option<String>)> = expected
+        .into_iter()
+        .map(|(i, t)| (i.to_owned(), t.map(str::to_owned)))
+        .collect();
+    assert_eq!(found, expected);
+}
+
+#[tokio::test]
+async fn the_trace_context_stays_with_its_job_on_sqlite_and_postgresql() {
+    the_trace_context_stays_with_its_job(sqlite_store().await).await;
+    let db = testkit::TestDb::postgres().await;
+    the_trace_context_stays_with_its_job(Store::connect(db.url()).await.unwrap()).await;
+    db.cleanup().await;
 }
