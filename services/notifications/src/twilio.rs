@@ -82,6 +82,7 @@ impl Twilio {
     /// connection broke after it was written, or the 201 could not be read), the outcome is
     /// [`SendError::Uncertain`]: Twilio may have the message, so only [`Twilio::find`] may tell
     /// whether to send it again.
+    #[tracing::instrument(name = "twilio send", skip_all, fields(otel.kind = "client"))]
     pub async fn send(&self, sms: &OutgoingSms) -> Result<String, SendError> {
         let s = &self.settings;
         let mut form = vec![

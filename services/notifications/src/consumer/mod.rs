@@ -15,6 +15,7 @@ use shared::events::{
     subjects,
 };
 use tokio::sync::Notify;
+use tracing::Instrument as _;
 
 use crate::config::Settings;
 use crate::domain::{OutgoingEmail, OutgoingSms, SendError, is_allowed, retry_delay};
@@ -47,6 +48,28 @@ pub struct Consumer {
     pub(crate) twilio: Option<Twilio>,
     pub(crate) settings: Arc<Settings>,
     pub(crate) outbox_written: Arc<Notify>,
+}
+
+/// The consumer span of one delivery, continuing the trace of its publish (the same on NATS and on
+/// the in-process bus: the context travels in the envelope).
+fn delivery_span(d: &Delivery) -> tracing::Span {
+    let span = tracing::info_span!(
+        parent: None,
+        "delivery",
+        otel.name = %format_args!("process {}", d.subject),
+        otel.kind = "consumer",
+        messaging.destination.name = %d.subject,
+        messaging.message.id = tracing::field::Empty,
+        attempt = d.attempt,
+        trace_id = tracing::field::Empty,
+    );
+    let envelope = d.envelope.as_ref().ok();
+    if let Some(e) = envelope {
+        span.record("messaging.message.id", tracing::field::display(e.id));
+    }
+    let traceparent = envelope.and_then(|e| e.traceparent.as_deref());
+    shared::telemetry::continue_trace(&span, traceparent);
+    span
 }
 
 /// A command read off the bus, whatever its channel.
@@ -94,7 +117,7 @@ impl Consumer {
     }
 
     async fn handle(&self, d: Delivery) {
-        match self.process(&d).await {
+        match self.process(&d).instrument(delivery_span(&d)).await {
             Ok(Verdict::Ack) => d.ack().await,
             Ok(Verdict::RetryIn(delay)) => d.nak(Some(delay)).await,
             Err(e) => {

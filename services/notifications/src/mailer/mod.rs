@@ -190,6 +190,8 @@ impl Mailer {
     }
 
     /// Sends one email; returns its Message-ID.
+    #[tracing::instrument(name = "smtp send", skip_all, fields(otel.kind = "client",
+        server.address = %self.relay.host, server.port = self.relay.port))]
     pub async fn send(&self, event_id: &str, email: &OutgoingEmail) -> Result<String, SendError> {
         let message = self.build(event_id, email)?;
         let bytes = message.formatted();
