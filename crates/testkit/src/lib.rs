@@ -1,6 +1,6 @@
 //! Dev-only helpers for the black-box tests of every service: the sandbox ERP on a free port,
 //! fresh SQLite and PostgreSQL databases, temporary directories, watchers of real NATS subjects,
-//! and the workspace binaries run as real processes.
+//! an OTLP/HTTP trace receiver, and the workspace binaries run as real processes.
 //!
 //! Helpers panic with a clear message when the environment is broken (no PostgreSQL, no NATS):
 //! a test cannot do anything useful then, and a panic names the cause in the test output.
@@ -14,6 +14,7 @@ pub mod mime;
 mod nats;
 mod nats_server;
 pub mod openapi;
+pub mod otlp;
 mod process;
 pub mod smtp;
 pub mod tls;
@@ -25,6 +26,7 @@ pub use erp::{ErpHandle, spawn_erp};
 pub use mailjet::MailjetFake;
 pub use nats::{NatsWatcher, StoredMessage, nats_url};
 pub use nats_server::{NatsServer, NatsServerAuth};
+pub use otlp::{OtlpReceiver, ReceivedSpan};
 pub use process::{CliRun, Proc, binary, free_port, run_cli};
 pub use smtp::{ReceivedMail, SinkTls, SmtpSink};
 pub use twilio::{SentSms, TwilioFake, twilio_signature};

@@ -75,16 +75,42 @@ impl Proc {
     ///
     /// # Panics
     /// When the log file cannot be created or the program cannot be started.
-    #[allow(
-        clippy::expect_used,
-        reason = "a test cannot run without its processes"
-    )]
     pub fn spawn(
         name: &str,
         program: &Path,
         env: &[(String, String)],
         port: u16,
         log_dir: &Path,
+    ) -> Proc {
+        Self::start(name, program, env, port, log_dir, None)
+    }
+
+    /// Like [`Proc::spawn`], running in `dir` (a program that writes beside itself, as the hub
+    /// writes `var/`, then writes there).
+    ///
+    /// # Panics
+    /// As [`Proc::spawn`].
+    pub fn spawn_in(
+        dir: &Path,
+        name: &str,
+        program: &Path,
+        env: &[(String, String)],
+        port: u16,
+    ) -> Proc {
+        Self::start(name, program, env, port, dir, Some(dir))
+    }
+
+    #[allow(
+        clippy::expect_used,
+        reason = "a test cannot run without its processes"
+    )]
+    fn start(
+        name: &str,
+        program: &Path,
+        env: &[(String, String)],
+        port: u16,
+        log_dir: &Path,
+        cwd: Option<&Path>,
     ) -> Proc {
         let log = log_dir.join(format!("{name}.log"));
         let mut file = OpenOptions::new()
@@ -94,7 +120,11 @@ impl Proc {
             .expect("creating a process log file");
         let _ = writeln!(file, "=== {name}: {} on port {port}", program.display());
         let err: File = file.try_clone().expect("duplicating a log file handle");
-        let child = Command::new(program)
+        let mut command = Command::new(program);
+        if let Some(dir) = cwd {
+            command.current_dir(dir);
+        }
+        let child = command
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .envs(env.iter().map(|(k, v)| (k, v)))
