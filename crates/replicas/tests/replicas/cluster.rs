@@ -62,6 +62,8 @@ pub struct Cluster {
     /// Stopped processes, kept so a later failure still prints their logs.
     stopped: Vec<Proc>,
     envs: HashMap<&'static str, Vec<(String, String)>>,
+    /// Added to the environment of every portal-auth and notifications replica.
+    service_env_extra: Vec<(String, String)>,
     prefix: String,
     jetstream: jetstream::Context,
     erp: FrappeClient,
@@ -75,6 +77,15 @@ impl Cluster {
     /// Starts everything and waits until each replica answers `/readyz`. `portal_env_extra` adds
     /// to or overrides portal-auth's environment (e.g. `LINK_LIMIT_PER_IDENTIFIER`).
     pub async fn start(portal_env_extra: &[(&str, &str)]) -> Cluster {
+        Self::start_with(portal_env_extra, &[]).await
+    }
+
+    /// Like [`Cluster::start`], with `service_env_extra` added to the environment of every
+    /// portal-auth and notifications replica (e.g. `OTEL_EXPORTER_OTLP_ENDPOINT`).
+    pub async fn start_with(
+        portal_env_extra: &[(&str, &str)],
+        service_env_extra: &[(&str, &str)],
+    ) -> Cluster {
         let dir = TempDir::new();
         let prefix = format!("r{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
         let (auth_db, notify_db) = tokio::join!(TestDb::postgres(), TestDb::postgres());
@@ -109,6 +120,7 @@ impl Cluster {
             running: HashMap::new(),
             stopped: Vec::new(),
             envs: HashMap::new(),
+            service_env_extra: pairs(service_env_extra),
             prefix,
             jetstream,
             erp,
@@ -146,6 +158,7 @@ impl Cluster {
                 ("PUBLIC_URL", PUBLIC_URL),
                 ("RUST_LOG", "info"),
             ]));
+            env.extend(self.service_env_extra.iter().cloned());
         }
         env
     }

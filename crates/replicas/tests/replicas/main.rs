@@ -11,6 +11,7 @@
 mod cluster;
 mod load;
 mod mail;
+mod traces;
 
 use std::time::Duration;
 
