@@ -1,6 +1,7 @@
 //! Nothing to use here: this crate holds the multi-process test `tests/replicas.rs`, which starts the
 //! erp-sandbox, two replicas of portal-auth and two of notifications as separate OS processes on the
-//! real PostgreSQL and NATS JetStream, and proves they behave as one service each (issue 5).
+//! real PostgreSQL and NATS JetStream, and proves they behave as one service each (issue 5) and that one
+//! trace follows a link request from portal-auth over NATS to notifications' SMTP send (issue 17).
 //!
 //! Run it with the binaries built first:
 //! `cargo build -p portal-auth -p notifications -p erp-sandbox && cargo test -p replicas`.
