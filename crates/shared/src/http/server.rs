@@ -102,7 +102,11 @@ where
             .wrap(actix_web::middleware::from_fn(close_when_stopping))
             .wrap(actix_web::middleware::from_fn(Metrics::middleware))
             .wrap(security_headers())
-            .wrap(actix_web::middleware::from_fn(super::trace_requests))
+            // Not even a layer when traces are not exported.
+            .wrap(actix_web::middleware::Condition::new(
+                crate::telemetry::exporting(),
+                actix_web::middleware::from_fn(super::trace_requests),
+            ))
             .configure(|c| configure_base(c, readiness, metrics, doc))
             .configure(routes.clone())
             .default_service(web::to(super::not_found))

@@ -10,7 +10,8 @@ use tracing::Instrument as _;
 use crate::telemetry;
 
 /// Middleware (use with `actix_web::middleware::from_fn`, outermost) opening the request's server
-/// span; does nothing when traces are not exported ([`telemetry::exporting`]).
+/// span; does nothing when traces are not exported ([`telemetry::exporting`]), and [`super::serve`]
+/// does not even mount it then.
 pub async fn trace_requests(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
