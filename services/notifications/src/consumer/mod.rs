@@ -19,6 +19,7 @@ use tokio::sync::Notify;
 use crate::config::Settings;
 use crate::domain::{OutgoingEmail, OutgoingSms, SendError, is_allowed, retry_delay};
 use crate::mailer::Mailer;
+use crate::metrics::{NotifyMetrics, Outcome};
 use crate::store::{Claim, Finish, NewDelivery, Store};
 use crate::twilio::Twilio;
 
@@ -47,6 +48,7 @@ pub struct Consumer {
     pub(crate) twilio: Option<Twilio>,
     pub(crate) settings: Arc<Settings>,
     pub(crate) outbox_written: Arc<Notify>,
+    pub(crate) metrics: NotifyMetrics,
 }
 
 /// A command read off the bus, whatever its channel.
@@ -194,10 +196,16 @@ impl Consumer {
         })
     }
 
+    /// Records a delivery done (sent or captured).
     async fn record(&self, c: &Command<'_>, finish: &Finish<'_>) -> Result<Verdict, DbErr> {
         self.store
             .record(&c.envelope.id.to_string(), finish)
             .await?;
+        if let Finish::Captured { .. } = finish {
+            self.metrics.delivery(c.channel, Outcome::Captured);
+        } else {
+            self.metrics.delivery(c.channel, Outcome::Sent);
+        }
         Ok(Verdict::Ack)
     }
 }
