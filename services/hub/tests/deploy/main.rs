@@ -13,7 +13,8 @@
 //! - `deploy/prometheus`: the alert rules through `promtool check rules` and their unit tests
 //!   (`promtool test rules`, promtool from Debian's prometheus package that
 //!   `scripts/ensure-services.sh` installs); every alert tested firing and quiet, with its runbook
-//!   entry in docs/runbooks.md, on metrics documented in docs/metrics.md.
+//!   entry in docs/runbooks.md, on metrics documented in docs/metrics.md. `deploy/k8s/monitoring`:
+//!   the PrometheusRule is the plain rule file, the custom resources fit their CRDs' structure.
 //! - `deploy/grafana`: the dashboard's queries parse, name documented metrics, use `${datasource}`.
 #![allow(clippy::unwrap_used)]
 
@@ -22,6 +23,7 @@ mod dockerfile;
 mod grafana;
 mod kubernetes;
 mod kustomize;
+mod monitoring;
 mod network;
 mod prometheus;
 mod settings;
