@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need is installed and running: PostgreSQL and NATS JetStream on loopback,
-# Debian's chromium for the browser test, nginx for the portal's headers test, and a Python venv
+# Debian's chromium for the browser test, nginx for the portal's headers test, Debian's prometheus
+# package for its promtool (the alert rules' tests; its daemon is never started), and a Python venv
 # with kubernetes-validate for the Kubernetes manifests test and schemathesis for the API contract;
 # checks kubectl (its kustomize renders deploy/k8s for that test) is there. Idempotent; needs root
 # to install.
@@ -11,6 +12,19 @@ up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 apt_install() {
   if [ "$(id -u)" -ne 0 ]; then echo "need root to apt-get install $*" >&2; return 1; fi
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# apt_install with every service start refused (policy-rc.d answering 101, as in Docker images); the
+# machine's own policy-rc.d, if any, is put back afterwards.
+apt_install_without_starting() {
+  if [ "$(id -u)" -ne 0 ]; then echo "need root to apt-get install $*" >&2; return 1; fi
+  local policy=/usr/sbin/policy-rc.d saved="" status=0
+  if [ -e "$policy" ]; then saved=$(mktemp) && cp -p "$policy" "$saved"; fi
+  printf '#!/bin/sh\n# scripts/ensure-services.sh: no service starts during this install\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  apt_install "$@" || status=$?
+  if [ -n "$saved" ]; then mv "$saved" "$policy"; else rm -f "$policy"; fi
+  return "$status"
 }
 
 if ! up 5432; then
@@ -28,6 +42,20 @@ fi
 [ -x /usr/bin/chromium ] || apt_install chromium
 # services/hub/tests/traefik/ runs deploy/portal-nginx.conf in Debian's nginx (not as a service).
 [ -x /usr/sbin/nginx ] || apt_install nginx-light
+
+# services/hub/tests/deploy/ checks and unit-tests deploy/prometheus with promtool, which comes with
+# Debian's prometheus package. Only promtool is wanted: the package's postinst would start the
+# prometheus daemon (invoke-rc.d, or systemd), so the install runs under a policy-rc.d that refuses
+# every start (101), restored afterwards, and the unit is disabled where systemd runs; no Recommends
+# (prometheus-node-exporter is another daemon).
+if [ ! -x /usr/bin/promtool ]; then
+  apt_install_without_starting --no-install-recommends prometheus
+  if [ -d /run/systemd/system ]; then
+    systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  else
+    update-rc.d prometheus disable >/dev/null 2>&1 || true
+  fi
+fi
 
 # services/hub/tests/deploy/ renders deploy/k8s with `kubectl kustomize` (kustomize v5+). kubectl
 # ships with this machine image (/usr/bin/kubectl); Debian's kubernetes-client is too old (1.20,

@@ -4,6 +4,7 @@
 //! - [`db`]: connecting SQLite or PostgreSQL, portable raw statements, write transactions.
 //! - [`telemetry`]: JSON logs and optional OTLP trace export.
 //! - [`http`]: problem+json errors, client address, health/readiness/metrics routes.
+//! - [`metrics`]: the Prometheus registry of a process, the families every service shares.
 //! - [`erpnext`]: ERPNext DTOs and the Frappe REST client.
 //! - [`claims`]: JWT claims, Ed25519 keys, JWKS and token verification.
 //! - [`sms`]: GSM-7 / UCS-2 segment counting of SMS bodies.
@@ -17,5 +18,6 @@ pub mod db;
 pub mod erpnext;
 pub mod events;
 pub mod http;
+pub mod metrics;
 pub mod sms;
 pub mod telemetry;

@@ -50,7 +50,15 @@ async fn start() -> String {
         grace: Duration::from_secs(1),
     };
     let doc = utoipa::openapi::OpenApi::default();
-    let serving = serve("127.0.0.1:0", shutdown, Readiness::default(), doc, routes).unwrap();
+    let serving = serve(
+        "127.0.0.1:0",
+        shutdown,
+        Readiness::default(),
+        shared::http::Metrics::new().unwrap(),
+        doc,
+        routes,
+    )
+    .unwrap();
     let base = format!("http://127.0.0.1:{}", serving.port());
     tokio::spawn(serving.run_until_stopped(|_| async {}));
     base

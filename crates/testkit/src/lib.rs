@@ -10,6 +10,7 @@ mod dir;
 mod erp;
 mod fake_http;
 pub mod mailjet;
+pub mod metrics;
 pub mod mime;
 mod nats;
 mod nats_server;

@@ -106,17 +106,27 @@ async fn serve_all() -> anyhow::Result<ExitCode> {
         .connect()
         .await
         .context("connecting the event bus (NATS_URL)")?;
+    let metrics = shared::http::Metrics::new()?;
     // Consumers first: the in-process bus delivers only to subscriptions that exist when it publishes.
-    let notifications = notifications_settings.start(Arc::clone(&bus)).await?;
-    let portal_auth = portal_auth_settings.start(Arc::clone(&bus)).await?;
+    let notifications = notifications_settings
+        .start(Arc::clone(&bus), &metrics)
+        .await?;
+    let portal_auth = portal_auth_settings
+        .start(Arc::clone(&bus), &metrics)
+        .await?;
     let spa = config::path_or(&src, "SPA_DIR", "apps/client/dist");
     tracing::info!(bind = %server.bind, outbound = ?mode, database = %redact(&database_url),
         nats = server.bus.url.is_some(), spa = %spa.display(), "hub listening");
     let services: Vec<Arc<dyn Service>> = vec![Arc::new(portal_auth), Arc::new(notifications)];
     // SIGTERM: requests in flight, the link worker's round and the deliveries in hand all finish.
-    Application::serve(&server, services, bus, Some("Gigafibre hub"), move |c| {
-        serve_spa(c, &spa)
-    })?
+    Application::serve(
+        &server,
+        services,
+        bus,
+        metrics,
+        Some("Gigafibre hub"),
+        move |c| serve_spa(c, &spa),
+    )?
     .run_until_stopped()
     .await?;
     Ok(ExitCode::SUCCESS)

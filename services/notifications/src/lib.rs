@@ -9,6 +9,7 @@ pub mod domain;
 mod error;
 pub mod mailer;
 pub mod mailjet;
+pub mod metrics;
 mod routes;
 mod smtps;
 pub mod startup;

@@ -9,15 +9,19 @@ use actix_web::web;
 use anyhow::Context;
 use shared::config::OutboundMode;
 use shared::events::{EventBus, OutboxRelay};
-use shared::http::{DbProbe, Probe, ServerSettings, Service, ServiceSettings, StaffGate};
+use shared::http::{DbProbe, Metrics, Probe, ServerSettings, Service, ServiceSettings, StaffGate};
 use utoipa::OpenApi;
 
 use crate::config::Settings;
 use crate::consumer::Consumer;
 use crate::mailer::Mailer;
+use crate::metrics::NotifyMetrics;
 use crate::routes::{self, AppState, StaffAccess};
 use crate::store::Store;
 use crate::twilio::Twilio;
+
+/// The `service` label of the shared metrics.
+const SERVICE: &str = "notifications";
 
 /// The OpenAPI document of the notifications service.
 #[derive(OpenApi)]
@@ -40,11 +44,20 @@ pub struct Notifications {
 }
 
 impl Notifications {
-    /// Connects storage and providers, subscribes to the delivery commands and starts the relay.
-    pub async fn start(settings: &Settings, bus: Arc<dyn EventBus>) -> anyhow::Result<Self> {
+    /// Connects storage and providers, subscribes to the delivery commands and starts the relay;
+    /// metrics go in `metrics`.
+    pub async fn start(
+        settings: &Settings,
+        bus: Arc<dyn EventBus>,
+        metrics: &Metrics,
+    ) -> anyhow::Result<Self> {
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the notifications database")?;
+        let notify_metrics = NotifyMetrics::register(metrics.registry())
+            .context("registering the notifications metrics")?;
+        metrics.watch(Arc::new(notify_metrics.waiting(store.clone())));
+        metrics.watch_database(SERVICE, store.connection().clone());
         let mailer = Mailer::from_settings(settings)?.map(Arc::new);
         let callback = format!("{}/webhook/twilio", settings.public_url);
         let twilio = settings
@@ -62,7 +75,8 @@ impl Notifications {
                 "OUTBOUND_MODE=sandbox: messages are captured in the outbox unless allowlisted"
             ),
         }
-        let relay = OutboxRelay::new(store.connection().clone(), Arc::clone(&bus));
+        let relay = OutboxRelay::new(store.connection().clone(), Arc::clone(&bus))
+            .with_counters(metrics.outbox(SERVICE));
         let outbox_written = relay.notifier();
         relay.spawn();
         let consumer = Arc::new(Consumer {
@@ -71,6 +85,7 @@ impl Notifications {
             twilio,
             settings: Arc::new(settings.clone()),
             outbox_written,
+            metrics: notify_metrics,
         });
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let consumers = consumer
@@ -151,8 +166,12 @@ impl ServiceSettings for Settings {
         &self.server
     }
 
-    async fn start(&self, bus: Arc<dyn EventBus>) -> anyhow::Result<Notifications> {
-        Notifications::start(self, bus).await
+    async fn start(
+        &self,
+        bus: Arc<dyn EventBus>,
+        metrics: &Arc<Metrics>,
+    ) -> anyhow::Result<Notifications> {
+        Notifications::start(self, bus, metrics).await
     }
 }
 

@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain;
 mod error;
 mod lookup;
+pub mod metrics;
 mod routes;
 pub mod startup;
 pub mod store;

@@ -10,17 +10,21 @@ use secrecy::ExposeSecret;
 use shared::claims::{KeyFileAccess, KeyRing};
 use shared::erpnext::FrappeClient;
 use shared::events::{EventBus, OutboxRelay};
-use shared::http::{DbProbe, Probe, ServerSettings, Service, ServiceSettings, StaffGate};
+use shared::http::{DbProbe, Metrics, Probe, ServerSettings, Service, ServiceSettings, StaffGate};
 use tokio::sync::Notify;
 use utoipa::OpenApi;
 
 use crate::admit::Admitter;
 use crate::code_key::CodeKey;
 use crate::config::Settings;
+use crate::metrics::AuthMetrics;
 use crate::routes::{self, AppState};
 use crate::store::{Limits, Store, now_ms, purge_expired};
 use crate::tokens::Tokens;
 use crate::worker::LinkWorker;
+
+/// The `service` label of the shared metrics.
+const SERVICE: &str = "portal-auth";
 
 /// The OpenAPI document of portal-auth.
 #[derive(OpenApi)]
@@ -51,8 +55,12 @@ pub struct PortalAuth {
 
 impl PortalAuth {
     /// Connects storage, loads keys and starts the background work (link worker, outbox relay,
-    /// revocation sync, clean-up). Events leave through `bus`.
-    pub async fn start(settings: &Settings, bus: Arc<dyn EventBus>) -> anyhow::Result<Self> {
+    /// revocation sync, clean-up). Events leave through `bus`; metrics go in `metrics`.
+    pub async fn start(
+        settings: &Settings,
+        bus: Arc<dyn EventBus>,
+        metrics: &Metrics,
+    ) -> anyhow::Result<Self> {
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the portal-auth database")?;
@@ -73,7 +81,12 @@ impl PortalAuth {
             &settings.erp.api_key,
             &settings.erp.api_secret,
         )
-        .context("building the ERP client (ERP_URL)")?;
+        .context("building the ERP client (ERP_URL)")?
+        .with_metrics(metrics.erpnext(SERVICE));
+        let auth_metrics = AuthMetrics::register(metrics.registry())
+            .context("registering portal-auth's metrics")?;
+        metrics.watch(Arc::new(auth_metrics.pending_jobs_gauge(store.clone())));
+        metrics.watch_database(SERVICE, store.connection().clone());
         let keys = keys.with_activation_delay(settings.key_activation_s);
         let tokens = Arc::new(Tokens::new(keys, &settings.issuer));
         tokens
@@ -96,7 +109,8 @@ impl PortalAuth {
             );
         }
 
-        let relay = OutboxRelay::new(store.connection().clone(), Arc::clone(&bus));
+        let relay = OutboxRelay::new(store.connection().clone(), Arc::clone(&bus))
+            .with_counters(metrics.outbox(SERVICE));
         let outbox_written = relay.notifier();
         relay.spawn();
         let jobs_queued = Arc::new(Notify::new());
@@ -118,6 +132,7 @@ impl PortalAuth {
             erp_lookups_per_s: settings.erp_lookups_per_s,
             jobs_queued: Arc::clone(&jobs_queued),
             outbox_written: Arc::clone(&outbox_written),
+            metrics: auth_metrics.clone(),
         }
         .spawn(stopping);
         // Rate-limit rows live as long as the longest window (the daily SMS and email caps).
@@ -147,6 +162,7 @@ impl PortalAuth {
             code_key,
             code_backoff_ms: i64::try_from(settings.code_backoff.as_millis()).unwrap_or(i64::MAX),
             code_failures_per_minute: settings.code_failures_per_minute,
+            metrics: auth_metrics,
         });
         Ok(Self {
             state,
@@ -199,8 +215,12 @@ impl ServiceSettings for Settings {
         &self.server
     }
 
-    async fn start(&self, bus: Arc<dyn EventBus>) -> anyhow::Result<PortalAuth> {
-        PortalAuth::start(self, bus).await
+    async fn start(
+        &self,
+        bus: Arc<dyn EventBus>,
+        metrics: &Arc<Metrics>,
+    ) -> anyhow::Result<PortalAuth> {
+        PortalAuth::start(self, bus, metrics).await
     }
 }
 

@@ -2,8 +2,8 @@
 //! ERP, mints one token per customer and, in one transaction, stores its code and short link, writes
 //! the email and SMS commands and the `portal.link.requested` fact to the outbox, and drops the job.
 
-use std::sync::{Arc, LazyLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use futures::StreamExt;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr};
@@ -15,6 +15,7 @@ use tracing::Instrument as _;
 use crate::domain::identifier::Identifier;
 use crate::domain::templates::{Lang, LoginMessage, render_email, render_sms};
 use crate::lookup::{find_customers, recipients};
+use crate::metrics::{AuthMetrics, Lookup};
 use crate::store::{self, LinkJob, NewCode, Store, now_ms};
 use crate::tokens::{CUSTOMER_TOKEN_TTL_S, Tokens};
 
@@ -29,22 +30,6 @@ pub const SMS_CAP_PER_NUMBER: u32 = 10;
 pub const SMS_CAP_WINDOW_MS: i64 = 24 * 3600 * 1000;
 // A login link that arrives an hour late helps nobody; the job is then given up (and logged).
 const GIVE_UP_AFTER_MS: i64 = 3600 * 1000;
-
-const COUNT_EVERY: Duration = Duration::from_secs(10);
-
-/// `portal_auth_link_jobs_pending` on /metrics: a queue that keeps growing means ERPNext is slow or
-/// down, or LINK_WORKER_ERP_RATE is below the demand.
-static PENDING: LazyLock<Option<prometheus::IntGauge>> = LazyLock::new(|| {
-    let gauge = prometheus::IntGauge::new(
-        "portal_auth_link_jobs_pending",
-        "Link requests waiting for the link worker (counted every 10 s)",
-    )
-    .ok()?;
-    prometheus::default_registry()
-        .register(Box::new(gauge.clone()))
-        .ok()?;
-    Some(gauge)
-});
 
 /// What became of one job's lookup.
 enum Outcome {
@@ -75,6 +60,7 @@ pub struct LinkWorker {
     pub(crate) jobs_queued: Arc<Notify>,
     /// Wakes the outbox relay after a commit.
     pub(crate) outbox_written: Arc<Notify>,
+    pub(crate) metrics: AuthMetrics,
 }
 
 impl LinkWorker {
@@ -87,13 +73,8 @@ impl LinkWorker {
     ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             let rate = f64::from(self.erp_lookups_per_s.max(1));
-            let mut counted: Option<Instant> = None;
             loop {
                 let outcome = self.run_once().await;
-                if counted.is_none_or(|at| at.elapsed() >= COUNT_EVERY) {
-                    self.count_pending().await;
-                    counted = Some(Instant::now());
-                }
                 let rest = async {
                     match outcome {
                         Ok(0) => {
@@ -116,17 +97,6 @@ impl LinkWorker {
         })
     }
 
-    async fn count_pending(&self) {
-        match self.store.pending_jobs().await {
-            Ok(n) => {
-                if let Some(gauge) = PENDING.as_ref() {
-                    gauge.set(n);
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "cannot count the link jobs waiting"),
-        }
-    }
-
     /// Processes one round of due jobs: lookups in parallel (a few at a time), then every result in
     /// ONE write transaction; returns how many jobs it took.
     pub async fn run_once(&self) -> Result<usize, DbErr> {
@@ -146,6 +116,7 @@ impl LinkWorker {
             .collect()
             .await;
         let txn = store::begin_write(self.store.connection()).await?;
+        let mut sent = Vec::new();
         for ((job, outcome), span) in jobs.iter().zip(outcomes).zip(spans) {
             match outcome {
                 Outcome::Retry(error) => {
@@ -154,11 +125,16 @@ impl LinkWorker {
                 }
                 Outcome::Drop => store::delete_job(&txn, &job.job.id).await?,
                 // In the job's span: the envelopes written carry its trace context.
-                Outcome::Send(messages) => self.send(&txn, job, messages).instrument(span).await?,
+                Outcome::Send(messages) => {
+                    sent.extend(self.send(&txn, job, messages).instrument(span).await?)
+                }
             }
         }
         txn.commit().await?;
         self.outbox_written.notify_one();
+        for channel in sent {
+            self.metrics.link_sent(channel);
+        }
         Ok(jobs.len())
     }
 
@@ -168,7 +144,13 @@ impl LinkWorker {
             tracing::warn!("queued identifier no longer parses; dropping the job");
             return Outcome::Drop;
         };
-        match find_customers(&self.erp, &identifier).await {
+        let found = find_customers(&self.erp, &identifier).await;
+        self.metrics.lookup(match &found {
+            Ok(customers) if customers.is_empty() => Lookup::Unmatched,
+            Ok(_) => Lookup::Matched,
+            Err(_) => Lookup::Failed,
+        });
+        match found {
             Ok(customers) => Outcome::Send(
                 customers
                     .iter()
@@ -243,13 +225,14 @@ impl LinkWorker {
         })
     }
 
-    /// Writes one job's codes, short links and messages, and drops the job, inside `txn`.
+    /// Writes one job's codes, short links and messages, and drops the job, inside `txn`; returns
+    /// the channel of each message written.
     async fn send(
         &self,
         txn: &DatabaseTransaction,
         job: &LinkJob,
         mut messages: Vec<CustomerMessages>,
-    ) -> Result<(), DbErr> {
+    ) -> Result<Vec<&'static str>, DbErr> {
         for m in &mut messages {
             if let Some(phone) = &m.phone
                 && !self.within_sms_cap(txn, phone).await?
@@ -303,7 +286,12 @@ impl LinkWorker {
             tracing::info!(customer_hash = %short_hash(&m.customer.name), email = m.email.is_some(), sms = m.phone.is_some(), "login link queued");
         }
         store::delete_job(txn, &job.job.id).await?;
-        Ok(())
+        let email = messages
+            .iter()
+            .filter(|m| m.email.is_some())
+            .map(|_| "email");
+        let sms = messages.iter().filter(|m| m.phone.is_some()).map(|_| "sms");
+        Ok(email.chain(sms).collect())
     }
 
     fn envelopes(&self, m: &CustomerMessages, token: &str) -> Result<Vec<Envelope>, DbErr> {

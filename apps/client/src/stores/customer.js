@@ -102,9 +102,12 @@ export function accountOf(profile) {
   return { id, name, impersonatedBy: staff };
 }
 
-/** Asks the hub who `token` belongs to. Resolves to the profile; rejects with an ApiError. */
-async function confirmWithHub(token) {
-  const profile = await request('GET', '/portal/me', { token });
+/**
+ * Asks the hub who `token` belongs to. Resolves to the profile; rejects with an ApiError.
+ * `fromLink`: the page was opened with it, which the hub counts as a sign-in by link.
+ */
+async function confirmWithHub(token, fromLink = false) {
+  const profile = await request('GET', fromLink ? '/portal/me?via=link' : '/portal/me', { token });
   if (!accountOf(profile)) throw new ApiError(502, null);
   return profile;
 }
@@ -191,7 +194,7 @@ export const useCustomerStore = defineStore('customer', () => {
     }
     let confirmed;
     try {
-      confirmed = await confirmWithHub(linkToken);
+      confirmed = await confirmWithHub(linkToken, true);
     } catch (err) {
       const refused = err instanceof ApiError && err.status >= 400 && err.status < 500;
       flash.value = refused ? 'flash.badLink' : 'flash.linkUnverified';

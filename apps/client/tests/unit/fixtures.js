@@ -49,13 +49,13 @@ export function answer(status, body = null, headers = {}) {
 
 /**
  * A fetch standing in for the hub's `GET /portal/me`: the profile `whoIs(token)` returns
- * (`{ customer, customer_name, impersonated_by }`), or 401 when it returns null. Other
- * paths answer 204. Its `calls` are fetch's mock calls.
+ * (`{ customer, customer_name, impersonated_by }`), or 401 when it returns null (with or without
+ * `?via=link`). Other paths answer 204. Its `calls` are fetch's mock calls.
  * @param {(token: string) => Record<string, any> | null} whoIs
  */
 export function hubKnowing(whoIs) {
   return async (path, init = {}) => {
-    if (path !== '/portal/me') return answer(204);
+    if (path.split('?')[0] !== '/portal/me') return answer(204);
     const token = /^Bearer (.+)$/.exec(init.headers?.Authorization ?? '')?.[1];
     const profile = token ? whoIs(token) : null;
     return profile ? answer(200, profile) : answer(401, { status: 401, code: 'AUTH_05' });

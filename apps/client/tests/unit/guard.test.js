@@ -145,7 +145,8 @@ describe('a link is confirmed with the hub before it is adopted (issue 16, findi
     const token = makeToken(MARIE);
     await router.push(`/?token=${token}`);
     const [path, init] = hub.mock.calls[0];
-    expect(path).toBe('/portal/me');
+    // Issue 17: the link's confirmation is the sign-in the hub counts (portal_auth_logins_total).
+    expect(path).toBe('/portal/me?via=link');
     expect(init.headers.Authorization).toBe(`Bearer ${token}`);
   });
 

@@ -22,6 +22,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct FrappeClient {
     http: reqwest::Client,
     base_url: Url,
+    metrics: Option<crate::metrics::ErpCallMetrics>,
 }
 
 impl std::fmt::Debug for FrappeClient {
@@ -67,7 +68,17 @@ impl FrappeClient {
             .timeout(REQUEST_TIMEOUT)
             .build()
             .map_err(|e| ErpError::Unexpected(format!("cannot build HTTP client: {e}")))?;
-        Ok(Self { http, base_url })
+        Ok(Self {
+            http,
+            base_url,
+            metrics: None,
+        })
+    }
+
+    /// Records each call's time and failures in `metrics` (`erpnext_request_*` on /metrics).
+    pub fn with_metrics(mut self, metrics: crate::metrics::ErpCallMetrics) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// The base URL this client talks to.
@@ -86,14 +97,17 @@ impl FrappeClient {
             .http
             .get(self.url(&["resource", doctype]))
             .query(&query.to_params());
-        Ok(self.send::<DataEnvelope<Vec<T>>>(request).await?.data)
+        Ok(self
+            .send::<DataEnvelope<Vec<T>>>("list", request)
+            .await?
+            .data)
     }
 
     /// `GET /api/resource/{doctype}/{name}`: one document, [`ErpError::NotFound`] if absent.
     #[tracing::instrument(skip_all, fields(doctype))]
     pub async fn get<T: DeserializeOwned>(&self, doctype: &str, name: &str) -> Result<T, ErpError> {
         let request = self.http.get(self.url(&["resource", doctype, name]));
-        Ok(self.send::<DataEnvelope<T>>(request).await?.data)
+        Ok(self.send::<DataEnvelope<T>>("get", request).await?.data)
     }
 
     /// `POST /api/resource/{doctype}`: creates `doc`, returns the saved document.
@@ -104,7 +118,7 @@ impl FrappeClient {
         doc: &Value,
     ) -> Result<T, ErpError> {
         let request = self.http.post(self.url(&["resource", doctype])).json(doc);
-        Ok(self.send::<DataEnvelope<T>>(request).await?.data)
+        Ok(self.send::<DataEnvelope<T>>("create", request).await?.data)
     }
 
     /// `PUT /api/resource/{doctype}/{name}`: merges `patch` into the document, returns it.
@@ -119,14 +133,16 @@ impl FrappeClient {
             .http
             .put(self.url(&["resource", doctype, name]))
             .json(patch);
-        Ok(self.send::<DataEnvelope<T>>(request).await?.data)
+        Ok(self.send::<DataEnvelope<T>>("update", request).await?.data)
     }
 
     /// `DELETE /api/resource/{doctype}/{name}`.
     #[tracing::instrument(skip_all, fields(doctype))]
     pub async fn delete(&self, doctype: &str, name: &str) -> Result<(), ErpError> {
         let request = self.http.delete(self.url(&["resource", doctype, name]));
-        self.send::<DataEnvelope<Value>>(request).await.map(|_| ())
+        self.send::<DataEnvelope<Value>>("delete", request)
+            .await
+            .map(|_| ())
     }
 
     /// `GET /api/method/frappe.auth.get_logged_user`: the API user, proving the site
@@ -136,7 +152,11 @@ impl FrappeClient {
         let request = self
             .http
             .get(self.url(&["method", "frappe.auth.get_logged_user"]));
-        match self.send::<MessageEnvelope>(request).await?.message {
+        match self
+            .send::<MessageEnvelope>("method", request)
+            .await?
+            .message
+        {
             Value::String(user) => Ok(user),
             _ => Err(ErpError::Unexpected(
                 "logged user is not a string".to_owned(),
@@ -159,7 +179,21 @@ impl FrappeClient {
         url
     }
 
+    /// Sends one call of `operation`, recording it in the metrics when there are some.
     async fn send<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, ErpError> {
+        let started = std::time::Instant::now();
+        let result = self.call(request).await;
+        if let Some(metrics) = &self.metrics {
+            metrics.observe(operation, started, &result);
+        }
+        result
+    }
+
+    async fn call<T: DeserializeOwned>(
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, ErpError> {

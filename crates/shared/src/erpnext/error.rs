@@ -36,6 +36,20 @@ pub enum ErpError {
 }
 
 impl ErpError {
+    /// The `kind` label of `erpnext_request_errors_total`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::Validation { .. } => "validation",
+            Self::Conflict => "conflict",
+            Self::RateLimited => "rate_limited",
+            Self::Unavailable(_) => "unavailable",
+            Self::Unexpected(_) => "unexpected",
+        }
+    }
+
     /// Maps an error status and its Frappe body to an [`ErpError`].
     pub(crate) fn from_response(status: StatusCode, body: &[u8]) -> Self {
         let message = || {

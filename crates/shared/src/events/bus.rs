@@ -64,6 +64,23 @@ pub trait EventBus: Send + Sync + 'static {
     ) -> Result<Subscription, BusError>;
     /// Whether the bus can publish now (for `/readyz`).
     async fn ready(&self) -> Result<(), BusError>;
+    /// The backlog of each durable this process subscribed to (for `/metrics`); none by default.
+    async fn consumer_backlog(&self) -> Result<Vec<ConsumerBacklog>, BusError> {
+        Ok(Vec::new())
+    }
+}
+
+/// How far behind one durable consumer is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsumerBacklog {
+    /// The durable name.
+    pub durable: String,
+    /// Messages stored for it and not yet delivered (always 0 in-process: nothing is stored).
+    pub pending: u64,
+    /// Messages delivered and not yet acknowledged.
+    pub ack_pending: u64,
+    /// Of those, messages delivered more than once.
+    pub redelivered: u64,
 }
 
 /// What a consumer decided about an in-process delivery.

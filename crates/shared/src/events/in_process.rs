@@ -10,7 +10,7 @@ use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    BusError, Envelope, EventBus, Subscription,
+    BusError, ConsumerBacklog, Envelope, EventBus, Subscription,
     bus::{Acker, Delivery, Outcome, subject_matches},
 };
 
@@ -35,6 +35,9 @@ struct Group {
     filter: String,
     members: Vec<mpsc::UnboundedSender<Delivery>>,
     next: usize,
+    /// Deliveries handed out and not yet settled, and how many of them are redeliveries.
+    in_flight: u64,
+    redelivered: u64,
 }
 
 impl Default for InProcessBus {
@@ -84,6 +87,18 @@ impl InProcessBus {
         false
     }
 
+    /// Counts a delivery of `durable` handed out (`start`) or settled.
+    fn count_in_flight(&self, durable: &str, redelivery: bool, start: bool) {
+        let mut groups = self.lock();
+        if let Some(group) = groups.iter_mut().find(|g| g.durable == durable) {
+            let change = |n: u64| if start { n + 1 } else { n.saturating_sub(1) };
+            group.in_flight = change(group.in_flight);
+            if redelivery {
+                group.redelivered = change(group.redelivered);
+            }
+        }
+    }
+
     async fn deliver_to_group(&self, durable: String, envelope: Envelope, raw: Bytes) {
         let mut attempt = 1;
         loop {
@@ -99,7 +114,10 @@ impl InProcessBus {
             if !self.dispatch(&durable, delivery) {
                 return;
             }
-            match rx.await {
+            self.count_in_flight(&durable, attempt > 1, true);
+            let outcome = rx.await;
+            self.count_in_flight(&durable, attempt > 1, false);
+            match outcome {
                 Ok(Outcome::Ack) => return,
                 Ok(Outcome::Nak(delay)) => {
                     tokio::time::sleep(delay.unwrap_or_default().max(MIN_REDELIVERY_DELAY)).await;
@@ -155,6 +173,8 @@ impl EventBus for InProcessBus {
                     filter: filter_subject.to_owned(),
                     members: vec![tx],
                     next: 0,
+                    in_flight: 0,
+                    redelivered: 0,
                 }),
             }
         }
@@ -166,5 +186,18 @@ impl EventBus for InProcessBus {
 
     async fn ready(&self) -> Result<(), BusError> {
         Ok(())
+    }
+
+    async fn consumer_backlog(&self) -> Result<Vec<ConsumerBacklog>, BusError> {
+        Ok(self
+            .lock()
+            .iter()
+            .map(|g| ConsumerBacklog {
+                durable: g.durable.clone(),
+                pending: 0,
+                ack_pending: g.in_flight,
+                redelivered: g.redelivered,
+            })
+            .collect())
     }
 }

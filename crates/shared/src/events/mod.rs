@@ -16,8 +16,8 @@ pub mod subjects;
 mod types;
 
 pub use bus::{
-    BoxError, BusError, Delivery, EventBus, NO_STREAM, Subscription, known_domains, stream_for,
-    subject_matches,
+    BoxError, BusError, ConsumerBacklog, Delivery, EventBus, NO_STREAM, Subscription,
+    known_domains, stream_for, subject_matches,
 };
 pub use envelope::{CLOUDEVENTS_SPEC_VERSION, Envelope, Event, EventError, current_traceparent};
 pub use in_process::InProcessBus;

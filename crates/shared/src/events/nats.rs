@@ -1,5 +1,6 @@
 //! The NATS JetStream bus of the services mode.
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_nats::{
@@ -16,7 +17,7 @@ use futures::StreamExt;
 use crate::config::NatsConnection;
 
 use super::{
-    BusError, Envelope, EventBus, Subscription,
+    BusError, ConsumerBacklog, Envelope, EventBus, Subscription,
     bus::{Acker, Delivery, NO_STREAM, known_domains, stream_for},
 };
 
@@ -60,6 +61,8 @@ pub struct NatsBus {
     client: async_nats::Client,
     jetstream: jetstream::Context,
     options: NatsOptions,
+    /// `(stream, durable)` of every subscription made, for [`EventBus::consumer_backlog`].
+    durables: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl NatsBus {
@@ -92,6 +95,7 @@ impl NatsBus {
             jetstream: jetstream::new(client.clone()),
             client,
             options,
+            durables: Arc::default(),
         };
         bus.ensure_streams().await?;
         Ok(bus)
@@ -149,6 +153,15 @@ impl NatsBus {
             self.options.max_age.min(NOTIFY_MAX_AGE)
         } else {
             self.options.max_age
+        }
+    }
+
+    /// Remembers a subscription, for [`EventBus::consumer_backlog`].
+    fn remember(&self, stream: String, durable: &str) {
+        let mut durables = self.durables.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = (stream, durable.to_owned());
+        if !durables.contains(&entry) {
+            durables.push(entry);
         }
     }
 
@@ -238,6 +251,7 @@ impl EventBus for NatsBus {
                 existing: existing.clone(),
             });
         }
+        self.remember(stream_name, durable);
         let messages = consumer
             .messages()
             .await
@@ -261,5 +275,31 @@ impl EventBus for NatsBus {
             async_nats::connection::State::Connected => Ok(()),
             state => Err(BusError::NotReady(format!("NATS connection {state:?}"))),
         }
+    }
+
+    async fn consumer_backlog(&self) -> Result<Vec<ConsumerBacklog>, BusError> {
+        let durables = self
+            .durables
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let mut backlog = Vec::with_capacity(durables.len());
+        for (stream, durable) in durables {
+            let info = self
+                .jetstream
+                .get_stream_no_info(&stream)
+                .await
+                .map_err(setup(format!("stream {stream}")))?
+                .consumer_info(&durable)
+                .await
+                .map_err(setup(format!("consumer {durable}")))?;
+            backlog.push(ConsumerBacklog {
+                durable,
+                pending: info.num_pending,
+                ack_pending: info.num_ack_pending as u64,
+                redelivered: info.num_redelivered as u64,
+            });
+        }
+        Ok(backlog)
     }
 }

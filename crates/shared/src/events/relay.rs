@@ -49,6 +49,7 @@ pub struct OutboxRelay {
     bus: Arc<dyn EventBus>,
     notify: Arc<Notify>,
     batch_size: u64,
+    counters: Option<crate::metrics::OutboxCounters>,
 }
 
 struct Round {
@@ -64,7 +65,14 @@ impl OutboxRelay {
             bus,
             notify: Arc::new(Notify::new()),
             batch_size: DEFAULT_BATCH_SIZE,
+            counters: None,
         }
+    }
+
+    /// Counts what it publishes and the rounds the bus stops (`outbox_*_total` on /metrics).
+    pub fn with_counters(mut self, counters: crate::metrics::OutboxCounters) -> Self {
+        self.counters = Some(counters);
+        self
     }
 
     /// Sets how many rows one round claims (default 200).
@@ -153,6 +161,12 @@ impl OutboxRelay {
             }
         }
         let count = published.len();
+        if let Some(counters) = &self.counters {
+            counters.published.inc_by(count as u64);
+            if failure.is_some() {
+                counters.errors.inc();
+            }
+        }
         if !published.is_empty() {
             Entity::delete_many()
                 .filter(Column::Seq.is_in(published))

@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::web;
 use anyhow::Context as _;
 
-use super::{Probe, Readiness, Serving, Shutdown, serve};
+use super::{Metrics, Probe, Readiness, Serving, Shutdown, serve};
 use crate::config::{self, BusSettings, ConfigError, Source};
 use crate::events::{BusProbe, EventBus};
 
@@ -55,8 +55,12 @@ pub trait ServiceSettings: Send + Sync + Sized + 'static {
     /// Where and how its own process serves.
     fn server(&self) -> &ServerSettings;
     /// Connects storage and third parties and starts the background work; events leave through
-    /// `bus`.
-    async fn start(&self, bus: Arc<dyn EventBus>) -> anyhow::Result<Self::Service>;
+    /// `bus`; its metrics go in `metrics` (the process's, which `/metrics` serves).
+    async fn start(
+        &self,
+        bus: Arc<dyn EventBus>,
+        metrics: &Arc<Metrics>,
+    ) -> anyhow::Result<Self::Service>;
 }
 
 /// A bound server and the services it serves.
@@ -83,17 +87,19 @@ impl Application {
         settings: S,
         bus: Arc<dyn EventBus>,
     ) -> anyhow::Result<Self> {
-        let service = Arc::new(settings.start(Arc::clone(&bus)).await?);
-        Self::serve(settings.server(), vec![service], bus, None, |_| {})
+        let metrics = Metrics::new()?;
+        let service = Arc::new(settings.start(Arc::clone(&bus), &metrics).await?);
+        Self::serve(settings.server(), vec![service], bus, metrics, None, |_| {})
     }
 
     /// Serves `services` on one server with the common plumbing (health, readiness with each
-    /// service's probes and the bus's, metrics, the OpenAPI documents merged, under `title` when
-    /// given), plus `routes`.
+    /// service's probes and the bus's, `metrics` with the bus's consumers watched, the OpenAPI
+    /// documents merged, under `title` when given), plus `routes`.
     pub fn serve<F>(
         server: &ServerSettings,
         services: Vec<Arc<dyn Service>>,
         bus: Arc<dyn EventBus>,
+        metrics: Arc<Metrics>,
         title: Option<&str>,
         routes: F,
     ) -> anyhow::Result<Self>
@@ -101,6 +107,7 @@ impl Application {
         F: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
     {
         let mut probes: Vec<Arc<dyn Probe>> = services.iter().flat_map(|s| s.probes()).collect();
+        metrics.watch_bus(Arc::clone(&bus));
         probes.push(Arc::new(BusProbe(bus)));
         let mut documents = services.iter().map(|s| s.document());
         let mut doc = documents
@@ -117,6 +124,7 @@ impl Application {
             &server.bind,
             server.shutdown,
             Readiness(probes),
+            metrics,
             doc,
             move |c| {
                 for service in &mounted {

@@ -26,6 +26,22 @@ pub trait Probe: Send + Sync {
 #[derive(Clone, Default)]
 pub struct Readiness(pub Vec<Arc<dyn Probe>>);
 
+/// One probe's verdict: its name, whether it is required, and its outcome.
+type Verdict = (&'static str, bool, Result<(), String>);
+
+impl Readiness {
+    /// Runs every probe at once, each bounded by 3 s.
+    async fn evaluate(&self) -> Vec<Verdict> {
+        let checks = self.0.iter().map(|p| async move {
+            let outcome = tokio::time::timeout(Duration::from_secs(3), p.check())
+                .await
+                .unwrap_or_else(|_| Err("timed out".to_owned()));
+            (p.name(), p.required(), outcome)
+        });
+        futures::future::join_all(checks).await
+    }
+}
+
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
@@ -33,13 +49,7 @@ async fn healthz() -> HttpResponse {
 }
 
 async fn readyz(readiness: web::Data<Readiness>) -> HttpResponse {
-    let checks = readiness.0.iter().map(|p| async move {
-        let outcome = tokio::time::timeout(Duration::from_secs(3), p.check())
-            .await
-            .unwrap_or_else(|_| Err("timed out".to_owned()));
-        (p.name(), p.required(), outcome)
-    });
-    let results = futures::future::join_all(checks).await;
+    let results = readiness.evaluate().await;
     let ready = results
         .iter()
         .all(|(_, required, r)| r.is_ok() || !required);
@@ -66,10 +76,16 @@ async fn readyz(readiness: web::Data<Readiness>) -> HttpResponse {
     }
 }
 
-async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
+async fn metrics(metrics: web::Data<Metrics>, readiness: web::Data<Readiness>) -> HttpResponse {
+    let checks: Vec<_> = readiness
+        .evaluate()
+        .await
+        .into_iter()
+        .map(|(name, required, outcome)| (name, required, outcome.is_ok()))
+        .collect();
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(metrics.render())
+        .body(metrics.render(&checks).await)
 }
 
 /// Mounts `/healthz`, `/readyz` and `/metrics`. The app must provide `web::Data<Readiness>` and

@@ -6,20 +6,19 @@
 mod application;
 mod client_ip;
 mod health;
-mod metrics;
 mod openapi;
 mod problem;
 mod server;
 mod staff;
 mod trace;
 
+pub use crate::metrics::{Metrics, resident_memory_bytes};
 pub use application::{Application, DbProbe, ServerSettings, Service, ServiceSettings};
 pub use client_ip::{ClientIp, IpRange, TrustedProxies, client_ip, limit_group};
 pub use health::{
     CONTENT_SECURITY_POLICY, Probe, REFERRER_POLICY, Readiness, configure_base, configure_health,
     openapi_route, security_headers,
 };
-pub use metrics::{Metrics, resident_memory_bytes};
 pub use openapi::{JsonBodyProblems, PROBLEM_JSON, problem_response};
 pub use problem::{
     Problem, bare_errors_as_problems, json_config, not_found, path_config, query_config,

@@ -71,13 +71,15 @@ pub struct Serving {
     stopping: Stopping,
 }
 
-/// Binds `bind` (port 0 picks one) and serves the common plumbing ([`configure_base`], metrics
-/// middleware, security headers, problem+json for unknown routes and actix's own error answers,
-/// a server span per request when traces are exported) around `routes`; `shutdown` says how it stops.
+/// Binds `bind` (port 0 picks one) and serves the common plumbing ([`configure_base`], `metrics`
+/// and its middleware, security headers, problem+json for unknown routes and actix's own error
+/// answers, a server span per request when traces are exported) around `routes`; `shutdown` says how
+/// it stops.
 pub fn serve<F>(
     bind: &str,
     shutdown: Shutdown,
     mut readiness: Readiness,
+    metrics: Arc<Metrics>,
     doc: utoipa::openapi::OpenApi,
     routes: F,
 ) -> anyhow::Result<Serving>
@@ -88,7 +90,6 @@ where
     let listener =
         std::net::TcpListener::bind(bind).with_context(|| format!("binding BIND={bind}"))?;
     let port = listener.local_addr()?.port();
-    let metrics = Metrics::new()?;
     let stopping = Stopping::default();
     readiness.0.push(Arc::new(stopping.clone()));
     let flag = stopping.clone();

@@ -13,8 +13,13 @@ use serde_json::Value;
 use crate::kubernetes::name_of;
 use crate::{env_file, root, yaml_docs};
 
-/// Kustomizations to render: the services, and the optional erp-sandbox for a staging namespace.
-pub(crate) const KUSTOMIZATIONS: [&str; 2] = ["deploy/k8s", "deploy/k8s/erp-sandbox"];
+/// Kustomizations to render: the services, the optional erp-sandbox for a staging namespace, and
+/// the optional monitoring for a cluster with the Prometheus operator.
+pub(crate) const KUSTOMIZATIONS: [&str; 3] = [
+    "deploy/k8s",
+    "deploy/k8s/erp-sandbox",
+    "deploy/k8s/monitoring",
+];
 
 /// The output of `kubectl kustomize` for every kustomization of [`KUSTOMIZATIONS`].
 pub(crate) struct Rendered {

@@ -10,13 +10,22 @@
 //!   service's environment goes through that service's own `Settings::from_source`, which must
 //!   accept it, read every variable given, and be given what the services mode needs.
 //! - `deploy/Dockerfile`: multi-stage, one binary per image, slim runtime, numeric non-root user.
+//! - `deploy/prometheus`: the alert rules through `promtool check rules` and their unit tests
+//!   (`promtool test rules`, promtool from Debian's prometheus package that
+//!   `scripts/ensure-services.sh` installs); every alert tested firing and quiet, with its runbook
+//!   entry in docs/runbooks.md, on metrics documented in docs/metrics.md. `deploy/k8s/monitoring`:
+//!   the PrometheusRule is the plain rule file, the custom resources fit their CRDs' structure.
+//! - `deploy/grafana`: the dashboard's queries parse, name documented metrics, use `${datasource}`.
 #![allow(clippy::unwrap_used)]
 
 mod compose;
 mod dockerfile;
+mod grafana;
 mod kubernetes;
 mod kustomize;
+mod monitoring;
 mod network;
+mod prometheus;
 mod settings;
 
 use std::collections::BTreeMap;

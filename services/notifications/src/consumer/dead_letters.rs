@@ -13,9 +13,18 @@ impl Consumer {
         let id = c.envelope.id.to_string();
         let unit = rand::random::<f64>();
         let (base, cap) = (self.settings.retry_base, self.settings.retry_cap);
+        let out_of_attempts = attempts + 1 >= self.settings.max_attempts;
+        self.metrics.delivery(
+            c.channel,
+            match &error {
+                SendError::Permanent(_) => Outcome::Failed,
+                SendError::Temporary(_) if out_of_attempts => Outcome::Dead,
+                _ => Outcome::Retried,
+            },
+        );
         match error {
             SendError::Permanent(e) => self.dead(c, Some(&id), &e, attempts + 1).await,
-            SendError::Temporary(e) if attempts + 1 >= self.settings.max_attempts => {
+            SendError::Temporary(e) if out_of_attempts => {
                 self.dead(c, Some(&id), &format!("out of attempts: {e}"), attempts + 1)
                     .await
             }
@@ -134,6 +143,7 @@ impl Consumer {
             "email"
         };
         tracing::warn!(subject = %d.subject, reason, "malformed command (notify.dead)");
+        self.metrics.delivery(channel, Outcome::Dead);
         let letter = DeadLetter {
             event_id: d.envelope.as_ref().ok().map(|e| e.id.to_string()),
             subject: d.subject.clone(),

@@ -17,7 +17,10 @@ impl Consumer {
         };
         let email = match OutgoingEmail::parse(&cmd, self.settings.max_attachment_bytes) {
             Ok(e) => e,
-            Err(invalid) => return self.dead(&c, None, &invalid.to_string(), 0).await,
+            Err(invalid) => {
+                self.metrics.delivery(c.channel, Outcome::Dead);
+                return self.dead(&c, None, &invalid.to_string(), 0).await;
+            }
         };
         let (attempts, interrupted) = match self.claim(&c).await? {
             Ok(claimed) => claimed,
@@ -46,7 +49,10 @@ impl Consumer {
                 return Ok(verdict);
             }
         }
-        match mailer.send(&id, &email).await {
+        let started = std::time::Instant::now();
+        let sent = mailer.send(&id, &email).await;
+        self.metrics.provider_call("smtp", started, &sent);
+        match sent {
             Ok(message_id) => {
                 self.record(
                     &c,

@@ -20,6 +20,7 @@ use tracing::Instrument as _;
 use crate::config::Settings;
 use crate::domain::{OutgoingEmail, OutgoingSms, SendError, is_allowed, retry_delay};
 use crate::mailer::Mailer;
+use crate::metrics::{NotifyMetrics, Outcome};
 use crate::store::{Claim, Finish, NewDelivery, Store};
 use crate::twilio::Twilio;
 
@@ -48,6 +49,7 @@ pub struct Consumer {
     pub(crate) twilio: Option<Twilio>,
     pub(crate) settings: Arc<Settings>,
     pub(crate) outbox_written: Arc<Notify>,
+    pub(crate) metrics: NotifyMetrics,
 }
 
 /// The consumer span of one delivery, continuing the trace of its publish (the same on NATS and on
@@ -217,10 +219,16 @@ impl Consumer {
         })
     }
 
+    /// Records a delivery done (sent or captured).
     async fn record(&self, c: &Command<'_>, finish: &Finish<'_>) -> Result<Verdict, DbErr> {
         self.store
             .record(&c.envelope.id.to_string(), finish)
             .await?;
+        if let Finish::Captured { .. } = finish {
+            self.metrics.delivery(c.channel, Outcome::Captured);
+        } else {
+            self.metrics.delivery(c.channel, Outcome::Sent);
+        }
         Ok(Verdict::Ack)
     }
 }

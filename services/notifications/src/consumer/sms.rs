@@ -13,7 +13,10 @@ impl Consumer {
         };
         let sms = match OutgoingSms::parse(&cmd) {
             Ok(s) => s,
-            Err(invalid) => return self.dead(&c, None, &invalid.to_string(), 0).await,
+            Err(invalid) => {
+                self.metrics.delivery(c.channel, Outcome::Dead);
+                return self.dead(&c, None, &invalid.to_string(), 0).await;
+            }
         };
         let (attempts, interrupted) = match self.claim(&c).await? {
             Ok(claimed) => claimed,
@@ -39,7 +42,10 @@ impl Consumer {
                 return Ok(verdict);
             }
         }
-        match twilio.send(&sms).await {
+        let started = std::time::Instant::now();
+        let sent = twilio.send(&sms).await;
+        self.metrics.provider_call("twilio", started, &sent);
+        match sent {
             Ok(sid) => {
                 self.record(
                     &c,

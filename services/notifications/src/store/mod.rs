@@ -13,7 +13,7 @@ use sea_orm_migration::MigratorTrait;
 
 pub use dead_letters::{DeadLetterRow, Replay};
 pub use migrations::Migrator;
-pub use reads::DeliveryRow;
+pub use reads::{DeliveryRow, Waiting};
 use writes::{ClaimRow, Write, Writes, Written};
 
 /// Where a delivery stands.

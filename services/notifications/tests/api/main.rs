@@ -10,6 +10,7 @@ mod helpers;
 mod interrupted;
 mod log;
 mod lost_reply;
+mod metrics;
 mod on_nats;
 mod relay_login;
 mod retries;

@@ -92,6 +92,24 @@ async fn bytes_that_are_not_json_are_dead_lettered_and_the_consumer_goes_on() {
     assert_eq!(letter.original, "this is { not json");
     assert_eq!(letter.event_id, None);
 
+    // Issue 17: JetStream's view of the consumer, and both outcomes, on /metrics.
+    let m = testkit::metrics::scrape(&client, &address).await;
+    let email = [("consumer", "notifications-email")];
+    assert!(
+        m.has("events_consumer_pending_messages", &email),
+        "{:?}",
+        m.families()
+    );
+    assert_eq!(m.value("events_consumer_pending_messages", &email), 0.0);
+    assert_eq!(m.value("events_consumer_redelivered_messages", &email), 0.0);
+    let outcome = |o: &str| {
+        m.value(
+            "notifications_deliveries_total",
+            &[("channel", "email"), ("outcome", o)],
+        )
+    };
+    assert_eq!((outcome("dead"), outcome("captured")), (1.0, 1.0));
+
     for (_, stream) in known_domains() {
         let _ = jetstream
             .delete_stream(format!("{}_{stream}", prefix.to_uppercase()))

@@ -1,7 +1,5 @@
 //! `POST /portal/verify-code`: the typed 6-digit code, for the same token as the link.
 
-use std::sync::LazyLock;
-
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -13,6 +11,7 @@ use super::AppState;
 use super::link::{address_key, identifier_key};
 use crate::domain::identifier::Identifier;
 use crate::error::ApiError;
+use crate::metrics::LoginMethod;
 use crate::store::code_budget::{all_failures_capped, count_failure};
 use crate::store::{CodeCheck, RateDecision, now_ms};
 
@@ -33,29 +32,6 @@ pub struct TokenResponse {
     /// The JWT (EdDSA).
     pub token: String,
 }
-
-/// `portal_auth_code_failures_total` and `portal_auth_code_failure_cap_reached_total` on /metrics.
-static FAILURES: LazyLock<Option<(prometheus::IntCounter, prometheus::IntCounter)>> = LazyLock::new(
-    || {
-        let counter = |name: &str, help: &str| {
-            let c = prometheus::IntCounter::new(name, help).ok()?;
-            prometheus::default_registry()
-                .register(Box::new(c.clone()))
-                .ok()?;
-            Some(c)
-        };
-        Some((
-            counter(
-                "portal_auth_code_failures_total",
-                "Typed codes refused as wrong, expired, used or unknown",
-            )?,
-            counter(
-                "portal_auth_code_failure_cap_reached_total",
-                "Times the wrong codes reached CODE_FAILURES_PER_MINUTE (every code refused for the rest of the minute)",
-            )?,
-        ))
-    },
-);
 
 /// Redeems a code. Every failure (wrong, expired, used, burned, unknown identifier, customer over
 /// its budget of wrong codes) looks the same; five wrong codes burn every live code of the
@@ -88,6 +64,8 @@ pub async fn verify_code(
         .tokens
         .verify(&token)
         .map_err(|_| ApiError::InvalidCode)?;
+    state.metrics.codes_verified.inc();
+    state.metrics.login(LoginMethod::Code);
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(TokenResponse { token }))
@@ -105,7 +83,7 @@ async fn check(
     // Guessing across many identifiers is capped per address as well as per code.
     let limit = state.limits.per_ip * 2;
     let key = format!("code-{}", address_key(ip.0));
-    if let RateDecision::Limited { retry_after_s } = state
+    if let RateDecision::Limited { retry_after_s, .. } = state
         .store
         .hit(&key, limit, now, state.limits.window_ms)
         .await?
@@ -126,13 +104,9 @@ async fn check(
         return Ok(claims);
     }
     let over_cap = count_failure(db, cap, now).await?;
-    if let Some((failures, cap_reached)) = FAILURES.as_ref() {
-        failures.inc();
-        if over_cap {
-            cap_reached.inc();
-        }
-    }
+    state.metrics.code_failures.inc();
     if over_cap {
+        state.metrics.code_failure_cap_reached.inc();
         tracing::warn!(
             cap,
             "wrong codes reached CODE_FAILURES_PER_MINUTE: every code is refused for the rest of the minute"

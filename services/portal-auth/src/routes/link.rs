@@ -10,7 +10,8 @@ use utoipa::ToSchema;
 use super::AppState;
 use crate::domain::identifier::{Identifier, IdentifierKind};
 use crate::error::ApiError;
-use crate::store::{Admission, NewJob, RateDecision, now_ms};
+use crate::metrics::LinkRequestOutcome;
+use crate::store::{Admission, LimitKey, NewJob, RateDecision, now_ms};
 
 /// What the login page sends.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -98,8 +99,15 @@ pub async fn request_link(
         .await
         .map_err(ApiError::Unavailable)?
     {
-        RateDecision::Limited { retry_after_s } => Err(ApiError::RateLimited(retry_after_s)),
+        RateDecision::Limited { retry_after_s, by } => {
+            state.metrics.link_request(match by {
+                LimitKey::Address => LinkRequestOutcome::LimitedByAddress,
+                _ => LinkRequestOutcome::LimitedByIdentifier,
+            });
+            Err(ApiError::RateLimited(retry_after_s))
+        }
         RateDecision::Admitted => {
+            state.metrics.link_request(LinkRequestOutcome::Admitted);
             state.jobs_queued.notify_one();
             Ok(HttpResponse::Ok()
                 .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -44,6 +44,7 @@ pub struct AppState {
     /// `CODE_BACKOFF_S` in milliseconds.
     pub(crate) code_backoff_ms: i64,
     pub(crate) code_failures_per_minute: u32,
+    pub(crate) metrics: crate::metrics::AuthMetrics,
 }
 
 /// Mounts every route of portal-auth.

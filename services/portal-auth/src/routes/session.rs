@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::{AppState, customer};
 use crate::error::ApiError;
+use crate::metrics::LoginMethod;
 use crate::store::{RevocationEntry, now_ms};
 use crate::tokens::CUSTOMER_TOKEN_TTL_S;
 
@@ -59,20 +60,45 @@ pub struct Profile {
     pub impersonated_by: Option<String>,
 }
 
+/// `?via=link`: the portal confirms the token it was opened with (a sign-in by link).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct MeQuery {
+    /// `link` when the portal was just opened with this token; counted as a sign-in by link.
+    #[param(inline)]
+    pub via: Option<Via>,
+}
+
+/// How the portal got the token it shows the profile for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    /// The link of an email or of an SMS.
+    Link,
+}
+
 /// The logged-in customer's profile from ERPNext.
-#[utoipa::path(get, path = "/portal/me", tag = "portal-auth",
+#[utoipa::path(get, path = "/portal/me", tag = "portal-auth", params(MeQuery),
     responses((status = 200, description = "The profile", body = Profile),
+              (status = 400, description = "The query string does not parse", body = shared::http::Problem, content_type = "application/problem+json"),
               (status = 401, description = "No valid customer token", body = shared::http::Problem, content_type = "application/problem+json"),
               (status = 404, description = "The customer is no longer in the ERP", body = shared::http::Problem, content_type = "application/problem+json"),
               (status = 503, description = "The ERP does not answer", body = shared::http::Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
-pub async fn me(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn me(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<MeQuery>,
+) -> Result<HttpResponse, ApiError> {
     let claims = customer(&req, &state)?;
     let c: shared::erpnext::Customer = match state.erp.get("Customer", &claims.sub).await {
         Ok(c) => c,
         Err(shared::erpnext::ErpError::NotFound) => return Err(ApiError::NotFound),
         Err(e) => return Err(ApiError::Unavailable(format!("ERP: {e}"))),
     };
+    // A staff member's session is no customer signing in.
+    if query.via == Some(Via::Link) && claims.act.is_none() {
+        state.metrics.login(LoginMethod::Link);
+    }
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(Profile {
@@ -123,6 +149,7 @@ pub async fn logout(
             jti: claims.jti.clone(),
         });
     }
+    state.metrics.revocation(query.everywhere);
     tracing::info!(target: "audit", everywhere = query.everywhere, customer_hash = %crate::worker::short_hash(&claims.sub), "logout");
     Ok(HttpResponse::NoContent().finish())
 }

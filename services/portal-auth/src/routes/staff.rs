@@ -119,6 +119,7 @@ pub async fn impersonate(
         },
     )
     .await?;
+    state.metrics.impersonations.inc();
     tracing::info!(target: "audit", staff = %staff.username, customer = %c.name, client_ip = %ip.0,
         reason = reason.unwrap_or(""), jti = %claims.jti, audit_seq = seq, "staff impersonation");
     Ok(HttpResponse::Ok()

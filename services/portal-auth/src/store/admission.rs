@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 
 use shared::db::pg_array;
 
-use super::rate_limit::decide;
+use super::rate_limit::{LimitKey, decide};
 use super::{Limits, NewJob, RateDecision, Store, jobs, stmt};
 
 /// One link request waiting to be admitted: its limit keys and the job to queue when admitted.
@@ -174,6 +174,7 @@ fn verdicts(
     limit: u32,
     now: i64,
     window_ms: i64,
+    by: LimitKey,
 ) -> Result<Vec<RateDecision>, DbErr> {
     let mut seen: HashMap<&str, i64> = HashMap::with_capacity(counts.len());
     keys.iter()
@@ -184,7 +185,14 @@ fn verdicts(
             let before = hits - counts.get(key).copied().unwrap_or(0);
             let nth = seen.entry(key).or_default();
             *nth += 1;
-            Ok(decide(before + *nth, *window_start, limit, now, window_ms))
+            Ok(decide(
+                before + *nth,
+                *window_start,
+                limit,
+                now,
+                window_ms,
+                by,
+            ))
         })
         .collect()
 }
@@ -224,6 +232,7 @@ pub async fn admit_in<C: ConnectionTrait>(
         limits.per_ip,
         now,
         limits.window_ms,
+        LimitKey::Address,
     )?;
     take_back_refused(
         txn,
@@ -250,6 +259,7 @@ pub async fn admit_in<C: ConnectionTrait>(
         limits.per_identifier,
         now,
         limits.window_ms,
+        LimitKey::Identifier,
     )?;
     for (&i, d) in passed.iter().zip(id_decisions) {
         decisions[i] = d;

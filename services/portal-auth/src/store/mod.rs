@@ -19,7 +19,7 @@ pub use audit::{ImpersonationRecord, NewImpersonation, find_impersonations, reco
 pub use codes::{CodeCheck, NewCode, insert_code};
 pub use jobs::{LinkJob, NewJob, delete_job, retry_job};
 pub use migrations::Migrator;
-pub use rate_limit::{Limits, RateDecision, hit};
+pub use rate_limit::{LimitKey, Limits, RateDecision, hit};
 pub use revocations::{RevocationEntry, token_version};
 pub use short_links::insert_short_link;
 

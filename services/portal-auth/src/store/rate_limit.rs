@@ -15,7 +15,20 @@ pub enum RateDecision {
     Limited {
         /// Seconds until the window that refused it ends.
         retry_after_s: u64,
+        /// Which limit refused it.
+        by: LimitKey,
     },
+}
+
+/// The kind of key whose limit refused a request (the label of the link requests' metric).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitKey {
+    /// The client address (an IPv6 client's /64).
+    Address,
+    /// The identifier typed.
+    Identifier,
+    /// Any other counted key (code tries, daily message caps).
+    Other,
 }
 
 /// Limits in force.
@@ -53,7 +66,14 @@ pub async fn hit<C: ConnectionTrait>(
         .ok_or_else(|| DbErr::RecordNotFound("rate_limit upsert returned nothing".into()))?;
     let hits: i64 = row.try_get_by_index(0)?;
     let window_start: i64 = row.try_get_by_index(1)?;
-    Ok(decide(hits, window_start, limit, now, window_ms))
+    Ok(decide(
+        hits,
+        window_start,
+        limit,
+        now,
+        window_ms,
+        LimitKey::Other,
+    ))
 }
 
 /// The verdict on the request that brought a key's count to `hits`.
@@ -63,6 +83,7 @@ pub(super) fn decide(
     limit: u32,
     now: i64,
     window_ms: i64,
+    by: LimitKey,
 ) -> RateDecision {
     if hits <= i64::from(limit) {
         return RateDecision::Admitted;
@@ -70,6 +91,7 @@ pub(super) fn decide(
     let remaining_ms = (window_start + window_ms - now).max(1000);
     RateDecision::Limited {
         retry_after_s: u64::try_from((remaining_ms + 999) / 1000).unwrap_or(1),
+        by,
     }
 }
 

@@ -297,7 +297,8 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.unwrap()
     }
 
-    async fn get_with_token(&self, path: &str, token: &str) -> Response {
+    /// A `GET` with a bearer token.
+    pub async fn get_with_token(&self, path: &str, token: &str) -> Response {
         self.client
             .get(self.url(path))
             .bearer_auth(token)

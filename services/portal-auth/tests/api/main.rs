@@ -13,6 +13,7 @@ mod identifiers;
 mod impersonation;
 mod links;
 mod messages;
+mod metrics;
 mod operations;
 mod rate_limits;
 mod tokens;

@@ -121,7 +121,8 @@ async fn an_address_over_its_limit_uses_up_no_identifier(store: Store) {
         d,
         [
             RateDecision::Limited {
-                retry_after_s: half
+                retry_after_s: half,
+                by: LimitKey::Identifier,
             },
             RateDecision::Admitted
         ]
@@ -165,7 +166,8 @@ async fn a_refused_request_reports_when_its_window_ends() {
     assert_eq!(
         d[1],
         RateDecision::Limited {
-            retry_after_s: (WINDOW_MS / 1000) as u64
+            retry_after_s: (WINDOW_MS / 1000) as u64,
+            by: LimitKey::Identifier,
         }
     );
 }
