@@ -59,7 +59,7 @@ pub async fn insert_code<C: ConnectionTrait>(
     Ok(())
 }
 
-/// One live code counted by a guess.
+/// A code counted by a guess: a live one, or the identifier's decoy.
 struct Counted {
     id: String,
     customer: String,
@@ -75,9 +75,10 @@ impl Store {
     /// ([`code_budget`](super::code_budget)) are not compared; each code compared and missed counts
     /// against its customer. A match is used up.
     ///
-    /// An identifier without live codes reads and writes a budget of its own (`id:<key>`, never
-    /// consulted), so that a wrong code costs the same statements whether the identifier is a
-    /// customer's or not.
+    /// An identifier without live codes counts the attempt on its decoy row instead
+    /// ([`count_decoy`]), whose customer is a budget of its own (`id:<key>`, never consulted): a
+    /// wrong code runs the same statements, writes the same rows and computes the same hash whether
+    /// the identifier names a customer or not.
     pub async fn check_code(
         &self,
         key: &CodeKey,
@@ -87,15 +88,11 @@ impl Store {
         backoff_base_ms: i64,
     ) -> Result<CodeCheck, DbErr> {
         let txn = super::begin_write(&self.db).await?;
-        let counted = count_attempt(&txn, identifier_key, now).await?;
+        let live = count_attempt(&txn, identifier_key, now).await?;
+        let decoy = count_decoy(&txn, identifier_key, live.is_empty(), now).await?;
         let mut by_customer: BTreeMap<String, Vec<Counted>> = BTreeMap::new();
-        for c in counted {
+        for c in live.into_iter().chain(decoy) {
             by_customer.entry(c.customer.clone()).or_default().push(c);
-        }
-        if by_customer.is_empty() {
-            by_customer.insert(format!("id:{identifier_key}"), Vec::new());
-            // The hash a live code would have cost, so that no code costs the same time as a miss.
-            std::hint::black_box(key.hash(identifier_key, code));
         }
         let mut compared = Vec::with_capacity(by_customer.len());
         let mut matched = None;
@@ -122,7 +119,7 @@ impl Store {
             }
             _ => {
                 for (customer, budget, n) in compared {
-                    let missed = i32::try_from(n.max(1)).unwrap_or(i32::MAX);
+                    let missed = i32::try_from(n).unwrap_or(i32::MAX);
                     code_budget::record_failures(
                         &txn,
                         customer,
@@ -156,6 +153,45 @@ async fn count_attempt<C: ConnectionTrait>(
             [identifier_key.into(), now.into(), MAX_CODE_ATTEMPTS.into()],
         ))
         .await?;
+    counted(&rows)
+}
+
+// The decoy of an identifier: one row of `login_code` per identifier key (its id, `decoy:<key>`, is
+// no code's uuid), expired from the start, so that no check counts on it, nothing else reads it, and
+// the janitor purges it with the expired codes. Its hash is empty, which no HMAC equals; its
+// customer is the identifier's own budget key. The statement runs on every check, writing only when
+// `$5` says that no live code was counted: both paths then send the same statements, and each writes
+// one row of `login_code` (a live code's attempt, or the decoy's).
+const COUNT_DECOY: &str = "INSERT INTO login_code \
+      (id, identifier_key, customer, code_hash, claims, expires_at, attempts) \
+    SELECT $1, $2, $3, '', '', $4, 1 WHERE $5 \
+    ON CONFLICT (id) DO UPDATE SET attempts = login_code.attempts + 1 \
+    RETURNING id, customer, code_hash, claims";
+
+/// Counts the attempt on the identifier's decoy row when `nothing_counted`, and gives the decoy.
+async fn count_decoy<C: ConnectionTrait>(
+    txn: &C,
+    identifier_key: &str,
+    nothing_counted: bool,
+    now: i64,
+) -> Result<Vec<Counted>, DbErr> {
+    let rows = txn
+        .query_all_raw(stmt(
+            txn.get_database_backend(),
+            COUNT_DECOY,
+            [
+                format!("decoy:{identifier_key}").into(),
+                identifier_key.into(),
+                format!("id:{identifier_key}").into(),
+                now.into(),
+                nothing_counted.into(),
+            ],
+        ))
+        .await?;
+    counted(&rows)
+}
+
+fn counted(rows: &[sea_orm::QueryResult]) -> Result<Vec<Counted>, DbErr> {
     rows.iter()
         .map(|r| {
             Ok(Counted {
@@ -178,4 +214,99 @@ async fn use_code<C: ConnectionTrait>(txn: &C, id: &str, now: i64) -> Result<boo
         ))
         .await?;
     Ok(used.rows_affected() == 1)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000_000;
+
+    fn code_key() -> CodeKey {
+        CodeKey::from_secret(&"k".repeat(32)).unwrap()
+    }
+
+    /// The statements `store` runs for one wrong code typed with `identifier_key`.
+    async fn statements_of_a_wrong_code(store: &mut Store, identifier_key: &str) -> Vec<String> {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        store
+            .db
+            .set_metric_callback(move |info| log.lock().unwrap().push(info.statement.sql.clone()));
+        let check = store
+            .check_code(&code_key(), identifier_key, "000000", NOW, 30_000)
+            .await
+            .unwrap();
+        assert_eq!(check, CodeCheck::Invalid);
+        seen.lock().unwrap().clone()
+    }
+
+    /// The attempts written in `login_code`, per identifier key.
+    async fn attempts(store: &Store) -> Vec<(String, i64)> {
+        let rows = store
+            .db
+            .query_all_raw(sea_orm::Statement::from_string(
+                store.db.get_database_backend(),
+                "SELECT identifier_key, CAST(SUM(attempts) AS BIGINT) FROM login_code \
+                 GROUP BY identifier_key ORDER BY identifier_key",
+            ))
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|r| {
+                (
+                    r.try_get_by_index(0).unwrap(),
+                    r.try_get_by_index(1).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    /// Issue 16, finding 4: a wrong code for an identifier with a live code wrote the attempt on
+    /// that code's row; for an identifier without, the same UPDATE changed nothing, and the answer
+    /// came sooner. Both now run the same statements and write one attempt in `login_code`: the
+    /// live code's, or the identifier's decoy's.
+    async fn a_wrong_code_runs_the_same_statements_and_writes_one_attempt_with_or_without_a_code(
+        mut store: Store,
+    ) {
+        let code = NewCode {
+            id: uuid::Uuid::now_v7().to_string(),
+            identifier_key: "key-of-a-customer".into(),
+            customer: "CUST-2024-00001".into(),
+            code: "123456".into(),
+            claims: "{}".into(),
+            expires_at: NOW + 900_000,
+        };
+        insert_code(&store.db, &code_key(), &code).await.unwrap();
+
+        let with_a_code = statements_of_a_wrong_code(&mut store, "key-of-a-customer").await;
+        let without = statements_of_a_wrong_code(&mut store, "key-of-nobody").await;
+        assert_eq!(with_a_code, without);
+        let decoy = stmt(store.db.get_database_backend(), COUNT_DECOY, []).sql;
+        assert!(without.contains(&decoy), "{without:#?}");
+        assert_eq!(
+            attempts(&store).await,
+            [("key-of-a-customer".into(), 1), ("key-of-nobody".into(), 1)]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_wrong_code_costs_the_same_with_or_without_a_live_code_on_sqlite_and_postgresql() {
+        let file = std::env::temp_dir().join(format!("pa-codes-{}.db", uuid::Uuid::new_v4()));
+        let sqlite = Store::connect(&format!("sqlite://{}?mode=rwc", file.display()))
+            .await
+            .unwrap();
+        a_wrong_code_runs_the_same_statements_and_writes_one_attempt_with_or_without_a_code(sqlite)
+            .await;
+        let db = testkit::TestDb::postgres().await;
+        let postgres = Store::connect(db.url()).await.unwrap();
+        a_wrong_code_runs_the_same_statements_and_writes_one_attempt_with_or_without_a_code(
+            postgres,
+        )
+        .await;
+        db.cleanup().await;
+    }
 }
