@@ -121,6 +121,7 @@ fn checks(src: &HubDefaults) -> Checks {
     }
     add_erp_check(&mut checks, src);
     checks.known("signing keys", portal_auth::cli::check_keys(&portal));
+    checks.known("code hash key", portal_auth::code_key::check(&portal));
     if let Ok(settings) = notify_settings {
         checks.add("SMTP", notifications::cli::check_smtp(settings.clone()));
         checks.add("Twilio", notifications::cli::check_twilio(settings));

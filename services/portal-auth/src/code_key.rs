@@ -9,6 +9,8 @@ use hmac::{Hmac, Mac};
 use secrecy::ExposeSecret;
 use sha2::Sha256;
 
+use shared::config::{self, Source};
+
 use crate::config::Settings;
 
 /// The file the embedded default generates the key in, inside `JWT_KEYS_DIR`.
@@ -67,6 +69,49 @@ impl CodeKey {
         mac.update(b":");
         mac.update(code.as_bytes());
         hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+/// The code-hash-key line of `check-config`: where the key comes from, or what is wrong and which
+/// variable to fix. Nothing is generated, and the key is never shown.
+pub fn check(src: &dyn Source) -> Result<String, String> {
+    let wrong = |e: config::ConfigError| format!("{} is wrong: {}", e.name, e.problem);
+    if let Some(secret) = config::secret(src, "CODE_HASH_KEY").map_err(wrong)? {
+        let from = match src.get("CODE_HASH_KEY") {
+            Some(_) => "CODE_HASH_KEY".to_owned(),
+            None => format!(
+                "CODE_HASH_KEY_FILE={}",
+                src.get("CODE_HASH_KEY_FILE").unwrap_or_default()
+            ),
+        };
+        return match CodeKey::from_secret(secret.expose_secret()) {
+            Ok(_) => Ok(format!("from {from}")),
+            Err(e) => Err(format!("{from} {e}")),
+        };
+    }
+    if !config::parsed_or(src, "JWT_GENERATE_KEYS", true).map_err(wrong)? {
+        return Err(
+            "CODE_HASH_KEY (or CODE_HASH_KEY_FILE) is required when JWT_GENERATE_KEYS=false"
+                .to_owned(),
+        );
+    }
+    let path = config::path_or(src, "JWT_KEYS_DIR", "var/keys").join(GENERATED_KEY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => match CodeKey::from_secret(text.trim()) {
+            Ok(_) => Ok(format!("generated in {}", path.display())),
+            Err(e) => Err(format!(
+                "{} {e}: replace it, or set CODE_HASH_KEY",
+                path.display()
+            )),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(format!(
+            "none yet: generated in {} at the first start (JWT_GENERATE_KEYS=true)",
+            path.display()
+        )),
+        Err(e) => Err(format!(
+            "cannot read {}: {e}: fix JWT_KEYS_DIR, or set CODE_HASH_KEY",
+            path.display()
+        )),
     }
 }
 

@@ -124,6 +124,83 @@ async fn a_signing_key_file_others_may_read_is_refused_naming_the_file_and_its_m
     );
 }
 
+/// The `code hash key` line of `check-config` for `env` (with a database of its own).
+async fn code_hash_key_line(env: &[(&str, &str)]) -> String {
+    let data = TempDir::new();
+    let database = format!("sqlite://{}/p.db?mode=rwc", data.path().display());
+    let mut env = env.to_vec();
+    env.push(("DATABASE_URL", &database));
+    let run = portal_auth(&["check-config"], &env).await;
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert!(!said.contains(KEY), "the key was shown:\n{said}");
+    run.line("code hash key").to_owned()
+}
+
+const KEY: &str = "a-code-hash-key-of-thirty-two-characters-or-more";
+
+/// `check-config` says where the code hash key comes from (`CODE_HASH_KEY`, `CODE_HASH_KEY_FILE`,
+/// or generated in `JWT_KEYS_DIR`), or what is wrong with it and which variable to fix; the key
+/// never shows.
+#[tokio::test]
+async fn check_config_says_where_the_code_hash_key_comes_from_without_showing_it() {
+    let keys = TempDir::new();
+    let dir = keys.path().display().to_string();
+    let file = keys.path().join("code-key");
+    std::fs::write(&file, KEY).unwrap();
+    let file = file.display().to_string();
+
+    let given = code_hash_key_line(&[("CODE_HASH_KEY", KEY)]).await;
+    assert!(
+        given.starts_with("OK") && given.ends_with("from CODE_HASH_KEY"),
+        "{given}"
+    );
+    let from_file = code_hash_key_line(&[("CODE_HASH_KEY_FILE", &file)]).await;
+    assert!(
+        from_file.starts_with("OK") && from_file.contains(&file),
+        "{from_file}"
+    );
+    let generated = TempDir::new();
+    let generated_file = generated
+        .path()
+        .join(portal_auth::code_key::GENERATED_KEY_FILE);
+    std::fs::write(&generated_file, KEY).unwrap();
+    let generated_dir = generated.path().display().to_string();
+    let kept = code_hash_key_line(&[("JWT_KEYS_DIR", &generated_dir)]).await;
+    let kept_from = format!("generated in {}", generated_file.display());
+    assert!(
+        kept.starts_with("OK") && kept.ends_with(&kept_from),
+        "{kept}"
+    );
+    let to_generate = code_hash_key_line(&[("JWT_KEYS_DIR", &dir)]).await;
+    assert!(
+        to_generate.starts_with("OK") && to_generate.contains("generated in"),
+        "{to_generate}"
+    );
+
+    let short = code_hash_key_line(&[("CODE_HASH_KEY", "too-short")]).await;
+    assert!(
+        short.starts_with("FAIL") && short.contains("CODE_HASH_KEY must be at least 32"),
+        "{short}"
+    );
+    let unreadable = code_hash_key_line(&[("CODE_HASH_KEY_FILE", "/nonexistent/code-key")]).await;
+    assert!(
+        unreadable.starts_with("FAIL") && unreadable.contains("CODE_HASH_KEY_FILE"),
+        "{unreadable}"
+    );
+    let missing =
+        code_hash_key_line(&[("JWT_KEYS_DIR", &dir), ("JWT_GENERATE_KEYS", "false")]).await;
+    assert!(
+        missing.starts_with("FAIL") && missing.contains("CODE_HASH_KEY"),
+        "{missing}"
+    );
+    assert!(
+        !std::path::Path::new(&dir)
+            .join(portal_auth::code_key::GENERATED_KEY_FILE)
+            .exists(),
+        "check-config generated a key"
+    );
+}
+
 #[tokio::test]
 async fn check_config_passes_against_postgres_nats_and_the_erp() {
     let db = TestDb::postgres().await;
@@ -150,6 +227,7 @@ async fn check_config_passes_against_postgres_nats_and_the_erp() {
         "NATS",
         "ERP",
         "signing keys",
+        "code hash key",
     ] {
         assert!(run.line(check).starts_with("OK"), "{}", run.stdout);
     }

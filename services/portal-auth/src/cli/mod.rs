@@ -129,12 +129,13 @@ impl ServiceBinary for Settings {
         Settings::from_source(src)
     }
 
-    /// The ERP and the signing keys.
+    /// The ERP, the signing keys and the code hash key.
     fn more_checks(src: &dyn Source, _settings: Option<&Self>, checks: &mut Checks) {
         match ErpSettings::from_source(src, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET) {
             Ok(erp) => checks.add("ERP", shared::cli::check_erp(erp)),
             Err(e) => checks.known("ERP", settings_outcome::<()>(&Err(e))),
         }
         checks.known("signing keys", check_keys(src));
+        checks.known("code hash key", crate::code_key::check(src));
     }
 }

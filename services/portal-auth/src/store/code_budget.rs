@@ -75,7 +75,7 @@ pub async fn open<C: ConnectionTrait>(db: &C, key: &str, now: i64) -> Result<Bud
     })
 }
 
-/// Records `missed` more failures on an opened budget.
+/// Records `missed` more failures on an opened budget; none writes it back unchanged.
 pub async fn record_failures<C: ConnectionTrait>(
     db: &C,
     key: &str,
@@ -85,7 +85,10 @@ pub async fn record_failures<C: ConnectionTrait>(
     backoff_base_ms: i64,
 ) -> Result<(), DbErr> {
     let failures = budget.failures.saturating_add(missed);
-    let until = blocked_until(failures, budget.window_start, now, backoff_base_ms);
+    let until = match missed {
+        0 => budget.blocked_until,
+        _ => blocked_until(failures, budget.window_start, now, backoff_base_ms),
+    };
     db.execute_raw(stmt(
         db.get_database_backend(),
         "UPDATE code_budget SET failures = $2, blocked_until = $3 WHERE key = $1",

@@ -59,7 +59,7 @@ pub async fn insert_code<C: ConnectionTrait>(
     Ok(())
 }
 
-/// One live code counted by a guess.
+/// A code counted by a guess: a live one, or the identifier's decoy.
 struct Counted {
     id: String,
     customer: String,
@@ -72,12 +72,13 @@ impl Store {
     /// live code of that identifier still under [`MAX_CODE_ATTEMPTS`], and only the codes it counted
     /// on are compared: guesses in flight together queue on the codes' rows, so no code is ever
     /// compared more than five times. Codes of a customer over its failure budget
-    /// ([`code_budget`](super::code_budget)) are not compared; each code compared and missed counts
-    /// against its customer. A match is used up.
+    /// ([`code_budget`](super::code_budget)) are not compared (at the same cost); each code compared
+    /// and missed counts against its customer. A match is used up.
     ///
-    /// An identifier without live codes reads and writes a budget of its own (`id:<key>`, never
-    /// consulted), so that a wrong code costs the same statements whether the identifier is a
-    /// customer's or not.
+    /// An identifier without live codes counts the attempt on its decoy row instead
+    /// ([`count_decoy`]), whose customer is a budget of its own (`id:<key>`, never consulted): a
+    /// wrong code runs the same statements, writes the same rows and computes the same hash whether
+    /// the identifier names a customer or not.
     pub async fn check_code(
         &self,
         key: &CodeKey,
@@ -87,33 +88,27 @@ impl Store {
         backoff_base_ms: i64,
     ) -> Result<CodeCheck, DbErr> {
         let txn = super::begin_write(&self.db).await?;
-        let counted = count_attempt(&txn, identifier_key, now).await?;
+        let live = count_attempt(&txn, identifier_key, now).await?;
+        let decoy = count_decoy(&txn, identifier_key, live.is_empty(), now).await?;
         let mut by_customer: BTreeMap<String, Vec<Counted>> = BTreeMap::new();
-        for c in counted {
+        for c in live.into_iter().chain(decoy) {
             by_customer.entry(c.customer.clone()).or_default().push(c);
         }
-        if by_customer.is_empty() {
-            by_customer.insert(format!("id:{identifier_key}"), Vec::new());
-            // The hash a live code would have cost, so that no code costs the same time as a miss.
-            std::hint::black_box(key.hash(identifier_key, code));
-        }
-        let mut compared = Vec::with_capacity(by_customer.len());
+        let mut budgets = Vec::with_capacity(by_customer.len());
         let mut matched = None;
         for (customer, codes) in &by_customer {
             let budget = code_budget::open(&txn, customer, now).await?;
-            if budget.blocked_until > now {
-                continue;
-            }
+            // A blocked customer's codes are not compared, yet cost the same: their hashes, and the
+            // budget written back unchanged. A link lifts a customer's lockout, never an unknown
+            // identifier's, so a blocked check that answered sooner would tell them apart.
+            let blocked = budget.blocked_until > now;
             for c in codes {
-                if bool::from(
-                    c.code_hash
-                        .as_bytes()
-                        .ct_eq(key.hash(&c.id, code).as_bytes()),
-                ) {
+                let hash = key.hash(&c.id, code);
+                if bool::from(c.code_hash.as_bytes().ct_eq(hash.as_bytes())) && !blocked {
                     matched = Some((customer, c));
                 }
             }
-            compared.push((customer, budget, codes.len()));
+            budgets.push((customer, budget, if blocked { 0 } else { codes.len() }));
         }
         let outcome = match matched {
             Some((customer, c)) if use_code(&txn, &c.id, now).await? => {
@@ -121,8 +116,8 @@ impl Store {
                 CodeCheck::Valid(c.claims.clone())
             }
             _ => {
-                for (customer, budget, n) in compared {
-                    let missed = i32::try_from(n.max(1)).unwrap_or(i32::MAX);
+                for (customer, budget, n) in budgets {
+                    let missed = i32::try_from(n).unwrap_or(i32::MAX);
                     code_budget::record_failures(
                         &txn,
                         customer,
@@ -156,6 +151,45 @@ async fn count_attempt<C: ConnectionTrait>(
             [identifier_key.into(), now.into(), MAX_CODE_ATTEMPTS.into()],
         ))
         .await?;
+    counted(&rows)
+}
+
+// The decoy of an identifier: one row of `login_code` per identifier key (its id, `decoy:<key>`, is
+// no code's uuid), expired from the start, so that no check counts on it, nothing else reads it, and
+// the janitor purges it with the expired codes. Its hash is empty, which no HMAC equals; its
+// customer is the identifier's own budget key. The statement runs on every check, writing only when
+// `$5` says that no live code was counted: both paths then send the same statements, and each writes
+// one row of `login_code` (a live code's attempt, or the decoy's).
+const COUNT_DECOY: &str = "INSERT INTO login_code \
+      (id, identifier_key, customer, code_hash, claims, expires_at, attempts) \
+    SELECT $1, $2, $3, '', '', $4, 1 WHERE $5 \
+    ON CONFLICT (id) DO UPDATE SET attempts = login_code.attempts + 1 \
+    RETURNING id, customer, code_hash, claims";
+
+/// Counts the attempt on the identifier's decoy row when `nothing_counted`, and gives the decoy.
+async fn count_decoy<C: ConnectionTrait>(
+    txn: &C,
+    identifier_key: &str,
+    nothing_counted: bool,
+    now: i64,
+) -> Result<Vec<Counted>, DbErr> {
+    let rows = txn
+        .query_all_raw(stmt(
+            txn.get_database_backend(),
+            COUNT_DECOY,
+            [
+                format!("decoy:{identifier_key}").into(),
+                identifier_key.into(),
+                format!("id:{identifier_key}").into(),
+                now.into(),
+                nothing_counted.into(),
+            ],
+        ))
+        .await?;
+    counted(&rows)
+}
+
+fn counted(rows: &[sea_orm::QueryResult]) -> Result<Vec<Counted>, DbErr> {
     rows.iter()
         .map(|r| {
             Ok(Counted {
@@ -179,3 +213,6 @@ async fn use_code<C: ConnectionTrait>(txn: &C, id: &str, now: i64) -> Result<boo
         .await?;
     Ok(used.rows_affected() == 1)
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use portal_auth::store::{now_ms, purge_expired};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
 use crate::helpers::{
@@ -84,7 +85,7 @@ async fn a_sixth_guess_in_flight_with_the_fifth_is_not_checked_on_postgresql() {
     let attempts: i32 = db
         .query_one_raw(sea_orm::Statement::from_string(
             sea_orm::DbBackend::Postgres,
-            "SELECT attempts FROM login_code",
+            "SELECT attempts FROM login_code WHERE id NOT LIKE 'decoy:%'",
         ))
         .await
         .unwrap()
@@ -272,4 +273,63 @@ async fn a_wrong_code_writes_a_budget_row_for_an_unknown_identifier_as_for_a_cus
 on_both_backends!(
     a_wrong_code_writes_a_budget_row_for_an_unknown_identifier_as_for_a_customer_,
     a_wrong_code_writes_a_budget_row_for_an_unknown_identifier_as_for_a_customer
+);
+
+/// `login_code` as (id, identifier key, attempts, expires_at).
+async fn login_codes(app: &TestApp) -> Vec<(String, String, i32, i64)> {
+    let db = app.database().await;
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT id, identifier_key, attempts, expires_at FROM login_code",
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r.try_get_by_index(0).unwrap(),
+                r.try_get_by_index(1).unwrap(),
+                r.try_get_by_index(2).unwrap(),
+                r.try_get_by_index(3).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Issue 16, finding 4: a wrong code for a customer's identifier counted its attempt on the live
+/// code's row, and one for an unknown identifier wrote nothing in `login_code`; the write showed in
+/// the answer time (docs/portal-auth.md). The unknown identifier's attempts are now counted on a
+/// decoy row of its own: one attempt written per wrong code either way. The decoy is expired from
+/// the start (it never matches anything, Marie's right code still works) and purged like expired
+/// codes.
+async fn a_wrong_code_for_an_unknown_identifier_counts_its_attempt_on_a_decoy_row(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let code = code_for_marie(&app).await;
+    for _ in 0..3 {
+        problem(app.verify_code(MARIE, &wrong(&code)).await, 400).await;
+        problem(app.verify_code("nobody@example.ca", "123456").await, 400).await;
+    }
+    let rows = login_codes(&app).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let (decoys, codes): (Vec<_>, Vec<_>) =
+        rows.into_iter().partition(|r| r.0.starts_with("decoy:"));
+    let (decoy, marie) = (&decoys[0], &codes[0]);
+    assert_eq!((marie.2, decoy.2), (3, 3));
+    assert_eq!(decoy.0, format!("decoy:{}", decoy.1));
+    assert_ne!(decoy.1, marie.1);
+    assert!(decoy.3 <= now_ms());
+    assert_eq!(app.verify_code(MARIE, &code).await.status(), 200);
+
+    let db = app.database().await;
+    purge_expired(&db, now_ms() + 1, 60_000).await.unwrap();
+    let left: Vec<String> = login_codes(&app).await.into_iter().map(|r| r.0).collect();
+    assert_eq!(left, std::slice::from_ref(&marie.0));
+    app.cleanup().await;
+}
+on_both_backends!(
+    a_wrong_code_for_an_unknown_identifier_counts_its_attempt_on_a_decoy_row_,
+    a_wrong_code_for_an_unknown_identifier_counts_its_attempt_on_a_decoy_row
 );
