@@ -2,7 +2,7 @@
 //! consumer, and the gauges read at scrape time from a service's database and from the bus.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use prometheus::{
     Gauge, GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec,
@@ -13,6 +13,9 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, State
 use super::{Gauges, age_seconds, register};
 use crate::erpnext::ErpError;
 use crate::events::EventBus;
+
+/// The longest a scrape waits for a database connection; a saturated pool reads as this.
+const ACQUIRE_WAIT_LIMIT: Duration = Duration::from_secs(1);
 
 /// Upper bounds of the ERPNext latency buckets: a healthy site answers in tens of milliseconds, the
 /// client gives up at 10 s.
@@ -30,6 +33,7 @@ pub(super) struct Families {
     consumer_redelivered: IntGaugeVec,
     pool_connections: IntGaugeVec,
     pool_max: IntGaugeVec,
+    pool_wait: GaugeVec,
     erp_latency: HistogramVec,
     erp_errors: IntCounterVec,
 }
@@ -122,6 +126,16 @@ impl Families {
                 "db_pool_max_connections",
                 "The database pool's size limit",
                 &["service"],
+            )?,
+            pool_wait: register(
+                r,
+                GaugeVec::new(
+                    Opts::new(
+                        "db_pool_acquire_wait_seconds",
+                        "How long the last scrape waited for a connection of the pool",
+                    ),
+                    &["service"],
+                )?,
             )?,
             erp_latency: register(
                 r,
@@ -217,6 +231,7 @@ pub(super) struct DatabaseGauges {
     idle: IntGauge,
     busy: IntGauge,
     max: IntGauge,
+    wait: Gauge,
 }
 
 impl DatabaseGauges {
@@ -229,6 +244,7 @@ impl DatabaseGauges {
             idle: f.pool_connections.with_label_values(&[service, "idle"]),
             busy: f.pool_connections.with_label_values(&[service, "busy"]),
             max: f.pool_max.with_label_values(&[service]),
+            wait: f.pool_wait.with_label_values(&[service]),
         }
     }
 
@@ -243,6 +259,28 @@ impl DatabaseGauges {
         match row {
             Some(row) => Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?)),
             None => Ok((0, None)),
+        }
+    }
+
+    /// How long taking a connection of the pool takes now (what a request would wait for one),
+    /// at most [`ACQUIRE_WAIT_LIMIT`].
+    async fn acquire_wait(&self) -> Result<Duration, sea_orm::sqlx::Error> {
+        let started = Instant::now();
+        let acquire = async {
+            match self.db.get_database_backend() {
+                DatabaseBackend::Postgres => {
+                    drop(self.db.get_postgres_connection_pool().acquire().await?)
+                }
+                DatabaseBackend::Sqlite => {
+                    drop(self.db.get_sqlite_connection_pool().acquire().await?)
+                }
+                _ => {}
+            }
+            Ok(())
+        };
+        match tokio::time::timeout(ACQUIRE_WAIT_LIMIT, acquire).await {
+            Ok(acquired) => acquired.map(|()| started.elapsed()),
+            Err(_) => Ok(ACQUIRE_WAIT_LIMIT),
         }
     }
 
@@ -278,6 +316,16 @@ impl Gauges for DatabaseGauges {
             self.idle.set(idle);
             self.busy.set((i64::from(size) - idle).max(0));
             self.max.set(i64::from(max));
+        }
+        match self.acquire_wait().await {
+            Ok(waited) => self.wait.set(waited.as_secs_f64()),
+            Err(e) => {
+                tracing::warn!(service = self.service, error = %e, "cannot take a database connection for /metrics")
+            }
+        }
+        if self.wait.get() >= ACQUIRE_WAIT_LIMIT.as_secs_f64() {
+            // Saturated: the backlog's query would only queue behind the requests; it keeps its value.
+            return;
         }
         match self.outbox_backlog().await {
             Ok((events, oldest)) => {
@@ -319,5 +367,35 @@ impl Gauges for BusGauges {
             }
             Err(e) => tracing::warn!(error = %e, "cannot read the consumers' backlog for /metrics"),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn gauges(db: DatabaseConnection) -> (Arc<super::super::Metrics>, DatabaseGauges) {
+        let metrics = super::super::Metrics::new().unwrap();
+        let gauges = DatabaseGauges::new(&metrics.families, "test", db);
+        (metrics, gauges)
+    }
+
+    /// A pool whose every connection is taken reads as a wait of the whole limit; a free one, as none.
+    #[tokio::test]
+    async fn a_saturated_pool_shows_as_a_wait_for_a_connection() {
+        let mut options = sea_orm::ConnectOptions::new("sqlite::memory:");
+        options.max_connections(1).min_connections(1);
+        let db = sea_orm::Database::connect(options).await.unwrap();
+        let (_metrics, gauges) = gauges(db.clone());
+        gauges.refresh().await;
+        assert!(gauges.wait.get() < 0.5, "{}", gauges.wait.get());
+        assert_eq!(gauges.max.get(), 1);
+
+        let held = db.get_sqlite_connection_pool().acquire().await.unwrap();
+        gauges.refresh().await;
+        assert_eq!(gauges.wait.get(), ACQUIRE_WAIT_LIMIT.as_secs_f64());
+        assert_eq!(gauges.busy.get(), 1);
+        drop(held);
     }
 }
