@@ -196,9 +196,16 @@ async fn events_survive_a_failing_bus_and_go_out_once_in_order(t: TestDb) {
     outbox::enqueue_many(&txn, &envelopes[3..]).await.unwrap();
     txn.commit().await.unwrap();
 
-    let relay = OutboxRelay::new(t.db.clone(), bus).with_batch_size(2);
+    // Issue 17: the relay counts what it publishes and the rounds the bus stops.
+    let metrics = shared::metrics::Metrics::new().unwrap();
+    let counters = metrics.outbox("test");
+    let relay = OutboxRelay::new(t.db.clone(), bus)
+        .with_batch_size(2)
+        .with_counters(counters.clone());
     assert!(relay.drain_once().await.is_err());
     assert!(relay.drain_once().await.is_err());
+    assert_eq!(counters.errors.get(), 2);
+    assert_eq!(counters.published.get(), 0);
     assert_eq!(outbox::pending_count(&t.db).await.unwrap(), 5);
     let head = entity::Entity::find()
         .order_by_asc(entity::Column::Seq)
@@ -210,6 +217,7 @@ async fn events_survive_a_failing_bus_and_go_out_once_in_order(t: TestDb) {
     assert!(head.last_error.unwrap().contains("NATS is down"));
 
     assert_eq!(relay.drain_once().await.unwrap(), 5);
+    assert_eq!((counters.published.get(), counters.errors.get()), (5, 2));
     let expected: Vec<_> = envelopes.iter().map(|e| e.id).collect();
     assert_eq!(*seen.lock().unwrap(), expected);
     assert_eq!(outbox::pending_count(&t.db).await.unwrap(), 0);
