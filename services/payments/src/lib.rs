@@ -1,0 +1,5 @@
+//! payments: Stripe checkout, saved cards, refunds, pre-authorised auto-pay and payment links, kept
+//! in step with ERPNext. Being built in increments (docs/payments.md, "Increments"); today: the
+//! Stripe client's pure parts.
+
+pub mod stripe;
