@@ -1,6 +1,16 @@
 //! payments: Stripe checkout, saved cards, refunds, pre-authorised auto-pay and payment links, kept
 //! in step with ERPNext. Being built in increments (docs/payments.md, "Increments"); today: the
-//! Stripe client's pure parts and the amounts.
+//! Stripe client, the amounts, and the service recording Stripe's signed webhooks once each.
 
+pub mod cli;
+pub mod config;
+mod error;
 pub mod money;
+mod routes;
+pub mod startup;
+pub mod store;
 pub mod stripe;
+
+pub use config::Settings;
+pub use shared::http::Application;
+pub use startup::Payments;
