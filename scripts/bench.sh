@@ -11,8 +11,12 @@
 # missed, not a failure), and the service's RSS (BENCH_NOTIFY_* knobs are passed through; see that file); then
 # the same, informative only, against a relay answering BENCH_RELAY_MS (20; 0: skip) after each message.
 #
+# Mode `payments` (issue 18): the release `payments` process on SQLite, then on PostgreSQL; wrk on
+# /healthz and on POST /webhook/stripe with events signed beforehand (bench/stripe_events.py: verified,
+# deduplicated, recorded, 200), ratio to /healthz and p99.
+#
 # Knobs: BENCH_DURATION (6s), BENCH_CONNECTIONS (64), BENCH_HIGH_CONNECTIONS (256), BENCH_TIMING_N (500),
-# BENCH_MODES ("embedded postgres notifications").
+# BENCH_WEBHOOK_EVENTS (300000), BENCH_MODES ("embedded postgres notifications payments").
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -22,8 +26,8 @@ DURATION=${BENCH_DURATION:-6s}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 HIGH_CONNECTIONS=${BENCH_HIGH_CONNECTIONS:-256}
 TIMING_N=${BENCH_TIMING_N:-500}
-MODES=${BENCH_MODES:-embedded postgres notifications}
-HUB_MODES=$(tr ' ' '\n' <<<"$MODES" | grep -vx notifications | tr '\n' ' ' || true)
+MODES=${BENCH_MODES:-embedded postgres notifications payments}
+HUB_MODES=$(tr ' ' '\n' <<<"$MODES" | grep -vxE 'notifications|payments' | tr '\n' ' ' || true)
 PG_ADMIN_URL=${BENCH_PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}
 NATS_URL_BENCH=${BENCH_NATS_URL:-nats://127.0.0.1:4222}
 
@@ -31,7 +35,7 @@ up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 log() { printf '\n== %s\n' "$*"; }
 
-if [ -n "${HUB_MODES// /}" ] && ! command -v wrk >/dev/null; then
+if grep -qwE 'embedded|postgres|payments' <<<"$MODES" && ! command -v wrk >/dev/null; then
   log "installing wrk"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 ||
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
@@ -202,14 +206,79 @@ bench_notifications() {
     BENCH_NOTIFY_RELAY_MS=${BENCH_RELAY_MS:-20} timeout 600 "$bin" 2>&1 || echo "(informative run: exit $?)"
 }
 
+# ---------------------------------------------------------------------------------------------------
+# Payments (issue 18): webhook intake of the release `payments` process, on SQLite and on PostgreSQL.
+bench_payments() {
+  cargo build --release -q -p payments
+  local bin=${CARGO_TARGET_DIR:-$ROOT/target}/release/payments db
+  for db in sqlite postgres; do
+    local label="payments webhook intake ($db)" dir=$WORK/payments-$db port
+    log "mode: $label"
+    mkdir -p "$dir"
+    port=$(free_port)
+    HUB_URL=http://127.0.0.1:$port
+    local secret url
+    secret=whsec_bench_$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+    if [ "$db" = postgres ]; then
+      PG_DB=bench_pay_$$_$(date +%s)
+      psql -q "$PG_ADMIN_URL" -c "CREATE DATABASE $PG_DB" >/dev/null
+      url=postgres://postgres@127.0.0.1:5432/$PG_DB
+    else
+      url="sqlite://$dir/payments.db?mode=rwc"
+    fi
+    (cd "$dir" && exec env BIND=127.0.0.1:$port DATABASE_URL="$url" RUST_LOG=warn \
+      STRIPE_WEBHOOK_SECRETS="$secret" "$bin" >"$dir/payments.log" 2>&1) &
+    HUB_PID=$!
+    PIDS+=("$HUB_PID")
+    local ready=0
+    for _ in $(seq 1 150); do
+      curl -fs -o /dev/null "$HUB_URL/readyz" && { ready=1; break; }
+      sleep 0.2
+    done
+    if [ "$ready" = 0 ]; then
+      tail -n 30 "$dir/payments.log" >&2
+      judge "$label" "service ready" "no" FAIL
+      cleanup
+      continue
+    fi
+    export BENCH_WEBHOOKS=$dir/webhooks.txt
+    python3 "$BENCH_DIR/stripe_events.py" "$secret" "${BENCH_WEBHOOK_EVENTS:-300000}" "$BENCH_WEBHOOKS"
+    wrk -t2 -c"$CONNECTIONS" -d1s "$HUB_URL/healthz" >/dev/null   # warm-up, not counted
+    run_wrk "/healthz" get.lua "$HUB_URL/healthz"
+    local h_rps=$RPS h_bad=$BAD
+    run_wrk "/webhook/stripe" stripe-webhook.lua "$HUB_URL"
+    local w_rps=$RPS w_p99=$P99 w_bad=$BAD
+    run_wrk "/healthz (again)" get.lua "$HUB_URL/healthz"
+    h_bad=$((h_bad + BAD))
+    local baseline ratio recorded
+    baseline=$(awk "BEGIN { printf \"%.0f\", ($h_rps + $RPS) / 2 }")
+    ratio=$(awk "BEGIN { printf \"%.3f\", $w_rps / $baseline }")
+    echo "baseline /healthz: ${baseline} req/s; webhook intake / healthz: ${ratio}"
+    if [ "$db" = postgres ]; then
+      recorded=$(psql -qtA "postgres://postgres@127.0.0.1:5432/$PG_DB" -c 'SELECT COUNT(*) FROM stripe_event')
+    else
+      recorded=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM stripe_event").fetchone()[0])' "$dir/payments.db")
+    fi
+    echo "events recorded: $recorded (each request a new event until the ${BENCH_WEBHOOK_EVENTS:-300000} signed ones run out, then redeliveries)"
+    judge "$label" "/healthz, webhook: no errors or non-2xx" "$h_bad/$w_bad" "$(pass_if "$h_bad + $w_bad == 0")"
+    judge "$label" "webhook intake >= 0.15 x /healthz" "$ratio" "$(pass_if "$ratio >= 0.15")"
+    judge "$label" "webhook intake p99 < 20 ms" "${w_p99} ms" "$(pass_if "$w_p99 < 20")"
+    cleanup
+  done
+}
+
 echo "machine: $(nproc) cores, $(uname -sr); hub: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 for mode in $MODES; do
-  if { [ "$mode" = postgres ] || [ "$mode" = notifications ]; } && ! { up 5432 && up 4222; }; then
+  if [ "$mode" != embedded ] && ! { up 5432 && up 4222; }; then
     echo "PostgreSQL (:5432) or NATS (:4222) is not running (scripts/ensure-services.sh starts them)" >&2
     judge "$mode" "services available" "no" FAIL
     continue
   fi
-  if [ "$mode" = notifications ]; then bench_notifications; else bench_mode "$mode"; fi
+  case $mode in
+    notifications) bench_notifications ;;
+    payments) bench_payments ;;
+    *) bench_mode "$mode" ;;
+  esac
 done
 
 log "targets"

@@ -115,6 +115,22 @@ async fn a_signed_event_is_recorded_once_however_often_it_comes(db: TestDb) {
     app.db.cleanup().await;
 }
 
+/// The same event many times at once (they are written together): recorded once, one `first_time`.
+async fn the_same_event_at_once_is_recorded_once(db: TestDb) {
+    let app = spawn(db, &[]).await;
+    let body = event("evt_burst");
+    let answers =
+        futures::future::join_all((0..20).map(|_| app.post(&body, app.signed(&body)))).await;
+    let mut first = 0;
+    for r in answers {
+        assert_eq!(r.status(), 200);
+        first += usize::from(r.json::<Value>().await.unwrap()["first_time"] == true);
+    }
+    assert_eq!(first, 1);
+    assert_eq!(app.events().await, 1);
+    app.db.cleanup().await;
+}
+
 /// Bad input tried: no signature, another secret's, a changed body, a stale timestamp, a signed
 /// body that is not JSON, a signed JSON that is no event, a body over the limit.
 async fn bad_webhooks_are_refused_and_write_nothing(db: TestDb) {
@@ -187,6 +203,7 @@ macro_rules! on_both_databases {
 on_both_databases!(a_signed_event_is_recorded_once_however_often_it_comes);
 on_both_databases!(bad_webhooks_are_refused_and_write_nothing);
 on_both_databases!(the_previous_secret_still_passes_during_a_roll);
+on_both_databases!(the_same_event_at_once_is_recorded_once);
 
 #[test]
 fn a_webhook_secret_without_whsec_is_refused_at_start() {
