@@ -149,3 +149,18 @@ impl Worker {
             .map_err(|e| format!("no answer: {e}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_matches_the_contracts_vector() {
+        let secret = SecretString::from("whsec_test_secret");
+        let body = br#"{"id":"evt_test_webhook","object":"event"}"#;
+        assert_eq!(
+            signature_header(&secret, 1_700_000_000, body),
+            "t=1700000000,v1=d95c6b7477fbd7e9f90b1b0ef5f9c7ac25abca5382460e0d988c2b2a5b71b990"
+        );
+    }
+}

@@ -1,7 +1,9 @@
 use secrecy::SecretString;
 use serde_json::Value;
 
-use crate::helpers::{WebhookSink, spawn_app_with_sink};
+use stripe_sandbox::{Sandbox, SandboxSettings, WebhookEndpoint};
+
+use crate::helpers::{WebhookSink, spawn_app_with, spawn_app_with_sink};
 
 fn types(received: &[crate::helpers::Received]) -> Vec<String> {
     received
@@ -48,16 +50,6 @@ async fn a_payment_sends_signed_events_the_payments_service_verifies() {
 }
 
 #[tokio::test]
-async fn the_signature_is_the_contracts_hmac() {
-    let secret = SecretString::from("whsec_test_secret");
-    let body = br#"{"id":"evt_test_webhook","object":"event"}"#;
-    assert_eq!(
-        payments::stripe::sign(&secret, 1_700_000_000, body),
-        "t=1700000000,v1=d95c6b7477fbd7e9f90b1b0ef5f9c7ac25abca5382460e0d988c2b2a5b71b990"
-    );
-}
-
-#[tokio::test]
 async fn a_declined_card_and_a_refund_send_their_events() {
     let sink = WebhookSink::start(0);
     let app = spawn_app_with_sink(&sink).await;
@@ -98,4 +90,81 @@ async fn an_event_is_retried_until_the_endpoint_answers_200() {
     assert_eq!(received[0].body, received[3].body);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(sink.received().len(), 4, "no delivery after the 200");
+}
+
+#[tokio::test]
+async fn a_delivery_is_given_up_after_the_last_retry_of_the_schedule() {
+    let sink = WebhookSink::start(usize::MAX);
+    let app = spawn_app_with_sink(&sink).await;
+    let session = app.create_session("1000").await;
+    app.pay(&session, "4000000000000002").await;
+    // for_tests(): 5 retries after the first attempt, 1.55 s in all.
+    sink.wait_for(6).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert_eq!(sink.received().len(), 6);
+}
+
+#[tokio::test]
+async fn every_configured_endpoint_gets_each_event_signed_with_its_own_secret() {
+    let first = WebhookSink::start(0);
+    let second = WebhookSink::start(0);
+    let mut settings = SandboxSettings::for_tests();
+    for sink in [&first, &second] {
+        settings.webhook_endpoints.push(WebhookEndpoint {
+            url: sink.url.clone(),
+            secret: sink.secret.clone(),
+        });
+    }
+    let app = spawn_app_with(settings).await;
+    let session = app.create_session("1000").await;
+    app.pay(&session, "4000000000000002").await;
+    let now = chrono::Utc::now().timestamp();
+    for sink in [&first, &second] {
+        let received = sink.wait_for(1).await;
+        let verified = payments::stripe::verify(
+            received[0].signature.as_deref(),
+            &received[0].body,
+            std::slice::from_ref(&sink.secret),
+            now,
+        );
+        assert!(verified.is_ok());
+    }
+    assert_eq!(first.received()[0].body, second.received()[0].body);
+}
+
+#[tokio::test]
+async fn a_pending_delivery_survives_a_restart_of_the_sandbox() {
+    let sink = WebhookSink::start(1);
+    let path = std::env::temp_dir().join(format!("stripe-sandbox-{}.db", rand::random::<u64>()));
+    let mut settings = SandboxSettings::for_tests();
+    settings.database_url = format!("sqlite://{}?mode=rwc", path.display());
+    settings.retry_schedule = vec![std::time::Duration::from_millis(500)];
+    settings.webhook_endpoints.push(WebhookEndpoint {
+        url: sink.url.clone(),
+        secret: sink.secret.clone(),
+    });
+    let sandbox = Sandbox::build(settings.clone()).await.unwrap();
+    let handle = sandbox.handle();
+    let base = sandbox.base_url();
+    let running = tokio::spawn(sandbox.run_until_stopped());
+    let app = crate::helpers::TestApp {
+        base,
+        key: secrecy::ExposeSecret::expose_secret(&settings.secret_key).to_owned(),
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+    };
+    let session = app.create_session("1000").await;
+    app.pay(&session, "4000000000000002").await;
+    sink.wait_for(1).await; // answered 500: a retry is due in 500 ms
+    handle.stop(true).await;
+    running.await.unwrap().unwrap();
+    assert_eq!(sink.received().len(), 1);
+
+    let restarted = Sandbox::build(settings).await.unwrap();
+    tokio::spawn(restarted.run_until_stopped());
+    let received = sink.wait_for(2).await;
+    assert_eq!(received[0].body, received[1].body);
+    let _ = std::fs::remove_file(path);
 }
