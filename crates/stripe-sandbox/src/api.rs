@@ -34,18 +34,23 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
     ))
 }
 
-/// `Authorization: Bearer sk_test_…`, the configured key only.
+/// `Authorization: Bearer sk_test_…` (or Basic), the configured key only.
 fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), StripeError> {
     let header = req
         .headers()
         .get("Authorization")
         .and_then(|h| h.to_str().ok())
         .unwrap_or_default();
-    let Some(key) = header
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-    else {
+    // Bearer, or Basic with the key as the user name (`curl -u sk_test_…:` of Stripe's docs).
+    let basic = header
+        .strip_prefix("Basic ")
+        .and_then(|b| {
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b.trim()).ok()
+        })
+        .and_then(|b| String::from_utf8(b).ok())
+        .map(|user| user.split(':').next().unwrap_or_default().to_owned());
+    let bearer = header.strip_prefix("Bearer ").map(|k| k.trim().to_owned());
+    let Some(key) = bearer.or(basic).filter(|k| !k.is_empty()) else {
         return Err(StripeError::unauthorized(
             "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.".to_owned(),
         ));

@@ -15,6 +15,7 @@
 
 mod api;
 mod checkout;
+mod config;
 mod error;
 mod form;
 mod objects;
@@ -28,6 +29,7 @@ use actix_web::{App, HttpServer, dev::Server, dev::ServerHandle, web};
 use anyhow::Context;
 use secrecy::SecretString;
 
+pub use config::DEFAULT_SECRET_KEY;
 pub use error::StripeError;
 
 use store::Store;
@@ -173,4 +175,12 @@ impl Sandbox {
         worker.abort();
         served
     }
+}
+
+/// Creates the sandbox's tables at `database_url` (`stripe-sandbox migrate`).
+pub async fn prepare_database(database_url: &str) -> anyhow::Result<()> {
+    Store::connect(database_url)
+        .await
+        .context("opening the stripe-sandbox database")?;
+    Ok(())
 }

@@ -119,10 +119,11 @@ impl Worker {
                 }
             }
         };
-        tracing::info!(
-            event = %delivery.event_id, url = %delivery.url, attempt, outcome = %text, state,
-            "webhook delivery"
-        );
+        if state == "delivered" {
+            tracing::info!(event = %delivery.event_id, url = %delivery.url, attempt, outcome = %text, "webhook delivered");
+        } else {
+            tracing::warn!(event = %delivery.event_id, url = %delivery.url, attempt, outcome = %text, state, "webhook delivery failed");
+        }
         if let Err(e) = self
             .store
             .record_attempt(delivery, &text, state, now_ms(), next_at)

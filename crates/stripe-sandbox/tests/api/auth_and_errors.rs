@@ -140,3 +140,16 @@ async fn unknown_parameters_and_routes_are_refused_as_stripe_does() {
             .starts_with("Unrecognized request URL (GET: /v1/prices)")
     );
 }
+
+#[tokio::test]
+async fn basic_auth_with_the_key_as_user_is_accepted_as_curl_u_sends_it() {
+    let app = spawn_app().await;
+    let answer = app
+        .http
+        .get(format!("{}/v1/payment_intents", app.base))
+        .basic_auth(&app.key, Some(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+}
