@@ -76,7 +76,9 @@ fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), StripeError> {
 /// Runs a POST under its `Idempotency-Key`: the same key with the same route and parameters
 /// replays the first answer (with `Idempotent-Replayed: true`); with others, 400
 /// `idempotency_error`. As Stripe does, only answers of requests that started executing are kept
-/// (a 400 on validation is not), so a corrected retry under the same key is allowed.
+/// (a 400 on validation is not, a refund refused as too large is), so a corrected retry under the
+/// same key is allowed. Writes run one at a time here, so Stripe's 409 for a key whose first
+/// request is still running cannot happen.
 async fn idempotent<F, Fut>(
     req: &HttpRequest,
     state: &AppState,
@@ -93,6 +95,13 @@ where
         .get("Idempotency-Key")
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned);
+    if key.as_ref().is_some_and(|k| k.len() > 255) {
+        return Err(StripeError::bad_request(
+            "idempotency_key_too_long",
+            "Idempotency keys can be at most 255 characters long.".to_owned(),
+            None,
+        ));
+    }
     let request = format!("{} {}?{}", req.method(), req.path(), params.canonical());
     if let Some(key) = &key
         && let Some((first, status, body)) = state.store.find_idempotent(key).await?
@@ -108,15 +117,19 @@ where
                 .body(body),
         );
     }
-    let object = run(params).await?;
-    let body = object.to_string();
+    // Once the endpoint runs, its answer is kept under the key whatever it is (a refund refused as
+    // too large included), as Stripe does.
+    let (status, body) = match run(params).await {
+        Ok(object) => (StatusCode::OK, object.to_string()),
+        Err(error) => (error.status, error.body().to_string()),
+    };
     if let Some(key) = &key {
         state
             .store
-            .save_idempotent(key, &request, 200, &body, now())
+            .save_idempotent(key, &request, status.as_u16(), &body, now())
             .await?;
     }
-    Ok(HttpResponse::Ok()
+    Ok(HttpResponse::build(status)
         .content_type("application/json")
         .body(body))
 }

@@ -87,3 +87,20 @@ async fn a_request_refused_on_validation_keeps_no_answer_under_its_key() {
         .await;
     assert_eq!(good.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_refused_refund_is_replayed_under_its_key() {
+    let app = spawn_app().await;
+    let intent = app.paid_intent("1000").await;
+    let form = [
+        ("payment_intent", intent["id"].as_str().unwrap().to_owned()),
+        ("amount", "1001".to_owned()),
+    ];
+    let first = app.post("/v1/refunds", &form, Some("refund:big")).await;
+    assert_eq!(first.status(), StatusCode::BAD_REQUEST);
+    let first: Value = first.json().await.unwrap();
+    let again = app.post("/v1/refunds", &form, Some("refund:big")).await;
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap(), first);
+}
