@@ -24,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/{id}", web::post().to(pay))
         .route("/{id}/3ds", web::get().to(show_3ds))
         .route("/{id}/3ds", web::post().to(authenticate))
+        .route("/{id}/klarna", web::post().to(pay_with_klarna))
         .route("/{id}/cancel", web::post().to(cancel));
 }
 
@@ -136,12 +137,13 @@ fn checkout_page(session: &Value, error: Option<&str>) -> HttpResponse {
          <form method=\"post\" action=\"/c/pay/{id}\"><label for=\"card_number\">{card}</label><br>\
          <input id=\"card_number\" name=\"card_number\" inputmode=\"numeric\" autocomplete=\"cc-number\" \
          placeholder=\"4242 4242 4242 4242\" required><br><br><button type=\"submit\">{pay} {amount}</button></form>\
-         <form method=\"post\" action=\"/c/pay/{id}/cancel\"><button type=\"submit\">{cancel}</button></form>",
+         {klarna}<form method=\"post\" action=\"/c/pay/{id}/cancel\"><button type=\"submit\">{cancel}</button></form>",
         total = lang.t("Total :", "Total:"),
         amount = lang.amount(session),
         card = lang.t("Numéro de carte", "Card number"),
         pay = lang.t("Payer", "Pay"),
         cancel = lang.t("Annuler et revenir", "Cancel and go back"),
+        klarna = klarna_form(session, &lang),
     );
     let status = if error.is_empty() {
         StatusCode::OK
@@ -205,6 +207,35 @@ async fn pay(
             Ok(checkout_page(&session, Some(message)))
         }
     }
+}
+
+/// Klarna's button, when the session offers it: its test mode approves at once.
+fn klarna_form(session: &Value, lang: &Words) -> String {
+    let offered = session["payment_method_types"]
+        .as_array()
+        .is_some_and(|methods| methods.iter().any(|m| m == "klarna"));
+    if !offered {
+        return String::new();
+    }
+    format!(
+        "<form method=\"post\" action=\"/c/pay/{}/klarna\"><button type=\"submit\">{}</button></form>",
+        session["id"].as_str().unwrap_or_default(),
+        lang.t("Payer avec Klarna (test)", "Pay with Klarna (test)"),
+    )
+}
+
+async fn pay_with_klarna(state: State, id: web::Path<String>) -> Result<HttpResponse, StripeError> {
+    let _write = state.write_lock.lock().await;
+    let Some(mut session) = open_session(&state, &id).await? else {
+        return Ok(not_found());
+    };
+    let offered = !klarna_form(&session, &Words::of(&session)).is_empty();
+    if session["status"] != "open" || !offered {
+        return Ok(closed(&Words::of(&session), &session));
+    }
+    let intent = objects::payment_intent_for(&state, &mut session).await?;
+    objects::succeed(&state, &mut session, intent).await?;
+    Ok(to_success(&session))
 }
 
 async fn show_3ds(state: State, id: web::Path<String>) -> Result<HttpResponse, StripeError> {

@@ -26,6 +26,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/customers/{id}", web::get().to(customers::get))
         .route("/checkout/sessions", web::post().to(sessions::create))
         .route("/checkout/sessions/{id}", web::get().to(sessions::get))
+        .route(
+            "/checkout/sessions/{id}/expire",
+            web::post().to(sessions::expire),
+        )
         .route("/payment_intents", web::get().to(payment_intents::list))
         .route("/payment_intents/{id}", web::get().to(payment_intents::get))
         .route("/refunds", web::post().to(refunds::create))

@@ -95,6 +95,16 @@ fn session_fields(p: &Params) -> Result<SessionFields, StripeError> {
             ));
         }
     }
+    for param in ["success_url", "cancel_url"] {
+        let url = p.get(param).unwrap_or("https://");
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(StripeError::bad_request(
+                "url_invalid",
+                "Not a valid URL".to_owned(),
+                Some(param),
+            ));
+        }
+    }
     p.required("success_url")?;
     let items = p.indexed("line_items")?;
     if items.is_empty() {
@@ -188,4 +198,37 @@ pub(super) async fn get(
     )
     .await?;
     Ok(HttpResponse::Ok().json(public_session(session)))
+}
+
+/// `POST /v1/checkout/sessions/{id}/expire`: an open session becomes `expired` (its page says so,
+/// `checkout.session.expired` is sent); any other is refused as Stripe refuses it.
+pub(super) async fn expire(
+    req: HttpRequest,
+    state: State,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, StripeError> {
+    authorize(&req, &state)?;
+    let params = Params::parse(&body)?;
+    params.only(&[])?;
+    let app = state.clone();
+    let id = id.into_inner();
+    idempotent(&req, &state, params, |_| async move {
+        let mut session = find(&app, "checkout.session", "checkout.session", &id, "session").await?;
+        if session["status"] != "open" {
+            return Err(StripeError::bad_request(
+                "checkout_session_not_open",
+                format!(
+                    "Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout Session has a status of \"{}\".",
+                    session["status"].as_str().unwrap_or_default()
+                ),
+                None,
+            ));
+        }
+        session["status"] = json!("expired");
+        app.store.update(&session).await?;
+        crate::webhooks::emit(&app, "checkout.session.expired", &session).await?;
+        Ok(public_session(session))
+    })
+    .await
 }

@@ -153,3 +153,20 @@ async fn basic_auth_with_the_key_as_user_is_accepted_as_curl_u_sends_it() {
         .unwrap();
     assert_eq!(answer.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_success_url_that_is_not_a_url_is_refused() {
+    let app = spawn_app().await;
+    let mut form: Vec<_> = session_form("100")
+        .into_iter()
+        .filter(|(k, _)| *k != "success_url")
+        .collect();
+    form.push(("success_url", "javascript:alert(1)".to_owned()));
+    let error = error_of(
+        app.post("/v1/checkout/sessions", &form, None).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(error["code"], "url_invalid");
+    assert_eq!(error["param"], "success_url");
+}

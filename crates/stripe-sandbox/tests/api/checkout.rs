@@ -261,3 +261,71 @@ async fn payment_intents_are_listed_newest_first_with_has_more() {
         .await;
     assert_eq!(later["data"], serde_json::json!([]));
 }
+
+#[tokio::test]
+async fn an_expired_session_cannot_be_paid_and_cannot_be_expired_twice() {
+    let app = spawn_app().await;
+    let session = app.create_session("1000").await;
+    let id = session["id"].as_str().unwrap();
+    let expired = app
+        .post(&format!("/v1/checkout/sessions/{id}/expire"), &[], None)
+        .await;
+    assert_eq!(expired.status(), StatusCode::OK);
+    assert_eq!(expired.json::<Value>().await.unwrap()["status"], "expired");
+    let page = app.pay(&session, "4242424242424242").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("Session expirée"));
+    let again = app
+        .post(&format!("/v1/checkout/sessions/{id}/expire"), &[], None)
+        .await;
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+    let session = app.get_json(&format!("/v1/checkout/sessions/{id}")).await;
+    assert_eq!(session["payment_status"], "unpaid");
+    assert_eq!(session["payment_intent"], Value::Null);
+}
+
+#[tokio::test]
+async fn klarna_is_offered_only_when_asked_for_and_pays() {
+    let app = spawn_app().await;
+    let card_only = app.create_session("1000").await;
+    let html = app
+        .http
+        .get(card_only["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(!html.text().await.unwrap().contains("Klarna"));
+    let mut form = session_form("1000");
+    form.push(("payment_method_types[]", "klarna".to_owned()));
+    let session: Value = app
+        .post("/v1/checkout/sessions", &form, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        session["payment_method_types"],
+        serde_json::json!(["card", "klarna"])
+    );
+    let url = session["url"].as_str().unwrap();
+    assert!(
+        app.http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Payer avec Klarna")
+    );
+    let paid = app.http.post(format!("{url}/klarna")).send().await.unwrap();
+    assert_eq!(paid.status(), StatusCode::SEE_OTHER);
+    let session = app
+        .get_json(&format!(
+            "/v1/checkout/sessions/{}",
+            session["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(session["payment_status"], "paid");
+}
