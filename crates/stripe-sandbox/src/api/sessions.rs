@@ -154,6 +154,17 @@ fn session_fields(p: &Params) -> Result<SessionFields, StripeError> {
         line_items.push(json!({"name": name, "unit_amount": unit_amount, "quantity": quantity}));
         currency = Some(item_currency);
     }
+    let currency = currency.unwrap_or_default();
+    // Stripe's minimum charge in CAD and USD: 50 cents.
+    if amount < 50 {
+        return Err(StripeError::bad_request(
+            "amount_too_small",
+            format!(
+                "The Checkout Session's total amount due must add up to at least $0.50 {currency}"
+            ),
+            None,
+        ));
+    }
     let mut methods = p.list("payment_method_types");
     if methods.is_empty() {
         methods.push("card".to_owned());
@@ -169,7 +180,7 @@ fn session_fields(p: &Params) -> Result<SessionFields, StripeError> {
     }
     Ok(SessionFields {
         amount,
-        currency: currency.unwrap_or_default(),
+        currency,
         methods,
         line_items,
     })

@@ -170,3 +170,15 @@ async fn a_success_url_that_is_not_a_url_is_refused() {
     assert_eq!(error["code"], "url_invalid");
     assert_eq!(error["param"], "success_url");
 }
+
+#[tokio::test]
+async fn a_total_under_fifty_cents_is_amount_too_small() {
+    let app = spawn_app().await;
+    let error = error_of(
+        app.post("/v1/checkout/sessions", &session_form("49"), None)
+            .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(error["code"], "amount_too_small");
+}
