@@ -65,9 +65,10 @@ impl StripeError {
         .with_param(param)
     }
 
-    /// 400 `parameter_invalid_empty` / a value outside an enumeration.
+    /// 400 for a value outside an enumeration or a malformed array: Stripe gives these a message
+    /// and a `param`, no `code`.
     pub fn invalid_value(param: &str, message: String) -> Self {
-        Self::invalid(StatusCode::BAD_REQUEST, Some("parameter_unknown"), message).with_param(param)
+        Self::invalid(StatusCode::BAD_REQUEST, None, message).with_param(param)
     }
 
     /// 400 `parameter_unknown`.

@@ -182,3 +182,18 @@ async fn a_total_under_fifty_cents_is_amount_too_small() {
     .await;
     assert_eq!(error["code"], "amount_too_small");
 }
+
+#[tokio::test]
+async fn an_unknown_payment_method_type_names_its_param() {
+    let app = spawn_app().await;
+    let mut form = session_form("100");
+    form.push(("payment_method_types[]", "bitcoin".to_owned()));
+    let error = error_of(
+        app.post("/v1/checkout/sessions", &form, None).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(error["type"], "invalid_request_error");
+    assert_eq!(error["param"], "payment_method_types");
+    assert!(error["message"].as_str().unwrap().contains("bitcoin"));
+}
