@@ -5,5 +5,6 @@ mod auth_and_errors;
 mod checkout;
 mod helpers;
 mod idempotency;
+mod payments_client;
 mod refunds;
 mod webhooks;
