@@ -1,0 +1,324 @@
+//! The hosted Checkout page at a session's `url`: plain HTML forms, no script, no external asset,
+//! French first when the session's `locale` is `fr` or `fr-CA`. Stripe's test cards decide:
+//! 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined, 4000 0025 0000 3155 asks for
+//! 3-D Secure on a second page.
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use html_escape::encode_text;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::AppState;
+use crate::error::StripeError;
+use crate::objects;
+
+type State = web::Data<AppState>;
+
+const SUCCEEDS: &str = "4242424242424242";
+const DECLINED: &str = "4000000000000002";
+const THREE_D_SECURE: &str = "4000002500003155";
+
+/// The `/c/pay` routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{id}", web::get().to(show))
+        .route("/{id}", web::post().to(pay))
+        .route("/{id}/3ds", web::get().to(show_3ds))
+        .route("/{id}/3ds", web::post().to(authenticate))
+        .route("/{id}/klarna", web::post().to(pay_with_klarna))
+        .route("/{id}/cancel", web::post().to(cancel));
+}
+
+#[derive(Debug, Deserialize)]
+struct CardForm {
+    #[serde(default)]
+    card_number: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct ThreeDsForm {
+    #[serde(default)]
+    outcome: String,
+}
+
+/// The page's words in the session's language.
+struct Words {
+    fr: bool,
+}
+
+impl Words {
+    fn of(session: &Value) -> Self {
+        let locale = session["locale"].as_str().unwrap_or_default();
+        Self {
+            fr: locale == "fr" || locale.starts_with("fr-"),
+        }
+    }
+    fn t<'a>(&self, fr: &'a str, en: &'a str) -> &'a str {
+        if self.fr { fr } else { en }
+    }
+    fn amount(&self, session: &Value) -> String {
+        let cents = session["amount_total"].as_i64().unwrap_or_default();
+        let currency = session["currency"]
+            .as_str()
+            .unwrap_or_default()
+            .to_uppercase();
+        if self.fr {
+            format!("{},{:02} $ {currency}", cents / 100, cents % 100)
+        } else {
+            format!("${}.{:02} {currency}", cents / 100, cents % 100)
+        }
+    }
+}
+
+async fn open_session(state: &AppState, id: &str) -> Result<Option<Value>, StripeError> {
+    Ok(state.store.find_by_id("checkout.session", id).await?)
+}
+
+fn page(status: StatusCode, lang: &Words, title: &str, body: &str) -> HttpResponse {
+    let lang_code = lang.t("fr-CA", "en");
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(format!(
+            "<!doctype html><html lang=\"{lang_code}\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+             <title>{title}</title><style>body{{font-family:system-ui,sans-serif;max-width:28rem;\
+             margin:3rem auto;padding:0 1rem}}.error{{color:#b00020}}button{{padding:.5rem 1rem}}\
+             </style></head><body><p><small>{sandbox}</small></p><h1>{title}</h1>{body}</body></html>",
+            title = encode_text(title),
+            sandbox = lang.t("Stripe (bac à sable, mode test)", "Stripe (sandbox, test mode)"),
+        ))
+}
+
+fn not_found() -> HttpResponse {
+    page(
+        StatusCode::NOT_FOUND,
+        &Words { fr: true },
+        "Session introuvable / Session not found",
+        "",
+    )
+}
+
+fn closed(lang: &Words, session: &Value) -> HttpResponse {
+    let (title, text) = if session["status"] == "complete" {
+        (
+            lang.t("Paiement reçu", "Payment received"),
+            lang.t(
+                "Cette session est déjà payée.",
+                "This session is already paid.",
+            ),
+        )
+    } else {
+        (
+            lang.t("Session expirée", "Session expired"),
+            lang.t(
+                "Cette session n’est plus ouverte.",
+                "This session is no longer open.",
+            ),
+        )
+    };
+    page(StatusCode::OK, lang, title, &format!("<p>{text}</p>"))
+}
+
+fn checkout_page(session: &Value, error: Option<&str>) -> HttpResponse {
+    let lang = Words::of(session);
+    let id = session["id"].as_str().unwrap_or_default();
+    let mut lines = String::new();
+    for item in session["line_items_input"].as_array().into_iter().flatten() {
+        lines.push_str(&format!(
+            "<li>{} × {}</li>",
+            item["quantity"],
+            encode_text(item["name"].as_str().unwrap_or_default())
+        ));
+    }
+    let error = error
+        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", encode_text(e)))
+        .unwrap_or_default();
+    let body = format!(
+        "<ul>{lines}</ul><p>{total} <strong id=\"amount\">{amount}</strong></p>{error}\
+         <form method=\"post\" action=\"/c/pay/{id}\"><label for=\"card_number\">{card}</label><br>\
+         <input id=\"card_number\" name=\"card_number\" inputmode=\"numeric\" autocomplete=\"cc-number\" \
+         placeholder=\"4242 4242 4242 4242\" required><br><br><button type=\"submit\">{pay} {amount}</button></form>\
+         {klarna}<form method=\"post\" action=\"/c/pay/{id}/cancel\"><button type=\"submit\">{cancel}</button></form>",
+        total = lang.t("Total :", "Total:"),
+        amount = lang.amount(session),
+        card = lang.t("Numéro de carte", "Card number"),
+        pay = lang.t("Payer", "Pay"),
+        cancel = lang.t("Annuler et revenir", "Cancel and go back"),
+        klarna = klarna_form(session, &lang),
+    );
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::PAYMENT_REQUIRED
+    };
+    page(status, &lang, lang.t("Paiement", "Payment"), &body)
+}
+
+async fn show(state: State, id: web::Path<String>) -> Result<HttpResponse, StripeError> {
+    let Some(session) = open_session(&state, &id).await? else {
+        return Ok(not_found());
+    };
+    if session["status"] != "open" {
+        return Ok(closed(&Words::of(&session), &session));
+    }
+    Ok(checkout_page(&session, None))
+}
+
+async fn pay(
+    state: State,
+    id: web::Path<String>,
+    form: web::Form<CardForm>,
+) -> Result<HttpResponse, StripeError> {
+    let _write = state.write_lock.lock().await;
+    let Some(mut session) = open_session(&state, &id).await? else {
+        return Ok(not_found());
+    };
+    let lang = Words::of(&session);
+    if session["status"] != "open" {
+        return Ok(closed(&lang, &session));
+    }
+    let number: String = form
+        .card_number
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    match number.as_str() {
+        SUCCEEDS => {
+            let intent = objects::payment_intent_for(&state, &mut session).await?;
+            objects::succeed(&state, &mut session, intent).await?;
+            Ok(to_success(&session))
+        }
+        DECLINED => {
+            let intent = objects::payment_intent_for(&state, &mut session).await?;
+            let message = lang.t("Votre carte a été refusée.", "Your card was declined.");
+            objects::fail(&state, intent, "card_declined", "Your card was declined.").await?;
+            Ok(checkout_page(&session, Some(message)))
+        }
+        THREE_D_SECURE => {
+            let mut intent = objects::payment_intent_for(&state, &mut session).await?;
+            intent["status"] = "requires_action".into();
+            state.store.update(&intent).await?;
+            Ok(see_other(&format!("/c/pay/{id}/3ds")))
+        }
+        _ => {
+            let message = lang.t(
+                "Numéro de carte invalide : utilisez une carte de test Stripe.",
+                "Your card number is invalid: use a Stripe test card.",
+            );
+            Ok(checkout_page(&session, Some(message)))
+        }
+    }
+}
+
+/// Klarna's button, when the session offers it: its test mode approves at once.
+fn klarna_form(session: &Value, lang: &Words) -> String {
+    let offered = session["payment_method_types"]
+        .as_array()
+        .is_some_and(|methods| methods.iter().any(|m| m == "klarna"));
+    if !offered {
+        return String::new();
+    }
+    format!(
+        "<form method=\"post\" action=\"/c/pay/{}/klarna\"><button type=\"submit\">{}</button></form>",
+        session["id"].as_str().unwrap_or_default(),
+        lang.t("Payer avec Klarna (test)", "Pay with Klarna (test)"),
+    )
+}
+
+async fn pay_with_klarna(state: State, id: web::Path<String>) -> Result<HttpResponse, StripeError> {
+    let _write = state.write_lock.lock().await;
+    let Some(mut session) = open_session(&state, &id).await? else {
+        return Ok(not_found());
+    };
+    let offered = !klarna_form(&session, &Words::of(&session)).is_empty();
+    if session["status"] != "open" || !offered {
+        return Ok(closed(&Words::of(&session), &session));
+    }
+    let intent = objects::payment_intent_for(&state, &mut session).await?;
+    objects::succeed(&state, &mut session, intent).await?;
+    Ok(to_success(&session))
+}
+
+async fn show_3ds(state: State, id: web::Path<String>) -> Result<HttpResponse, StripeError> {
+    let Some(session) = open_session(&state, &id).await? else {
+        return Ok(not_found());
+    };
+    let lang = Words::of(&session);
+    if session["status"] != "open" {
+        return Ok(closed(&lang, &session));
+    }
+    let body = format!(
+        "<p>{text} <strong>{amount}</strong></p><form method=\"post\" action=\"/c/pay/{id}/3ds\">\
+         <button type=\"submit\" name=\"outcome\" value=\"approve\">{approve}</button> \
+         <button type=\"submit\" name=\"outcome\" value=\"fail\">{fail}</button></form>",
+        id = encode_text(id.as_str()),
+        text = lang.t(
+            "Authentification 3-D Secure de test pour",
+            "Test 3-D Secure authentication for"
+        ),
+        amount = lang.amount(&session),
+        approve = lang.t("Autoriser", "Complete authentication"),
+        fail = lang.t("Échouer", "Fail authentication"),
+    );
+    Ok(page(StatusCode::OK, &lang, "3-D Secure", &body))
+}
+
+async fn authenticate(
+    state: State,
+    id: web::Path<String>,
+    form: web::Form<ThreeDsForm>,
+) -> Result<HttpResponse, StripeError> {
+    let _write = state.write_lock.lock().await;
+    let Some(mut session) = open_session(&state, &id).await? else {
+        return Ok(not_found());
+    };
+    let lang = Words::of(&session);
+    if session["status"] != "open" {
+        return Ok(closed(&lang, &session));
+    }
+    let intent = objects::payment_intent_for(&state, &mut session).await?;
+    if intent["status"] != "requires_action" {
+        return Ok(see_other(&format!("/c/pay/{id}")));
+    }
+    if form.outcome == "approve" {
+        objects::succeed(&state, &mut session, intent).await?;
+        return Ok(to_success(&session));
+    }
+    let stripe_message = "We are unable to authenticate your payment method. Please choose a different payment method and try again.";
+    objects::fail(
+        &state,
+        intent,
+        "payment_intent_authentication_failure",
+        stripe_message,
+    )
+    .await?;
+    let message = lang.t(
+        "L’authentification 3-D Secure a échoué. Essayez une autre carte.",
+        "3-D Secure authentication failed. Try another card.",
+    );
+    Ok(checkout_page(&session, Some(message)))
+}
+
+async fn cancel(state: State, id: web::Path<String>) -> Result<HttpResponse, StripeError> {
+    let Some(session) = open_session(&state, &id).await? else {
+        return Ok(not_found());
+    };
+    match session["cancel_url"].as_str() {
+        Some(url) => Ok(see_other(url)),
+        None => Ok(closed(&Words::of(&session), &session)),
+    }
+}
+
+fn to_success(session: &Value) -> HttpResponse {
+    let id = session["id"].as_str().unwrap_or_default();
+    let url = session["success_url"]
+        .as_str()
+        .unwrap_or_default()
+        .replace("{CHECKOUT_SESSION_ID}", id);
+    see_other(&url)
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location))
+        .finish()
+}

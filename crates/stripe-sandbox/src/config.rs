@@ -1,0 +1,152 @@
+//! The sandbox's settings from the environment (the `stripe-sandbox` binary, later the hub).
+
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+use shared::config::{self, ConfigError, Source};
+
+use crate::{SandboxSettings, WebhookEndpoint};
+
+/// The key `make run` uses when `STRIPE_SECRET_KEY` is unset: a test key for a stand-in.
+pub const DEFAULT_SECRET_KEY: &str = "sk_test_sandbox";
+
+fn problem(name: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        name: name.to_owned(),
+        problem: problem.into(),
+    }
+}
+
+impl SandboxSettings {
+    /// `BIND`, `DATABASE_URL`, `STRIPE_SECRET_KEY` (or `_FILE`), `STRIPE_SANDBOX_PUBLIC_URL`,
+    /// `STRIPE_SANDBOX_WEBHOOKS` (`URL=whsec_…[,URL=whsec_…]`), `STRIPE_SANDBOX_RETRY_SECONDS`
+    /// (`60,300,…`); a malformed one is named in the error.
+    pub fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
+        let bind = config::string_or(src, "BIND", "127.0.0.1:8002");
+        if !matches!(
+            bind.rsplit_once(':').map(|(_, p)| p.parse::<u16>()),
+            Some(Ok(_))
+        ) {
+            return Err(problem("BIND", format!("{bind:?} is not an address:port")));
+        }
+        let secret_key = config::secret_or(src, "STRIPE_SECRET_KEY", DEFAULT_SECRET_KEY)?;
+        if !secret_key.expose_secret().starts_with("sk_test_") {
+            return Err(problem(
+                "STRIPE_SECRET_KEY",
+                "the stand-in takes sk_test_ keys only",
+            ));
+        }
+        let public_url = src.get("STRIPE_SANDBOX_PUBLIC_URL");
+        Ok(Self {
+            bind,
+            public_url,
+            database_url: config::database_url(src, "sqlite://var/stripe-sandbox.db?mode=rwc")?,
+            secret_key,
+            webhook_endpoints: endpoints(src.get("STRIPE_SANDBOX_WEBHOOKS").as_deref())?,
+            retry_schedule: match src.get("STRIPE_SANDBOX_RETRY_SECONDS") {
+                None => Self::default_retry_schedule(),
+                Some(list) => schedule(&list)?,
+            },
+            poll_interval: Duration::from_millis(500),
+        })
+    }
+}
+
+fn endpoints(raw: Option<&str>) -> Result<Vec<WebhookEndpoint>, ConfigError> {
+    const NAME: &str = "STRIPE_SANDBOX_WEBHOOKS";
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let (url, secret) = item
+                .rsplit_once("=whsec_")
+                .ok_or_else(|| problem(NAME, "each item is URL=whsec_…"))?;
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(problem(NAME, "each URL starts with http:// or https://"));
+            }
+            Ok(WebhookEndpoint {
+                url: url.to_owned(),
+                secret: format!("whsec_{secret}").into(),
+            })
+        })
+        .collect()
+}
+
+fn schedule(raw: &str) -> Result<Vec<Duration>, ConfigError> {
+    raw.split(',')
+        .map(|s| {
+            s.trim()
+                .parse::<u64>()
+                .map(Duration::from_secs)
+                .map_err(|_| {
+                    problem(
+                        "STRIPE_SANDBOX_RETRY_SECONDS",
+                        "a comma-separated list of seconds",
+                    )
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_defaults_serve_on_8002_with_no_endpoint() {
+        let settings = SandboxSettings::from_source(&env(&[])).unwrap();
+        assert_eq!(settings.bind, "127.0.0.1:8002");
+        assert!(settings.webhook_endpoints.is_empty());
+        assert_eq!(settings.retry_schedule.len(), 6);
+    }
+
+    #[test]
+    fn endpoints_and_a_schedule_are_read() {
+        let settings = SandboxSettings::from_source(&env(&[
+            (
+                "STRIPE_SANDBOX_WEBHOOKS",
+                "http://127.0.0.1:8082/webhook/stripe?a=b=whsec_one, http://h/x=whsec_two",
+            ),
+            ("STRIPE_SANDBOX_RETRY_SECONDS", "1,2"),
+        ]))
+        .unwrap();
+        let urls: Vec<_> = settings
+            .webhook_endpoints
+            .iter()
+            .map(|e| e.url.as_str())
+            .collect();
+        assert_eq!(
+            urls,
+            ["http://127.0.0.1:8082/webhook/stripe?a=b", "http://h/x"]
+        );
+        assert_eq!(
+            settings.webhook_endpoints[1].secret.expose_secret(),
+            "whsec_two"
+        );
+        assert_eq!(
+            settings.retry_schedule,
+            [Duration::from_secs(1), Duration::from_secs(2)]
+        );
+    }
+
+    #[test]
+    fn a_live_key_or_a_bad_endpoint_is_refused_by_name() {
+        let live = SandboxSettings::from_source(&env(&[("STRIPE_SECRET_KEY", "sk_live_x")]));
+        assert_eq!(live.unwrap_err().name, "STRIPE_SECRET_KEY");
+        let bad = SandboxSettings::from_source(&env(&[("STRIPE_SANDBOX_WEBHOOKS", "http://h/x")]));
+        assert_eq!(bad.unwrap_err().name, "STRIPE_SANDBOX_WEBHOOKS");
+    }
+}

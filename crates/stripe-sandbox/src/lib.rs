@@ -1,0 +1,186 @@
+//! A Stripe stand-in: the API subset the payments service uses (customers, Checkout Sessions,
+//! PaymentIntents, refunds), a hosted Checkout page a person clicks through with Stripe's test
+//! cards, and webhooks signed and retried Stripe's way, over its own SQLite database. `make run`
+//! and the tests need no Stripe account. Never for production.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use stripe_sandbox::{Sandbox, SandboxSettings};
+//! let settings = SandboxSettings::for_tests();
+//! let sandbox = Sandbox::build(settings).await?;
+//! let url = sandbox.base_url();
+//! tokio::spawn(sandbox.run_until_stopped());
+//! # let _ = url; Ok(()) }
+//! ```
+
+mod api;
+mod checkout;
+mod config;
+mod error;
+mod form;
+mod objects;
+mod store;
+mod webhooks;
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::{App, HttpServer, dev::Server, dev::ServerHandle, web};
+use anyhow::Context;
+use secrecy::SecretString;
+
+pub use config::DEFAULT_SECRET_KEY;
+pub use error::StripeError;
+
+use store::Store;
+
+/// The `api_version` the sandbox's events carry.
+pub const API_VERSION: &str = "2025-03-31.basil";
+
+/// A webhook endpoint: where events go and the secret that signs them.
+#[derive(Debug, Clone)]
+pub struct WebhookEndpoint {
+    /// `http://127.0.0.1:8082/webhook/stripe`.
+    pub url: String,
+    /// `whsec_…`; the HMAC key is the whole string.
+    pub secret: SecretString,
+}
+
+/// How to run a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxSettings {
+    /// Listen address; `127.0.0.1:0` picks a free port.
+    pub bind: String,
+    /// Origin of the hosted pages' URLs; `None`: `http://127.0.0.1:<bound port>`.
+    pub public_url: Option<String>,
+    /// `sqlite::memory:` or `sqlite://var/stripe-sandbox.db?mode=rwc`.
+    pub database_url: String,
+    /// The only API key accepted (`sk_test_…`).
+    pub secret_key: SecretString,
+    /// Where events are delivered.
+    pub webhook_endpoints: Vec<WebhookEndpoint>,
+    /// Waits before each retry of a delivery not answered 2xx; after the last, it is given up.
+    pub retry_schedule: Vec<Duration>,
+    /// How often the delivery worker looks at its queue.
+    pub poll_interval: Duration,
+}
+
+impl SandboxSettings {
+    /// A free port on loopback, an in-memory DB, a random `sk_test_` key, no webhook endpoint,
+    /// retries after 50, 100, 200, 400 and 800 ms.
+    pub fn for_tests() -> Self {
+        Self {
+            bind: "127.0.0.1:0".to_owned(),
+            public_url: None,
+            database_url: "sqlite::memory:".to_owned(),
+            secret_key: SecretString::from(format!("sk_test_{}", objects::random_token(24))),
+            webhook_endpoints: Vec::new(),
+            retry_schedule: [50, 100, 200, 400, 800]
+                .into_iter()
+                .map(Duration::from_millis)
+                .collect(),
+            poll_interval: Duration::from_millis(20),
+        }
+    }
+
+    /// Stripe's own retry pace, shortened to a day: 1 min, 5 min, 30 min, 2 h, 5 h, 10 h.
+    pub fn default_retry_schedule() -> Vec<Duration> {
+        [60, 300, 1800, 7200, 18000, 36000]
+            .into_iter()
+            .map(Duration::from_secs)
+            .collect()
+    }
+}
+
+/// Shared state of the handlers.
+pub(crate) struct AppState {
+    pub(crate) store: Store,
+    pub(crate) secret_key: SecretString,
+    pub(crate) public_url: String,
+    pub(crate) endpoints: Vec<WebhookEndpoint>,
+    /// Serialises writes: an idempotency key, a refund's remaining amount and a session's state
+    /// are read and written under it.
+    pub(crate) write_lock: tokio::sync::Mutex<()>,
+}
+
+/// A bound sandbox, ready to run.
+pub struct Sandbox {
+    port: u16,
+    server: Server,
+    worker: webhooks::Worker,
+}
+
+impl Sandbox {
+    /// Opens the DB (creating the tables) and binds the listener.
+    pub async fn build(settings: SandboxSettings) -> anyhow::Result<Sandbox> {
+        let store = Store::connect(&settings.database_url)
+            .await
+            .context("opening the stripe-sandbox database")?;
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding the stripe-sandbox to {}", settings.bind))?;
+        let port = listener
+            .local_addr()
+            .context("reading the bound port")?
+            .port();
+        let public_url = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://127.0.0.1:{port}"));
+        let state = web::Data::new(AppState {
+            store: store.clone(),
+            secret_key: settings.secret_key.clone(),
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            endpoints: settings.webhook_endpoints.clone(),
+            write_lock: tokio::sync::Mutex::new(()),
+        });
+        let worker = webhooks::Worker::new(store, &settings)?;
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(256 * 1024))
+                .service(web::scope("/v1").configure(api::configure))
+                .service(web::scope("/c/pay").configure(checkout::configure))
+                .default_service(web::to(api::not_found))
+        })
+        .workers(1)
+        .listen(listener)
+        .context("starting the stripe-sandbox server")?
+        .run();
+        Ok(Sandbox {
+            port,
+            server,
+            worker,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A handle to stop the server gracefully.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves, and delivers webhooks, until stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let worker = tokio::spawn(self.worker.run());
+        let served = self.server.await;
+        worker.abort();
+        served
+    }
+}
+
+/// Creates the sandbox's tables at `database_url` (`stripe-sandbox migrate`).
+pub async fn prepare_database(database_url: &str) -> anyhow::Result<()> {
+    Store::connect(database_url)
+        .await
+        .context("opening the stripe-sandbox database")?;
+    Ok(())
+}

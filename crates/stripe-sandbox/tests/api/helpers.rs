@@ -1,0 +1,230 @@
+//! `spawn_app()`: a sandbox with a fresh in-memory database and a random key; a webhook sink
+//! that answers 500 a given number of times, then 200, and keeps what it received.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use reqwest::{Response, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use stripe_sandbox::{Sandbox, SandboxSettings, WebhookEndpoint};
+
+/// A received webhook: its `Stripe-Signature` header and raw body.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub signature: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+#[derive(Default)]
+struct SinkState {
+    failures_left: AtomicUsize,
+    received: Mutex<Vec<Received>>,
+}
+
+/// A fake webhook endpoint on loopback.
+#[derive(Clone)]
+pub struct WebhookSink {
+    pub url: String,
+    pub secret: SecretString,
+    state: Arc<SinkState>,
+}
+
+impl WebhookSink {
+    pub fn start(failures: usize) -> Self {
+        let state = Arc::new(SinkState::default());
+        state.failures_left.store(failures, Ordering::SeqCst);
+        let data = web::Data::from(state.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .default_service(web::to(receive))
+        })
+        .workers(1)
+        .bind("127.0.0.1:0")
+        .unwrap();
+        let port = server.addrs()[0].port();
+        tokio::spawn(server.run());
+        let secret = format!("whsec_{}", uuid_like());
+        Self {
+            url: format!("http://127.0.0.1:{port}/webhook/stripe"),
+            secret: SecretString::from(secret),
+            state,
+        }
+    }
+
+    /// Every request received so far, including those answered 500.
+    pub fn received(&self) -> Vec<Received> {
+        self.state.received.lock().unwrap().clone()
+    }
+
+    /// Waits until `n` requests have arrived (at most 5 s).
+    pub async fn wait_for(&self, n: usize) -> Vec<Received> {
+        for _ in 0..250 {
+            let got = self.received();
+            if got.len() >= n {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!(
+            "expected {n} webhook requests, got {:?}",
+            self.received().len()
+        );
+    }
+}
+
+async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<SinkState>) -> HttpResponse {
+    let signature = req
+        .headers()
+        .get("Stripe-Signature")
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned);
+    state.received.lock().unwrap().push(Received {
+        signature,
+        body: body.to_vec(),
+    });
+    let failing = state
+        .failures_left
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok();
+    if failing {
+        HttpResponse::InternalServerError().finish()
+    } else {
+        HttpResponse::Ok().finish()
+    }
+}
+
+fn uuid_like() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub key: String,
+    pub http: reqwest::Client,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(SandboxSettings::for_tests()).await
+}
+
+pub async fn spawn_app_with_sink(sink: &WebhookSink) -> TestApp {
+    let mut settings = SandboxSettings::for_tests();
+    settings.webhook_endpoints.push(WebhookEndpoint {
+        url: sink.url.clone(),
+        secret: sink.secret.clone(),
+    });
+    spawn_app_with(settings).await
+}
+
+pub async fn spawn_app_with(settings: SandboxSettings) -> TestApp {
+    let key = settings.secret_key.expose_secret().to_owned();
+    let sandbox = Sandbox::build(settings).await.unwrap();
+    let base = sandbox.base_url();
+    tokio::spawn(sandbox.run_until_stopped());
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp { base, key, http }
+}
+
+/// The form of a typical one-invoice session, in French, for `cents`.
+pub fn session_form(cents: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("mode", "payment".into()),
+        ("line_items[0][price_data][currency]", "cad".into()),
+        ("line_items[0][price_data][unit_amount]", cents.into()),
+        (
+            "line_items[0][price_data][product_data][name]",
+            "Facture SINV-0001".into(),
+        ),
+        ("line_items[0][quantity]", "1".into()),
+        ("client_reference_id", "CUST-2024-00001".into()),
+        ("metadata[invoice]", "SINV-0001".into()),
+        (
+            "success_url",
+            "http://127.0.0.1:9/paid?session_id={CHECKOUT_SESSION_ID}".into(),
+        ),
+        ("cancel_url", "http://127.0.0.1:9/cancelled".into()),
+        ("payment_method_types[]", "card".into()),
+        ("locale", "fr-CA".into()),
+    ]
+}
+
+impl TestApp {
+    pub async fn post(&self, path: &str, form: &[(&str, String)], key: Option<&str>) -> Response {
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.key)
+            .form(form);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.key)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn create_session(&self, cents: &str) -> Value {
+        let response = self
+            .post("/v1/checkout/sessions", &session_form(cents), None)
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    /// Submits the hosted page's card form.
+    pub async fn pay(&self, session: &Value, card: &str) -> Response {
+        let url = session["url"].as_str().unwrap();
+        self.http
+            .post(url)
+            .form(&[("card_number", card)])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Pays a new session with 4242…: its PaymentIntent.
+    pub async fn paid_intent(&self, cents: &str) -> Value {
+        let session = self.create_session(cents).await;
+        assert_eq!(
+            self.pay(&session, "4242 4242 4242 4242").await.status(),
+            303
+        );
+        let session = self
+            .get_json(&format!(
+                "/v1/checkout/sessions/{}",
+                session["id"].as_str().unwrap()
+            ))
+            .await;
+        self.get_json(&format!(
+            "/v1/payment_intents/{}",
+            session["payment_intent"].as_str().unwrap()
+        ))
+        .await
+    }
+}

@@ -1,0 +1,10 @@
+//! Black-box tests of the stripe-sandbox over HTTP: a sandbox on a free port per test.
+#![allow(clippy::unwrap_used)]
+
+mod auth_and_errors;
+mod checkout;
+mod helpers;
+mod idempotency;
+mod payments_client;
+mod refunds;
+mod webhooks;
