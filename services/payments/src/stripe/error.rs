@@ -1,5 +1,7 @@
 //! Stripe's error answers: `{"error":{"type","code","decline_code","message","param"}}` with the
-//! HTTP status (400, 401 bad key, 402 card declined, 403, 404, 409 idempotency conflict, 429, 5xx).
+//! HTTP status (400, 401 bad key, 402 card declined, 403, 404, 409 a request with the same key still
+//! running, 429, 5xx). The same key with other parameters is a 400 `idempotency_error`: the type, not
+//! the status, says which.
 
 use serde::Deserialize;
 
@@ -10,7 +12,8 @@ pub enum ErrorKind {
     Card,
     /// We sent something Stripe refuses (400, 404 `invalid_request_error`): a bug or a stale id.
     InvalidRequest,
-    /// The same `Idempotency-Key` with other parameters (409 `idempotency_error`).
+    /// The same `Idempotency-Key` with other parameters (400 `idempotency_error`), or while the first
+    /// request with it is still running (409).
     Idempotency,
     /// The secret key is wrong or lacks the permission (401, 403).
     Authentication,
