@@ -1,5 +1,5 @@
 //! A Frappe-compatible REST server over its own SQLite database, seeded with demo
-//! customers: the default ERP for `make run` and for every test.
+//! customers and their invoices: the default ERP for `make run` and for every test.
 //!
 //! It speaks the Frappe v1 wire format (`/api/resource/{doctype}`, list filters,
 //! Frappe-shaped errors) so the real [`shared::erpnext::FrappeClient`] talks to it
@@ -15,13 +15,19 @@
 //! ```
 
 mod auth;
+mod demo_invoices;
 mod doctypes;
 mod error;
 mod filters;
+mod invoice;
 mod listing;
+mod money;
+mod payment;
+mod pdf;
 mod routes;
 mod seed;
 mod store;
+mod submittable;
 
 use std::net::TcpListener;
 
@@ -166,6 +172,9 @@ async fn open_seeded(database_url: &str) -> anyhow::Result<(Store, bool)> {
             .await
             .context("seeding the demo customers")?;
     }
+    seed::seed_invoices(&store)
+        .await
+        .context("seeding the demo invoices")?;
     Ok((store, empty))
 }
 
