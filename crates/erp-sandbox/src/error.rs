@@ -55,6 +55,15 @@ impl FrappeError {
         )
     }
 
+    /// 417 `DocstatusTransitionError` (such as cancelling a draft).
+    pub fn docstatus_transition(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::EXPECTATION_FAILED,
+            "DocstatusTransitionError",
+            message,
+        )
+    }
+
     /// 404 `DoesNotExistError`.
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "DoesNotExistError", message)

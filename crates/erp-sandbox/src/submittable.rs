@@ -58,10 +58,10 @@ pub async fn on_save(
         (Some(2), _) => Err(FrappeError::validation(format!(
             "Cannot edit cancelled document {doctype} {name}"
         ))),
-        (None, _) => Err(FrappeError::validation(format!(
-            "docstatus of a new {doctype} must be 0 (draft) or 1 (submit)"
-        ))),
-        (Some(from), to) => Err(FrappeError::validation(format!(
+        (None | Some(0), _) => Err(FrappeError::docstatus_transition(
+            "Cannot change docstatus from 0 (Draft) to 2 (Cancelled)",
+        )),
+        (Some(from), to) => Err(FrappeError::docstatus_transition(format!(
             "Cannot change docstatus from {from} to {to}"
         ))),
     }

@@ -217,6 +217,23 @@ async fn a_payment_entry_settles_one_invoice_fully_and_one_partly() {
         .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].paid_amount, allocated - fee);
+
+    // The entries that paid an invoice, by a filter on the child table.
+    let rows: Value = app
+        .http
+        .get(format!("{}/api/resource/Payment Entry", app.url))
+        .query(&[(
+            "filters",
+            r#"[["Payment Entry Reference","reference_name","=","ACC-SINV-2026-00008"]]"#,
+        )])
+        .header("Authorization", app.token())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rows["data"], json!([{"name": created.name.unwrap()}]));
 }
 
 #[tokio::test]
@@ -348,6 +365,25 @@ async fn a_draft_invoice_is_computed_submitted_by_put_and_then_frozen() {
     );
     // 298.00 + TPS 14.90 + TVQ 29.73 (29.7255).
     assert_eq!(draft.grand_total, 34263);
+    let (status, body) = app
+        .post_payment(
+            &serde_json::to_value(entry("CUST-2024-00022", 1000, &[(&draft.name, 1000)], 0))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, 417);
+    assert_eq!(
+        message(&body),
+        format!("Sales Invoice {} must be submitted", draft.name)
+    );
+    let cancel_draft = app
+        .erp
+        .update::<Value>("Sales Invoice", &draft.name, &json!({"docstatus": 2}))
+        .await;
+    assert!(
+        matches!(cancel_draft, Err(ErpError::Validation { .. })),
+        "{cancel_draft:?}"
+    );
 
     let submitted: SalesInvoice = app
         .erp
