@@ -66,7 +66,10 @@ async fn list(
     params: web::Query<HashMap<String, String>>,
 ) -> Reply {
     let meta = served(&doctype)?;
-    let docs = state.store.find_by_doctype(meta.name).await?;
+    let mut docs = state.store.find_by_doctype(meta.name).await?;
+    let today = crate::invoice::today();
+    docs.iter_mut()
+        .for_each(|doc| submittable::as_of(meta.name, doc, &today));
     let request = ListRequest::parse(&params, meta.name, &meta.known_fields(&docs))?;
     Ok(HttpResponse::Ok().json(json!({ "data": request.apply(docs) })))
 }
@@ -80,7 +83,8 @@ async fn get(
     let (doctype, name) = path.into_inner();
     let meta = served(&doctype)?;
     let doc = state.store.find_by_name(meta.name, &name).await?;
-    let doc = doc.ok_or_else(|| not_found_doc(meta.name, &name))?;
+    let mut doc = doc.ok_or_else(|| not_found_doc(meta.name, &name))?;
+    submittable::as_of(meta.name, &mut doc, &crate::invoice::today());
     Ok(HttpResponse::Ok().json(json!({ "data": doc })))
 }
 

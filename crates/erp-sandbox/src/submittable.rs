@@ -67,6 +67,16 @@ pub async fn on_save(
     }
 }
 
+/// A stored document with its status as of `today`: an Unpaid or Partly Paid invoice
+/// whose due date has passed reads as Overdue, what ERPNext's daily scheduler job writes.
+pub fn as_of(doctype: &str, doc: &mut Value, today: &str) {
+    if doctype == SALES_INVOICE
+        && let Some(fields) = doc.as_object_mut()
+    {
+        invoice::refresh_status(fields, today);
+    }
+}
+
 /// Frappe refuses to delete a submitted document.
 pub fn ensure_deletable(doc: &Value) -> Result<(), FrappeError> {
     if doc["docstatus"].as_i64() == Some(1) {

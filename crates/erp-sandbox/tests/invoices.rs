@@ -61,6 +61,17 @@ impl TestApp {
         rows.len()
     }
 
+    /// A submitted invoice of one 100.00 fibre line, due in 2099 so its status never turns Overdue.
+    async fn future_invoice(&self, customer: &str) -> SalesInvoice {
+        let doc = json!({
+            "customer": customer,
+            "due_date": "2099-12-31",
+            "items": [{"item_code": "FIBRE-1G", "qty": 1, "rate": 100}],
+            "docstatus": 1
+        });
+        self.erp.create("Sales Invoice", &doc).await.unwrap()
+    }
+
     /// POSTs a Payment Entry and returns the status and the raw Frappe body.
     async fn post_payment(&self, doc: &Value) -> (u16, Value) {
         let response = self
@@ -158,6 +169,7 @@ async fn a_customers_unpaid_invoices_are_listed_with_filters() {
             "Sales Invoice",
             &ListQuery::new()
                 .filter("status", Op::In, json!(["Overdue"]))
+                .filter("posting_date", Op::Lt, json!("2026-12-01"))
                 .limit(0),
         )
         .await
@@ -169,7 +181,8 @@ async fn a_customers_unpaid_invoices_are_listed_with_filters() {
 async fn a_payment_entry_settles_one_invoice_fully_and_one_partly() {
     let app = spawn_app().await;
     let november = app.invoice("ACC-SINV-2026-00008").await;
-    let december = app.invoice("ACC-SINV-2026-00009").await;
+    let later = app.future_invoice("CUST-2024-00003").await;
+    assert_eq!(later.status, InvoiceStatus::Unpaid);
     // Fibre 500 and basic TV: 105.00 + TPS 5.25 + TVQ 10.47.
     assert_eq!(november.grand_total, 12072);
     let allocated = november.grand_total + 2000;
@@ -183,7 +196,7 @@ async fn a_payment_entry_settles_one_invoice_fully_and_one_partly() {
                 allocated - fee,
                 &[
                     ("ACC-SINV-2026-00008", november.grand_total),
-                    ("ACC-SINV-2026-00009", 2000),
+                    (&later.name, 2000),
                 ],
                 fee,
             ))
@@ -199,8 +212,8 @@ async fn a_payment_entry_settles_one_invoice_fully_and_one_partly() {
         (november.outstanding_amount, november.status),
         (0, InvoiceStatus::Paid)
     );
-    let after = app.invoice("ACC-SINV-2026-00009").await;
-    assert_eq!(after.outstanding_amount, december.grand_total - 2000);
+    let after = app.invoice(&later.name).await;
+    assert_eq!(after.outstanding_amount, later.grand_total - 2000);
     assert_eq!(after.status, InvoiceStatus::PartlyPaid);
 
     let found: Vec<PaymentEntry> = app
