@@ -154,7 +154,8 @@ impl Sandbox {
 }
 
 /// Prepares the database at `database_url` (`erp-sandbox migrate`): creates the table and seeds the
-/// demo customers when it is empty. Returns whether it seeded them.
+/// demo customers when it is empty, and the demo invoices when it has no Sales Invoice. Returns
+/// whether it seeded anything.
 pub async fn prepare_database(database_url: &str) -> anyhow::Result<bool> {
     open_seeded(database_url).await.map(|(_, seeded)| seeded)
 }
@@ -172,10 +173,10 @@ async fn open_seeded(database_url: &str) -> anyhow::Result<(Store, bool)> {
             .await
             .context("seeding the demo customers")?;
     }
-    seed::seed_invoices(&store)
+    let invoices = seed::seed_invoices(&store)
         .await
         .context("seeding the demo invoices")?;
-    Ok((store, empty))
+    Ok((store, empty || invoices))
 }
 
 fn credentials(settings: &SandboxSettings) -> Vec<Credential> {
