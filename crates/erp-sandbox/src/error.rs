@@ -32,6 +32,38 @@ impl FrappeError {
         Self::new(StatusCode::EXPECTATION_FAILED, "MandatoryError", message)
     }
 
+    /// 417 `LinkValidationError` (a Link field names a missing document).
+    pub fn link_validation(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::EXPECTATION_FAILED,
+            "LinkValidationError",
+            message,
+        )
+    }
+
+    /// 417 `LinkExistsError` (cancelling a document others still point at).
+    pub fn link_exists(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::EXPECTATION_FAILED, "LinkExistsError", message)
+    }
+
+    /// 417 `UpdateAfterSubmitError` (editing a submitted document).
+    pub fn update_after_submit(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::EXPECTATION_FAILED,
+            "UpdateAfterSubmitError",
+            message,
+        )
+    }
+
+    /// 417 `DocstatusTransitionError` (such as cancelling a draft).
+    pub fn docstatus_transition(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::EXPECTATION_FAILED,
+            "DocstatusTransitionError",
+            message,
+        )
+    }
+
     /// 404 `DoesNotExistError`.
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "DoesNotExistError", message)

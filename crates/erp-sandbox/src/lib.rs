@@ -1,5 +1,5 @@
 //! A Frappe-compatible REST server over its own SQLite database, seeded with demo
-//! customers: the default ERP for `make run` and for every test.
+//! customers and their invoices: the default ERP for `make run` and for every test.
 //!
 //! It speaks the Frappe v1 wire format (`/api/resource/{doctype}`, list filters,
 //! Frappe-shaped errors) so the real [`shared::erpnext::FrappeClient`] talks to it
@@ -15,13 +15,19 @@
 //! ```
 
 mod auth;
+mod demo_invoices;
 mod doctypes;
 mod error;
 mod filters;
+mod invoice;
 mod listing;
+mod money;
+mod payment;
+mod pdf;
 mod routes;
 mod seed;
 mod store;
+mod submittable;
 
 use std::net::TcpListener;
 
@@ -148,7 +154,8 @@ impl Sandbox {
 }
 
 /// Prepares the database at `database_url` (`erp-sandbox migrate`): creates the table and seeds the
-/// demo customers when it is empty. Returns whether it seeded them.
+/// demo customers when it is empty, and the demo invoices when it has no Sales Invoice. Returns
+/// whether it seeded anything.
 pub async fn prepare_database(database_url: &str) -> anyhow::Result<bool> {
     open_seeded(database_url).await.map(|(_, seeded)| seeded)
 }
@@ -166,7 +173,10 @@ async fn open_seeded(database_url: &str) -> anyhow::Result<(Store, bool)> {
             .await
             .context("seeding the demo customers")?;
     }
-    Ok((store, empty))
+    let invoices = seed::seed_invoices(&store)
+        .await
+        .context("seeding the demo invoices")?;
+    Ok((store, empty || invoices))
 }
 
 fn credentials(settings: &SandboxSettings) -> Vec<Credential> {

@@ -9,7 +9,7 @@ use shared::cli::{Checks, Common, settings_outcome};
 use shared::config::{self, ConfigError, Env};
 
 const LONG_ABOUT: &str = "erp-sandbox: a Frappe-compatible REST server (the v1 /api/resource and \
-/api/method routes) over its own database, seeded with demo customers; the ERP of `make run` and \
+/api/method routes) over its own database, seeded with demo customers and invoices; the ERP of `make run` and \
 of the tests. Never for production.
 
 Without a subcommand it serves. Environment:
@@ -63,7 +63,7 @@ async fn run(command: Common) -> anyhow::Result<ExitCode> {
             let seeded = erp_sandbox::prepare_database(&url).await?;
             let place = shared::cli::describe_database(&url);
             match seeded {
-                true => println!("erp-sandbox: {place} ready; demo customers seeded"),
+                true => println!("erp-sandbox: {place} ready; demo data seeded"),
                 false => println!(
                     "erp-sandbox: {place} ready; it already holds documents, nothing seeded"
                 ),

@@ -1,4 +1,5 @@
-//! The Frappe v1 routes: `/api/resource/...` and `/api/method/frappe.auth.get_logged_user`.
+//! The Frappe v1 routes: `/api/resource/...`, `/api/method/frappe.auth.get_logged_user` and
+//! `/api/method/frappe.utils.print_format.download_pdf`.
 
 use std::collections::HashMap;
 
@@ -10,6 +11,7 @@ use crate::auth::ApiUser;
 use crate::doctypes::{self, DocTypeMeta, next_in_series};
 use crate::error::FrappeError;
 use crate::listing::ListRequest;
+use crate::{pdf, submittable};
 
 type Reply = Result<HttpResponse, FrappeError>;
 
@@ -22,6 +24,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route(
         "/method/frappe.auth.get_logged_user",
         web::post().to(logged_user),
+    )
+    .route(
+        "/method/frappe.utils.print_format.download_pdf",
+        web::get().to(download_pdf),
+    )
+    .route(
+        "/method/frappe.utils.print_format.download_pdf",
+        web::post().to(download_pdf),
     )
     .route("/resource/{doctype}", web::get().to(list))
     .route("/resource/{doctype}", web::post().to(create))
@@ -56,7 +66,10 @@ async fn list(
     params: web::Query<HashMap<String, String>>,
 ) -> Reply {
     let meta = served(&doctype)?;
-    let docs = state.store.find_by_doctype(meta.name).await?;
+    let mut docs = state.store.find_by_doctype(meta.name).await?;
+    let today = crate::invoice::today();
+    docs.iter_mut()
+        .for_each(|doc| submittable::as_of(meta.name, doc, &today));
     let request = ListRequest::parse(&params, meta.name, &meta.known_fields(&docs))?;
     Ok(HttpResponse::Ok().json(json!({ "data": request.apply(docs) })))
 }
@@ -70,7 +83,8 @@ async fn get(
     let (doctype, name) = path.into_inner();
     let meta = served(&doctype)?;
     let doc = state.store.find_by_name(meta.name, &name).await?;
-    let doc = doc.ok_or_else(|| not_found_doc(meta.name, &name))?;
+    let mut doc = doc.ok_or_else(|| not_found_doc(meta.name, &name))?;
+    submittable::as_of(meta.name, &mut doc, &crate::invoice::today());
     Ok(HttpResponse::Ok().json(json!({ "data": doc })))
 }
 
@@ -107,6 +121,13 @@ async fn create(
             meta.name
         )));
     }
+    // A submittable doctype may be inserted straight as submitted (`docstatus: 1`), as
+    // Frappe's `Document.insert` submits a document that arrives with docstatus 1.
+    let docstatus = if submittable::is_submittable(meta.name) {
+        doc.get("docstatus").and_then(Value::as_i64).unwrap_or(0)
+    } else {
+        0
+    };
     let now = frappe_now();
     for (field, value) in [
         ("name", json!(name)),
@@ -115,7 +136,7 @@ async fn create(
         ("modified_by", json!(user.user)),
         ("creation", json!(now)),
         ("modified", json!(now)),
-        ("docstatus", json!(0)),
+        ("docstatus", json!(docstatus)),
         ("idx", json!(0)),
     ] {
         doc.insert(field.to_owned(), value);
@@ -123,8 +144,10 @@ async fn create(
     if meta.name == "Customer" {
         doc.entry("disabled").or_insert(json!(0));
     }
+    let changed = submittable::on_save(&state.store, meta.name, None, &mut doc).await?;
     let doc = Value::Object(doc);
     state.store.create(meta.name, &doc).await?;
+    save_changed(&state, changed).await?;
     Ok(HttpResponse::Ok().json(json!({ "data": doc })))
 }
 
@@ -140,11 +163,12 @@ async fn update(
     user.ensure_can_write(meta.name)?;
     let patch = parse_object(&body)?;
     let _guard = state.write_lock.lock().await;
-    let mut doc = state
+    let before = state
         .store
         .find_by_name(meta.name, &name)
         .await?
         .ok_or_else(|| not_found_doc(meta.name, &name))?;
+    let mut doc = before.clone();
     let Some(fields) = doc.as_object_mut() else {
         return Err(FrappeError::internal(&"stored document is not an object"));
     };
@@ -159,10 +183,12 @@ async fn update(
     }
     fields.insert("modified".to_owned(), json!(frappe_now()));
     fields.insert("modified_by".to_owned(), json!(user.user));
+    let changed = submittable::on_save(&state.store, meta.name, Some(&before), fields).await?;
     if let Some(label) = meta.missing_mandatory(&doc) {
         return Err(FrappeError::mandatory(format!("{label} is required")));
     }
     state.store.update(meta.name, &name, &doc).await?;
+    save_changed(&state, changed).await?;
     Ok(HttpResponse::Ok().json(json!({ "data": doc })))
 }
 
@@ -175,10 +201,60 @@ async fn delete(
     let (doctype, name) = path.into_inner();
     let meta = served(&doctype)?;
     user.ensure_can_write(meta.name)?;
+    let _guard = state.write_lock.lock().await;
+    if let Some(doc) = state.store.find_by_name(meta.name, &name).await? {
+        submittable::ensure_deletable(&doc)?;
+    }
     if !state.store.delete(meta.name, &name).await? {
         return Err(not_found_doc(meta.name, &name));
     }
     Ok(HttpResponse::Accepted().json(json!({ "data": "ok" })))
+}
+
+/// Stores the documents a save changed besides itself (the invoices a payment settles).
+/// Validation ran before any write, under the write lock, so these cannot be refused.
+async fn save_changed(
+    state: &AppState,
+    changed: Vec<(&'static str, Value)>,
+) -> Result<(), FrappeError> {
+    let now = frappe_now();
+    for (doctype, mut doc) in changed {
+        if let Some(fields) = doc.as_object_mut() {
+            fields.insert("modified".to_owned(), json!(now));
+        }
+        let name = doc["name"].as_str().unwrap_or_default().to_owned();
+        state.store.update(doctype, &name, &doc).await?;
+    }
+    Ok(())
+}
+
+/// `frappe.utils.print_format.download_pdf?doctype=&name=[&format=][&lang=]`: the document
+/// as a PDF attachment named `<name>.pdf`.
+#[tracing::instrument(skip_all)]
+async fn download_pdf(
+    _user: ApiUser,
+    state: web::Data<AppState>,
+    params: web::Query<HashMap<String, String>>,
+) -> Reply {
+    let argument = |key: &str| {
+        params
+            .get(key)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| FrappeError::validation(format!("download_pdf: missing argument {key}")))
+    };
+    let meta = served(argument("doctype")?)?;
+    let name = argument("name")?;
+    let doc = state.store.find_by_name(meta.name, name).await?;
+    let doc = doc.ok_or_else(|| not_found_doc(meta.name, name))?;
+    let lang = params.get("lang").map_or("fr", String::as_str);
+    let filename = name.replace([' ', '/'], "-");
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{filename}.pdf\""),
+        ))
+        .body(pdf::render(meta.name, &doc, lang)))
 }
 
 fn parse_object(body: &[u8]) -> Result<Map<String, Value>, FrappeError> {

@@ -164,6 +164,37 @@ impl FrappeClient {
         }
     }
 
+    /// `GET /api/method/frappe.utils.print_format.download_pdf`: the document printed as a
+    /// PDF (the doctype's default print format), in `lang` (`fr`, `en`) when given;
+    /// [`ErpError::NotFound`] for an unknown name.
+    #[tracing::instrument(skip_all, fields(doctype))]
+    pub async fn download_pdf(
+        &self,
+        doctype: &str,
+        name: &str,
+        lang: Option<&str>,
+    ) -> Result<Vec<u8>, ErpError> {
+        let mut query = vec![("doctype", doctype), ("name", name)];
+        query.extend(lang.map(|lang| ("lang", lang)));
+        let request = self
+            .http
+            .get(self.url(&["method", "frappe.utils.print_format.download_pdf"]))
+            .query(&query);
+        let started = std::time::Instant::now();
+        let result = self.fetch(request).await.and_then(|body| {
+            // A proxy's HTML login page answers 200 too: only a PDF is a PDF.
+            if body.starts_with(b"%PDF-") {
+                Ok(body.to_vec())
+            } else {
+                Err(ErpError::Unexpected("the print is not a PDF".to_owned()))
+            }
+        });
+        if let Some(metrics) = &self.metrics {
+            metrics.observe("pdf", started, &result);
+        }
+        result
+    }
+
     /// Readiness probe: `Ok` when the site answers and accepts our credentials.
     pub async fn ping(&self) -> Result<(), ErpError> {
         self.logged_user().await.map(|_| ())
@@ -197,6 +228,13 @@ impl FrappeClient {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, ErpError> {
+        let body = self.fetch(request).await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| ErpError::Unexpected(format!("invalid JSON from ERPNext: {e}")))
+    }
+
+    /// Sends `request`; the body of a success, else the error its status and body say.
+    async fn fetch(&self, request: reqwest::RequestBuilder) -> Result<bytes::Bytes, ErpError> {
         let response = request
             .send()
             .await
@@ -211,8 +249,7 @@ impl FrappeClient {
             tracing::debug!(%status, error = %err, "ERPNext call failed");
             return Err(err);
         }
-        serde_json::from_slice(&body)
-            .map_err(|e| ErpError::Unexpected(format!("invalid JSON from ERPNext: {e}")))
+        Ok(body)
     }
 }
 

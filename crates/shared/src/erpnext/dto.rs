@@ -81,7 +81,9 @@ impl Customer {
 }
 
 /// Text that may arrive as null, missing, `""`, a string or a number; blank reads as `None`.
-fn opt_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+pub(super) fn opt_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
     match Value::deserialize(deserializer)? {
         Value::String(text) if text.trim().is_empty() => Ok(None),
         Value::String(text) => Ok(Some(text)),

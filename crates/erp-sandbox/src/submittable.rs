@@ -1,0 +1,88 @@
+//! The submittable doctypes (Sales Invoice, Payment Entry): docstatus transitions
+//! (0 draft → 1 submitted → 2 cancelled) and what a save changes in other documents.
+
+use serde_json::{Map, Value, json};
+
+use crate::error::FrappeError;
+use crate::invoice::{self, SALES_INVOICE};
+use crate::money::field_cents;
+use crate::payment::{self, PAYMENT_ENTRY};
+use crate::store::Store;
+
+/// Whether documents of `doctype` carry a meaningful docstatus.
+pub fn is_submittable(doctype: &str) -> bool {
+    doctype == SALES_INVOICE || doctype == PAYMENT_ENTRY
+}
+
+/// Validates a save of `doc` (`before` is the stored version, `None` on insert) and
+/// returns the other documents it changes, as `(doctype, doc)`.
+pub async fn on_save(
+    store: &Store,
+    doctype: &str,
+    before: Option<&Value>,
+    doc: &mut Map<String, Value>,
+) -> Result<Vec<(&'static str, Value)>, FrappeError> {
+    if !is_submittable(doctype) {
+        return Ok(Vec::new());
+    }
+    let old = before.map(|b| b["docstatus"].as_i64().unwrap_or(0));
+    let new = doc.get("docstatus").and_then(Value::as_i64).unwrap_or(0);
+    let name = invoice::text(doc, "name");
+    match (old, new) {
+        (None | Some(0), 0 | 1) => {
+            if doctype == SALES_INVOICE {
+                invoice::validate(store, doc).await?;
+                Ok(Vec::new())
+            } else {
+                let invoices = payment::validate(store, doc, new == 1).await?;
+                Ok(invoices.into_iter().map(|i| (SALES_INVOICE, i)).collect())
+            }
+        }
+        (Some(1), 2) => {
+            if doctype == PAYMENT_ENTRY {
+                let invoices = payment::cancel(store, doc).await?;
+                return Ok(invoices.into_iter().map(|i| (SALES_INVOICE, i)).collect());
+            }
+            let wrapped = Value::Object(doc.clone());
+            if field_cents(&wrapped, "outstanding_amount") != field_cents(&wrapped, "grand_total") {
+                return Err(FrappeError::link_exists(format!(
+                    "Cannot delete or cancel because {SALES_INVOICE} {name} is linked with a submitted Payment Entry"
+                )));
+            }
+            doc.insert("status".to_owned(), json!("Cancelled"));
+            Ok(Vec::new())
+        }
+        (Some(1), 1) => Err(FrappeError::update_after_submit(format!(
+            "Not allowed to change {doctype} {name} after submission"
+        ))),
+        (Some(2), _) => Err(FrappeError::validation(format!(
+            "Cannot edit cancelled document {doctype} {name}"
+        ))),
+        (None | Some(0), _) => Err(FrappeError::docstatus_transition(
+            "Cannot change docstatus from 0 (Draft) to 2 (Cancelled)",
+        )),
+        (Some(from), to) => Err(FrappeError::docstatus_transition(format!(
+            "Cannot change docstatus from {from} to {to}"
+        ))),
+    }
+}
+
+/// A stored document with its status as of `today`: an Unpaid or Partly Paid invoice
+/// whose due date has passed reads as Overdue, what ERPNext's daily scheduler job writes.
+pub fn as_of(doctype: &str, doc: &mut Value, today: &str) {
+    if doctype == SALES_INVOICE
+        && let Some(fields) = doc.as_object_mut()
+    {
+        invoice::refresh_status(fields, today);
+    }
+}
+
+/// Frappe refuses to delete a submitted document.
+pub fn ensure_deletable(doc: &Value) -> Result<(), FrappeError> {
+    if doc["docstatus"].as_i64() == Some(1) {
+        return Err(FrappeError::validation(
+            "Submitted Record cannot be deleted. You must Cancel it first.",
+        ));
+    }
+    Ok(())
+}
