@@ -2,6 +2,7 @@
 //! in step with ERPNext. Being built in increments (docs/payments.md, "Increments"); today: the
 //! Stripe client, the amounts, and the service recording Stripe's signed webhooks once each.
 
+pub mod booking;
 pub mod cli;
 pub mod config;
 mod error;
