@@ -72,6 +72,12 @@ impl Consumer {
         }
     }
 
+    /// A command that can never go (no recipient, a bad address): given up at once.
+    pub(super) async fn invalid(&self, c: &Command<'_>, reason: &str) -> Result<Verdict, DbErr> {
+        self.metrics.delivery(c.channel, Outcome::Dead);
+        self.dead(c, None, reason, 0).await
+    }
+
     /// Gives a command up: its row says why and a `notify.dead` fact goes out, in one transaction.
     pub(super) async fn dead(
         &self,

@@ -17,10 +17,7 @@ impl Consumer {
         };
         let email = match OutgoingEmail::parse(&cmd, self.settings.max_attachment_bytes) {
             Ok(e) => e,
-            Err(invalid) => {
-                self.metrics.delivery(c.channel, Outcome::Dead);
-                return self.dead(&c, None, &invalid.to_string(), 0).await;
-            }
+            Err(invalid) => return self.invalid(&c, &invalid.to_string()).await,
         };
         let (attempts, interrupted) = match self.claim(&c).await? {
             Ok(claimed) => claimed,

@@ -13,10 +13,7 @@ impl Consumer {
         };
         let sms = match OutgoingSms::parse(&cmd) {
             Ok(s) => s,
-            Err(invalid) => {
-                self.metrics.delivery(c.channel, Outcome::Dead);
-                return self.dead(&c, None, &invalid.to_string(), 0).await;
-            }
+            Err(invalid) => return self.invalid(&c, &invalid.to_string()).await,
         };
         let (attempts, interrupted) = match self.claim(&c).await? {
             Ok(claimed) => claimed,
