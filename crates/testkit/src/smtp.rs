@@ -25,7 +25,7 @@ mod tls;
 
 pub use tls::SinkTls;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -257,6 +257,9 @@ impl SmtpSink {
     pub async fn stop(&self) {
         let task = lock(&self.inner.listener_task).take();
         if let Some(task) = task {
+            // Until it restarts, no other sink of this process may take its port: a service still
+            // retrying its old address would deliver into another test's sink.
+            lock(&STOPPED_PORTS).insert(self.port());
             task.abort();
             // Awaiting the aborted task guarantees the socket is closed when `stop` returns.
             let _ = task.await;
@@ -327,7 +330,7 @@ impl SmtpSink {
         reason = "a test cannot run without its SMTP sink"
     )]
     async fn listen(&self) {
-        let listener = bind(self.port()).expect("binding the SMTP sink on 127.0.0.1");
+        let listener = bind_unreserved(self.port()).expect("binding the SMTP sink on 127.0.0.1");
         let port = listener
             .local_addr()
             .expect("reading the SMTP sink's address")
@@ -339,6 +342,28 @@ impl SmtpSink {
 }
 
 /// Binds with `SO_REUSEADDR` so a restart on the same port works while old sockets linger.
+/// The ports of the stopped sinks of this process (see [`SmtpSink::stop`]).
+static STOPPED_PORTS: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+
+/// Binds `port`, or for `0` a free port that no stopped sink of this process holds; a restarting
+/// sink takes its own port back.
+fn bind_unreserved(port: u16) -> std::io::Result<TcpListener> {
+    if port != 0 {
+        lock(&STOPPED_PORTS).remove(&port);
+        return bind(port);
+    }
+    // Ports handed out while looking stay bound until a good one is found, so none comes twice.
+    let mut skipped = Vec::new();
+    loop {
+        let listener = bind(0)?;
+        let got = listener.local_addr()?.port();
+        if !lock(&STOPPED_PORTS).contains(&got) {
+            return Ok(listener);
+        }
+        skipped.push(listener);
+    }
+}
+
 fn bind(port: u16) -> std::io::Result<TcpListener> {
     let socket = TcpSocket::new_v4()?;
     socket.set_reuseaddr(true)?;

@@ -242,3 +242,16 @@ async fn commands_out_of_sequence_or_unknown_are_refused() {
         ]
     );
 }
+
+/// Two tests in one process: while one's sink is stopped (its service retrying the old address), a
+/// sink started by the other never gets that port, and the first takes it back when it restarts.
+#[tokio::test]
+async fn a_stopped_sinks_port_goes_to_no_other_sink_until_it_restarts() {
+    let down = SmtpSink::start().await;
+    let port = down.port();
+    down.stop().await;
+    let others = futures::future::join_all((0..40).map(|_| SmtpSink::start())).await;
+    assert!(others.iter().all(|s| s.port() != port));
+    down.restart().await;
+    assert_eq!(down.port(), port);
+}
