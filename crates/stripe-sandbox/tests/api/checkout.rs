@@ -63,10 +63,7 @@ async fn a_session_is_open_and_unpaid_with_its_url_on_the_sandbox() {
     assert_eq!(session["metadata"]["invoice"], "SINV-0001");
     assert_eq!(session["payment_intent"], Value::Null);
     assert_eq!(session["url"], format!("{}/c/pay/{id}", app.base));
-    assert_eq!(
-        app.get_json(&format!("/v1/checkout/sessions/{id}")).await,
-        session
-    );
+    assert_eq!(app.session(id).await, session);
 }
 
 #[tokio::test]
@@ -99,7 +96,7 @@ async fn the_success_card_pays_and_redirects_to_the_success_url() {
         answer.headers()["location"],
         format!("http://127.0.0.1:9/paid?session_id={id}").as_str()
     );
-    let session = app.get_json(&format!("/v1/checkout/sessions/{id}")).await;
+    let session = app.session(id).await;
     assert_eq!(session["status"], "complete");
     assert_eq!(session["payment_status"], "paid");
     let pi = session["payment_intent"].as_str().unwrap();
@@ -129,25 +126,15 @@ async fn the_declined_card_is_refused_on_the_page_and_the_session_stays_open() {
             .unwrap()
             .contains("Votre carte a été refusée.")
     );
-    let session = app.get_json(&format!("/v1/checkout/sessions/{id}")).await;
+    let session = app.session(id).await;
     assert_eq!(session["status"], "open");
     assert_eq!(session["payment_status"], "unpaid");
-    let intent = app
-        .get_json(&format!(
-            "/v1/payment_intents/{}",
-            session["payment_intent"].as_str().unwrap()
-        ))
-        .await;
+    let intent = app.intent_of(&session, "payment_intent").await;
     assert_eq!(intent["status"], "requires_payment_method");
     assert_eq!(intent["last_payment_error"]["code"], "card_declined");
     // Another card then pays the same session and the same PaymentIntent.
     assert_eq!(app.pay(&session, "4242424242424242").await.status(), 303);
-    let paid = app
-        .get_json(&format!(
-            "/v1/payment_intents/{}",
-            intent["id"].as_str().unwrap()
-        ))
-        .await;
+    let paid = app.intent_of(&intent, "id").await;
     assert_eq!(paid["status"], "succeeded");
 }
 
@@ -182,7 +169,7 @@ async fn three_d_secure_approved_pays() {
         .unwrap();
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
     assert!(done.headers()["location"].to_str().unwrap().ends_with(id));
-    let session = app.get_json(&format!("/v1/checkout/sessions/{id}")).await;
+    let session = app.session(id).await;
     assert_eq!(session["payment_status"], "paid");
 }
 
@@ -205,14 +192,9 @@ async fn three_d_secure_failed_leaves_the_session_open() {
         .await
         .unwrap();
     assert_eq!(failed.status(), StatusCode::PAYMENT_REQUIRED);
-    let session = app.get_json(&format!("/v1/checkout/sessions/{id}")).await;
+    let session = app.session(id).await;
     assert_eq!(session["status"], "open");
-    let intent = app
-        .get_json(&format!(
-            "/v1/payment_intents/{}",
-            session["payment_intent"].as_str().unwrap()
-        ))
-        .await;
+    let intent = app.intent_of(&session, "payment_intent").await;
     assert_eq!(intent["status"], "requires_payment_method");
     assert_eq!(
         intent["last_payment_error"]["code"],
@@ -279,7 +261,7 @@ async fn an_expired_session_cannot_be_paid_and_cannot_be_expired_twice() {
         .post(&format!("/v1/checkout/sessions/{id}/expire"), &[], None)
         .await;
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
-    let session = app.get_json(&format!("/v1/checkout/sessions/{id}")).await;
+    let session = app.session(id).await;
     assert_eq!(session["payment_status"], "unpaid");
     assert_eq!(session["payment_intent"], Value::Null);
 }

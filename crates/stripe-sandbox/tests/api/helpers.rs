@@ -197,6 +197,17 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
+    /// `GET /v1/checkout/sessions/{id}`.
+    pub async fn session(&self, id: &str) -> Value {
+        self.get_json(&format!("/v1/checkout/sessions/{id}")).await
+    }
+
+    /// `GET /v1/payment_intents/{id}`, the id taken from `holder[field]`.
+    pub async fn intent_of(&self, holder: &Value, field: &str) -> Value {
+        let id = holder[field].as_str().unwrap();
+        self.get_json(&format!("/v1/payment_intents/{id}")).await
+    }
+
     /// Submits the hosted page's card form.
     pub async fn pay(&self, session: &Value, card: &str) -> Response {
         let url = session["url"].as_str().unwrap();
@@ -215,16 +226,7 @@ impl TestApp {
             self.pay(&session, "4242 4242 4242 4242").await.status(),
             303
         );
-        let session = self
-            .get_json(&format!(
-                "/v1/checkout/sessions/{}",
-                session["id"].as_str().unwrap()
-            ))
-            .await;
-        self.get_json(&format!(
-            "/v1/payment_intents/{}",
-            session["payment_intent"].as_str().unwrap()
-        ))
-        .await
+        let session = self.session(session["id"].as_str().unwrap()).await;
+        self.intent_of(&session, "payment_intent").await
     }
 }
