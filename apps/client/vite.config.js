@@ -17,7 +17,7 @@ export default defineConfig({
   },
   server: {
     host: '127.0.0.1',
-    proxy: { '/portal': hub, '/notifications': hub },
+    proxy: { '/portal': hub, '/payments': hub, '/notifications': hub },
   },
   test: {
     include: ['tests/unit/**/*.test.js'],

@@ -1,5 +1,6 @@
 // A stand-in for the hub, for the browser test and for local UI work: serves dist/
-// and fakes the portal endpoints with the hub's wire shapes and problem codes, plus a
+// and fakes the portal endpoints with the hub's wire shapes and problem codes, the payments
+// routes and Stripe's hosted pages (tests/mock-payments.mjs), plus a
 // sandbox outbox at /notifications/outbox.json where the "sent" link and code can be
 // read, as in the hub's embedded mode, and the hub's security headers (CSP included).
 // Listens on 127.0.0.1 only.
@@ -11,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PAYMENTS_PATH, routePayments } from './mock-payments.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_DIST = path.resolve(HERE, '..', 'dist');
@@ -87,19 +89,19 @@ function hintFor(id, customer) {
   return customer ? maskEmail(customer.email) : 'c•••@g•••.ca';
 }
 
-function problem(res, status, code, title, detail, extra = {}) {
+export function problem(res, status, code, title, detail, extra = {}) {
   const headers = { ...SECURITY_HEADERS, 'Content-Type': 'application/problem+json' };
   if (extra.retry_after_s) headers['Retry-After'] = String(extra.retry_after_s);
   res.writeHead(status, headers);
   res.end(JSON.stringify({ type: `https://gigafibre.ca/problems/${code.toLowerCase()}`, title, status, detail, code, ...extra }));
 }
 
-function json(res, status, body) {
+export function json(res, status, body) {
   res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
   res.end(JSON.stringify(body));
 }
 
-async function readBody(req) {
+export async function readBody(req) {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
   try {
@@ -115,7 +117,10 @@ function bearer(req) {
 }
 
 function createState() {
-  return { origin: '', requests: [], outbox: [], codes: new Map(), sends: new Map(), tokens: new Map() };
+  return {
+    origin: '', requests: [], outbox: [], codes: new Map(), sends: new Map(), tokens: new Map(),
+    payments: new Map(), checkouts: new Map(),
+  };
 }
 
 function requestLink(state, body, res) {
@@ -159,7 +164,7 @@ function verifyCode(state, body, res) {
   problem(res, 400, 'AUTH_04', 'Invalid code', 'The code is wrong or has expired.');
 }
 
-function session(state, req) {
+export function session(state, req) {
   const token = bearer(req);
   const entry = token && state.tokens.get(token);
   return entry && !entry.revoked ? { token, ...entry } : null;
@@ -210,6 +215,7 @@ async function route(state, distDir, req, res) {
   if (key === 'POST /portal/logout') return logout(state, req, url, res);
   if (key === 'POST /portal/impersonate') return impersonate(state, req, await readBody(req), res);
   if (key === 'GET /notifications/outbox.json') return json(res, 200, outbox(state, url));
+  if (PAYMENTS_PATH.test(url.pathname)) return routePayments(state, req, url, res);
   if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(distDir, url, res);
   problem(res, 405, 'METHOD_NOT_ALLOWED', 'Method Not Allowed', `${req.method} is not allowed here.`);
 }

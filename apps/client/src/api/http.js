@@ -42,14 +42,15 @@ async function readJson(response) {
 }
 
 /**
- * Calls the hub and resolves to the parsed JSON body (null when empty); rejects with an
- * ApiError for a network failure (status 0) or any non-2xx answer.
+ * Calls the hub and resolves to the parsed JSON body (null when empty), or to a Blob with
+ * `blob: true` (a PDF); rejects with an ApiError for a network failure (status 0) or any
+ * non-2xx answer.
  * @param {string} method
  * @param {string} path relative, e.g. `/portal/me`
- * @param {{ body?: unknown, token?: string | null }} [options]
+ * @param {{ body?: unknown, token?: string | null, blob?: boolean }} [options]
  */
-export async function request(method, path, { body, token } = {}) {
-  const headers = { Accept: 'application/json, application/problem+json' };
+export async function request(method, path, { body, token, blob = false } = {}) {
+  const headers = { Accept: blob ? '*/*' : 'application/json, application/problem+json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
   let response;
@@ -65,6 +66,7 @@ export async function request(method, path, { body, token } = {}) {
   } catch {
     throw new ApiError(0, null);
   }
+  if (response.ok && blob) return response.blob();
   const data = await readJson(response);
   if (!response.ok) throw new ApiError(response.status, data, response.headers.get('Retry-After'));
   return data;

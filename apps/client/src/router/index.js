@@ -2,8 +2,10 @@
 // fragment, which browsers never send to a server.
 import { nextTick } from 'vue';
 import { createRouter, createWebHashHistory } from 'vue-router';
+import AccountPage from '../pages/AccountPage.vue';
 import CardAdded from '../pages/CardAdded.vue';
 import DashboardPage from '../pages/DashboardPage.vue';
+import InvoicesPage from '../pages/InvoicesPage.vue';
 import LoginPage from '../pages/LoginPage.vue';
 import PaymentCancel from '../pages/PaymentCancel.vue';
 import PaymentSuccess from '../pages/PaymentSuccess.vue';
@@ -15,6 +17,8 @@ export const PUBLIC_ROUTES = Object.freeze(['login', 'payment-success', 'payment
 /** The portal's routes. `standalone` pages are drawn without the portal chrome. */
 export const routes = [
   { path: '/', name: 'dashboard', component: DashboardPage },
+  { path: '/factures', name: 'invoices', component: InvoicesPage },
+  { path: '/compte', name: 'account', component: AccountPage },
   { path: '/login', name: 'login', component: LoginPage, meta: { standalone: true } },
   // Where the payments service sends customers back from Stripe Checkout.
   { path: '/paiement/reussi', name: 'payment-success', component: PaymentSuccess },
