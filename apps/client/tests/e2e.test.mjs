@@ -406,6 +406,187 @@ describe('customer portal in Chromium', { skip }, () => {
     assert.ok(tab.cspViolations.length > 0, 'the violation was not reported');
   });
 
+  // The payments pages, against the mock's /payments routes and its stand-in for Stripe's hosted
+  // pages (tests/mock-payments.mjs): every customer starts with the same invoices and cards. The
+  // hub has no payments routes yet (docs/payments.md, increment 6 brings this test to it).
+  const payments = (name, fn) => test(name, async (t) => {
+    if (!hub.mocked) return t.skip('the payments service is not in the hub yet');
+    return fn();
+  });
+
+  /** Text with every kind of space as a plain one (fr-CA amounts use no-break spaces). */
+  const plain = async (locator) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
+
+  /** No token in any URL the page requested, nor in a Referer. */
+  function assertNoTokenSent(tab, tokens) {
+    for (const request of tab.requests) {
+      for (const token of tokens) {
+        assert.ok(!request.url().includes(token), `token in ${request.url()}`);
+        assert.ok(!(request.headers().referer ?? '').includes(token), 'token leaked through Referer');
+      }
+    }
+  }
+
+  const invoiceItem = (page, name) => page.locator(`[data-invoice="${name}"]`);
+  const savedCard = (page, id) => page.locator(`[data-card="${id}"]`);
+
+  payments('the dashboard shows the balance in dollars, overdue marked, in French and in English', async () => {
+    const tab = await loggedInWithLink(takeIdentifier());
+    const { page, token } = tab;
+    const balance = page.getByTestId('balance');
+    await balance.getByTestId('balance-amount').waitFor();
+    assert.equal(await balance.getByRole('heading', { level: 2 }).innerText(), 'Solde à payer');
+    assert.equal(await plain(balance.getByTestId('balance-amount')), '212,47 $');
+    assert.equal(await balance.getByTestId('status-badge').innerText(), 'En retard');
+    assert.equal(await balance.getByRole('button', { name: 'Payer mon solde' }).count(), 1);
+    const nav = page.getByRole('navigation', { name: 'Navigation principale' });
+    assert.equal(await nav.getByRole('link', { name: 'Accueil' }).getAttribute('aria-current'), 'page');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `dashboard-balance-${target}.png`), fullPage: true });
+
+    await page.getByTestId('lang-toggle').click();
+    await balance.getByText('Balance due').waitFor();
+    assert.equal(await plain(balance.getByTestId('balance-amount')), '$212.47');
+    assert.equal(await balance.getByTestId('status-badge').innerText(), 'Overdue');
+    assert.equal(await balance.getByRole('button', { name: 'Pay my balance' }).count(), 1);
+    await page.getByTestId('lang-toggle').click();
+    assertNoTokenSent(tab, [token]);
+    assertClean(tab);
+  });
+
+  payments('Klarna refused for an invoice shows why and keeps the card', async () => {
+    const tab = await loggedInWithLink(takeIdentifier());
+    const { page } = tab;
+    await page.getByRole('link', { name: 'Factures', exact: true }).click();
+    const overdue = invoiceItem(page, 'ACC-SINV-2026-00012');
+    await overdue.getByRole('button', { name: 'Payer avec Klarna' }).click();
+    const error = overdue.getByTestId('error');
+    await error.waitFor();
+    assert.equal(await error.innerText(), 'Klarna n’est pas offert pour ce paiement. Vous pouvez payer par carte.');
+    assert.equal(new URL(page.url()).hash, '#/factures');
+    assert.ok(await overdue.getByRole('button', { name: 'Payer par carte' }).isEnabled(), 'the card is still offered');
+    assertClean(tab);
+  });
+
+  payments('the invoices page shows statuses and taxes, pages, opens the PDF, and pays by card through Checkout', async () => {
+    const tab = await loggedInWithLink(takeIdentifier());
+    const { page, context, token } = tab;
+    await page.getByRole('link', { name: 'Factures', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Mes factures' }).waitFor();
+    assert.equal(new URL(page.url()).hash, '#/factures');
+    const items = page.getByTestId('invoice');
+    await items.first().waitFor();
+    assert.equal(await items.count(), 20);
+    const badges = await page.getByTestId('status-badge').allInnerTexts();
+    assert.deepEqual(badges.slice(0, 5), ['À payer', 'Payée en partie', 'En retard', 'Payée', 'Annulée']);
+
+    const unpaid = invoiceItem(page, 'ACC-SINV-2026-00031');
+    assert.equal(await unpaid.getByRole('heading', { level: 2 }).innerText(), 'Facture ACC-SINV-2026-00031');
+    const facts = await plain(unpaid.locator('dl'));
+    for (const fact of ['Date 1 déc. 2026', 'Échéance 31 déc. 2026', 'TPS (5 %) 2,50 $', 'TVQ (9,975 %) 4,99 $', 'Total 57,49 $', 'Solde dû 57,49 $']) {
+      assert.ok(facts.includes(fact), `${fact} in ${facts}`);
+    }
+    assert.equal(await plain(invoiceItem(page, 'ACC-SINV-2026-00024').getByTestId('invoice-outstanding')), '40,00 $');
+    for (const settled of ['ACC-SINV-2026-00008', 'ACC-SINV-2026-00005']) {
+      assert.equal(await invoiceItem(page, settled).getByRole('button', { name: /^Payer/ }).count(), 0, `${settled} is not payable`);
+    }
+
+    // The PDF is fetched with the token in the header and opened from a blob: URL.
+    const [pdfTab] = await Promise.all([
+      context.waitForEvent('page'),
+      unpaid.getByRole('button', { name: 'PDF' }).click(),
+    ]);
+    assert.ok(pdfTab.url().startsWith(`blob:${hub.url}/`), pdfTab.url());
+    await pdfTab.close();
+    const pdfRequest = tab.requests.find((r) => r.url().endsWith('/payments/invoices/ACC-SINV-2026-00031/pdf'));
+    assert.equal(pdfRequest?.headers().authorization, `Bearer ${token}`);
+
+    await page.getByRole('button', { name: 'Page suivante' }).click();
+    await page.getByTestId('page-number').getByText('Page 2').waitFor();
+    assert.equal(new URL(page.url()).hash, '#/factures?page=2');
+    assert.equal(await items.count(), 3);
+    await page.getByRole('button', { name: 'Page précédente' }).click();
+    await page.getByTestId('page-number').getByText('Page 1').waitFor();
+
+    await unpaid.getByRole('button', { name: 'Payer par carte' }).click();
+    await page.getByRole('heading', { name: 'Paiement reçu' }).waitFor();
+    assert.ok(tab.requests.some((r) => new URL(r.url()).pathname.startsWith('/checkout/cs_test_')), 'went through Checkout');
+    assert.equal(new URL(page.url()).hash, '#/paiement/reussi');
+    assert.match(await page.getByTestId('payment-success').innerText(), /en cours d’enregistrement/);
+    const balance = page.getByTestId('balance-amount');
+    await balance.waitFor();
+    assert.equal(await plain(balance), '154,98 $');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `payment-success-${target}.png`), fullPage: true });
+
+    const fresh = await storedToken(page);
+    await page.getByRole('link', { name: 'Voir mes factures' }).click();
+    await invoiceItem(page, 'ACC-SINV-2026-00031').getByTestId('status-badge').getByText('Payée').waitFor();
+    assertNoTokenSent(tab, [token, fresh]);
+    for (const url of await walkBack(tab)) assert.ok(!url.includes('token='), `Back showed ${url}`);
+    assertClean(tab);
+  });
+
+  payments('the account page sets the default card, removes one after asking, and adds one through Stripe', async () => {
+    const tab = await loggedInWithLink(takeIdentifier());
+    const { page, token } = tab;
+    await page.getByRole('link', { name: 'Cartes de paiement', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Cartes de paiement' }).waitFor();
+    assert.equal(new URL(page.url()).hash, '#/compte');
+    const visa = savedCard(page, 'pm_visa4242');
+    const mastercard = savedCard(page, 'pm_mc4444');
+    await visa.waitFor();
+    assert.equal(await plain(visa.locator('.card-line')), 'Visa •••• 4242 Expire 12/30 Par défaut');
+    assert.equal(await plain(mastercard.locator('.card-line')), 'Mastercard •••• 4444 Expire 08/27');
+
+    await mastercard.getByRole('button', { name: 'Définir par défaut' }).click();
+    const status = page.getByTestId('status');
+    await status.getByText('La carte Mastercard •••• 4444 est maintenant votre carte par défaut.').waitFor();
+    assert.equal(await mastercard.getByTestId('default-badge').count(), 1);
+    assert.equal(await visa.getByTestId('default-badge').count(), 0);
+
+    await visa.getByRole('button', { name: 'Retirer' }).click();
+    assert.equal(await plain(visa.locator('.question')), 'Retirer la carte Visa •••• 4242 ?');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent.trim()), 'Oui, retirer');
+    await visa.getByRole('button', { name: 'Annuler' }).click();
+    assert.equal(await page.getByTestId('saved-card').count(), 2, 'Cancel keeps the card');
+    await visa.getByRole('button', { name: 'Retirer' }).click();
+    await visa.getByRole('button', { name: 'Oui, retirer' }).click();
+    await status.getByText('La carte Visa •••• 4242 est retirée.').waitFor();
+    assert.equal(await page.getByTestId('saved-card').count(), 1);
+
+    await page.getByRole('button', { name: 'Ajouter une carte' }).click();
+    await page.getByRole('heading', { name: 'Carte enregistrée' }).waitFor();
+    assert.equal(new URL(page.url()).hash, '#/carte-ajoutee');
+    const fresh = await storedToken(page);
+    await page.getByRole('link', { name: 'Voir mes cartes' }).click();
+    await page.getByText('Mastercard •••• 5555').waitFor();
+    assert.equal(await page.getByTestId('saved-card').count(), 2);
+
+    await page.getByRole('button', { name: 'Gérer dans Stripe' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/billing-portal/') || url.hash === '#/compte');
+    await page.getByRole('heading', { level: 1, name: 'Cartes de paiement' }).waitFor();
+    assertNoTokenSent(tab, [token, fresh]);
+    assertClean(tab);
+  });
+
+  payments('"Pay my balance" after the balance was paid elsewhere says nothing is owed (409 PAY_10)', async () => {
+    const tab = await loggedInWithLink(takeIdentifier());
+    const { page, token } = tab;
+    const pay = page.getByRole('button', { name: 'Payer mon solde' });
+    await pay.waitFor();
+    // Another tab pays everything meanwhile.
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const { url } = await (await fetch(`${hub.url}/payments/pay-balance`, { method: 'POST', headers, body: '{}' })).json();
+    assert.equal((await fetch(url, { redirect: 'manual' })).status, 302);
+
+    await pay.click();
+    const error = page.getByTestId('error');
+    await error.waitFor();
+    assert.equal(await plain(error), 'Il n’y a rien à payer : votre solde est déjà réglé.');
+    await page.getByTestId('balance-amount').getByText(/^0,00/).waitFor();
+    assert.equal(await pay.count(), 0, 'no pay button for a zero balance');
+    assertClean(tab);
+  });
+
   // Last: it uses up the per-identifier limit of LIMITED_IDENTIFIER.
   test('the 4th link request in 15 minutes shows the banner with the wait time', async () => {
     for (let request = 1; request <= 3; request += 1) {

@@ -44,9 +44,14 @@ export function useApiCall() {
   async function leaveFor(call) {
     const result = await run(call);
     if (!result.ok) return result;
+    try {
+      goToPaymentPage(result.value.url);
+    } catch (error) {
+      message.value = { kind: 'error', text: describeError(error, locale.t) };
+      return { ok: false, error };
+    }
     busy.value = true;
     message.value = { kind: 'info', text: locale.t('redirecting') };
-    goToPaymentPage(result.value.url);
     return result;
   }
 
