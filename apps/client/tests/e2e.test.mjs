@@ -478,6 +478,7 @@ describe('customer portal in Chromium', { skip }, () => {
     assert.equal(await items.count(), 20);
     const badges = await page.getByTestId('status-badge').allInnerTexts();
     assert.deepEqual(badges.slice(0, 5), ['À payer', 'Payée en partie', 'En retard', 'Payée', 'Annulée']);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `invoices-${target}.png`), fullPage: true });
 
     const unpaid = invoiceItem(page, 'ACC-SINV-2026-00031');
     assert.equal(await unpaid.getByRole('heading', { level: 2 }).innerText(), 'Facture ACC-SINV-2026-00031');
@@ -536,6 +537,7 @@ describe('customer portal in Chromium', { skip }, () => {
     await visa.waitFor();
     assert.equal(await plain(visa.locator('.card-line')), 'Visa •••• 4242 Expire 12/30 Par défaut');
     assert.equal(await plain(mastercard.locator('.card-line')), 'Mastercard •••• 4444 Expire 08/27');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `cards-${target}.png`), fullPage: true });
 
     await mastercard.getByRole('button', { name: 'Définir par défaut' }).click();
     const status = page.getByTestId('status');
