@@ -37,6 +37,14 @@ describe('the router guard', () => {
     expect(at().name).toBe('login');
   });
 
+  test.each(['/factures', '/factures?page=2', '/compte'])('the payments page %s needs a token', async (path) => {
+    await router.push(path);
+    expect(at().name).toBe('login');
+    await router.push(`/?token=${makeToken()}`);
+    await router.push(path);
+    expect(at().fullPath).toBe(path);
+  });
+
   test.each(PUBLIC_ROUTES)('the public route %s opens without a token', async (name) => {
     await router.push({ name });
     expect(at().name).toBe(name);
