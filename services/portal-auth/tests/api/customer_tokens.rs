@@ -2,7 +2,7 @@
 //! `INTERNAL_API_SECRET`; each one is recorded in the audit with the caller's purpose and counted.
 //!
 //! Bad input tried: no `Authorization`, a wrong secret, the secret with a character changed, one
-//! character short, under `Basic`, the secret of another app; the route without the setting; an
+//! character short, under `Basic`, the secret of another app, a customer's own token; the route without the setting; an
 //! unknown and a disabled customer; purposes `impersonation`, `PAYMENT_LINK`, missing and a number;
 //! contexts of 201 characters, blank, missing and with a newline; customers blank and of 141
 //! characters; the unknown fields `act` and `ttl`; malformed JSON, an empty body and a form body.
@@ -161,6 +161,9 @@ async fn a_caller_without_the_secret_is_refused_before_its_body_is_read() {
         .unwrap();
     assert_eq!(malformed.headers()["WWW-Authenticate"], "Bearer");
     problem(malformed, 401).await;
+    let customer = app.login(MARIE_EMAIL).await;
+    let r = app.mint_customer_token(Some(&customer), &good).await;
+    assert_eq!(problem(r, 401).await["code"], "AUTH_08", "a customer token");
     assert!(audit(&app).await.is_empty());
 }
 
