@@ -71,6 +71,10 @@ pub struct Settings {
     pub erp_lookups_per_s: u32,
     /// Staff groups allowed to impersonate a customer.
     pub impersonation_groups: Vec<String>,
+    /// The bearer secret of `POST /internal/customer-tokens` (`INTERNAL_API_SECRET` or
+    /// `INTERNAL_API_SECRET_FILE`, at least 32 characters), shared with the services that ask for
+    /// customer tokens; unset, the route is off (404).
+    pub internal_api_secret: Option<secrecy::SecretString>,
 }
 
 impl Settings {
@@ -111,8 +115,30 @@ impl Settings {
             email_cap_per_address: config::parsed_or(src, "EMAIL_CAP_PER_ADDRESS", 20)?,
             erp_lookups_per_s: config::parsed_or(src, "LINK_WORKER_ERP_RATE", 50)?,
             impersonation_groups: shared::http::impersonation_groups(src),
+            internal_api_secret: internal_api_secret(src)?,
         })
     }
+}
+
+/// Fewest characters of `INTERNAL_API_SECRET` (`openssl rand -hex 32` gives 64).
+const MIN_INTERNAL_SECRET_LEN: usize = 32;
+
+/// `INTERNAL_API_SECRET` (or its `_FILE`), refused when shorter than 32 characters.
+fn internal_api_secret(src: &dyn Source) -> Result<Option<secrecy::SecretString>, ConfigError> {
+    use secrecy::ExposeSecret;
+    let secret = config::secret(src, "INTERNAL_API_SECRET")?;
+    if secret
+        .as_ref()
+        .is_some_and(|s| s.expose_secret().chars().count() < MIN_INTERNAL_SECRET_LEN)
+    {
+        return Err(ConfigError {
+            name: "INTERNAL_API_SECRET".into(),
+            problem: format!(
+                "must be at least {MIN_INTERNAL_SECRET_LEN} characters (e.g. `openssl rand -hex 32`)"
+            ),
+        });
+    }
+    Ok(secret)
 }
 
 fn list(src: &dyn Source, name: &str, default: &str) -> Vec<String> {

@@ -24,6 +24,9 @@ pub enum ApiError {
     /// No valid customer token.
     #[error("not authenticated")]
     Unauthorized,
+    /// No or a wrong `INTERNAL_API_SECRET` on an internal route.
+    #[error("not an internal caller")]
+    NotInternalCaller,
     /// Authenticated but not allowed.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
@@ -77,6 +80,12 @@ impl ApiError {
                 "Unauthorized",
                 "A valid customer token is required.",
             ),
+            Self::NotInternalCaller => Problem::new(
+                S::UNAUTHORIZED,
+                "AUTH_08",
+                "Unauthorized",
+                "The internal API secret is required.",
+            ),
             Self::Forbidden(d) => Problem::new(S::FORBIDDEN, "AUTH_06", "Forbidden", *d),
             Self::NotFound => {
                 Problem::new(S::NOT_FOUND, "AUTH_07", "Not found", "No such customer.")
@@ -101,7 +110,7 @@ impl ResponseError for ApiError {
             _ => {}
         }
         let mut res = self.problem().error_response();
-        if matches!(self, Self::Unauthorized) {
+        if matches!(self, Self::Unauthorized | Self::NotInternalCaller) {
             res.headers_mut().insert(
                 actix_web::http::header::WWW_AUTHENTICATE,
                 actix_web::http::header::HeaderValue::from_static("Bearer"),

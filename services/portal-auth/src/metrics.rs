@@ -4,6 +4,7 @@
 use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts, Registry};
 use shared::metrics::{Gauges, register};
 
+use crate::domain::mint::MintPurpose;
 use crate::store::Store;
 
 /// The handles the handlers and the link worker move.
@@ -18,6 +19,7 @@ pub struct AuthMetrics {
     logins: IntCounterVec,
     revocations: IntCounterVec,
     pub(crate) impersonations: IntCounter,
+    tokens_minted: IntCounterVec,
     jobs_pending: IntGauge,
 }
 
@@ -126,6 +128,13 @@ impl AuthMetrics {
                 "portal_auth_impersonations_total",
                 "Staff tokens issued to act as a customer",
             )?,
+            tokens_minted: counters(
+                r,
+                "portal_auth_tokens_minted_total",
+                "Customer tokens minted for another service, by its purpose",
+                "purpose",
+                &MintPurpose::ALL.map(MintPurpose::as_str),
+            )?,
             jobs_pending: register(
                 r,
                 IntGauge::new(
@@ -174,6 +183,13 @@ impl AuthMetrics {
     pub fn revocation(&self, everywhere: bool) {
         let label = if everywhere { "customer" } else { "token" };
         self.revocations.with_label_values(&[label]).inc();
+    }
+
+    /// A customer token minted for another service.
+    pub fn token_minted(&self, purpose: MintPurpose) {
+        self.tokens_minted
+            .with_label_values(&[purpose.as_str()])
+            .inc();
     }
 
     /// Reads the link jobs waiting at every scrape.

@@ -38,6 +38,7 @@ const SERVICE: &str = "portal-auth";
         routes::logout,
         routes::impersonate,
         routes::impersonations,
+        routes::mint_customer_token,
         routes::auth_verify,
         routes::jwks
     ),
@@ -163,6 +164,7 @@ impl PortalAuth {
             code_backoff_ms: i64::try_from(settings.code_backoff.as_millis()).unwrap_or(i64::MAX),
             code_failures_per_minute: settings.code_failures_per_minute,
             metrics: auth_metrics,
+            internal_secret_digest: internal_secret_digest(settings),
         });
         Ok(Self {
             state,
@@ -222,6 +224,17 @@ impl ServiceSettings for Settings {
     ) -> anyhow::Result<PortalAuth> {
         PortalAuth::start(self, bus, metrics).await
     }
+}
+
+/// The digest the internal callers' bearer secret is compared with; none (and said so) when
+/// `INTERNAL_API_SECRET` is unset.
+fn internal_secret_digest(settings: &Settings) -> Option<[u8; 32]> {
+    use sha2::Digest;
+    let Some(secret) = &settings.internal_api_secret else {
+        tracing::info!("INTERNAL_API_SECRET is unset: POST /internal/customer-tokens is off (404)");
+        return None;
+    };
+    Some(sha2::Sha256::digest(secret.expose_secret().as_bytes()).into())
 }
 
 fn spawn_janitor(store: Store, window_ms: i64) {

@@ -348,6 +348,7 @@ async fn audit_list_prints_the_impersonations_newest_first() {
                 created_at: 1_780_000_000_000 + n as i64,
                 client_ip: "198.51.100.4".to_owned(),
                 token_id: &token_id,
+                purpose: portal_auth::store::IMPERSONATION,
             },
         )
         .await
@@ -364,6 +365,7 @@ async fn audit_list_prints_the_impersonations_newest_first() {
     }
     assert!(lines[1].contains("employees|support") && lines[1].contains("198.51.100.4"));
     assert!(lines[1].contains("jti-2") && lines[1].ends_with("ticket 42"));
+    assert!(lines[0].contains("PURPOSE") && lines[1].contains("impersonation"));
 
     let one = portal_auth(
         &[

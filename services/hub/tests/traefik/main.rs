@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use rules::{Router, go_compatible_regex, middleware, route, routers};
-use services::{HOSTS, STAFF_PATHS, declares, services};
+use services::{HOSTS, INTERNAL_PREFIX, STAFF_PATHS, declares, services};
 
 fn read_yaml(relative: &str) -> Value {
     let path = format!("{}/../../{relative}", env!("CARGO_MANIFEST_DIR"));
@@ -125,6 +125,28 @@ fn no_router_points_at_a_missing_service_or_middleware() {
             servers.is_some_and(|s| !s.is_empty()),
             "service {name} has no server"
         );
+    }
+}
+
+/// `/internal/` (another service asking portal-auth for a customer token with
+/// `INTERNAL_API_SECRET`) reaches no service through Traefik: on the customer host it is the
+/// portal page's (a 404), elsewhere no router's.
+#[test]
+fn no_internal_path_reaches_a_service() {
+    let routers = routers(&dynamic());
+    let mut paths: BTreeSet<String> = services().iter().flat_map(|s| s.internal_paths()).collect();
+    assert!(
+        paths.contains("/internal/customer-tokens"),
+        "portal-auth documents its internal route"
+    );
+    paths.insert(INTERNAL_PREFIX.to_owned());
+    for path in paths {
+        assert!(
+            route(&routers, "hub.gigafibre.ca", &path).is_none(),
+            "{path}"
+        );
+        let winner = route(&routers, "client.gigafibre.ca", &path).unwrap();
+        assert_eq!(winner.name, "portal-page", "{path}");
     }
 }
 

@@ -10,6 +10,10 @@ use crate::rules::Router;
 /// the route prefix is the first two segments; elsewhere the first segment belongs to one service.
 const SHARED_NAMESPACES: [&str; 2] = ["webhook", ".well-known"];
 
+/// Paths for other services only (`INTERNAL_API_SECRET`), never routed by Traefik: documented in
+/// the OpenAPI, reached inside the network.
+pub(crate) const INTERNAL_PREFIX: &str = "/internal/";
+
 /// The hosts a request may come on: the customer portal's and any other (staff, webhooks).
 pub(crate) const HOSTS: [&str; 2] = ["client.gigafibre.ca", "hub.gigafibre.ca"];
 
@@ -54,8 +58,23 @@ pub(crate) fn services() -> Vec<Service> {
 }
 
 impl Service {
-    /// Every documented path, with `{parameters}` filled in.
+    /// Every documented path Traefik routes, with `{parameters}` filled in.
     pub(crate) fn sample_paths(&self) -> Vec<String> {
+        self.documented_paths()
+            .into_iter()
+            .filter(|p| !p.starts_with(INTERNAL_PREFIX))
+            .collect()
+    }
+
+    /// Every documented path under [`INTERNAL_PREFIX`].
+    pub(crate) fn internal_paths(&self) -> Vec<String> {
+        self.documented_paths()
+            .into_iter()
+            .filter(|p| p.starts_with(INTERNAL_PREFIX))
+            .collect()
+    }
+
+    fn documented_paths(&self) -> Vec<String> {
         let params = regex::Regex::new(r"\{[^}]*\}").unwrap();
         self.openapi["paths"]
             .as_object()

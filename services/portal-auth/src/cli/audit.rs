@@ -1,4 +1,5 @@
-//! `portal-auth audit list`: the impersonation audit, newest first.
+//! `portal-auth audit list`: the audit of customer tokens minted for others (impersonations,
+//! internal callers), newest first.
 
 use std::process::ExitCode;
 
@@ -29,16 +30,17 @@ pub(super) async fn list(
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{:<25} {:<20} {:<24} {:<18} {:<39} {:<36} REASON",
-        "WHEN", "STAFF", "GROUPS", "CUSTOMER", "CLIENT", "TOKEN ID"
+        "{:<25} {:<14} {:<20} {:<24} {:<18} {:<39} {:<36} REASON",
+        "WHEN", "PURPOSE", "STAFF", "GROUPS", "CUSTOMER", "CLIENT", "TOKEN ID"
     );
     for r in rows {
         let when = chrono::DateTime::from_timestamp_millis(r.created_at)
             .map(|t| t.to_rfc3339())
             .unwrap_or_default();
         println!(
-            "{:<25} {:<20} {:<24} {:<18} {:<39} {:<36} {}",
+            "{:<25} {:<14} {:<20} {:<24} {:<18} {:<39} {:<36} {}",
             when,
+            r.purpose,
             r.staff,
             r.staff_groups,
             r.customer,

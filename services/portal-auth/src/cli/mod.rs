@@ -34,6 +34,8 @@ Without a subcommand it serves. Every variable is listed in .env.example; the ma
   JWT_PRIVATE_KEY       or JWT_PRIVATE_KEY_FILE: one key given directly instead of JWT_KEYS_DIR
   CODE_HASH_KEY         or CODE_HASH_KEY_FILE: secret of the typed codes' hashes (32+ characters;
                         required when JWT_GENERATE_KEYS=false, else generated in JWT_KEYS_DIR)
+  INTERNAL_API_SECRET   or INTERNAL_API_SECRET_FILE: bearer secret of POST /internal/customer-tokens
+                        (32+ characters); unset: that route is off
   SHUTDOWN_GRACE_S      seconds to finish requests and queued links after SIGTERM (default 25)
   RUST_LOG              log filter (serve logs JSON on stdout; other subcommands log to stderr)";
 

@@ -2,6 +2,7 @@
 //!
 //! - [`identifier`]: what a customer types to log in, parsed into an email, an E.164 phone
 //!   or a customer id ([`Identifier::parse`]);
+//! - [`mint`]: what another service asks for on `POST /internal/customer-tokens`;
 //! - [`mask`]: hints shown back to the customer, computed only from what was typed;
 //! - [`templates`]: the login email (HTML + text) and SMS, French first, English too;
 //! - [`sms`]: GSM-7 / UCS-2 segment counting, to keep the SMS in one billed segment.
@@ -10,6 +11,7 @@ pub mod email;
 pub mod identifier;
 pub mod lang;
 pub mod mask;
+pub mod mint;
 pub mod phone;
 /// SMS segment counting lives in `shared` (the notifications service counts too).
 pub use shared::sms;

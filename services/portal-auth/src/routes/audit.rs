@@ -1,5 +1,6 @@
-//! `GET /portal/impersonations`: the impersonation audit, newest first, for the staff groups that
-//! may impersonate (`IMPERSONATION_GROUPS`).
+//! `GET /portal/impersonations`: the audit of customer tokens minted for others (staff
+//! impersonations, internal callers' tokens), newest first, for the staff groups that may
+//! impersonate (`IMPERSONATION_GROUPS`).
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -46,6 +47,9 @@ pub struct AuditEntry {
     pub client_ip: String,
     /// `jti` of the token minted.
     pub token_id: String,
+    /// `impersonation`, or the purpose an internal caller gave (`payment_return`, `payment_link`;
+    /// then `staff` is `internal` and `reason` the caller's context).
+    pub purpose: String,
 }
 
 impl From<ImpersonationRecord> for AuditEntry {
@@ -66,6 +70,7 @@ impl From<ImpersonationRecord> for AuditEntry {
             reason: r.reason,
             client_ip: r.client_ip,
             token_id: r.token_id,
+            purpose: r.purpose,
         }
     }
 }

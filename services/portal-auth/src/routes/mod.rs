@@ -2,6 +2,7 @@
 
 mod audit;
 mod code;
+mod internal;
 mod link;
 mod session;
 mod staff;
@@ -20,6 +21,7 @@ use crate::tokens::Tokens;
 
 pub use audit::__path_impersonations;
 pub use code::__path_verify_code;
+pub use internal::__path_mint_customer_token;
 pub use link::{__path_follow_short_link, __path_request_link};
 pub use session::{__path_auth_verify, __path_jwks, __path_logout, __path_me};
 pub use staff::__path_impersonate;
@@ -45,6 +47,8 @@ pub struct AppState {
     pub(crate) code_backoff_ms: i64,
     pub(crate) code_failures_per_minute: u32,
     pub(crate) metrics: crate::metrics::AuthMetrics,
+    /// SHA-256 of `INTERNAL_API_SECRET`; none: the internal routes are not mounted.
+    pub(crate) internal_secret_digest: Option<[u8; 32]>,
 }
 
 /// Mounts every route of portal-auth.
@@ -53,6 +57,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
     // The `ClientIp` extractor reads the trusted proxies from here; without them every client
     // behind the proxy would share the proxy's address (and its rate limit).
     let trusted = web::Data::new(state.trusted_proxies.clone());
+    // Without INTERNAL_API_SECRET the internal routes are absent: the server's own 404.
+    let internal_on = state.internal_secret_digest.is_some();
     cfg.app_data(state)
         .app_data(trusted)
         .service(
@@ -80,6 +86,13 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         )
         .service(web::resource("/auth/verify").route(web::get().to(session::auth_verify)))
         .service(web::resource("/.well-known/jwks.json").route(web::get().to(session::jwks)));
+    if internal_on {
+        cfg.service(
+            web::resource("/internal/customer-tokens")
+                .app_data(json())
+                .route(web::post().to(internal::mint_customer_token)),
+        );
+    }
 }
 
 /// The bearer token of a request, if any.
@@ -106,4 +119,46 @@ fn customer(
         .tokens
         .verify(token)
         .map_err(|_| ApiError::Unauthorized)
+}
+
+/// The enabled ERPNext customer `name`; 404 when there is none (or it is disabled), 503 when the ERP
+/// does not answer.
+async fn enabled_customer(
+    state: &AppState,
+    name: &str,
+) -> Result<shared::erpnext::Customer, ApiError> {
+    match state
+        .erp
+        .get::<shared::erpnext::Customer>("Customer", name)
+        .await
+    {
+        Ok(c) if !c.disabled => Ok(c),
+        Ok(_) | Err(shared::erpnext::ErpError::NotFound) => Err(ApiError::NotFound),
+        Err(e) => Err(ApiError::Unavailable(format!("ERP: {e}"))),
+    }
+}
+
+/// A fresh token of `customer` at its current token version (so "sign out everywhere" voids it),
+/// living `ttl_s`, acted by `actor` when staff open it; its claims and the signed JWT.
+async fn customer_token(
+    state: &AppState,
+    customer: &shared::erpnext::Customer,
+    ttl_s: i64,
+    actor: Option<&str>,
+) -> Result<(shared::claims::CustomerClaims, String), ApiError> {
+    let version = crate::store::token_version(state.store.connection(), &customer.name).await?;
+    let lang = customer.language.as_deref().unwrap_or("fr");
+    let claims = state.tokens.claims(
+        &customer.name,
+        &customer.customer_name,
+        lang,
+        version,
+        ttl_s,
+        actor,
+    );
+    let token = state
+        .tokens
+        .sign(&claims)
+        .map_err(|e| ApiError::Unexpected(e.into()))?;
+    Ok((claims, token))
 }

@@ -82,29 +82,9 @@ pub async fn impersonate(
             "reason is at most {MAX_REASON_CHARS} characters."
         )));
     }
-    let c: shared::erpnext::Customer = match state
-        .erp
-        .get::<shared::erpnext::Customer>("Customer", name)
-        .await
-    {
-        Ok(c) if !c.disabled => c,
-        Ok(_) | Err(shared::erpnext::ErpError::NotFound) => return Err(ApiError::NotFound),
-        Err(e) => return Err(ApiError::Unavailable(format!("ERP: {e}"))),
-    };
-    let version = crate::store::token_version(state.store.connection(), &c.name).await?;
-    let lang = c.language.as_deref().unwrap_or("fr");
-    let claims = state.tokens.claims(
-        &c.name,
-        &c.customer_name,
-        lang,
-        version,
-        IMPERSONATION_TTL_S,
-        Some(&staff.username),
-    );
-    let token = state
-        .tokens
-        .sign(&claims)
-        .map_err(|e| ApiError::Unexpected(e.into()))?;
+    let c = super::enabled_customer(&state, name).await?;
+    let (claims, token) =
+        super::customer_token(&state, &c, IMPERSONATION_TTL_S, Some(&staff.username)).await?;
     // Recorded before the token leaves: without its audit row, no session is opened.
     let seq = crate::store::record_impersonation(
         state.store.connection(),
@@ -116,6 +96,7 @@ pub async fn impersonate(
             created_at: crate::store::now_ms(),
             client_ip: ip.0.to_string(),
             token_id: &claims.jti,
+            purpose: crate::store::IMPERSONATION,
         },
     )
     .await?;

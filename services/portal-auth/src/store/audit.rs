@@ -1,5 +1,7 @@
-//! The impersonation audit: one row per customer session a staff member opened, kept for good
-//! (issue 16, finding 7). Written before the token is handed out: no row, no token.
+//! The audit of customer tokens minted for someone other than the customer: one row per customer
+//! session a staff member opened (issue 16, finding 7), and per token another service asked for on
+//! `POST /internal/customer-tokens`, kept for good. Written before the token is handed out: no row,
+//! no token.
 
 use sea_orm::sea_query::Index;
 use sea_orm::{
@@ -34,6 +36,9 @@ pub mod entity {
         pub client_ip: String,
         /// `jti` of the token minted: what to revoke.
         pub token_id: String,
+        /// Why it was minted: `impersonation`, or the caller's purpose (`payment_return`,
+        /// `payment_link`).
+        pub purpose: String,
     }
 
     /// The audit relates to nothing.
@@ -56,7 +61,11 @@ pub struct NewImpersonation<'a> {
     pub created_at: i64,
     pub client_ip: String,
     pub token_id: &'a str,
+    pub purpose: &'a str,
 }
+
+/// The `purpose` of a staff impersonation (the rows written before the column existed too).
+pub const IMPERSONATION: &str = "impersonation";
 
 /// Records one impersonation (inside the caller's transaction, if any).
 pub async fn record_impersonation<C: ConnectionTrait>(
@@ -72,6 +81,7 @@ pub async fn record_impersonation<C: ConnectionTrait>(
         created_at: Set(new.created_at),
         client_ip: Set(new.client_ip.clone()),
         token_id: Set(new.token_id.to_owned()),
+        purpose: Set(new.purpose.to_owned()),
     }
     .insert(db)
     .await?;
@@ -144,6 +154,46 @@ impl MigrationTrait for CreateImpersonationAudit {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table(Entity).to_owned())
+            .await
+    }
+}
+
+/// `m20261216_000005_audit_purpose`: why each token of the audit was minted; the rows before it are
+/// impersonations.
+pub struct AddAuditPurpose;
+
+impl MigrationName for AddAuditPurpose {
+    fn name(&self) -> &str {
+        "m20261216_000005_audit_purpose"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddAuditPurpose {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Entity)
+                    .add_column(
+                        ColumnDef::new(Column::Purpose)
+                            .string_len(32)
+                            .not_null()
+                            .default(IMPERSONATION),
+                    )
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Entity)
+                    .drop_column(Column::Purpose)
+                    .to_owned(),
+            )
             .await
     }
 }

@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(CODE_BUDGET),
             Box::new(super::audit::CreateImpersonationAudit),
             Box::new(LINK_JOB_TRACEPARENT),
+            Box::new(super::audit::AddAuditPurpose),
         ]
     }
 
@@ -170,34 +171,51 @@ impl MigrationTrait for AdmissionCheck {
 mod tests {
     use super::*;
 
-    async fn reads_traceparent(db: &sea_orm::DatabaseConnection) -> bool {
-        db.execute_unprepared("SELECT traceparent FROM link_job")
+    async fn reads(db: &sea_orm::DatabaseConnection, column: &str, table: &str) -> bool {
+        db.execute_unprepared(&format!("SELECT {column} FROM {table}"))
             .await
             .is_ok()
     }
 
-    /// The last step goes down (its column goes) and up again, on both backends.
-    async fn the_traceparent_step_goes_down_and_up_again(url: &str) {
+    async fn reads_traceparent(db: &sea_orm::DatabaseConnection) -> bool {
+        reads(db, "traceparent", "link_job").await
+    }
+
+    async fn reads_purpose(db: &sea_orm::DatabaseConnection) -> bool {
+        reads(db, "purpose", "impersonation_audit").await
+    }
+
+    /// The last two steps go down one at a time (their columns go) and up again, on both backends;
+    /// an impersonation recorded before the purpose column gets `impersonation`.
+    async fn the_last_steps_go_down_and_up_again(url: &str) {
         let db = shared::db::connect(url).await.unwrap();
         Migrator::up(&db, None).await.unwrap();
-        assert!(reads_traceparent(&db).await);
+        assert!(reads_traceparent(&db).await && reads_purpose(&db).await);
+        Migrator::down(&db, Some(1)).await.unwrap();
+        assert!(reads_traceparent(&db).await && !reads_purpose(&db).await);
+        db.execute_unprepared(
+            "INSERT INTO impersonation_audit (staff, staff_groups, customer, created_at, client_ip, token_id) \
+             VALUES ('alice', 'support', 'CUST-1', 1, '127.0.0.1', 'jti-1')",
+        )
+        .await
+        .unwrap();
         Migrator::down(&db, Some(1)).await.unwrap();
         assert!(!reads_traceparent(&db).await);
         Migrator::up(&db, None).await.unwrap();
-        assert!(reads_traceparent(&db).await);
+        assert!(reads_traceparent(&db).await && reads_purpose(&db).await);
+        let rows = crate::store::find_impersonations(&db, None, None, 10)
+            .await
+            .unwrap();
+        assert_eq!(rows[0].purpose, crate::store::IMPERSONATION);
     }
 
     #[tokio::test]
-    async fn the_traceparent_step_goes_down_and_up_again_on_sqlite_and_postgresql() {
+    async fn the_last_steps_go_down_and_up_again_on_sqlite_and_postgresql() {
         let file = std::env::temp_dir().join(format!("pa-migrate-{}.db", uuid::Uuid::new_v4()));
-        the_traceparent_step_goes_down_and_up_again(&format!(
-            "sqlite://{}?mode=rwc",
-            file.display()
-        ))
-        .await;
+        the_last_steps_go_down_and_up_again(&format!("sqlite://{}?mode=rwc", file.display())).await;
         let _ = std::fs::remove_file(file);
         let db = testkit::TestDb::postgres().await;
-        the_traceparent_step_goes_down_and_up_again(db.url()).await;
+        the_last_steps_go_down_and_up_again(db.url()).await;
         db.cleanup().await;
     }
 }

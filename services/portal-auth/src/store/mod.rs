@@ -15,7 +15,9 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 
 pub use admission::{Admission, admit_all_pg, admit_in, must_admit_in_transaction};
-pub use audit::{ImpersonationRecord, NewImpersonation, find_impersonations, record_impersonation};
+pub use audit::{
+    IMPERSONATION, ImpersonationRecord, NewImpersonation, find_impersonations, record_impersonation,
+};
 pub use codes::{CodeCheck, NewCode, insert_code};
 pub use jobs::{LinkJob, NewJob, delete_job, retry_job};
 pub use migrations::Migrator;

@@ -20,6 +20,8 @@ use testkit::{ErpHandle, TempDir, TestDb, poll_until, spawn_erp};
 pub const PORTAL_URL: &str = "https://portail.example.ca";
 /// The public origin every test configures.
 pub const PUBLIC_URL: &str = "https://hub.example.ca";
+/// The `INTERNAL_API_SECRET` of [`spawn_app_with_internal_secret`].
+pub const INTERNAL_SECRET: &str = "test-internal-secret-0123456789abcdef";
 /// How long a test waits for the asynchronous worker.
 pub const PATIENCE: Duration = Duration::from_secs(5);
 
@@ -90,6 +92,16 @@ pub async fn spawn_app_with(backend: Backend, bus: Bus, extra: &[(&str, &str)]) 
         env.insert((*k).to_owned(), (*v).to_owned());
     }
     start(env, erp, Arc::new(Mutex::new(Some(db))), keys).await
+}
+
+/// Starts portal-auth on `backend` with `INTERNAL_API_SECRET` = [`INTERNAL_SECRET`].
+pub async fn spawn_app_with_internal_secret(backend: Backend) -> TestApp {
+    spawn_app_with(
+        backend,
+        Bus::InProcess,
+        &[("INTERNAL_API_SECRET", INTERNAL_SECRET)],
+    )
+    .await
 }
 
 async fn start(
@@ -270,6 +282,25 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// `POST /internal/customer-tokens` with `secret` as the bearer token (none: no header).
+    pub async fn mint_customer_token(&self, secret: Option<&str>, body: &Value) -> Response {
+        let mut req = self.client.post(self.url("/internal/customer-tokens"));
+        if let Some(secret) = secret {
+            req = req.bearer_auth(secret);
+        }
+        req.json(body).send().await.unwrap()
+    }
+
+    /// `POST /internal/customer-tokens` with the right secret for `customer` and `purpose`; the
+    /// answer's body.
+    pub async fn minted_token(&self, customer: &str, purpose: &str) -> Value {
+        let body = serde_json::json!({ "customer": customer, "purpose": purpose, "context": "cs_test_a1" });
+        let r = self.mint_customer_token(Some(INTERNAL_SECRET), &body).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()[header::CACHE_CONTROL], "no-store");
+        r.json().await.unwrap()
     }
 
     /// `GET /portal/impersonations?query` with staff headers.

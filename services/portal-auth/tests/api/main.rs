@@ -6,6 +6,7 @@ mod bad_input;
 mod codes;
 mod codes_at_rest;
 mod contract;
+mod customer_tokens;
 mod events_on_nats;
 mod guessing;
 mod helpers;
