@@ -9,12 +9,14 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::AppState;
+use crate::charges::PaidWith;
 use crate::error::StripeError;
 use crate::objects;
 
 type State = web::Data<AppState>;
 
 const SUCCEEDS: &str = "4242424242424242";
+const AVAILABLE_AT_ONCE: &str = "4000000000000077";
 const DECLINED: &str = "4000000000000002";
 const THREE_D_SECURE: &str = "4000002500003155";
 
@@ -182,9 +184,10 @@ async fn pay(
         .filter(char::is_ascii_digit)
         .collect();
     match number.as_str() {
-        SUCCEEDS => {
+        SUCCEEDS | AVAILABLE_AT_ONCE => {
             let intent = objects::payment_intent_for(&state, &mut session).await?;
-            objects::succeed(&state, &mut session, intent).await?;
+            let paid = PaidWith::typed_card("visa", &number[12..], number == AVAILABLE_AT_ONCE);
+            objects::succeed(&state, &mut session, intent, &paid).await?;
             Ok(to_success(&session))
         }
         DECLINED => {
@@ -234,7 +237,7 @@ async fn pay_with_klarna(state: State, id: web::Path<String>) -> Result<HttpResp
         return Ok(closed(&Words::of(&session), &session));
     }
     let intent = objects::payment_intent_for(&state, &mut session).await?;
-    objects::succeed(&state, &mut session, intent).await?;
+    objects::succeed(&state, &mut session, intent, &PaidWith::klarna()).await?;
     Ok(to_success(&session))
 }
 
@@ -280,7 +283,8 @@ async fn authenticate(
         return Ok(see_other(&format!("/c/pay/{id}")));
     }
     if form.outcome == "approve" {
-        objects::succeed(&state, &mut session, intent).await?;
+        let paid = PaidWith::typed_card("visa", "3155", false);
+        objects::succeed(&state, &mut session, intent, &paid).await?;
         return Ok(to_success(&session));
     }
     let stripe_message = "We are unable to authenticate your payment method. Please choose a different payment method and try again.";

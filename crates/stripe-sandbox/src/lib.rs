@@ -14,9 +14,12 @@
 //! ```
 
 mod api;
+mod charges;
 mod checkout;
 mod config;
 mod error;
+mod expand;
+mod fees;
 mod form;
 mod objects;
 mod store;

@@ -1,6 +1,7 @@
 //! `/v1`: customers, Checkout Sessions, PaymentIntents and refunds, wire-compatible with Stripe;
 //! the key check and the `Idempotency-Key` replay every route shares.
 
+mod charges;
 mod customers;
 mod payment_intents;
 mod refunds;
@@ -32,6 +33,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/payment_intents", web::get().to(payment_intents::list))
         .route("/payment_intents/{id}", web::get().to(payment_intents::get))
+        .route("/charges/{id}", web::get().to(charges::get))
+        .route(
+            "/balance_transactions/{id}",
+            web::get().to(charges::get_balance_transaction),
+        )
         .route("/refunds", web::post().to(refunds::create))
         .default_service(web::to(not_found));
 }
@@ -42,6 +48,13 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
         req.method().as_str(),
         req.path(),
     ))
+}
+
+/// The query string of a GET that takes no parameter but `expand[]`.
+pub(super) fn query(req: &HttpRequest) -> Result<Params, StripeError> {
+    let params = Params::parse(req.query_string().as_bytes())?;
+    params.only(&[])?;
+    Ok(params)
 }
 
 /// `Authorization: Bearer sk_test_…` (or Basic), the configured key only.

@@ -3,8 +3,9 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use super::{State, authorize};
+use super::{State, authorize, query};
 use crate::error::StripeError;
+use crate::expand::expanded;
 use crate::form::Params;
 use crate::objects::find;
 
@@ -14,8 +15,9 @@ pub(super) async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, StripeError> {
     authorize(&req, &state)?;
+    let params = query(&req)?;
     let intent = find(&state, "payment_intent", "payment_intent", &id, "intent").await?;
-    Ok(HttpResponse::Ok().json(intent))
+    Ok(HttpResponse::Ok().json(expanded(&state, intent, &params).await?))
 }
 
 pub(super) async fn list(req: HttpRequest, state: State) -> Result<HttpResponse, StripeError> {

@@ -3,10 +3,11 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{State, authorize, idempotent};
+use super::{State, authorize, idempotent, query};
 use crate::error::StripeError;
+use crate::expand::expanded;
 use crate::form::Params;
-use crate::objects::{find, new_id, now, public_session};
+use crate::objects::{find, new_id, now, public};
 
 const SESSION_PARAMS: &[&str] = &[
     "mode",
@@ -63,7 +64,7 @@ pub(super) async fn create(
             "url": format!("{origin}/c/pay/{id}"),
         });
         app.store.create(&session).await?;
-        Ok(public_session(session))
+        Ok(public(session))
     })
     .await
 }
@@ -200,6 +201,7 @@ pub(super) async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, StripeError> {
     authorize(&req, &state)?;
+    let params = query(&req)?;
     let session = find(
         &state,
         "checkout.session",
@@ -208,7 +210,7 @@ pub(super) async fn get(
         "session",
     )
     .await?;
-    Ok(HttpResponse::Ok().json(public_session(session)))
+    Ok(HttpResponse::Ok().json(expanded(&state, session, &params).await?))
 }
 
 /// `POST /v1/checkout/sessions/{id}/expire`: an open session becomes `expired` (its page says so,
@@ -239,7 +241,7 @@ pub(super) async fn expire(
         session["status"] = json!("expired");
         app.store.update(&session).await?;
         crate::webhooks::emit(&app, "checkout.session.expired", &session).await?;
-        Ok(public_session(session))
+        Ok(public(session))
     })
     .await
 }

@@ -3,6 +3,7 @@
 
 mod auth_and_errors;
 mod checkout;
+mod fees;
 mod helpers;
 mod idempotency;
 mod payments_client;
