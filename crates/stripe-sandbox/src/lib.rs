@@ -14,6 +14,7 @@
 //! ```
 
 mod api;
+mod cards;
 mod charges;
 mod checkout;
 mod config;
@@ -22,6 +23,10 @@ mod expand;
 mod fees;
 mod form;
 mod objects;
+mod pages;
+mod payment_methods;
+mod setup;
+mod setup_page;
 mod store;
 mod webhooks;
 

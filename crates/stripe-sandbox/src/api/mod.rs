@@ -4,8 +4,11 @@
 mod charges;
 mod customers;
 mod payment_intents;
+mod payment_methods;
 mod refunds;
 mod sessions;
+mod setup_intents;
+mod setup_mode;
 
 use std::future::Future;
 
@@ -25,6 +28,17 @@ type State = web::Data<AppState>;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/customers", web::post().to(customers::create))
         .route("/customers/{id}", web::get().to(customers::get))
+        .route("/customers/{id}", web::post().to(customers::update))
+        .route(
+            "/customers/{id}/payment_methods",
+            web::get().to(payment_methods::list_of_customer),
+        )
+        .route("/payment_methods", web::get().to(payment_methods::list))
+        .route("/payment_methods/{id}", web::get().to(payment_methods::get))
+        .route(
+            "/payment_methods/{id}/detach",
+            web::post().to(payment_methods::detach),
+        )
         .route("/checkout/sessions", web::post().to(sessions::create))
         .route("/checkout/sessions/{id}", web::get().to(sessions::get))
         .route(
@@ -33,6 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/payment_intents", web::get().to(payment_intents::list))
         .route("/payment_intents/{id}", web::get().to(payment_intents::get))
+        .route("/setup_intents/{id}", web::get().to(setup_intents::get))
         .route("/charges/{id}", web::get().to(charges::get))
         .route(
             "/balance_transactions/{id}",

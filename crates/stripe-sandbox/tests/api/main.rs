@@ -6,6 +6,8 @@ mod checkout;
 mod fees;
 mod helpers;
 mod idempotency;
+mod payment_methods;
 mod payments_client;
 mod refunds;
+mod setup;
 mod webhooks;
