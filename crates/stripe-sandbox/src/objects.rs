@@ -28,11 +28,13 @@ pub fn now() -> i64 {
 }
 
 /// An object as the API and events show it, without what the sandbox keeps for itself: a
-/// session's line items (for its page), a PaymentMethod's test card number (for its outcome).
+/// session's line items (for its page), a PaymentMethod's test card number (for its outcome), a
+/// portal session's first visit (for its expiry).
 pub fn public(mut object: Value) -> Value {
     if let Some(map) = object.as_object_mut() {
         map.remove("line_items_input");
         map.remove("test_card");
+        map.remove("visited_at");
     }
     object
 }

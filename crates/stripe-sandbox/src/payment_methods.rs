@@ -1,7 +1,7 @@
 //! Saved cards: a customer's list, detaching one, making one the default for invoices (used by
 //! the API and the Billing Portal page alike).
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::error::StripeError;
@@ -65,4 +65,15 @@ pub async fn check_attached(
         ));
     }
     Ok(())
+}
+/// Makes `method` (checked attached) the customer's default for invoices (`customer.updated`).
+pub async fn make_default(
+    state: &AppState,
+    mut customer: Value,
+    method: &str,
+) -> Result<Value, StripeError> {
+    customer["invoice_settings"]["default_payment_method"] = json!(method);
+    state.store.update(&customer).await?;
+    webhooks::emit(state, "customer.updated", &customer).await?;
+    Ok(customer)
 }

@@ -1,6 +1,7 @@
 //! `/v1`: customers, Checkout Sessions, PaymentIntents and refunds, wire-compatible with Stripe;
 //! the key check and the `Idempotency-Key` replay every route shares.
 
+mod billing_portal;
 mod charges;
 mod customers;
 mod payment_intents;
@@ -54,6 +55,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(charges::get_balance_transaction),
         )
         .route("/refunds", web::post().to(refunds::create))
+        .route(
+            "/billing_portal/sessions",
+            web::post().to(billing_portal::create),
+        )
         .default_service(web::to(not_found));
 }
 

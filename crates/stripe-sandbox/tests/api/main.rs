@@ -8,6 +8,7 @@ mod helpers;
 mod idempotency;
 mod payment_methods;
 mod payments_client;
+mod portal;
 mod refunds;
 mod setup;
 mod webhooks;
