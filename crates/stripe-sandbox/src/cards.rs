@@ -92,6 +92,11 @@ pub fn savable(typed: &str) -> Option<TestCard> {
     SAVABLE.iter().copied().find(|c| c.number == digits)
 }
 
+/// The test card a PaymentMethod was saved from.
+pub fn by_number(number: &str) -> Option<TestCard> {
+    SAVABLE.iter().copied().find(|c| c.number == number)
+}
+
 impl TestCard {
     /// The last four digits.
     pub fn last4(&self) -> &'static str {

@@ -30,6 +30,15 @@ impl PaidWith {
         }
     }
 
+    /// A saved PaymentMethod.
+    pub fn saved(method: &Value) -> Self {
+        Self {
+            payment_method: method["id"].clone(),
+            details: json!({"type": "card", "card": method["card"].clone()}),
+            available_now: false,
+        }
+    }
+
     /// Klarna's test mode.
     pub fn klarna() -> Self {
         Self {
@@ -88,4 +97,19 @@ pub async fn capture(
     }
     state.store.update(intent).await?;
     webhooks::emit(state, "payment_intent.succeeded", intent).await
+}
+
+/// A declined card leaves a failed charge (no balance transaction); its id.
+pub async fn decline(
+    state: &AppState,
+    intent: &Value,
+    paid: &PaidWith,
+    code: &str,
+    message: &str,
+) -> Result<Value, StripeError> {
+    let mut charge = new_charge(intent, paid, "failed");
+    charge["failure_code"] = json!(code);
+    charge["failure_message"] = json!(message);
+    state.store.create(&charge).await?;
+    Ok(charge["id"].clone())
 }

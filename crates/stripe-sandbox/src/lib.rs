@@ -23,6 +23,7 @@ mod expand;
 mod fees;
 mod form;
 mod objects;
+mod off_session;
 mod pages;
 mod payment_methods;
 mod portal;

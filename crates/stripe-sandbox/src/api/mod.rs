@@ -47,6 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(sessions::expire),
         )
         .route("/payment_intents", web::get().to(payment_intents::list))
+        .route("/payment_intents", web::post().to(payment_intents::create))
         .route("/payment_intents/{id}", web::get().to(payment_intents::get))
         .route("/setup_intents/{id}", web::get().to(setup_intents::get))
         .route("/charges/{id}", web::get().to(charges::get))

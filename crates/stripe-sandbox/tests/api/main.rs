@@ -6,6 +6,7 @@ mod checkout;
 mod fees;
 mod helpers;
 mod idempotency;
+mod off_session;
 mod payment_methods;
 mod payments_client;
 mod portal;
