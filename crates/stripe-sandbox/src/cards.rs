@@ -6,10 +6,10 @@
 pub enum OffSession {
     /// Charged.
     Succeeds,
-    /// Declined: Stripe's error `code`, `decline_code` and message.
+    /// Declined: Stripe's error `code`, `decline_code` (none for an expired card) and message.
     Declined {
         code: &'static str,
-        decline_code: &'static str,
+        decline_code: Option<&'static str>,
         message: &'static str,
     },
     /// The issuer asks for 3-D Secure, which an absent customer cannot give.
@@ -41,28 +41,28 @@ pub const SAVABLE: &[TestCard] = &[
     card("4000002760003184", OffSession::AuthenticationRequired),
     card(
         "4000000000000002",
-        declined("card_declined", "generic_decline", DECLINED),
+        declined("card_declined", Some("generic_decline"), DECLINED),
     ),
     // Stripe's card that attaches fine but whose charges fail.
     card(
         "4000000000000341",
-        declined("card_declined", "generic_decline", DECLINED),
+        declined("card_declined", Some("generic_decline"), DECLINED),
     ),
     card(
         "4000000000009995",
         declined(
             "card_declined",
-            "insufficient_funds",
+            Some("insufficient_funds"),
             "Your card has insufficient funds.",
         ),
     ),
     card(
         "4000000000009987",
-        declined("card_declined", "lost_card", DECLINED),
+        declined("card_declined", Some("lost_card"), DECLINED),
     ),
     card(
         "4000000000000069",
-        declined("expired_card", "expired_card", "Your card has expired."),
+        declined("expired_card", None, "Your card has expired."),
     ),
 ];
 
@@ -76,7 +76,7 @@ const fn card(number: &'static str, off_session: OffSession) -> TestCard {
 
 const fn declined(
     code: &'static str,
-    decline_code: &'static str,
+    decline_code: Option<&'static str>,
     message: &'static str,
 ) -> OffSession {
     OffSession::Declined {

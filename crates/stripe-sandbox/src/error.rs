@@ -104,19 +104,20 @@ impl StripeError {
         }
     }
 
-    /// 402 `card_error`: a declined card, with Stripe's `code` and the fields of `extra`
-    /// (`decline_code`, `payment_intent`, `payment_method`, `charge`).
+    /// 402 `card_error`: a declined card, with Stripe's `code`, the fields of `extra`
+    /// (`decline_code`, `payment_intent`, `payment_method`, `charge`) and the `param` at fault.
     pub fn card(
         code: &'static str,
         message: &str,
         extra: serde_json::Map<String, serde_json::Value>,
+        param: Option<&str>,
     ) -> Self {
         Self {
             status: StatusCode::PAYMENT_REQUIRED,
             kind: "card_error",
             code: Some(code),
             message: message.to_owned(),
-            param: None,
+            param: param.map(str::to_owned),
             extra,
         }
     }

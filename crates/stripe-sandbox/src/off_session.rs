@@ -78,7 +78,7 @@ pub async fn create(state: &AppState, new: NewIntent) -> Result<Value, StripeErr
         OffSession::AuthenticationRequired => {
             let message = "Your card was declined. This transaction requires authentication.";
             let code = "authentication_required";
-            Err(fail(state, intent, &method, code, code, message, None).await?)
+            Err(fail(state, intent, &method, code, Some(code), message, None).await?)
         }
         OffSession::Declined {
             code,
@@ -108,7 +108,7 @@ async fn fail(
     mut intent: Value,
     method: &Value,
     code: &'static str,
-    decline_code: &str,
+    decline_code: Option<&str>,
     message: &str,
     charge: Option<Value>,
 ) -> Result<StripeError, StripeError> {
@@ -116,9 +116,13 @@ async fn fail(
     if let Some(charge) = charge {
         error.insert("charge".to_owned(), charge);
     }
-    error.insert("decline_code".to_owned(), json!(decline_code));
+    if let Some(decline_code) = decline_code {
+        error.insert("decline_code".to_owned(), json!(decline_code));
+    }
+    // Stripe names the expiry date as the parameter at fault of an expired card.
+    let param = (code == "expired_card").then_some("exp_month");
     error.insert("payment_method".to_owned(), public(method.clone()));
-    let mut last = StripeError::card(code, message, error.clone()).body()["error"].take();
+    let mut last = StripeError::card(code, message, error.clone(), param).body()["error"].take();
     if let Some(map) = last.as_object_mut() {
         map.insert("type".to_owned(), json!("card_error"));
     }
@@ -127,5 +131,5 @@ async fn fail(
     state.store.update(&intent).await?;
     webhooks::emit(state, "payment_intent.payment_failed", &intent).await?;
     error.insert("payment_intent".to_owned(), public(intent));
-    Ok(StripeError::card(code, message, error))
+    Ok(StripeError::card(code, message, error, param))
 }
