@@ -1,7 +1,9 @@
-//! A Stripe stand-in: the API subset the payments service uses (customers, Checkout Sessions,
-//! PaymentIntents, refunds), a hosted Checkout page a person clicks through with Stripe's test
-//! cards, and webhooks signed and retried Stripe's way, over its own SQLite database. `make run`
-//! and the tests need no Stripe account. Never for production.
+//! A Stripe stand-in: the API subset the payments service uses (customers, Checkout Sessions in
+//! payment and setup mode, PaymentIntents with off-session charges of saved cards, charges and
+//! their fees, refunds, Billing Portal sessions), a hosted Checkout page a person clicks through
+//! with Stripe's test cards, a Billing Portal page, and webhooks signed and retried Stripe's way,
+//! over its own SQLite database. `make run` and the tests need no Stripe account. Never for
+//! production.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {

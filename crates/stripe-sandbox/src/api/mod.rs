@@ -1,4 +1,5 @@
-//! `/v1`: customers, Checkout Sessions, PaymentIntents and refunds, wire-compatible with Stripe;
+//! `/v1`: customers, Checkout Sessions, SetupIntents, PaymentMethods, PaymentIntents, charges and
+//! balance transactions, refunds, Billing Portal sessions, wire-compatible with Stripe;
 //! the key check and the `Idempotency-Key` replay every route shares.
 
 mod billing_portal;
