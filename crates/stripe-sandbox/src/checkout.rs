@@ -212,6 +212,9 @@ async fn show_3ds(state: State, id: web::Path<String>) -> Result<HttpResponse, S
     if session["status"] != "open" {
         return Ok(closed(&lang, &session));
     }
+    if session["mode"] == "setup" {
+        return Ok(see_other(&format!("/c/pay/{id}")));
+    }
     let body = format!(
         "<p>{text} <strong>{amount}</strong></p><form method=\"post\" action=\"/c/pay/{id}/3ds\">\
          <button type=\"submit\" name=\"outcome\" value=\"approve\">{approve}</button> \
@@ -240,6 +243,10 @@ async fn authenticate(
     let lang = Words::of(&session);
     if session["status"] != "open" {
         return Ok(closed(&lang, &session));
+    }
+    // A setup session has no PaymentIntent to authenticate.
+    if session["mode"] == "setup" {
+        return Ok(see_other(&format!("/c/pay/{id}")));
     }
     let intent = objects::payment_intent_for(&state, &mut session).await?;
     if intent["status"] != "requires_action" {

@@ -56,6 +56,18 @@ async fn a_portal_session_is_stripes_shape() {
     assert_eq!(session["livemode"], false);
     assert!(session["created"].is_i64());
     assert_eq!(session["url"], format!("{}/p/session/{id}", app.base));
+    let form = [("customer", cus.to_owned())];
+    let first: Value = app
+        .post("/v1/billing_portal/sessions", &form, Some("portal-1"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let replay = app
+        .post("/v1/billing_portal/sessions", &form, Some("portal-1"))
+        .await;
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(replay.json::<Value>().await.unwrap()["id"], first["id"]);
     for (form, status, param) in [
         (
             vec![("return_url", "http://x.ca/".to_owned())],

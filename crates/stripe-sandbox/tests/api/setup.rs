@@ -183,3 +183,38 @@ async fn a_setup_session_is_refused_as_stripe_refuses_it() {
     let missing = app.get("/v1/setup_intents/seti_nope").await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_setup_session_has_no_3ds_or_klarna_step_and_replays_under_its_key() {
+    let app = spawn_app().await;
+    let customer = app.create_customer().await;
+    let form = setup_form(customer["id"].as_str().unwrap());
+    let first: Value = app
+        .post("/v1/checkout/sessions", &form, Some("setup-1"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let again = app
+        .post("/v1/checkout/sessions", &form, Some("setup-1"))
+        .await;
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    let url = first["url"].as_str().unwrap();
+    for (path, body) in [("3ds", "outcome=approve"), ("klarna", "")] {
+        let answer = app
+            .http
+            .post(format!("{url}/{path}"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(answer.status(), StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+    }
+    let session = app.session(first["id"].as_str().unwrap()).await;
+    assert_eq!(session["status"], "open");
+    assert_eq!(session["payment_intent"], Value::Null);
+    let intents = app.get_json("/v1/payment_intents").await;
+    assert_eq!(intents["data"].as_array().unwrap().len(), 0);
+}
