@@ -9,12 +9,16 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::AppState;
+use crate::charges::PaidWith;
 use crate::error::StripeError;
 use crate::objects;
+use crate::pages::{Words, not_found, page, see_other};
+use crate::setup_page;
 
 type State = web::Data<AppState>;
 
 const SUCCEEDS: &str = "4242424242424242";
+const AVAILABLE_AT_ONCE: &str = "4000000000000077";
 const DECLINED: &str = "4000000000000002";
 const THREE_D_SECURE: &str = "4000002500003155";
 
@@ -40,65 +44,20 @@ struct ThreeDsForm {
     outcome: String,
 }
 
-/// The page's words in the session's language.
-struct Words {
-    fr: bool,
-}
-
-impl Words {
-    fn of(session: &Value) -> Self {
-        let locale = session["locale"].as_str().unwrap_or_default();
-        Self {
-            fr: locale == "fr" || locale.starts_with("fr-"),
-        }
-    }
-    fn t<'a>(&self, fr: &'a str, en: &'a str) -> &'a str {
-        if self.fr { fr } else { en }
-    }
-    fn amount(&self, session: &Value) -> String {
-        let cents = session["amount_total"].as_i64().unwrap_or_default();
-        let currency = session["currency"]
-            .as_str()
-            .unwrap_or_default()
-            .to_uppercase();
-        if self.fr {
-            format!("{},{:02} $ {currency}", cents / 100, cents % 100)
-        } else {
-            format!("${}.{:02} {currency}", cents / 100, cents % 100)
-        }
-    }
-}
-
-async fn open_session(state: &AppState, id: &str) -> Result<Option<Value>, StripeError> {
+pub(crate) async fn open_session(state: &AppState, id: &str) -> Result<Option<Value>, StripeError> {
     Ok(state.store.find_by_id("checkout.session", id).await?)
 }
 
-fn page(status: StatusCode, lang: &Words, title: &str, body: &str) -> HttpResponse {
-    let lang_code = lang.t("fr-CA", "en");
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(format!(
-            "<!doctype html><html lang=\"{lang_code}\"><head><meta charset=\"utf-8\">\
-             <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-             <title>{title}</title><style>body{{font-family:system-ui,sans-serif;max-width:28rem;\
-             margin:3rem auto;padding:0 1rem}}.error{{color:#b00020}}button{{padding:.5rem 1rem}}\
-             </style></head><body><p><small>{sandbox}</small></p><h1>{title}</h1>{body}</body></html>",
-            title = encode_text(title),
-            sandbox = lang.t("Stripe (bac à sable, mode test)", "Stripe (sandbox, test mode)"),
-        ))
-}
-
-fn not_found() -> HttpResponse {
-    page(
-        StatusCode::NOT_FOUND,
-        &Words { fr: true },
-        "Session introuvable / Session not found",
-        "",
-    )
-}
-
-fn closed(lang: &Words, session: &Value) -> HttpResponse {
-    let (title, text) = if session["status"] == "complete" {
+pub(crate) fn closed(lang: &Words, session: &Value) -> HttpResponse {
+    let (title, text) = if session["status"] == "complete" && session["mode"] == "setup" {
+        (
+            lang.t("Carte enregistrée", "Card saved"),
+            lang.t(
+                "La carte de cette session est déjà enregistrée.",
+                "This session's card is already saved.",
+            ),
+        )
+    } else if session["status"] == "complete" {
         (
             lang.t("Paiement reçu", "Payment received"),
             lang.t(
@@ -160,6 +119,9 @@ async fn show(state: State, id: web::Path<String>) -> Result<HttpResponse, Strip
     if session["status"] != "open" {
         return Ok(closed(&Words::of(&session), &session));
     }
+    if session["mode"] == "setup" {
+        return Ok(setup_page::form(&session, None));
+    }
     Ok(checkout_page(&session, None))
 }
 
@@ -176,15 +138,19 @@ async fn pay(
     if session["status"] != "open" {
         return Ok(closed(&lang, &session));
     }
+    if session["mode"] == "setup" {
+        return setup_page::save(&state, session, &form.card_number).await;
+    }
     let number: String = form
         .card_number
         .chars()
         .filter(char::is_ascii_digit)
         .collect();
     match number.as_str() {
-        SUCCEEDS => {
+        SUCCEEDS | AVAILABLE_AT_ONCE => {
             let intent = objects::payment_intent_for(&state, &mut session).await?;
-            objects::succeed(&state, &mut session, intent).await?;
+            let paid = PaidWith::typed_card("visa", &number[12..], number == AVAILABLE_AT_ONCE);
+            objects::succeed(&state, &mut session, intent, &paid).await?;
             Ok(to_success(&session))
         }
         DECLINED => {
@@ -234,7 +200,7 @@ async fn pay_with_klarna(state: State, id: web::Path<String>) -> Result<HttpResp
         return Ok(closed(&Words::of(&session), &session));
     }
     let intent = objects::payment_intent_for(&state, &mut session).await?;
-    objects::succeed(&state, &mut session, intent).await?;
+    objects::succeed(&state, &mut session, intent, &PaidWith::klarna()).await?;
     Ok(to_success(&session))
 }
 
@@ -245,6 +211,9 @@ async fn show_3ds(state: State, id: web::Path<String>) -> Result<HttpResponse, S
     let lang = Words::of(&session);
     if session["status"] != "open" {
         return Ok(closed(&lang, &session));
+    }
+    if session["mode"] == "setup" {
+        return Ok(see_other(&format!("/c/pay/{id}")));
     }
     let body = format!(
         "<p>{text} <strong>{amount}</strong></p><form method=\"post\" action=\"/c/pay/{id}/3ds\">\
@@ -275,12 +244,17 @@ async fn authenticate(
     if session["status"] != "open" {
         return Ok(closed(&lang, &session));
     }
+    // A setup session has no PaymentIntent to authenticate.
+    if session["mode"] == "setup" {
+        return Ok(see_other(&format!("/c/pay/{id}")));
+    }
     let intent = objects::payment_intent_for(&state, &mut session).await?;
     if intent["status"] != "requires_action" {
         return Ok(see_other(&format!("/c/pay/{id}")));
     }
     if form.outcome == "approve" {
-        objects::succeed(&state, &mut session, intent).await?;
+        let paid = PaidWith::typed_card("visa", "3155", false);
+        objects::succeed(&state, &mut session, intent, &paid).await?;
         return Ok(to_success(&session));
     }
     let stripe_message = "We are unable to authenticate your payment method. Please choose a different payment method and try again.";
@@ -308,17 +282,11 @@ async fn cancel(state: State, id: web::Path<String>) -> Result<HttpResponse, Str
     }
 }
 
-fn to_success(session: &Value) -> HttpResponse {
+pub(crate) fn to_success(session: &Value) -> HttpResponse {
     let id = session["id"].as_str().unwrap_or_default();
     let url = session["success_url"]
         .as_str()
         .unwrap_or_default()
         .replace("{CHECKOUT_SESSION_ID}", id);
     see_other(&url)
-}
-
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("Location", location))
-        .finish()
 }

@@ -48,6 +48,7 @@ impl SandboxSettings {
                 Some(list) => schedule(&list)?,
             },
             poll_interval: Duration::from_millis(500),
+            portal_unvisited_lifetime: Duration::from_secs(300),
         })
     }
 }

@@ -17,6 +17,9 @@ pub struct StripeError {
     pub message: String,
     /// The parameter at fault.
     pub param: Option<String>,
+    /// More fields of the error object: a card error's `decline_code`, `payment_intent`,
+    /// `payment_method`, `charge`.
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl StripeError {
@@ -27,6 +30,7 @@ impl StripeError {
             code,
             message,
             param: None,
+            extra: serde_json::Map::new(),
         }
     }
 
@@ -100,6 +104,43 @@ impl StripeError {
         }
     }
 
+    /// 402 `card_error`: a declined card, with Stripe's `code`, the fields of `extra`
+    /// (`decline_code`, `payment_intent`, `payment_method`, `charge`) and the `param` at fault.
+    pub fn card(
+        code: &'static str,
+        message: &str,
+        extra: serde_json::Map<String, serde_json::Value>,
+        param: Option<&str>,
+    ) -> Self {
+        Self {
+            status: StatusCode::PAYMENT_REQUIRED,
+            kind: "card_error",
+            code: Some(code),
+            message: message.to_owned(),
+            param: param.map(str::to_owned),
+            extra,
+        }
+    }
+
+    /// 400 without a `code`, as Stripe answers an expand path it does not know.
+    pub fn cannot_expand(path: &str) -> Self {
+        Self::invalid(
+            StatusCode::BAD_REQUEST,
+            None,
+            format!("This property cannot be expanded ({path})."),
+        )
+    }
+
+    /// 400 with a message and a `param` but no `code`, as Stripe answers a request that does not
+    /// fit the object's state.
+    pub fn invalid_state(message: String, param: Option<&str>) -> Self {
+        let error = Self::invalid(StatusCode::BAD_REQUEST, None, message);
+        match param {
+            Some(param) => error.with_param(param),
+            None => error,
+        }
+    }
+
     /// 401, without a `code`, as Stripe answers a missing or wrong key.
     pub fn unauthorized(message: String) -> Self {
         Self::invalid(StatusCode::UNAUTHORIZED, None, message)
@@ -126,6 +167,7 @@ impl StripeError {
                 "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."
             ),
             param: None,
+            extra: serde_json::Map::new(),
         }
     }
 
@@ -138,6 +180,7 @@ impl StripeError {
             code: None,
             message: "An unknown error occurred".to_owned(),
             param: None,
+            extra: serde_json::Map::new(),
         }
     }
 
@@ -153,6 +196,9 @@ impl StripeError {
         }
         if let Some(param) = &self.param {
             error["param"] = json!(param);
+        }
+        for (key, value) in &self.extra {
+            error[key] = value.clone();
         }
         json!({ "error": error })
     }

@@ -40,6 +40,14 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The first value of `key` as sent, empty included (`key=` unsets a field on update).
+    pub fn raw(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// `key`, or 400 `parameter_missing`.
     pub fn required(&self, key: &str) -> Result<&str, StripeError> {
         self.get(key).ok_or_else(|| StripeError::missing(key))

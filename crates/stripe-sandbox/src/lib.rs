@@ -1,7 +1,9 @@
-//! A Stripe stand-in: the API subset the payments service uses (customers, Checkout Sessions,
-//! PaymentIntents, refunds), a hosted Checkout page a person clicks through with Stripe's test
-//! cards, and webhooks signed and retried Stripe's way, over its own SQLite database. `make run`
-//! and the tests need no Stripe account. Never for production.
+//! A Stripe stand-in: the API subset the payments service uses (customers, Checkout Sessions in
+//! payment and setup mode, PaymentIntents with off-session charges of saved cards, charges and
+//! their fees, refunds, Billing Portal sessions), a hosted Checkout page a person clicks through
+//! with Stripe's test cards, a Billing Portal page, and webhooks signed and retried Stripe's way,
+//! over its own SQLite database. `make run` and the tests need no Stripe account. Never for
+//! production.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -14,11 +16,21 @@
 //! ```
 
 mod api;
+mod cards;
+mod charges;
 mod checkout;
 mod config;
 mod error;
+mod expand;
+mod fees;
 mod form;
 mod objects;
+mod off_session;
+mod pages;
+mod payment_methods;
+mod portal;
+mod setup;
+mod setup_page;
 mod store;
 mod webhooks;
 
@@ -63,6 +75,9 @@ pub struct SandboxSettings {
     pub retry_schedule: Vec<Duration>,
     /// How often the delivery worker looks at its queue.
     pub poll_interval: Duration,
+    /// A Billing Portal session not visited within this expires (5 minutes); once visited, its
+    /// page works for an hour.
+    pub portal_unvisited_lifetime: Duration,
 }
 
 impl SandboxSettings {
@@ -80,6 +95,7 @@ impl SandboxSettings {
                 .map(Duration::from_millis)
                 .collect(),
             poll_interval: Duration::from_millis(20),
+            portal_unvisited_lifetime: Duration::from_secs(300),
         }
     }
 
@@ -98,6 +114,7 @@ pub(crate) struct AppState {
     pub(crate) secret_key: SecretString,
     pub(crate) public_url: String,
     pub(crate) endpoints: Vec<WebhookEndpoint>,
+    pub(crate) portal_unvisited_lifetime: Duration,
     /// Serialises writes: an idempotency key, a refund's remaining amount and a session's state
     /// are read and written under it.
     pub(crate) write_lock: tokio::sync::Mutex<()>,
@@ -131,6 +148,7 @@ impl Sandbox {
             secret_key: settings.secret_key.clone(),
             public_url: public_url.trim_end_matches('/').to_owned(),
             endpoints: settings.webhook_endpoints.clone(),
+            portal_unvisited_lifetime: settings.portal_unvisited_lifetime,
             write_lock: tokio::sync::Mutex::new(()),
         });
         let worker = webhooks::Worker::new(store, &settings)?;
@@ -140,6 +158,7 @@ impl Sandbox {
                 .app_data(web::PayloadConfig::new(256 * 1024))
                 .service(web::scope("/v1").configure(api::configure))
                 .service(web::scope("/c/pay").configure(checkout::configure))
+                .service(web::scope("/p/session").configure(portal::configure))
                 .default_service(web::to(api::not_found))
         })
         .workers(1)

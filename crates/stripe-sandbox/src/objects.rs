@@ -4,6 +4,7 @@ use rand::Rng as _;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::charges::{self, PaidWith};
 use crate::error::StripeError;
 use crate::webhooks;
 
@@ -26,10 +27,14 @@ pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// An object as the API and events show it: a session without the line items kept for its page.
-pub fn public_session(mut object: Value) -> Value {
+/// An object as the API and events show it, without what the sandbox keeps for itself: a
+/// session's line items (for its page), a PaymentMethod's test card number (for its outcome), a
+/// portal session's first visit (for its expiry).
+pub fn public(mut object: Value) -> Value {
     if let Some(map) = object.as_object_mut() {
         map.remove("line_items_input");
+        map.remove("test_card");
+        map.remove("visited_at");
     }
     object
 }
@@ -78,6 +83,7 @@ pub async fn payment_intent_for(
         "latest_charge": null,
         "livemode": false,
         "metadata": {},
+        "payment_method": null,
         "payment_method_types": session["payment_method_types"],
         "status": "requires_payment_method",
     });
@@ -87,41 +93,18 @@ pub async fn payment_intent_for(
     Ok(intent)
 }
 
-/// The card was charged: a succeeded charge and PaymentIntent, the session complete and paid,
-/// `payment_intent.succeeded` and `checkout.session.completed` sent.
+/// The session is paid: the PaymentIntent succeeds with a charge (`payment_intent.succeeded`),
+/// the session is complete and paid (`checkout.session.completed`).
 pub async fn succeed(
     state: &AppState,
     session: &mut Value,
     mut intent: Value,
+    paid: &PaidWith,
 ) -> Result<(), StripeError> {
-    let amount = intent["amount"].as_i64().unwrap_or_default();
-    let charge = json!({
-        "id": new_id("ch_"),
-        "object": "charge",
-        "amount": amount,
-        "amount_captured": amount,
-        "amount_refunded": 0,
-        "captured": true,
-        "created": now(),
-        "currency": intent["currency"],
-        "customer": intent["customer"],
-        "livemode": false,
-        "metadata": {},
-        "paid": true,
-        "payment_intent": intent["id"],
-        "refunded": false,
-        "status": "succeeded",
-    });
-    state.store.create(&charge).await?;
-    intent["status"] = json!("succeeded");
-    intent["amount_received"] = json!(amount);
-    intent["latest_charge"] = charge["id"].clone();
-    intent["last_payment_error"] = Value::Null;
-    state.store.update(&intent).await?;
+    charges::capture(state, &mut intent, paid).await?;
     session["status"] = json!("complete");
     session["payment_status"] = json!("paid");
     state.store.update(session).await?;
-    webhooks::emit(state, "payment_intent.succeeded", &intent).await?;
     webhooks::emit(state, "checkout.session.completed", session).await?;
     Ok(())
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::error::StripeError;
-use crate::objects::{new_id, now, public_session};
+use crate::objects::{new_id, now, public};
 use crate::store::{Delivery, Store};
 use crate::{API_VERSION, AppState, SandboxSettings, WebhookEndpoint};
 
@@ -21,7 +21,7 @@ pub async fn emit(state: &AppState, kind: &str, object: &Value) -> Result<(), St
         "object": "event",
         "api_version": API_VERSION,
         "created": now(),
-        "data": {"object": public_session(object.clone())},
+        "data": {"object": public(object.clone())},
         "livemode": false,
         "pending_webhooks": state.endpoints.len(),
         "request": {"id": null, "idempotency_key": null},

@@ -1,10 +1,16 @@
-//! `/v1`: customers, Checkout Sessions, PaymentIntents and refunds, wire-compatible with Stripe;
+//! `/v1`: customers, Checkout Sessions, SetupIntents, PaymentMethods, PaymentIntents, charges and
+//! balance transactions, refunds, Billing Portal sessions, wire-compatible with Stripe;
 //! the key check and the `Idempotency-Key` replay every route shares.
 
+mod billing_portal;
+mod charges;
 mod customers;
 mod payment_intents;
+mod payment_methods;
 mod refunds;
 mod sessions;
+mod setup_intents;
+mod setup_mode;
 
 use std::future::Future;
 
@@ -24,6 +30,17 @@ type State = web::Data<AppState>;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/customers", web::post().to(customers::create))
         .route("/customers/{id}", web::get().to(customers::get))
+        .route("/customers/{id}", web::post().to(customers::update))
+        .route(
+            "/customers/{id}/payment_methods",
+            web::get().to(payment_methods::list_of_customer),
+        )
+        .route("/payment_methods", web::get().to(payment_methods::list))
+        .route("/payment_methods/{id}", web::get().to(payment_methods::get))
+        .route(
+            "/payment_methods/{id}/detach",
+            web::post().to(payment_methods::detach),
+        )
         .route("/checkout/sessions", web::post().to(sessions::create))
         .route("/checkout/sessions/{id}", web::get().to(sessions::get))
         .route(
@@ -31,8 +48,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(sessions::expire),
         )
         .route("/payment_intents", web::get().to(payment_intents::list))
+        .route("/payment_intents", web::post().to(payment_intents::create))
         .route("/payment_intents/{id}", web::get().to(payment_intents::get))
+        .route("/setup_intents/{id}", web::get().to(setup_intents::get))
+        .route("/charges/{id}", web::get().to(charges::get))
+        .route(
+            "/balance_transactions/{id}",
+            web::get().to(charges::get_balance_transaction),
+        )
         .route("/refunds", web::post().to(refunds::create))
+        .route(
+            "/billing_portal/sessions",
+            web::post().to(billing_portal::create),
+        )
         .default_service(web::to(not_found));
 }
 
@@ -42,6 +70,13 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
         req.method().as_str(),
         req.path(),
     ))
+}
+
+/// The query string of a GET that takes no parameter but `expand[]`.
+pub(super) fn query(req: &HttpRequest) -> Result<Params, StripeError> {
+    let params = Params::parse(req.query_string().as_bytes())?;
+    params.only(&[])?;
+    Ok(params)
 }
 
 /// `Authorization: Bearer sk_test_…` (or Basic), the configured key only.

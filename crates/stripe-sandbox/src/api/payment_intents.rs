@@ -1,12 +1,147 @@
-//! `/v1/payment_intents`: one, and the list by creation time.
+//! `/v1/payment_intents`: creating one with a saved card (confirmed off-session at once when
+//! asked), one, and the list by creation time.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::{State, authorize};
+use super::{State, authorize, idempotent, query};
 use crate::error::StripeError;
+use crate::expand::expanded;
 use crate::form::Params;
 use crate::objects::find;
+use crate::off_session::{self, NewIntent};
+
+const CREATE_PARAMS: &[&str] = &[
+    "amount",
+    "currency",
+    "customer",
+    "payment_method",
+    "confirm",
+    "off_session",
+    "metadata",
+    "description",
+    "payment_method_types",
+];
+
+pub(super) async fn create(
+    req: HttpRequest,
+    state: State,
+    body: web::Bytes,
+) -> Result<HttpResponse, StripeError> {
+    authorize(&req, &state)?;
+    let params = Params::parse(&body)?;
+    params.only(CREATE_PARAMS)?;
+    let new = new_intent(&state, &params).await?;
+    let app = state.clone();
+    idempotent(&req, &state, params, |_| async move {
+        off_session::create(&app, new).await
+    })
+    .await
+}
+
+/// The request checked as Stripe checks it: amounts, booleans, the customer, and a card that is
+/// the customer's.
+async fn new_intent(state: &State, p: &Params) -> Result<NewIntent, StripeError> {
+    let amount = p
+        .integer("amount", 1)?
+        .ok_or_else(|| StripeError::missing("amount"))?;
+    let currency = p.required("currency")?.to_lowercase();
+    if !(currency.len() == 3 && currency.chars().all(|c| c.is_ascii_alphabetic())) {
+        return Err(StripeError::invalid_value(
+            "currency",
+            format!("Invalid currency: {currency}"),
+        ));
+    }
+    // Stripe's minimum charge in CAD and USD.
+    if amount < 50 {
+        return Err(StripeError::bad_request(
+            "amount_too_small",
+            format!("Amount must be at least $0.50 {currency}"),
+            Some("amount"),
+        ));
+    }
+    let confirm = boolean(p, "confirm")?;
+    let off_session = match p.get("off_session") {
+        Some("one_off" | "recurring") => true,
+        _ => boolean(p, "off_session")?,
+    };
+    if off_session && !confirm {
+        return Err(StripeError::invalid_value(
+            "off_session",
+            "You can only pass `off_session` when `confirm` is true.".to_owned(),
+        ));
+    }
+    let mut methods = p.list("payment_method_types");
+    if methods.is_empty() {
+        methods.push("card".to_owned());
+    }
+    if let Some(bad) = methods
+        .iter()
+        .find(|m| !["card", "klarna"].contains(&m.as_str()))
+    {
+        return Err(StripeError::invalid_value(
+            "payment_method_types",
+            format!("The payment method type provided: {bad} is invalid."),
+        ));
+    }
+    let customer = p.get("customer").map(str::to_owned);
+    if let Some(customer) = &customer {
+        find(state, "customer", "customer", customer, "customer").await?;
+    }
+    let payment_method = match p.get("payment_method") {
+        Some(id) => Some(saved_card(state, id, customer.as_deref(), &methods).await?),
+        None if confirm => return Err(StripeError::missing("payment_method")),
+        None => None,
+    };
+    Ok(NewIntent {
+        amount,
+        currency,
+        customer,
+        payment_method,
+        confirm,
+        off_session,
+        metadata: p.map("metadata"),
+        description: p.get("description").map(str::to_owned),
+        methods,
+    })
+}
+
+/// A saved card that can be charged for `customer`.
+async fn saved_card(
+    state: &State,
+    id: &str,
+    customer: Option<&str>,
+    methods: &[String],
+) -> Result<Value, StripeError> {
+    let method = find(
+        state,
+        "payment_method",
+        "PaymentMethod",
+        id,
+        "payment_method",
+    )
+    .await?;
+    let refusal = match (method["customer"].as_str(), customer) {
+        (None, _) => "This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again.".to_owned(),
+        (Some(_), None) => "The provided PaymentMethod was previously attached to a Customer. To use a PaymentMethod attached to a Customer, you must also provide the Customer ID on the PaymentIntent.".to_owned(),
+        (Some(owner), Some(customer)) if owner != customer => format!("The provided PaymentMethod belongs to a different Customer ({owner}) than the one on the PaymentIntent ({customer})."),
+        _ if !methods.iter().any(|m| m == "card") => format!("The PaymentMethod provided (card) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: {}.", methods.join(", ")),
+        _ => return Ok(method),
+    };
+    Err(StripeError::invalid_state(refusal, Some("payment_method")))
+}
+
+/// `true` or `false`, as Stripe spells booleans in forms; absent is false.
+fn boolean(p: &Params, key: &str) -> Result<bool, StripeError> {
+    match p.get(key) {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(StripeError::invalid_value(
+            key,
+            format!("Invalid boolean: {other}"),
+        )),
+    }
+}
 
 pub(super) async fn get(
     req: HttpRequest,
@@ -14,8 +149,9 @@ pub(super) async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, StripeError> {
     authorize(&req, &state)?;
+    let params = query(&req)?;
     let intent = find(&state, "payment_intent", "payment_intent", &id, "intent").await?;
-    Ok(HttpResponse::Ok().json(intent))
+    Ok(HttpResponse::Ok().json(expanded(&state, intent, &params).await?))
 }
 
 pub(super) async fn list(req: HttpRequest, state: State) -> Result<HttpResponse, StripeError> {

@@ -3,10 +3,11 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{State, authorize, idempotent};
+use super::{State, authorize, idempotent, query, setup_mode};
 use crate::error::StripeError;
+use crate::expand::expanded;
 use crate::form::Params;
-use crate::objects::{find, new_id, now, public_session};
+use crate::objects::{find, new_id, now, public};
 
 const SESSION_PARAMS: &[&str] = &[
     "mode",
@@ -38,7 +39,7 @@ pub(super) async fn create(
     let app = state.clone();
     idempotent(&req, &state, params, |p| async move {
         let id = new_id("cs_test_");
-        let session = json!({
+        let mut session = json!({
             "id": id,
             "object": "checkout.session",
             "amount_subtotal": fields.amount,
@@ -54,35 +55,41 @@ pub(super) async fn create(
             "livemode": false,
             "locale": p.get("locale"),
             "metadata": p.map("metadata"),
-            "mode": "payment",
+            "mode": fields.mode,
             "payment_intent": null,
             "payment_method_types": fields.methods,
             "payment_status": "unpaid",
+            "setup_intent": null,
             "status": "open",
             "success_url": p.get("success_url"),
             "url": format!("{origin}/c/pay/{id}"),
         });
+        if fields.mode == "setup" {
+            setup_mode::start(&app, &mut session).await?;
+        }
         app.store.create(&session).await?;
-        Ok(public_session(session))
+        Ok(public(session))
     })
     .await
 }
 
-struct SessionFields {
-    amount: i64,
-    currency: String,
-    methods: Vec<String>,
-    line_items: Vec<Value>,
+pub(super) struct SessionFields {
+    pub(super) mode: &'static str,
+    pub(super) amount: Option<i64>,
+    pub(super) currency: Option<String>,
+    pub(super) methods: Vec<String>,
+    pub(super) line_items: Vec<Value>,
 }
 
 /// Checks a session's parameters as Stripe does, before anything is stored.
 fn session_fields(p: &Params) -> Result<SessionFields, StripeError> {
-    match p.required("mode")? {
-        "payment" => {}
-        "setup" | "subscription" => {
+    let setup = match p.required("mode")? {
+        "payment" => false,
+        "setup" => true,
+        "subscription" => {
             return Err(StripeError::bad_request(
                 "parameter_invalid_empty",
-                "The stripe-sandbox supports mode=payment only so far.".to_owned(),
+                "The stripe-sandbox supports mode=payment and mode=setup only so far.".to_owned(),
                 Some("mode"),
             ));
         }
@@ -94,7 +101,7 @@ fn session_fields(p: &Params) -> Result<SessionFields, StripeError> {
                 ),
             ));
         }
-    }
+    };
     for param in ["success_url", "cancel_url"] {
         let url = p.get(param).unwrap_or("https://");
         if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -106,6 +113,9 @@ fn session_fields(p: &Params) -> Result<SessionFields, StripeError> {
         }
     }
     p.required("success_url")?;
+    if setup {
+        return setup_mode::fields(p);
+    }
     let items = p.indexed("line_items")?;
     if items.is_empty() {
         return Err(StripeError::missing("line_items"));
@@ -179,8 +189,9 @@ fn session_fields(p: &Params) -> Result<SessionFields, StripeError> {
         ));
     }
     Ok(SessionFields {
-        amount,
-        currency,
+        mode: "payment",
+        amount: Some(amount),
+        currency: Some(currency),
         methods,
         line_items,
     })
@@ -200,6 +211,7 @@ pub(super) async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, StripeError> {
     authorize(&req, &state)?;
+    let params = query(&req)?;
     let session = find(
         &state,
         "checkout.session",
@@ -208,7 +220,7 @@ pub(super) async fn get(
         "session",
     )
     .await?;
-    Ok(HttpResponse::Ok().json(public_session(session)))
+    Ok(HttpResponse::Ok().json(expanded(&state, session, &params).await?))
 }
 
 /// `POST /v1/checkout/sessions/{id}/expire`: an open session becomes `expired` (its page says so,
@@ -239,7 +251,7 @@ pub(super) async fn expire(
         session["status"] = json!("expired");
         app.store.update(&session).await?;
         crate::webhooks::emit(&app, "checkout.session.expired", &session).await?;
-        Ok(public_session(session))
+        Ok(public(session))
     })
     .await
 }

@@ -230,3 +230,59 @@ impl TestApp {
         self.intent_of(&session, "payment_intent").await
     }
 }
+
+impl TestApp {
+    /// `POST /v1/customers` with an email: the customer.
+    pub async fn create_customer(&self) -> Value {
+        let response = self
+            .post(
+                "/v1/customers",
+                &[
+                    ("email", "marie@example.ca".to_owned()),
+                    ("name", "Marie Tremblay".to_owned()),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    /// A `mode=setup` session for `customer`, in French.
+    pub async fn create_setup_session(&self, customer: &str) -> Value {
+        let response = self
+            .post("/v1/checkout/sessions", &setup_form(customer), None)
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    /// Saves `card` for `customer` through a setup session's page: the PaymentMethod's id.
+    pub async fn save_card(&self, customer: &str, card: &str) -> String {
+        let session = self.create_setup_session(customer).await;
+        assert_eq!(self.pay(&session, card).await.status(), 303);
+        let session = self.session(session["id"].as_str().unwrap()).await;
+        let intent = self
+            .get_json(&format!(
+                "/v1/setup_intents/{}",
+                session["setup_intent"].as_str().unwrap()
+            ))
+            .await;
+        intent["payment_method"].as_str().unwrap().to_owned()
+    }
+}
+
+/// The form of a setup session for `customer`, in French.
+pub fn setup_form(customer: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("mode", "setup".into()),
+        ("customer", customer.into()),
+        ("currency", "cad".into()),
+        (
+            "success_url",
+            "http://127.0.0.1:9/saved?session_id={CHECKOUT_SESSION_ID}".into(),
+        ),
+        ("cancel_url", "http://127.0.0.1:9/cancelled".into()),
+        ("locale", "fr-CA".into()),
+    ]
+}

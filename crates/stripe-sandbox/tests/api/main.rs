@@ -3,8 +3,13 @@
 
 mod auth_and_errors;
 mod checkout;
+mod fees;
 mod helpers;
 mod idempotency;
+mod off_session;
+mod payment_methods;
 mod payments_client;
+mod portal;
 mod refunds;
+mod setup;
 mod webhooks;

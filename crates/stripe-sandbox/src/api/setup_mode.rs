@@ -1,0 +1,57 @@
+//! `mode=setup` Checkout Sessions: no line items, a customer whose card is saved, a SetupIntent.
+
+use serde_json::{Value, json};
+
+use super::sessions::SessionFields;
+use crate::AppState;
+use crate::error::StripeError;
+use crate::form::Params;
+use crate::setup::new_setup_intent;
+
+/// A setup session's parameters checked as Stripe does; the sandbox also needs `customer` (the
+/// card is attached to it).
+pub(super) fn fields(p: &Params) -> Result<SessionFields, StripeError> {
+    if !p.indexed("line_items")?.is_empty() {
+        return Err(StripeError::invalid_value(
+            "line_items",
+            "You can not pass `line_items` in `setup` mode.".to_owned(),
+        ));
+    }
+    p.required("customer")?;
+    let methods = p.list("payment_method_types");
+    let currency = p.get("currency").map(str::to_lowercase);
+    if methods.is_empty() && currency.is_none() {
+        return Err(StripeError::missing("currency"));
+    }
+    if let Some(currency) = &currency
+        && !(currency.len() == 3 && currency.chars().all(|c| c.is_ascii_alphabetic()))
+    {
+        return Err(StripeError::invalid_value(
+            "currency",
+            format!("Invalid currency: {currency}"),
+        ));
+    }
+    if let Some(bad) = methods.iter().find(|m| m.as_str() != "card") {
+        return Err(StripeError::invalid_value(
+            "payment_method_types",
+            format!("The payment method type provided: {bad} is invalid."),
+        ));
+    }
+    Ok(SessionFields {
+        mode: "setup",
+        amount: None,
+        currency,
+        methods: vec!["card".to_owned()],
+        line_items: Vec::new(),
+    })
+}
+
+/// Makes the session's SetupIntent; the session needs no payment.
+pub(super) async fn start(state: &AppState, session: &mut Value) -> Result<(), StripeError> {
+    let customer = session["customer"].as_str().unwrap_or_default();
+    let intent = new_setup_intent(customer, &["card".to_owned()]);
+    state.store.create(&intent).await?;
+    session["setup_intent"] = intent["id"].clone();
+    session["payment_status"] = json!("no_payment_required");
+    Ok(())
+}
