@@ -142,6 +142,11 @@ pub fn database_url(src: &dyn Source, default: &str) -> Result<String, ConfigErr
     }
 }
 
+/// Default API credentials of the embedded erp-sandbox (documented in its README; not secrets).
+pub const SANDBOX_ERP_KEY: &str = "sandbox-key";
+/// See [`SANDBOX_ERP_KEY`].
+pub const SANDBOX_ERP_SECRET: &str = "sandbox-secret";
+
 /// Connection to the ERP (Frappe REST).
 #[derive(Clone, Debug)]
 pub struct ErpSettings {

@@ -15,7 +15,7 @@ use schemars::{JsonSchema, generate::SchemaSettings};
 use serde_json::{Map, Value};
 use shared::events::{
     Attachment, DeadLetter, EmailSend, Envelope, Event, LinkRequested, LoginSucceeded,
-    SessionRevoked, SmsSend, stream_for,
+    PaymentSucceeded, SessionRevoked, SmsSend, stream_for,
 };
 
 const REGENERATE: &str =
@@ -119,6 +119,17 @@ fn payloads() -> Vec<Payload> {
             SessionRevoked {
                 customer: "CUST-00042".into(),
                 everywhere: true,
+            },
+        ),
+        payload(
+            "payments",
+            PaymentSucceeded {
+                customer: "CUST-00042".into(),
+                payment_intent: "pi_3QxYz1AbCdEfGhIjKlMnOpQr".into(),
+                amount_cents: 11_498,
+                currency: "CAD".into(),
+                invoices: vec!["ACC-SINV-2026-00012".into()],
+                payment_entry: "ACC-PAY-2026-00001".into(),
             },
         ),
     ]

@@ -33,6 +33,7 @@ pub fn now() -> i64 {
 pub fn public(mut object: Value) -> Value {
     if let Some(map) = object.as_object_mut() {
         map.remove("line_items_input");
+        map.remove("payment_intent_data_input");
         map.remove("test_card");
         map.remove("visited_at");
     }
@@ -78,11 +79,14 @@ pub async fn payment_intent_for(
         "currency": session["currency"],
         "customer": session["customer"],
         "created": now(),
-        "description": null,
+        "description": session["payment_intent_data_input"]["description"],
         "last_payment_error": null,
         "latest_charge": null,
         "livemode": false,
-        "metadata": {},
+        "metadata": match &session["payment_intent_data_input"]["metadata"] {
+            Value::Object(m) => Value::Object(m.clone()),
+            _ => json!({}),
+        },
         "payment_method": null,
         "payment_method_types": session["payment_method_types"],
         "status": "requires_payment_method",

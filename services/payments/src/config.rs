@@ -1,7 +1,9 @@
 //! Settings of the payments service, read from the environment.
 
 use secrecy::{ExposeSecret, SecretString};
-use shared::config::{self, ConfigError, Source};
+use shared::config::{self, ConfigError, ErpSettings, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET, Source};
+
+use crate::booking::Accounts;
 
 /// `DATABASE_URL` when unset: a SQLite file of its own under `var/`.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://var/payments.db?mode=rwc";
@@ -9,6 +11,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://var/payments.db?mode=rwc";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8082";
 /// `STRIPE_API_URL` when unset: the Stripe stand-in of the embedded default.
 pub const DEFAULT_STRIPE_API_URL: &str = "http://127.0.0.1:8002";
+/// `PORTAL_AUTH_URL` when unset: portal-auth on its own port.
+pub const DEFAULT_PORTAL_AUTH_URL: &str = "http://127.0.0.1:8081";
 /// Largest webhook body accepted (`STRIPE_WEBHOOK_MAX_BYTES`); Stripe's events are a few KiB.
 pub const DEFAULT_WEBHOOK_MAX_BYTES: usize = 256 * 1024;
 
@@ -28,6 +32,34 @@ pub struct Settings {
     pub webhook_secrets: Vec<SecretString>,
     /// Largest webhook body (`STRIPE_WEBHOOK_MAX_BYTES`).
     pub webhook_max_bytes: usize,
+    /// ERPNext: the invoices, the customers, the Payment Entries.
+    pub erp: ErpSettings,
+    /// Where customer tokens are checked (`PORTAL_AUTH_URL`: its `/auth/verify`).
+    pub portal_auth_url: String,
+    /// The portal's origin (`PORTAL_URL`): where Stripe's return lands the customer.
+    pub portal_url: String,
+    /// Our public origin (`PUBLIC_URL`): Stripe's `success_url` and `cancel_url` point at it.
+    pub public_url: String,
+    /// Klarna is offered for one invoice between these amounts, in cents (`KLARNA_MIN_CENTS`, 3500;
+    /// `KLARNA_MAX_CENTS`, 100000; Klarna's Canadian limits are wider).
+    pub klarna_cents: (i64, i64),
+    /// Where payments are booked in ERPNext (`ERP_MODE_OF_PAYMENT`, `ERP_STRIPE_FEE_ACCOUNT`,
+    /// `ERP_COST_CENTER`).
+    pub accounts: Accounts,
+    /// The tax registration numbers printed on receipts (`GST_NUMBER`, `QST_NUMBER`).
+    pub tax_numbers: TaxNumbers,
+    /// The secret portal-auth mints customer tokens for (`INTERNAL_API_SECRET` or `_FILE`); none:
+    /// Stripe's return page and payment links carry no token (the customer logs in again).
+    pub internal_secret: Option<SecretString>,
+}
+
+/// Gigafibre's GST/TPS and QST/TVQ registration numbers, as receipts print them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaxNumbers {
+    /// `123456789 RT0001`.
+    pub gst: String,
+    /// `1234567890 TQ0001`.
+    pub qst: String,
 }
 
 impl Settings {
@@ -44,6 +76,20 @@ impl Settings {
                 "STRIPE_WEBHOOK_MAX_BYTES",
                 DEFAULT_WEBHOOK_MAX_BYTES,
             )?,
+            erp: ErpSettings::from_source(src, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET)?,
+            portal_auth_url: config::origin_or(src, "PORTAL_AUTH_URL", DEFAULT_PORTAL_AUTH_URL)?,
+            portal_url: config::origin_or(src, "PORTAL_URL", "http://127.0.0.1:8080")?,
+            public_url: config::origin_or(src, "PUBLIC_URL", "http://127.0.0.1:8080")?,
+            klarna_cents: (
+                config::parsed_or(src, "KLARNA_MIN_CENTS", 3_500)?,
+                config::parsed_or(src, "KLARNA_MAX_CENTS", 100_000)?,
+            ),
+            accounts: accounts(src),
+            internal_secret: config::secret(src, "INTERNAL_API_SECRET")?,
+            tax_numbers: TaxNumbers {
+                gst: config::string_or(src, "GST_NUMBER", "123456789 RT0001"),
+                qst: config::string_or(src, "QST_NUMBER", "1234567890 TQ0001"),
+            },
         })
     }
 }
@@ -65,4 +111,14 @@ fn webhook_secrets(src: &dyn Source) -> Result<Vec<SecretString>, ConfigError> {
             }),
         })
         .collect()
+}
+
+/// The accounts of the erp-sandbox's chart unless told otherwise.
+fn accounts(src: &dyn Source) -> Accounts {
+    let default = Accounts::default();
+    Accounts {
+        mode_of_payment: config::string_or(src, "ERP_MODE_OF_PAYMENT", &default.mode_of_payment),
+        fee_account: config::string_or(src, "ERP_STRIPE_FEE_ACCOUNT", &default.fee_account),
+        cost_center: config::string_or(src, "ERP_COST_CENTER", &default.cost_center),
+    }
 }

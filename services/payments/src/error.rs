@@ -1,10 +1,14 @@
-//! The one error type of the payments handlers, rendered as problem+json with stable codes.
+//! The one error type of the payments handlers, rendered as problem+json with stable codes (the
+//! portal translates them: docs/payments.md, "Bodies").
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use shared::erpnext::ErpError;
 use shared::http::Problem;
 
-use crate::stripe::{EventError, SignatureError};
+use crate::checkout::Refusal;
+use crate::portal_auth::NotCustomer;
+use crate::stripe::{CallError, EventError, SignatureError};
 
 /// Everything a handler can answer besides success.
 #[derive(Debug, thiserror::Error)]
@@ -15,14 +19,52 @@ pub enum ApiError {
     /// The webhook's body is not a Stripe event.
     #[error("webhook refused: {0}")]
     NotAnEvent(#[from] EventError),
+    /// No valid customer token.
+    #[error("no valid customer token")]
+    Unauthorized,
+    /// portal-auth does not answer, so no token can be checked.
+    #[error("portal-auth unavailable")]
+    AuthUnavailable,
+    /// No such invoice or card of this customer (another customer's included).
+    #[error("not found")]
+    NotFound,
+    /// The payment is not offered.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// A query parameter out of range.
+    #[error("{0}")]
+    BadQuery(&'static str),
+    /// Stripe is not configured, does not answer, or refused a call it should have taken.
+    #[error("Stripe unavailable")]
+    StripeUnavailable,
+    /// ERPNext does not answer (or answers what it should not).
+    #[error("ERPNext unavailable: {0}")]
+    Erp(#[from] ErpError),
     /// The database does not answer.
     #[error("payments database unavailable: {0}")]
     Unavailable(#[from] sea_orm::DbErr),
 }
 
+impl From<NotCustomer> for ApiError {
+    fn from(e: NotCustomer) -> Self {
+        match e {
+            NotCustomer::Unauthorized => Self::Unauthorized,
+            NotCustomer::Unavailable => Self::AuthUnavailable,
+        }
+    }
+}
+
+impl From<CallError> for ApiError {
+    fn from(e: CallError) -> Self {
+        tracing::error!(error = %e, "a Stripe call failed");
+        Self::StripeUnavailable
+    }
+}
+
 impl ApiError {
     fn problem(&self) -> Problem {
         let bad = StatusCode::BAD_REQUEST;
+        let conflict = StatusCode::CONFLICT;
         match self {
             Self::Signature(e) => Problem::new(bad, "PAY_01", "Bad signature", e.to_string()),
             Self::NotAnEvent(_) => Problem::new(
@@ -31,6 +73,50 @@ impl ApiError {
                 "Not a Stripe event",
                 "The body is not a Stripe event.",
             ),
+            Self::Unauthorized => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "PAY_03",
+                "Not logged in",
+                "A valid customer token is needed.",
+            ),
+            Self::BadQuery(detail) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "PAY_04",
+                "Bad query",
+                *detail,
+            ),
+            Self::Refused(Refusal::NothingOutstanding) => Problem::new(
+                conflict,
+                "PAY_10",
+                "Nothing to pay",
+                "Nothing is outstanding.",
+            ),
+            Self::Refused(Refusal::NotPayable) => Problem::new(
+                conflict,
+                "PAY_11",
+                "Not payable",
+                "This invoice cannot be paid online.",
+            ),
+            Self::Refused(Refusal::KlarnaRefused) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "PAY_12",
+                "Klarna not offered",
+                "Klarna is not offered for this payment; pay by card.",
+            ),
+            Self::StripeUnavailable => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "PAY_13",
+                "Payments unavailable",
+                "Payments cannot be taken right now; try again in a few minutes.",
+            ),
+            Self::NotFound => Problem::new(
+                StatusCode::NOT_FOUND,
+                "PAY_14",
+                "Not found",
+                "No such invoice or card.",
+            ),
+            Self::AuthUnavailable => Problem::unavailable("Logins cannot be checked right now."),
+            Self::Erp(_) => Problem::unavailable("The invoices cannot be read right now."),
             Self::Unavailable(_) => Problem::unavailable("The payments database is not answering."),
         }
     }
@@ -42,8 +128,10 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Self::Unavailable(e) = self {
-            tracing::error!(error = %e, "payments database unavailable");
+        match self {
+            Self::Unavailable(e) => tracing::error!(error = %e, "payments database unavailable"),
+            Self::Erp(e) => tracing::error!(error = %e, "an ERPNext call failed"),
+            _ => {}
         }
         self.problem().error_response()
     }

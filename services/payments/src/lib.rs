@@ -3,10 +3,16 @@
 //! Stripe client, the amounts, and the service recording Stripe's signed webhooks once each.
 
 pub mod booking;
+pub mod checkout;
 pub mod cli;
 pub mod config;
 mod error;
+pub mod invoices;
 pub mod money;
+mod pay;
+pub mod portal_auth;
+mod processor;
+pub mod receipt;
 mod routes;
 pub mod startup;
 pub mod store;

@@ -10,9 +10,17 @@ use shared::events::EventBus;
 use shared::http::{DbProbe, Metrics, Probe, ServerSettings, Service, ServiceSettings};
 use utoipa::OpenApi;
 
+use crate::checkout::KlarnaLimits;
 use crate::config::Settings;
+use crate::pay::Ctx;
+use crate::portal_auth::PortalAuth;
+use crate::processor::Processor;
 use crate::routes::{self, AppState};
 use crate::store::Store;
+use crate::stripe::StripeClient;
+use shared::erpnext::FrappeClient;
+use shared::events::OutboxRelay;
+use tokio::sync::Notify;
 
 /// The `service` label of the shared metrics.
 const SERVICE: &str = "payments";
@@ -24,7 +32,15 @@ const SERVICE: &str = "payments";
         title = "payments",
         description = "Stripe payments kept in step with ERPNext"
     ),
-    paths(routes::stripe_webhook),
+    paths(
+        routes::webhook::stripe_webhook,
+        routes::customer::balance,
+        routes::customer::invoices,
+        routes::customer::invoice_pdf,
+        routes::customer::pay_invoice,
+        routes::customer::pay_balance,
+        routes::stripe_return::stripe_return,
+    ),
     components(schemas(shared::http::Problem))
 )]
 pub struct ApiDoc;
@@ -37,10 +53,11 @@ pub struct Payments {
 }
 
 impl Payments {
-    /// Connects storage; metrics go in `metrics`. (Events will leave through `bus`.)
+    /// Connects storage and starts the background work (the inbox's processor, the outbox relay);
+    /// metrics go in `metrics`, events leave through `bus`.
     pub async fn start(
         settings: &Settings,
-        _bus: Arc<dyn EventBus>,
+        bus: Arc<dyn EventBus>,
         metrics: &Metrics,
     ) -> anyhow::Result<Self> {
         let store = Store::connect(&settings.database_url)
@@ -54,9 +71,52 @@ impl Payments {
             "payments-database",
             store.connection().clone(),
         ))];
+        let erp = FrappeClient::new(
+            settings.erp.url.as_str(),
+            &settings.erp.api_key,
+            &settings.erp.api_secret,
+        )
+        .context("building the ERP client (ERP_URL)")?
+        .with_metrics(metrics.erpnext(SERVICE));
+        let stripe = match &settings.stripe_secret_key {
+            Some(key) => Some(
+                StripeClient::new(&settings.stripe_api_url, key)
+                    .context("building the Stripe client (STRIPE_SECRET_KEY)")?,
+            ),
+            None => {
+                tracing::warn!("STRIPE_SECRET_KEY is not set: no payment can be taken");
+                None
+            }
+        };
+        let relay = OutboxRelay::new(store.connection().clone(), bus)
+            .with_counters(metrics.outbox(SERVICE));
+        let outbox_written = relay.notifier();
+        relay.spawn();
+        let inbox_wake = Arc::new(Notify::new());
+        Processor {
+            store: store.clone(),
+            erp: erp.clone(),
+            stripe: stripe.clone(),
+            accounts: settings.accounts.clone(),
+            tax_numbers: settings.tax_numbers.clone(),
+            outbox_written,
+        }
+        .spawn(Arc::clone(&inbox_wake));
         let state = web::Data::new(AppState {
-            store,
+            pay: Ctx {
+                store,
+                erp,
+                stripe,
+                public_url: settings.public_url.clone(),
+                portal_url: settings.portal_url.clone(),
+                klarna: KlarnaLimits {
+                    min: settings.klarna_cents.0,
+                    max: settings.klarna_cents.1,
+                },
+            },
+            auth: PortalAuth::new(&settings.portal_auth_url, settings.internal_secret.clone()),
             webhook_secrets: settings.webhook_secrets.clone(),
+            inbox_wake,
         });
         Ok(Self {
             state,

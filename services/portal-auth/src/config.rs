@@ -12,10 +12,7 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://var/portal-auth.db?mode=rwc";
 /// `BIND` when unset.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8081";
 
-/// Default API credentials of the embedded erp-sandbox (documented in the README; not secrets).
-pub const SANDBOX_ERP_KEY: &str = "sandbox-key";
-/// See [`SANDBOX_ERP_KEY`].
-pub const SANDBOX_ERP_SECRET: &str = "sandbox-secret";
+pub use shared::config::{SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET};
 
 /// Everything portal-auth needs to run.
 #[derive(Clone, Debug)]

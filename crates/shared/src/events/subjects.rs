@@ -14,3 +14,5 @@ pub const PORTAL_LINK_REQUESTED: &str = "portal.link.requested";
 pub const PORTAL_LOGIN_SUCCEEDED: &str = "portal.login.succeeded";
 /// Fact: a customer's portal session(s) were revoked ([`super::SessionRevoked`]).
 pub const PORTAL_SESSION_REVOKED: &str = "portal.session.revoked";
+/// Fact: a payment was received and booked in ERPNext ([`super::PaymentSucceeded`]).
+pub const PAYMENTS_PAYMENT_SUCCEEDED: &str = "payments.payment.succeeded";

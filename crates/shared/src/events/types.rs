@@ -92,6 +92,23 @@ pub struct SessionRevoked {
     pub everywhere: bool,
 }
 
+/// Fact: a payment was received by Stripe and booked in ERPNext (one per PaymentIntent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PaymentSucceeded {
+    /// ERPNext Customer name.
+    pub customer: String,
+    /// Stripe's PaymentIntent (`pi_…`): the Payment Entry's `reference_no`.
+    pub payment_intent: String,
+    /// What the customer paid, in cents.
+    pub amount_cents: i64,
+    /// `CAD`.
+    pub currency: String,
+    /// The Sales Invoices it settled.
+    pub invoices: Vec<String>,
+    /// The submitted Payment Entry (`ACC-PAY-2026-00001`).
+    pub payment_entry: String,
+}
+
 /// Fact: a delivery command was given up (malformed, invalid, permanently refused or out of
 /// retries). Published by the notifications service for people and alerts to look at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -117,6 +134,11 @@ pub struct DeadLetter {
 impl Event for DeadLetter {
     const SUBJECT: &'static str = subjects::NOTIFY_DEAD;
     const TYPE: &'static str = "ca.gigafibre.notify.dead.v1";
+}
+
+impl Event for PaymentSucceeded {
+    const SUBJECT: &'static str = subjects::PAYMENTS_PAYMENT_SUCCEEDED;
+    const TYPE: &'static str = "ca.gigafibre.payments.payment.succeeded.v1";
 }
 
 impl Event for EmailSend {

@@ -21,6 +21,7 @@ const SESSION_PARAMS: &[&str] = &[
     "payment_method_types",
     "locale",
     "currency",
+    "payment_intent_data",
 ];
 
 pub(super) async fn create(
@@ -57,6 +58,10 @@ pub(super) async fn create(
             "metadata": p.map("metadata"),
             "mode": fields.mode,
             "payment_intent": null,
+            "payment_intent_data_input": {
+                "metadata": p.map("payment_intent_data[metadata]"),
+                "description": p.get("payment_intent_data[description]"),
+            },
             "payment_method_types": fields.methods,
             "payment_status": "unpaid",
             "setup_intent": null,

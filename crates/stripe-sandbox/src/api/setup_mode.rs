@@ -17,6 +17,17 @@ pub(super) fn fields(p: &Params) -> Result<SessionFields, StripeError> {
             "You can not pass `line_items` in `setup` mode.".to_owned(),
         ));
     }
+    if !p
+        .map("payment_intent_data[metadata]")
+        .as_object()
+        .is_none_or(|m| m.is_empty())
+        || p.get("payment_intent_data[description]").is_some()
+    {
+        return Err(StripeError::invalid_value(
+            "payment_intent_data",
+            "You can not pass `payment_intent_data` in `setup` mode.".to_owned(),
+        ));
+    }
     p.required("customer")?;
     let methods = p.list("payment_method_types");
     let currency = p.get("currency").map(str::to_lowercase);

@@ -311,3 +311,29 @@ async fn klarna_is_offered_only_when_asked_for_and_pays() {
         .await;
     assert_eq!(session["payment_status"], "paid");
 }
+
+/// `payment_intent_data[metadata]` and `[description]` go onto the session's PaymentIntent (how the
+/// payments service finds its checkout from a `payment_intent.succeeded`), and are not shown on the
+/// session itself, as at Stripe.
+#[tokio::test]
+async fn payment_intent_data_reaches_the_payment_intent() {
+    let app = spawn_app().await;
+    let mut form = session_form("5749");
+    form.push(("payment_intent_data[metadata][checkout]", "chk-1".into()));
+    form.push((
+        "payment_intent_data[description]",
+        "Facture SINV-0001".into(),
+    ));
+    let answer = app.post("/v1/checkout/sessions", &form, None).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let session: Value = answer.json().await.unwrap();
+    assert!(session.get("payment_intent_data_input").is_none());
+    assert_eq!(
+        app.pay(&session, "4242 4242 4242 4242").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let session = app.session(session["id"].as_str().unwrap()).await;
+    let intent = app.intent_of(&session, "payment_intent").await;
+    assert_eq!(intent["metadata"]["checkout"], "chk-1");
+    assert_eq!(intent["description"], "Facture SINV-0001");
+}

@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 use super::stripe_event::{Column, Entity};
+use super::{checkout, payment, stripe_customer};
 
 /// This service's tables plus the shared outbox table.
 pub struct Migrator;
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(shared::events::outbox::CreateOutboxTable),
             Box::new(CreateStripeEvent),
+            Box::new(CreateCheckoutAndPayment),
         ]
     }
 
@@ -75,6 +77,133 @@ impl MigrationTrait for CreateStripeEvent {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table(Entity).if_exists().to_owned())
+            .await
+    }
+}
+
+struct CreateCheckoutAndPayment;
+
+impl MigrationName for CreateCheckoutAndPayment {
+    fn name(&self) -> &str {
+        "m20261207_000002_create_checkout_and_payment"
+    }
+}
+
+fn text_key<C: IntoIden>(column: C) -> ColumnDef {
+    ColumnDef::new(column)
+        .string_len(255)
+        .not_null()
+        .primary_key()
+        .to_owned()
+}
+
+fn text<C: IntoIden>(column: C) -> ColumnDef {
+    ColumnDef::new(column).string_len(255).not_null().to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateCheckoutAndPayment {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        use checkout::Column as C;
+        use payment::Column as P;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Entity)
+                    .add_column(
+                        ColumnDef::new(Column::NextTryAt)
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(stripe_customer::Entity)
+                    .if_not_exists()
+                    .col(text_key(stripe_customer::Column::Customer))
+                    .col(text(stripe_customer::Column::StripeId))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(checkout::Entity)
+                    .if_not_exists()
+                    .col(text_key(C::Id))
+                    .col(text(C::Customer))
+                    .col(text(C::Kind))
+                    .col(text(C::Method))
+                    .col(ColumnDef::new(C::Invoices).text().not_null())
+                    .col(ColumnDef::new(C::AmountCents).big_integer().not_null())
+                    .col(ColumnDef::new(C::StripeSession).string_len(255).null())
+                    .col(ColumnDef::new(C::Url).text().null())
+                    .col(text(C::Status))
+                    .col(ColumnDef::new(C::CreatedAt).big_integer().not_null())
+                    .col(ColumnDef::new(C::ReturnedAt).big_integer().null())
+                    .to_owned(),
+            )
+            .await?;
+        // A second click finds the customer's recent open session; the return page finds a session.
+        manager
+            .create_index(
+                Index::create()
+                    .name("checkout_by_customer")
+                    .table(checkout::Entity)
+                    .col(C::Customer)
+                    .col(C::CreatedAt)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("checkout_by_session")
+                    .table(checkout::Entity)
+                    .col(C::StripeSession)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(payment::Entity)
+                    .if_not_exists()
+                    .col(text_key(P::PaymentIntent))
+                    .col(text(P::Customer))
+                    .col(ColumnDef::new(P::Checkout).string_len(255).null())
+                    .col(ColumnDef::new(P::AmountCents).big_integer().not_null())
+                    .col(ColumnDef::new(P::FeeCents).big_integer().not_null())
+                    .col(text(P::Status))
+                    .col(ColumnDef::new(P::PaymentEntry).string_len(255).null())
+                    .col(ColumnDef::new(P::ClaimedUntil).big_integer().not_null())
+                    .col(ColumnDef::new(P::BookedAt).big_integer().null())
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            payment::Entity.into_iden(),
+            checkout::Entity.into_iden(),
+            stripe_customer::Entity.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(table).if_exists().to_owned())
+                .await?;
+        }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Entity)
+                    .drop_column(Column::NextTryAt)
+                    .to_owned(),
+            )
             .await
     }
 }

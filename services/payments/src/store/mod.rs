@@ -10,9 +10,15 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait as _;
 use shared::db::{GroupCommit, WriteBatch};
 
+pub mod checkout;
+mod checkouts;
+mod inbox;
 mod migrations;
+pub mod payment;
+pub mod stripe_customer;
 pub mod stripe_event;
 
+pub use inbox::{Claim, NewPayment};
 pub use migrations::Migrator;
 
 use crate::stripe::Event;
@@ -57,6 +63,7 @@ impl Store {
             payload: Set(payload.to_owned()),
             received_at: Set(now_ms),
             processed_at: Set(None),
+            next_try_at: Set(0),
             attempts: Set(0),
             last_error: Set(None),
         };

@@ -21,6 +21,8 @@ pub struct Model {
     pub received_at: i64,
     /// When it was processed (Unix ms); none while waiting.
     pub processed_at: Option<i64>,
+    /// Not to be tried again before (Unix ms): a failure waits longer each time.
+    pub next_try_at: i64,
     /// Failed processing attempts.
     pub attempts: i32,
     /// The last processing failure.

@@ -4,9 +4,11 @@
 mod client;
 mod error;
 mod event;
+mod objects;
 mod signature;
 
 pub use client::{CallError, Form, StripeClient};
 pub use error::{ApiError, ErrorKind};
 pub use event::{Event, EventData, EventError, Meaning};
+pub use objects::{Customer, PaymentIntent, Session};
 pub use signature::{SignatureError, TOLERANCE_S, sign, verify};

@@ -1,31 +1,10 @@
-//! HTTP routes of payments. Handlers stay thin: extract, verify, one call, answer.
+//! `POST /webhook/stripe`: Stripe's signed events, recorded once each in the inbox.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use secrecy::SecretString;
 
+use super::AppState;
 use crate::error::ApiError;
-use crate::store::Store;
 use crate::stripe::{Event, verify};
-
-/// Shared state of the handlers.
-pub struct AppState {
-    pub(crate) store: Store,
-    pub(crate) webhook_secrets: Vec<SecretString>,
-}
-
-/// Mounts every route of payments; webhook bodies above `webhook_max_bytes` are refused (413).
-pub fn configure(
-    cfg: &mut web::ServiceConfig,
-    state: web::Data<AppState>,
-    webhook_max_bytes: usize,
-) {
-    cfg.service(
-        web::resource("/webhook/stripe")
-            .app_data(state)
-            .app_data(web::PayloadConfig::new(webhook_max_bytes))
-            .route(web::post().to(stripe_webhook)),
-    );
-}
 
 /// The answer to a webhook Stripe may stop retrying.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -62,9 +41,13 @@ pub async fn stripe_webhook(
     // Verified JSON is UTF-8.
     let payload = String::from_utf8_lossy(&body);
     let first_time = state
+        .pay
         .store
         .record_event(&event, &payload, now.timestamp_millis())
         .await?;
+    if first_time {
+        state.inbox_wake.notify_one();
+    }
     tracing::info!(event = %event.id, kind = %event.kind, first_time, "Stripe event received");
     Ok(HttpResponse::Ok().json(Received {
         received: true,

@@ -1,0 +1,58 @@
+//! HTTP routes of payments. Handlers stay thin: extract, verify, one call, answer.
+
+pub(crate) mod customer;
+pub(crate) mod stripe_return;
+pub(crate) mod webhook;
+
+use actix_web::{HttpRequest, web};
+use secrecy::SecretString;
+
+use customer::{balance, invoice_pdf, invoices, pay_balance, pay_invoice};
+use stripe_return::stripe_return;
+use webhook::stripe_webhook;
+
+use crate::error::ApiError;
+use crate::pay::Ctx;
+use crate::portal_auth::PortalAuth;
+
+/// Shared state of the handlers.
+pub struct AppState {
+    pub(crate) pay: Ctx,
+    pub(crate) auth: PortalAuth,
+    pub(crate) webhook_secrets: Vec<SecretString>,
+    /// Wakes the inbox's processor when an event is recorded.
+    pub(crate) inbox_wake: std::sync::Arc<tokio::sync::Notify>,
+}
+
+impl AppState {
+    /// The customer whose token `req` carries.
+    async fn customer(&self, req: &HttpRequest) -> Result<String, ApiError> {
+        Ok(self.auth.customer(req).await?)
+    }
+}
+
+/// Mounts every route of payments; webhook bodies above `webhook_max_bytes` are refused (413).
+pub fn configure(
+    cfg: &mut web::ServiceConfig,
+    state: web::Data<AppState>,
+    webhook_max_bytes: usize,
+) {
+    cfg.service(
+        web::resource("/webhook/stripe")
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(webhook_max_bytes))
+            .route(web::post().to(stripe_webhook)),
+    )
+    .service(
+        web::scope("/payments")
+            .app_data(state)
+            .app_data(shared::http::json_config(4096))
+            .app_data(shared::http::query_config())
+            .route("/balance", web::get().to(balance))
+            .route("/invoices", web::get().to(invoices))
+            .route("/invoices/{name}/pdf", web::get().to(invoice_pdf))
+            .route("/pay-invoice/{name}", web::post().to(pay_invoice))
+            .route("/pay-balance", web::post().to(pay_balance))
+            .route("/return", web::get().to(stripe_return)),
+    );
+}

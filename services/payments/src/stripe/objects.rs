@@ -1,0 +1,71 @@
+//! The Stripe objects the service reads, with the fields it uses (Stripe adds fields freely; the rest
+//! is ignored).
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// `customer`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Customer {
+    /// `cus_…`.
+    pub id: String,
+}
+
+/// `checkout.session`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Session {
+    /// `cs_…`.
+    pub id: String,
+    /// The hosted page (none once complete or expired).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// `open`, `complete`, `expired`.
+    pub status: String,
+    /// `paid`, `unpaid`, `no_payment_required`.
+    pub payment_status: String,
+    /// `pi_…` once a payment was tried.
+    #[serde(default)]
+    pub payment_intent: Option<String>,
+    /// Our checkout id.
+    #[serde(default)]
+    pub client_reference_id: Option<String>,
+}
+
+/// `payment_intent`, its charge and balance transaction expanded
+/// (`expand[]=latest_charge.balance_transaction`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PaymentIntent {
+    /// `pi_…`.
+    pub id: String,
+    /// Asked, in cents.
+    pub amount: i64,
+    /// Received, in cents.
+    #[serde(default)]
+    pub amount_received: i64,
+    /// `cad`.
+    pub currency: String,
+    /// `succeeded`, `processing`, `requires_payment_method`, …
+    pub status: String,
+    /// When Stripe made it (Unix seconds).
+    pub created: i64,
+    /// What we attached (`checkout`, `customer`).
+    #[serde(default)]
+    pub metadata: HashMap<String, String>,
+    /// The charge: an id, or the object when expanded.
+    #[serde(default)]
+    pub latest_charge: Option<Value>,
+}
+
+impl PaymentIntent {
+    /// Stripe's fee on its charge, in cents, when the charge and its balance transaction were expanded
+    /// and the transaction exists (it may lag the charge briefly: then `None`).
+    pub fn fee(&self) -> Option<i64> {
+        self.latest_charge
+            .as_ref()?
+            .get("balance_transaction")?
+            .get("fee")?
+            .as_i64()
+    }
+}

@@ -1,0 +1,8 @@
+//! Black-box tests of the payments service over HTTP, with the real neighbours it talks to: the
+//! erp-sandbox (Frappe REST), the Stripe stand-in (its API, hosted page and signed webhooks) and
+//! portal-auth (customer tokens), on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used)]
+
+mod customer;
+mod helpers;
+mod pay_flow;
