@@ -3,6 +3,8 @@
 use secrecy::{ExposeSecret, SecretString};
 use shared::config::{self, ConfigError, ErpSettings, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET, Source};
 
+use shared::http::{StaffGate, TrustedProxies};
+
 use crate::booking::Accounts;
 
 /// `DATABASE_URL` when unset: a SQLite file of its own under `var/`.
@@ -51,6 +53,12 @@ pub struct Settings {
     /// The secret portal-auth mints customer tokens for (`INTERNAL_API_SECRET` or `_FILE`); none:
     /// Stripe's return page and payment links carry no token (the customer logs in again).
     pub internal_secret: Option<SecretString>,
+    /// Who is staff (`TRUSTED_PROXIES`, default 127.0.0.1; `LOOPBACK_IS_STAFF`, off unless the hub
+    /// turns it on).
+    pub staff_gate: StaffGate,
+    /// Staff groups that may refund, send payment links and run auto-pay by hand
+    /// (`PAYMENTS_STAFF_GROUPS`, default `billing,support,admin`).
+    pub staff_groups: Vec<String>,
 }
 
 /// Gigafibre's GST/TPS and QST/TVQ registration numbers, as receipts print them.
@@ -86,6 +94,19 @@ impl Settings {
             ),
             accounts: accounts(src),
             internal_secret: config::secret(src, "INTERNAL_API_SECRET")?,
+            staff_gate: StaffGate {
+                trusted_proxies: TrustedProxies(config::ip_ranges_or(
+                    src,
+                    "TRUSTED_PROXIES",
+                    "127.0.0.1",
+                )?),
+                loopback_is_staff: config::parsed_or(src, "LOOPBACK_IS_STAFF", false)?,
+            },
+            staff_groups: shared::http::groups_or(
+                src,
+                "PAYMENTS_STAFF_GROUPS",
+                "billing,support,admin",
+            ),
             tax_numbers: TaxNumbers {
                 gst: config::string_or(src, "GST_NUMBER", "123456789 RT0001"),
                 qst: config::string_or(src, "QST_NUMBER", "1234567890 TQ0001"),

@@ -22,6 +22,9 @@ pub enum ApiError {
     /// No valid customer token.
     #[error("no valid customer token")]
     Unauthorized,
+    /// Not staff, or not in a group that may act here.
+    #[error("{0}")]
+    NotStaff(&'static str),
     /// portal-auth does not answer, so no token can be checked.
     #[error("portal-auth unavailable")]
     AuthUnavailable,
@@ -79,6 +82,9 @@ impl ApiError {
                 "Not logged in",
                 "A valid customer token is needed.",
             ),
+            Self::NotStaff(detail) => {
+                Problem::new(StatusCode::FORBIDDEN, "PAY_06", "Staff only", *detail)
+            }
             Self::BadQuery(detail) => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "PAY_04",

@@ -117,6 +117,7 @@ impl Payments {
             auth: PortalAuth::new(&settings.portal_auth_url, settings.internal_secret.clone()),
             webhook_secrets: settings.webhook_secrets.clone(),
             inbox_wake,
+            staff: (settings.staff_gate.clone(), settings.staff_groups.clone()),
         });
         Ok(Self {
             state,

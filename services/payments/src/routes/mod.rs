@@ -20,11 +20,28 @@ pub struct AppState {
     pub(crate) pay: Ctx,
     pub(crate) auth: PortalAuth,
     pub(crate) webhook_secrets: Vec<SecretString>,
+    /// Who is staff, and the groups that may act here.
+    pub(crate) staff: (shared::http::StaffGate, Vec<String>),
     /// Wakes the inbox's processor when an event is recorded.
     pub(crate) inbox_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
+    /// The staff member behind `req`, in one of the payments staff groups.
+    #[allow(dead_code, reason = "the staff routes come next")]
+    fn staff(&self, req: &HttpRequest) -> Result<shared::http::Staff, ApiError> {
+        let (gate, groups) = &self.staff;
+        let staff = gate
+            .staff(req)
+            .map_err(|e| ApiError::NotStaff(e.detail()))?;
+        match staff.in_any(groups) {
+            true => Ok(staff),
+            false => Err(ApiError::NotStaff(
+                "Not in a group that may act on payments.",
+            )),
+        }
+    }
+
     /// The customer whose token `req` carries.
     async fn customer(&self, req: &HttpRequest) -> Result<String, ApiError> {
         Ok(self.auth.customer(req).await?)
