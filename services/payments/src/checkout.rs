@@ -39,6 +39,8 @@ pub enum Kind {
     Invoice,
     /// Every unpaid invoice.
     Balance,
+    /// Saving a card (nothing paid).
+    Setup,
 }
 
 impl Kind {
@@ -47,6 +49,7 @@ impl Kind {
         match self {
             Self::Invoice => "invoice",
             Self::Balance => "balance",
+            Self::Setup => "setup",
         }
     }
 }
@@ -159,6 +162,17 @@ fn is_cad(invoice: &SalesInvoice) -> bool {
         .is_none_or(|c| c.eq_ignore_ascii_case("CAD"))
 }
 
+/// Saving a card for `customer`.
+pub fn for_setup(customer: &str) -> Plan {
+    Plan {
+        customer: customer.to_owned(),
+        kind: Kind::Setup,
+        method: Method::Card,
+        invoices: Vec::new(),
+        amount: Cents::default(),
+    }
+}
+
 /// Checkout's language for a customer's `language` (`fr-CA` unless they chose English).
 pub fn locale(language: Option<&str>) -> &'static str {
     match language {
@@ -180,16 +194,23 @@ pub fn session_form(
     let back = |status: &str| {
         format!("{public_url}/payments/return?status={status}&session_id={{CHECKOUT_SESSION_ID}}")
     };
-    let mut form = Form::new()
-        .set("mode", "payment")
+    let form = Form::new()
         .set("customer", stripe_customer)
         .set("client_reference_id", id)
         .set("locale", locale)
-        .set("success_url", back("success"))
         .set("cancel_url", back("cancel"))
         .set("payment_method_types[]", plan.method.as_str())
         .metadata("checkout", id)
-        .metadata("customer", &plan.customer)
+        .metadata("customer", &plan.customer);
+    if plan.kind == Kind::Setup {
+        return form
+            .set("mode", "setup")
+            .set("currency", "cad")
+            .set("success_url", back("card-added"));
+    }
+    let mut form = form
+        .set("mode", "payment")
+        .set("success_url", back("success"))
         .set("payment_intent_data[metadata][checkout]", id)
         .set("payment_intent_data[metadata][customer]", &plan.customer);
     for (n, (invoice, cents)) in plan.invoices.iter().enumerate() {

@@ -3,6 +3,7 @@
 //! Stripe client, the amounts, and the service recording Stripe's signed webhooks once each.
 
 pub mod booking;
+pub mod cards;
 pub mod checkout;
 pub mod cli;
 pub mod config;

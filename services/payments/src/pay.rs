@@ -4,7 +4,7 @@
 
 use shared::erpnext::{Customer, FrappeClient};
 
-use crate::checkout::{self, KlarnaLimits, Method, Plan};
+use crate::checkout::{self, Kind, KlarnaLimits, Method, Plan};
 use crate::error::ApiError;
 use crate::invoices;
 use crate::store::Store;
@@ -27,7 +27,7 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    fn stripe(&self) -> Result<&StripeClient, ApiError> {
+    pub(crate) fn stripe(&self) -> Result<&StripeClient, ApiError> {
         self.stripe.as_ref().ok_or(ApiError::StripeUnavailable)
     }
 
@@ -54,20 +54,20 @@ impl Ctx {
         self.open(&who, &plan).await
     }
 
-    async fn customer(&self, name: &str) -> Result<Customer, ApiError> {
+    pub(crate) async fn customer(&self, name: &str) -> Result<Customer, ApiError> {
         Ok(self.erp.get::<Customer>("Customer", name).await?)
     }
 
     /// The open session of `plan` made in the last 30 minutes, or a new one.
-    async fn open(&self, who: &Customer, plan: &Plan) -> Result<String, ApiError> {
+    pub(crate) async fn open(&self, who: &Customer, plan: &Plan) -> Result<String, ApiError> {
         let stripe = self.stripe()?;
         let now = chrono::Utc::now().timestamp_millis();
-        if let Some(url) = self
-            .store
-            .reusable_checkout(plan, now)
-            .await?
-            .and_then(|c| c.url)
-        {
+        // A payment's second click gets the same session; each card saved gets its own.
+        let reusable = match plan.kind {
+            Kind::Setup => None,
+            _ => self.store.reusable_checkout(plan, now).await?,
+        };
+        if let Some(url) = reusable.and_then(|c| c.url) {
             return Ok(url);
         }
         let stripe_customer = self.stripe_customer(stripe, who).await?;
@@ -92,7 +92,7 @@ impl Ctx {
     }
 
     /// `who`'s Stripe customer, made on first need (the idempotency key makes a retry find it).
-    async fn stripe_customer(
+    pub(crate) async fn stripe_customer(
         &self,
         stripe: &StripeClient,
         who: &Customer,

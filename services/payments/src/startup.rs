@@ -40,6 +40,11 @@ const SERVICE: &str = "payments";
         routes::customer::pay_invoice,
         routes::customer::pay_balance,
         routes::stripe_return::stripe_return,
+        routes::cards::methods,
+        routes::cards::make_default,
+        routes::cards::remove,
+        routes::cards::save_card,
+        routes::cards::billing_portal,
     ),
     components(schemas(shared::http::Problem))
 )]

@@ -131,7 +131,9 @@ pub async fn pay_balance(req: HttpRequest, state: State) -> Result<HttpResponse,
 }
 
 /// A customer's own data is never cached by a proxy or kept by the browser.
-fn private(mut answer: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+pub(super) fn private(
+    mut answer: actix_web::HttpResponseBuilder,
+) -> actix_web::HttpResponseBuilder {
     answer.insert_header((header::CACHE_CONTROL, "no-store"));
     answer
 }

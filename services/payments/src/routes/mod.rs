@@ -1,5 +1,6 @@
 //! HTTP routes of payments. Handlers stay thin: extract, verify, one call, answer.
 
+pub(crate) mod cards;
 pub(crate) mod customer;
 pub(crate) mod stripe_return;
 pub(crate) mod webhook;
@@ -7,6 +8,7 @@ pub(crate) mod webhook;
 use actix_web::{HttpRequest, web};
 use secrecy::SecretString;
 
+use cards::{billing_portal, make_default, methods, remove, save_card};
 use customer::{balance, invoice_pdf, invoices, pay_balance, pay_invoice};
 use stripe_return::stripe_return;
 use webhook::stripe_webhook;
@@ -70,6 +72,11 @@ pub fn configure(
             .route("/invoices/{name}/pdf", web::get().to(invoice_pdf))
             .route("/pay-invoice/{name}", web::post().to(pay_invoice))
             .route("/pay-balance", web::post().to(pay_balance))
-            .route("/return", web::get().to(stripe_return)),
+            .route("/return", web::get().to(stripe_return))
+            .route("/methods", web::get().to(methods))
+            .route("/methods/{id}", web::delete().to(remove))
+            .route("/methods/{id}/default", web::post().to(make_default))
+            .route("/save-card", web::post().to(save_card))
+            .route("/billing-portal", web::post().to(billing_portal)),
     );
 }

@@ -10,5 +10,7 @@ mod signature;
 pub use client::{CallError, Form, StripeClient};
 pub use error::{ApiError, ErrorKind};
 pub use event::{Event, EventData, EventError, Meaning};
-pub use objects::{Customer, PaymentIntent, Session};
+pub use objects::{
+    Card, Customer, InvoiceSettings, List, PaymentIntent, PaymentMethod, PortalSession, Session,
+};
 pub use signature::{SignatureError, TOLERANCE_S, sign, verify};

@@ -11,6 +11,62 @@ use serde_json::Value;
 pub struct Customer {
     /// `cus_…`.
     pub id: String,
+    /// Its default card, among other settings.
+    #[serde(default)]
+    pub invoice_settings: InvoiceSettings,
+}
+
+/// `customer.invoice_settings`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct InvoiceSettings {
+    /// `pm_…` charged by default.
+    #[serde(default)]
+    pub default_payment_method: Option<String>,
+}
+
+/// A page of a list (`{"object":"list","data":[…],"has_more"}`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct List<T> {
+    /// The objects.
+    pub data: Vec<T>,
+    /// Whether more follow the last one.
+    #[serde(default)]
+    pub has_more: bool,
+}
+
+/// `payment_method` of type `card`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PaymentMethod {
+    /// `pm_…`.
+    pub id: String,
+    /// The Stripe customer it is attached to.
+    #[serde(default)]
+    pub customer: Option<String>,
+    /// The card, when it is one.
+    #[serde(default)]
+    pub card: Option<Card>,
+}
+
+/// `payment_method.card`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Card {
+    /// `visa`, `mastercard`, …
+    pub brand: String,
+    /// The last four digits.
+    pub last4: String,
+    /// 1-12.
+    pub exp_month: u32,
+    /// Four digits.
+    pub exp_year: u32,
+}
+
+/// `billing_portal.session`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PortalSession {
+    /// `bps_…`.
+    pub id: String,
+    /// The page.
+    pub url: String,
 }
 
 /// `checkout.session`.

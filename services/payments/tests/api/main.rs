@@ -3,6 +3,7 @@
 //! portal-auth (customer tokens), on SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
+mod cards;
 mod customer;
 mod helpers;
 mod pay_flow;
