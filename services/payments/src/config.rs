@@ -59,6 +59,9 @@ pub struct Settings {
     /// Staff groups that may refund, send payment links and run auto-pay by hand
     /// (`PAYMENTS_STAFF_GROUPS`, default `billing,support,admin`).
     pub staff_groups: Vec<String>,
+    /// How often the repair books payments whose events never came (`REPAIR_EVERY_S`, a day), and
+    /// how far back it looks (`REPAIR_LOOKBACK_DAYS`, 3).
+    pub repair: (std::time::Duration, std::time::Duration),
 }
 
 /// Gigafibre's GST/TPS and QST/TVQ registration numbers, as receipts print them.
@@ -102,6 +105,12 @@ impl Settings {
                 )?),
                 loopback_is_staff: config::parsed_or(src, "LOOPBACK_IS_STAFF", false)?,
             },
+            repair: (
+                std::time::Duration::from_secs(config::parsed_or(src, "REPAIR_EVERY_S", 86_400)?),
+                std::time::Duration::from_secs(
+                    86_400 * config::parsed_or::<u64>(src, "REPAIR_LOOKBACK_DAYS", 3)?,
+                ),
+            ),
             staff_groups: shared::http::groups_or(
                 src,
                 "PAYMENTS_STAFF_GROUPS",

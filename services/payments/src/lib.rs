@@ -12,7 +12,7 @@ pub mod invoices;
 pub mod money;
 mod pay;
 pub mod portal_auth;
-mod processor;
+pub mod processor;
 pub mod receipt;
 mod routes;
 pub mod startup;

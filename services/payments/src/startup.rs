@@ -45,6 +45,7 @@ const SERVICE: &str = "payments";
         routes::cards::remove,
         routes::cards::save_card,
         routes::cards::billing_portal,
+        routes::staff::repair,
     ),
     components(schemas(shared::http::Problem))
 )]
@@ -98,15 +99,18 @@ impl Payments {
         let outbox_written = relay.notifier();
         relay.spawn();
         let inbox_wake = Arc::new(Notify::new());
-        Processor {
+        let processor = Processor {
             store: store.clone(),
             erp: erp.clone(),
             stripe: stripe.clone(),
             accounts: settings.accounts.clone(),
             tax_numbers: settings.tax_numbers.clone(),
             outbox_written,
-        }
-        .spawn(Arc::clone(&inbox_wake));
+        };
+        processor.clone().spawn(Arc::clone(&inbox_wake));
+        processor
+            .clone()
+            .spawn_repair(settings.repair.0, settings.repair.1);
         let state = web::Data::new(AppState {
             pay: Ctx {
                 store,
@@ -122,6 +126,7 @@ impl Payments {
             auth: PortalAuth::new(&settings.portal_auth_url, settings.internal_secret.clone()),
             webhook_secrets: settings.webhook_secrets.clone(),
             inbox_wake,
+            processor,
             staff: (settings.staff_gate.clone(), settings.staff_groups.clone()),
         });
         Ok(Self {

@@ -157,7 +157,7 @@ pub(super) async fn get(
 pub(super) async fn list(req: HttpRequest, state: State) -> Result<HttpResponse, StripeError> {
     authorize(&req, &state)?;
     let params = Params::parse(req.query_string().as_bytes())?;
-    params.only(&["created", "limit", "customer"])?;
+    params.only(&["created", "limit", "customer", "starting_after"])?;
     let limit = params.integer("limit", 1)?.unwrap_or(10);
     if limit > 100 {
         return Err(StripeError::bad_request(
@@ -186,10 +186,21 @@ pub(super) async fn list(req: HttpRequest, state: State) -> Result<HttpResponse,
     let limit = u64::try_from(limit).unwrap_or(10);
     let mut data = state
         .store
-        .find_by_kind("payment_intent", gte, lte, limit + 1)
+        .find_by_kind("payment_intent", gte, lte, 1_000_000)
         .await?;
     if let Some(customer) = params.get("customer") {
         data.retain(|pi| pi["customer"] == customer);
+    }
+    // Pages go on after the last object of the previous one (newest first).
+    if let Some(after) = params.get("starting_after") {
+        let Some(at) = data.iter().position(|pi| pi["id"] == after) else {
+            return Err(StripeError::no_such(
+                "payment_intent",
+                after,
+                "starting_after",
+            ));
+        };
+        data.drain(..=at);
     }
     let has_more = data.len() as u64 > limit;
     data.truncate(usize::try_from(limit).unwrap_or(10));

@@ -242,6 +242,16 @@ async fn payment_intents_are_listed_newest_first_with_has_more() {
         ))
         .await;
     assert_eq!(later["data"], serde_json::json!([]));
+    let next = app
+        .get_json(&format!(
+            "/v1/payment_intents?limit=1&starting_after={}",
+            second["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(next["data"][0]["id"], first["id"]);
+    assert_eq!(next["has_more"], false);
+    let unknown = app.get("/v1/payment_intents?starting_after=pi_nope").await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

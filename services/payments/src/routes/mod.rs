@@ -2,6 +2,7 @@
 
 pub(crate) mod cards;
 pub(crate) mod customer;
+pub(crate) mod staff;
 pub(crate) mod stripe_return;
 pub(crate) mod webhook;
 
@@ -10,6 +11,7 @@ use secrecy::SecretString;
 
 use cards::{billing_portal, make_default, methods, remove, save_card};
 use customer::{balance, invoice_pdf, invoices, pay_balance, pay_invoice};
+use staff::repair;
 use stripe_return::stripe_return;
 use webhook::stripe_webhook;
 
@@ -24,13 +26,14 @@ pub struct AppState {
     pub(crate) webhook_secrets: Vec<SecretString>,
     /// Who is staff, and the groups that may act here.
     pub(crate) staff: (shared::http::StaffGate, Vec<String>),
+    /// Books what Stripe's events say (the repair route runs it by hand).
+    pub(crate) processor: crate::processor::Processor,
     /// Wakes the inbox's processor when an event is recorded.
     pub(crate) inbox_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
     /// The staff member behind `req`, in one of the payments staff groups.
-    #[allow(dead_code, reason = "the staff routes come next")]
     fn staff(&self, req: &HttpRequest) -> Result<shared::http::Staff, ApiError> {
         let (gate, groups) = &self.staff;
         let staff = gate
@@ -77,6 +80,7 @@ pub fn configure(
             .route("/methods/{id}", web::delete().to(remove))
             .route("/methods/{id}/default", web::post().to(make_default))
             .route("/save-card", web::post().to(save_card))
-            .route("/billing-portal", web::post().to(billing_portal)),
+            .route("/billing-portal", web::post().to(billing_portal))
+            .route("/repair", web::post().to(repair)),
     );
 }

@@ -129,6 +129,14 @@ impl Store {
         })
     }
 
+    /// Whether `payment_intent` is booked.
+    pub async fn is_booked(&self, payment_intent: &str) -> Result<bool, DbErr> {
+        Ok(payment::Entity::find_by_id(payment_intent.to_owned())
+            .one(self.connection())
+            .await?
+            .is_some_and(|p| p.payment_entry.is_some()))
+    }
+
     /// Records `payment_intent` booked as `entry` and its checkout paid, with `events` (the fact and
     /// the receipt) in the outbox, in one transaction.
     pub async fn payment_booked(

@@ -49,6 +49,15 @@ pub struct Stack {
 
 impl Stack {
     pub async fn spawn(backend: Backend) -> Stack {
+        Self::spawn_with(backend, true).await
+    }
+
+    /// A stack whose Stripe stand-in never delivers a webhook (as if every event were lost).
+    pub async fn spawn_without_webhooks(backend: Backend) -> Stack {
+        Self::spawn_with(backend, false).await
+    }
+
+    async fn spawn_with(backend: Backend, webhooks: bool) -> Stack {
         if std::env::var("TEST_LOG").is_ok() {
             shared::telemetry::init_for_tests();
         }
@@ -61,10 +70,12 @@ impl Stack {
         let payments = format!("http://127.0.0.1:{port}");
         let secret = format!("whsec_{}", uuid::Uuid::new_v4().simple());
         let mut sandbox = SandboxSettings::for_tests();
-        sandbox.webhook_endpoints = vec![WebhookEndpoint {
-            url: format!("{payments}/webhook/stripe"),
-            secret: SecretString::from(secret.clone()),
-        }];
+        if webhooks {
+            sandbox.webhook_endpoints = vec![WebhookEndpoint {
+                url: format!("{payments}/webhook/stripe"),
+                secret: SecretString::from(secret.clone()),
+            }];
+        }
         let stripe_key = sandbox.secret_key.clone();
         let sandbox = Sandbox::build(sandbox).await.unwrap();
         let stripe = sandbox.base_url();
@@ -218,6 +229,25 @@ impl Stack {
             .json()
             .await
             .unwrap()
+    }
+
+    /// `POST {payments}{path}` as staff member `user` of `groups` (through the trusted proxy).
+    pub async fn post_as_staff(
+        &self,
+        path: &str,
+        user: &str,
+        groups: &str,
+        body: Option<Value>,
+    ) -> Response {
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.payments))
+            .header("X-authentik-username", user)
+            .header("X-authentik-groups", groups);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.unwrap()
     }
 
     /// Posts `event` to payments' webhook, signed as Stripe does.

@@ -7,3 +7,4 @@ mod cards;
 mod customer;
 mod helpers;
 mod pay_flow;
+mod repair;

@@ -1,0 +1,42 @@
+//! Staff routes (Authentik's headers from a trusted proxy, in `PAYMENTS_STAFF_GROUPS`).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::AppState;
+use crate::error::ApiError;
+use crate::processor::Repair;
+
+type State = web::Data<AppState>;
+
+/// `?days=`.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RepairQuery {
+    /// How far back to look, 1-30 days (default 3).
+    pub days: Option<u32>,
+}
+
+/// Books every payment Stripe received in the last days that has no Payment Entry (the nightly
+/// repair, by hand).
+#[utoipa::path(post, path = "/payments/repair", tag = "payments", params(RepairQuery),
+    responses((status = 200, description = "What the repair found and booked", body = Repair),
+              (status = 400, description = "days is not a number (REQ_05)", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 403, description = "Not staff, or not in PAYMENTS_STAFF_GROUPS (PAY_06)", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 422, description = "days outside 1-30 (PAY_04)", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 503, description = "Stripe unavailable (PAY_13)", body = shared::http::Problem, content_type = "application/problem+json")))]
+pub async fn repair(
+    req: HttpRequest,
+    state: State,
+    query: web::Query<RepairQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let staff = state.staff(&req)?;
+    let days = query.days.unwrap_or(3);
+    if !(1..=30).contains(&days) {
+        return Err(ApiError::BadQuery("days is between 1 and 30"));
+    }
+    let since = chrono::Utc::now().timestamp() - i64::from(days) * 86_400;
+    let found = state.processor.repair(since).await?;
+    tracing::info!(target: "audit", staff = %staff.username, days, ?found, "repair run by hand");
+    Ok(HttpResponse::Ok().json(found))
+}
