@@ -1,5 +1,7 @@
 //! Payment Entry (Receive from a Customer): validation and, on submit, the effect on the
 //! referenced Sales Invoices' `outstanding_amount` and `status`, as ERPNext's controller does.
+//! A refund (Pay to a Customer) is booked unallocated: money leaves the bank and the customer's
+//! receivable grows, for accounting to match against a credit note.
 
 use std::collections::HashMap;
 
@@ -24,9 +26,23 @@ pub async fn validate(
     let today = invoice::today();
     default(doc, "payment_type", json!("Receive"));
     default(doc, "party_type", json!("Customer"));
-    if text(doc, "payment_type") != "Receive" || text(doc, "party_type") != "Customer" {
+    let refund = match (
+        text(doc, "payment_type").as_str(),
+        text(doc, "party_type").as_str(),
+    ) {
+        ("Receive", "Customer") => false,
+        ("Pay", "Customer") => true,
+        _ => {
+            return Err(FrappeError::validation(
+                "The sandbox books only Payment Type Receive from, or Pay to, Party Type Customer",
+            ));
+        }
+    };
+    if refund
+        && (rows(doc, "references").next().is_some() || rows(doc, "deductions").next().is_some())
+    {
         return Err(FrappeError::validation(
-            "The sandbox books only Payment Type Receive from Party Type Customer",
+            "The sandbox books a payment to a customer (a refund) unallocated, without deductions",
         ));
     }
     let party = text(doc, "party");
@@ -38,8 +54,12 @@ pub async fn validate(
     default(doc, "posting_date", json!(today));
     let posting = text(doc, "posting_date");
     default(doc, "reference_date", json!(posting));
-    default(doc, "paid_from", json!("1310 - Débiteurs - GF"));
-    default(doc, "paid_to", json!("1020 - Stripe - GF"));
+    let (from, to) = match refund {
+        false => ("1310 - Débiteurs - GF", "1020 - Stripe - GF"),
+        true => ("1020 - Stripe - GF", "1310 - Débiteurs - GF"),
+    };
+    default(doc, "paid_from", json!(from));
+    default(doc, "paid_to", json!(to));
     default(doc, "paid_from_account_currency", json!("CAD"));
     default(doc, "paid_to_account_currency", json!("CAD"));
     let paid = money_field(doc, "paid_amount", "Paid Amount")?;

@@ -82,12 +82,58 @@ pub async fn book(
     ))
 }
 
-/// The Payment Entry already booked for `payment_intent` (submitted or draft; a cancelled one does not
-/// count).
-pub async fn booked(erp: &FrappeClient, payment_intent: &str) -> Result<Option<String>, ErpError> {
+/// A refund Stripe made, to book: money paid back to the customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refund {
+    /// `re_…`: the Payment Entry's `reference_no`.
+    pub stripe_refund: String,
+    /// The ERPNext Customer paid back.
+    pub customer: String,
+    /// How much.
+    pub amount: Cents,
+    /// When.
+    pub date: NaiveDate,
+}
+
+/// Books `refund` once, unallocated (the bank pays out, the customer's receivable grows until
+/// accounting matches it against a credit note); returns its Payment Entry.
+pub async fn book_refund(
+    erp: &FrappeClient,
+    refund: &Refund,
+    accounts: &Accounts,
+) -> Result<String, BookingError> {
+    if let Some(name) = booked(erp, &refund.stripe_refund).await? {
+        return Ok(name);
+    }
+    let entry = PaymentEntry {
+        name: None,
+        payment_type: "Pay".to_owned(),
+        party_type: "Customer".to_owned(),
+        party: refund.customer.clone(),
+        paid_amount: refund.amount.get(),
+        received_amount: refund.amount.get(),
+        reference_no: Some(refund.stripe_refund.clone()),
+        reference_date: Some(refund.date),
+        posting_date: Some(refund.date),
+        mode_of_payment: Some(accounts.mode_of_payment.clone()),
+        references: Vec::new(),
+        deductions: Vec::new(),
+        docstatus: 1,
+    };
+    let doc = serde_json::to_value(&entry)
+        .map_err(|_| BookingError::Inconsistent("the Payment Entry does not serialise"))?;
+    let saved: PaymentEntry = erp.create("Payment Entry", &doc).await?;
+    saved.name.ok_or(BookingError::Inconsistent(
+        "ERPNext saved a Payment Entry without a name",
+    ))
+}
+
+/// The Payment Entry already booked for `reference` (`pi_…` or `re_…`; submitted or draft, a
+/// cancelled one does not count).
+pub async fn booked(erp: &FrappeClient, reference: &str) -> Result<Option<String>, ErpError> {
     let query = ListQuery::new()
         .fields(&["name"])
-        .filter("reference_no", Op::Eq, json!(payment_intent))
+        .filter("reference_no", Op::Eq, json!(reference))
         .filter("docstatus", Op::Ne, json!(2))
         .limit(1);
     let found: Vec<serde_json::Value> = erp.list("Payment Entry", &query).await?;

@@ -8,6 +8,7 @@ use shared::http::Problem;
 
 use crate::checkout::Refusal;
 use crate::portal_auth::NotCustomer;
+use crate::refunds::RefundRefusal;
 use crate::stripe::{CallError, EventError, SignatureError};
 
 /// Everything a handler can answer besides success.
@@ -34,6 +35,9 @@ pub enum ApiError {
     /// The payment is not offered.
     #[error(transparent)]
     Refused(#[from] Refusal),
+    /// A refund refused.
+    #[error(transparent)]
+    Refund(#[from] crate::refunds::RefundRefusal),
     /// A query parameter out of range.
     #[error("{0}")]
     BadQuery(&'static str),
@@ -108,6 +112,18 @@ impl ApiError {
                 "PAY_12",
                 "Klarna not offered",
                 "Klarna is not offered for this payment; pay by card.",
+            ),
+            Self::Refund(RefundRefusal::BadAmount) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "PAY_16",
+                "Bad amount",
+                "A refund is a positive amount of Canadian dollars, in cents.",
+            ),
+            Self::Refund(RefundRefusal::TooMuch) => Problem::new(
+                conflict,
+                "PAY_15",
+                "More than was paid",
+                "The refund is more than what is left of the payment.",
             ),
             Self::StripeUnavailable => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,

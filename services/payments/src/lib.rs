@@ -14,6 +14,7 @@ mod pay;
 pub mod portal_auth;
 pub mod processor;
 pub mod receipt;
+pub mod refunds;
 mod routes;
 pub mod startup;
 pub mod store;

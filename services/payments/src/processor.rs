@@ -78,8 +78,12 @@ impl Processor {
         })
     }
 
-    /// One round: the events due, one after the other; how many were taken.
+    /// One round: the refunds left unbooked, then the events due, one after the other; how many
+    /// events were taken.
     pub async fn round(&self) -> Result<usize, sea_orm::DbErr> {
+        for refund in self.store.refunds_to_book().await? {
+            self.book_refund(&refund).await;
+        }
         let now = now_ms();
         let events = self.store.waiting_events(now, BATCH).await?;
         for row in &events {
@@ -101,6 +105,35 @@ impl Processor {
             }
         }
         Ok(events.len())
+    }
+
+    /// Books refund `row` (Stripe made it) in ERPNext once; on failure it waits for the next round.
+    pub async fn book_refund(&self, row: &crate::store::refund::Model) -> Option<String> {
+        let (Some(stripe_refund), None, "succeeded") =
+            (&row.stripe_refund, &row.payment_entry, row.status.as_str())
+        else {
+            return row.payment_entry.clone();
+        };
+        let refund = booking::Refund {
+            stripe_refund: stripe_refund.clone(),
+            customer: row.customer.clone(),
+            amount: Cents::new(row.amount_cents).unwrap_or_default(),
+            date: quebec_date(row.created_at / 1000),
+        };
+        let booked = match booking::book_refund(&self.erp, &refund, &self.accounts).await {
+            Ok(entry) => self
+                .store
+                .refund_booked(&row.id, &entry)
+                .await
+                .map(|()| entry),
+            Err(e) => {
+                tracing::warn!(refund = %row.id, error = %e, "a refund waits to be booked in ERPNext");
+                return None;
+            }
+        };
+        booked
+            .inspect_err(|e| tracing::warn!(refund = %row.id, error = %e, "a refund's Payment Entry was not recorded"))
+            .ok()
     }
 
     /// Books every succeeded PaymentIntent of ours made at Stripe since `since` (Unix seconds) that

@@ -46,6 +46,7 @@ const SERVICE: &str = "payments";
         routes::cards::save_card,
         routes::cards::billing_portal,
         routes::staff::repair,
+        routes::staff::refund,
     ),
     components(schemas(shared::http::Problem))
 )]

@@ -176,3 +176,28 @@ async fn bad_payment_entries_are_refused_with_frappes_error_and_change_nothing()
     assert_eq!(app.invoice("ACC-SINV-2026-00009").await, invoice);
     assert_eq!(app.payment_entry_count().await, count);
 }
+
+/// A refund is a Payment Entry paying the customer, unallocated (the bank pays out, the customer's
+/// receivable grows); one with invoices or deductions is refused, as is paying a supplier.
+#[tokio::test]
+async fn a_refund_pays_the_customer_unallocated() {
+    let app = spawn_app().await;
+    let refund = json!({"payment_type": "Pay", "party_type": "Customer", "party": "CUST-2024-00001",
+        "paid_amount": 25.0, "received_amount": 25.0, "reference_no": "re_1", "docstatus": 1});
+    let (status, body) = app.post_payment(&refund).await;
+    assert_eq!(status, 200, "{body}");
+    let doc = &body["data"];
+    assert_eq!(doc["paid_from"], "1020 - Stripe - GF");
+    assert_eq!(doc["paid_to"], "1310 - Débiteurs - GF");
+    assert_eq!(doc["unallocated_amount"], 25.0);
+    let mut with_invoice = refund.clone();
+    with_invoice["references"] = json!([{"reference_doctype": "Sales Invoice",
+        "reference_name": "ACC-SINV-2026-00001", "allocated_amount": 25.0}]);
+    let mut supplier = refund.clone();
+    supplier["party_type"] = json!("Supplier");
+    for bad in [with_invoice, supplier] {
+        let (status, body) = app.post_payment(&bad).await;
+        assert_eq!(status, 417, "{body}");
+        assert!(!message(&body).is_empty());
+    }
+}

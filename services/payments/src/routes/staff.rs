@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 use super::AppState;
 use crate::error::ApiError;
 use crate::processor::Repair;
+use crate::refunds::{RefundAnswer, RefundRequest};
 
 type State = web::Data<AppState>;
 
@@ -39,4 +40,24 @@ pub async fn repair(
     let found = state.processor.repair(since).await?;
     tracing::info!(target: "audit", staff = %staff.username, days, ?found, "repair run by hand");
     Ok(HttpResponse::Ok().json(found))
+}
+
+/// Refunds a payment, in full or in part: asked of Stripe once, paid back in ERPNext.
+#[utoipa::path(post, path = "/payments/refund", tag = "payments", request_body = RefundRequest,
+    responses((status = 200, description = "The refund (the same one again for a repeat within ten minutes)", body = RefundAnswer),
+              shared::http::JsonBodyProblems,
+              (status = 403, description = "Not staff, or not in PAYMENTS_STAFF_GROUPS (PAY_06)", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No booked payment with this PaymentIntent (PAY_14)", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 409, description = "More than what is left of the payment (PAY_15)", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 422, description = "A negative, zero, fractional or non-CAD amount (PAY_16), or a field missing, unknown or mistyped", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 503, description = "Stripe unavailable (PAY_13)", body = shared::http::Problem, content_type = "application/problem+json")))]
+pub async fn refund(
+    req: HttpRequest,
+    state: State,
+    body: web::Json<RefundRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let staff = state.staff(&req)?;
+    let mut row = state.pay.refund(&staff.username, &body).await?;
+    row.payment_entry = state.processor.book_refund(&row).await;
+    Ok(HttpResponse::Ok().json(RefundAnswer::from(row)))
 }

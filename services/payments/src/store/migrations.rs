@@ -3,7 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 use super::stripe_event::{Column, Entity};
-use super::{checkout, payment, stripe_customer};
+use super::{checkout, payment, refund, stripe_customer};
 
 /// This service's tables plus the shared outbox table.
 pub struct Migrator;
@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(shared::events::outbox::CreateOutboxTable),
             Box::new(CreateStripeEvent),
             Box::new(CreateCheckoutAndPayment),
+            Box::new(CreateRefund),
         ]
     }
 
@@ -204,6 +205,55 @@ impl MigrationTrait for CreateCheckoutAndPayment {
                     .drop_column(Column::NextTryAt)
                     .to_owned(),
             )
+            .await
+    }
+}
+
+struct CreateRefund;
+
+impl MigrationName for CreateRefund {
+    fn name(&self) -> &str {
+        "m20261207_000003_create_refund"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateRefund {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        use refund::Column as R;
+        manager
+            .create_table(
+                Table::create()
+                    .table(refund::Entity)
+                    .if_not_exists()
+                    .col(text_key(R::Id))
+                    .col(text(R::PaymentIntent))
+                    .col(text(R::Customer))
+                    .col(ColumnDef::new(R::AmountCents).big_integer().not_null())
+                    .col(text(R::Reason))
+                    .col(text(R::Staff))
+                    .col(ColumnDef::new(R::StripeRefund).string_len(255).null())
+                    .col(text(R::Status))
+                    .col(ColumnDef::new(R::PaymentEntry).string_len(255).null())
+                    .col(ColumnDef::new(R::CreatedAt).big_integer().not_null())
+                    .to_owned(),
+            )
+            .await?;
+        // What is refunded of a payment is summed over its refunds.
+        manager
+            .create_index(
+                Index::create()
+                    .name("refund_by_payment")
+                    .table(refund::Entity)
+                    .col(R::PaymentIntent)
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(refund::Entity).if_exists().to_owned())
             .await
     }
 }

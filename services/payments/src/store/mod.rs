@@ -15,6 +15,8 @@ mod checkouts;
 mod inbox;
 mod migrations;
 pub mod payment;
+pub mod refund;
+mod refunds;
 pub mod stripe_customer;
 pub mod stripe_event;
 

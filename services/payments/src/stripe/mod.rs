@@ -11,6 +11,7 @@ pub use client::{CallError, Form, StripeClient};
 pub use error::{ApiError, ErrorKind};
 pub use event::{Event, EventData, EventError, Meaning};
 pub use objects::{
-    Card, Customer, InvoiceSettings, List, PaymentIntent, PaymentMethod, PortalSession, Session,
+    Card, Customer, InvoiceSettings, List, PaymentIntent, PaymentMethod, PortalSession, Refund,
+    Session,
 };
 pub use signature::{SignatureError, TOLERANCE_S, sign, verify};

@@ -125,3 +125,12 @@ impl PaymentIntent {
             .as_i64()
     }
 }
+
+/// `refund`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Refund {
+    /// `re_…`.
+    pub id: String,
+    /// `pending`, `succeeded`, `failed`, `canceled`, `requires_action`.
+    pub status: String,
+}

@@ -186,6 +186,25 @@ impl Stack {
             .unwrap()
     }
 
+    /// Pays `invoice` by card as `token`'s customer and waits until it is booked: its PaymentIntent.
+    pub async fn paid_invoice(&self, token: &str, invoice: &str) -> String {
+        let url = self.checkout_url(token, invoice, "card").await;
+        assert_eq!(
+            self.pay_on_page(&url, "4242424242424242").await.status(),
+            303
+        );
+        self.wait_paid(invoice).await;
+        let fact = testkit::poll_until(Duration::from_secs(10), || async {
+            self.events()
+                .iter()
+                .filter_map(|e| e.decode::<shared::events::PaymentSucceeded>().ok())
+                .find(|f| f.invoices.iter().any(|i| i == invoice))
+        })
+        .await
+        .unwrap();
+        fact.payment_intent
+    }
+
     /// The events payments published so far.
     pub fn events(&self) -> Vec<Envelope> {
         self.events.lock().unwrap().clone()

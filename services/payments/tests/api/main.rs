@@ -7,4 +7,5 @@ mod cards;
 mod customer;
 mod helpers;
 mod pay_flow;
+mod refunds;
 mod repair;
