@@ -19,5 +19,6 @@ pub mod erpnext;
 pub mod events;
 pub mod http;
 pub mod metrics;
+pub mod phone;
 pub mod sms;
 pub mod telemetry;

@@ -22,10 +22,10 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::mask;
-use super::phone;
+use shared::phone;
 // Re-exported so callers find every identifier type here.
 pub use super::email::Email;
-pub use super::phone::E164Phone;
+pub use shared::phone::E164Phone;
 
 /// Longest identifier accepted, in characters (the longest valid email address).
 pub const MAX_IDENTIFIER_CHARS: usize = 254;
@@ -172,7 +172,9 @@ impl Identifier {
             };
         }
         match surely_phone {
-            true => E164Phone::parse(text).map(Self::Phone),
+            true => E164Phone::parse(text)
+                .map(Self::Phone)
+                .map_err(|_| IdentifierError::InvalidPhone),
             false => CustomerId::parse(text).map(Self::CustomerId),
         }
     }

@@ -30,20 +30,7 @@ pub fn mask_email(email: &str) -> String {
     out
 }
 
-/// Masks an E.164 number, keeping its last four digits.
-///
-/// North American numbers keep their familiar shape: `+15145550147` → `(•••) •••-0147`;
-/// others become `+` and masked digits: `+33612345678` → `+•••••••5678`.
-pub fn mask_phone(e164: &str) -> String {
-    let digits: Vec<char> = e164.chars().filter(char::is_ascii_digit).collect();
-    let last_four: String = digits[digits.len().saturating_sub(4)..].iter().collect();
-    if digits.len() == 11 && digits.first() == Some(&'1') {
-        let m = MASK;
-        return format!("({m}{m}{m}) {m}{m}{m}-{last_four}");
-    }
-    let hidden = digits.len().saturating_sub(4);
-    format!("+{}{last_four}", mask_run(hidden))
-}
+pub use shared::phone::mask as mask_phone;
 
 /// Masks a customer id, keeping its last three characters when it has more than three.
 ///

@@ -12,7 +12,6 @@ pub mod identifier;
 pub mod lang;
 pub mod mask;
 pub mod mint;
-pub mod phone;
 /// SMS segment counting lives in `shared` (the notifications service counts too).
 pub use shared::sms;
 pub mod templates;
@@ -23,6 +22,6 @@ mod proptests;
 pub use email::Email;
 pub use identifier::{CustomerId, Identifier, IdentifierError, IdentifierKind};
 pub use lang::Lang;
-pub use phone::E164Phone;
+pub use shared::phone::E164Phone;
 pub use sms::{SmsEncoding, SmsSegments, count_segments};
 pub use templates::{LoginMessage, RenderedEmail, render_email, render_sms};

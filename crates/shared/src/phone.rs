@@ -1,8 +1,15 @@
-//! Phone numbers in E.164 form, North America (NANP, +1) as the default region.
+//! Phone numbers in E.164 form, North America (NANP, +1) as the default region: what the login
+//! box reads, what SMS are sent to. Shown masked in logs.
 
 use std::fmt;
 
-use super::identifier::IdentifierError;
+/// Not a phone number we can send to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("This phone number is not valid.")]
+pub struct InvalidPhone;
+
+/// The one mask character of masked numbers.
+const MASK: char = '•';
 
 /// Characters people put between the digits of a phone number.
 const PHONE_PUNCTUATION: &[char] = &[' ', '-', '.', '(', ')', '/', '\u{00A0}'];
@@ -24,40 +31,40 @@ impl E164Phone {
     /// 8 to 15 digits of another country (`+33 6 12 34 56 78`).
     ///
     /// # Errors
-    /// [`IdentifierError::InvalidPhone`] when the text is not such a number, including a NANP
+    /// [`InvalidPhone`] when the text is not such a number, including a NANP
     /// number whose area code or exchange starts with 0 or 1.
-    pub fn parse(raw: &str) -> Result<Self, IdentifierError> {
+    pub fn parse(raw: &str) -> Result<Self, InvalidPhone> {
         let raw = raw.trim();
         if !is_phone_shaped(raw) {
-            return Err(IdentifierError::InvalidPhone);
+            return Err(InvalidPhone);
         }
         let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
         if let Some(rest) = raw.strip_prefix('+') {
             if rest.contains('+') {
-                return Err(IdentifierError::InvalidPhone);
+                return Err(InvalidPhone);
             }
             return Self::from_international_digits(&digits);
         }
         if raw.contains('+') {
-            return Err(IdentifierError::InvalidPhone);
+            return Err(InvalidPhone);
         }
         nanp_national(&digits)
             .map(|national| Self(format!("+1{national}")))
-            .ok_or(IdentifierError::InvalidPhone)
+            .ok_or(InvalidPhone)
     }
 
     /// Builds from the digits that followed a `+` (country code included).
-    fn from_international_digits(digits: &str) -> Result<Self, IdentifierError> {
+    fn from_international_digits(digits: &str) -> Result<Self, InvalidPhone> {
         if let Some(national) = digits.strip_prefix('1') {
             return match is_valid_nanp(national) {
                 true => Ok(Self(format!("+{digits}"))),
-                false => Err(IdentifierError::InvalidPhone),
+                false => Err(InvalidPhone),
             };
         }
         let plausible = INTERNATIONAL_DIGITS.contains(&digits.len()) && !digits.starts_with('0');
         match plausible {
             true => Ok(Self(format!("+{digits}"))),
-            false => Err(IdentifierError::InvalidPhone),
+            false => Err(InvalidPhone),
         }
     }
 
@@ -75,9 +82,7 @@ impl E164Phone {
 
 impl fmt::Debug for E164Phone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("E164Phone")
-            .field(&super::mask::mask_phone(&self.0))
-            .finish()
+        f.debug_tuple("E164Phone").field(&mask(&self.0)).finish()
     }
 }
 
@@ -93,8 +98,23 @@ impl AsRef<str> for E164Phone {
     }
 }
 
+/// Masks an E.164 number, keeping its last four digits.
+///
+/// North American numbers keep their familiar shape: `+15145550147` → `(•••) •••-0147`;
+/// others become `+` and masked digits: `+33612345678` → `+•••••••5678`.
+pub fn mask(e164: &str) -> String {
+    let digits: Vec<char> = e164.chars().filter(char::is_ascii_digit).collect();
+    let last_four: String = digits[digits.len().saturating_sub(4)..].iter().collect();
+    if digits.len() == 11 && digits.first() == Some(&'1') {
+        let m = MASK;
+        return format!("({m}{m}{m}) {m}{m}{m}-{last_four}");
+    }
+    let hidden: String = std::iter::repeat_n(MASK, digits.len().saturating_sub(4)).collect();
+    format!("+{hidden}{last_four}")
+}
+
 /// Only digits, phone punctuation and `+`, with at least one digit.
-pub(crate) fn is_phone_shaped(raw: &str) -> bool {
+pub fn is_phone_shaped(raw: &str) -> bool {
     raw.chars().any(|c| c.is_ascii_digit())
         && raw
             .chars()
@@ -102,12 +122,12 @@ pub(crate) fn is_phone_shaped(raw: &str) -> bool {
 }
 
 /// True when the text carries a phone-only mark: punctuation around digits or a leading `+`.
-pub(crate) fn has_phone_punctuation(raw: &str) -> bool {
+pub fn has_phone_punctuation(raw: &str) -> bool {
     raw.chars().any(|c| !c.is_ascii_digit())
 }
 
 /// The 10-digit national number of a NANP number written without `+`, if valid.
-pub(crate) fn nanp_national(digits: &str) -> Option<&str> {
+pub fn nanp_national(digits: &str) -> Option<&str> {
     let national = match digits.len() {
         10 => digits,
         11 => digits.strip_prefix('1')?,
@@ -175,11 +195,7 @@ mod tests {
             "514 055 0147",
             "+1 514 155 0147",
         ] {
-            assert_eq!(
-                E164Phone::parse(raw),
-                Err(IdentifierError::InvalidPhone),
-                "{raw}"
-            );
+            assert_eq!(E164Phone::parse(raw), Err(InvalidPhone), "{raw}");
         }
     }
 
@@ -192,22 +208,14 @@ mod tests {
             "+3312345678901234",
             "+0 33 612 345",
         ] {
-            assert_eq!(
-                E164Phone::parse(raw),
-                Err(IdentifierError::InvalidPhone),
-                "{raw}"
-            );
+            assert_eq!(E164Phone::parse(raw), Err(InvalidPhone), "{raw}");
         }
     }
 
     #[test]
     fn a_misplaced_plus_or_a_letter_is_refused() {
         for raw in ["514+555-0147", "++15145550147", "514-555-O147", "+"] {
-            assert_eq!(
-                E164Phone::parse(raw),
-                Err(IdentifierError::InvalidPhone),
-                "{raw}"
-            );
+            assert_eq!(E164Phone::parse(raw), Err(InvalidPhone), "{raw}");
         }
     }
 
