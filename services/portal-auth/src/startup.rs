@@ -153,6 +153,7 @@ impl PortalAuth {
             tokens,
             trusted_proxies: settings.trusted_proxies.clone(),
             portal_url: settings.portal_url.clone(),
+            public_url: settings.public_url.clone(),
             staff_gate: StaffGate {
                 trusted_proxies: settings.trusted_proxies.clone(),
                 loopback_is_staff: false,

@@ -44,6 +44,10 @@ pub struct CustomerToken {
     pub expires_at: i64,
     /// Portal URL that opens the session: `<PORTAL_URL>/#/?token=<token>`.
     pub url: String,
+    /// For a `payment_link`: a short link for SMS (`<PUBLIC_URL>/portal/l/<code>`) that opens the
+    /// same session until the token expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_url: Option<String>,
 }
 
 /// A caller that showed `INTERNAL_API_SECRET` as its bearer token. Extracted before the body, so a
@@ -106,6 +110,10 @@ pub async fn mint_customer_token(
         },
     )
     .await?;
+    let short_url = match body.purpose {
+        MintPurpose::PaymentLink => Some(short_link(&state, &claims).await?),
+        MintPurpose::PaymentReturn => None,
+    };
     state.metrics.token_minted(body.purpose);
     tracing::info!(target: "audit", customer = %customer.name, purpose = body.purpose.as_str(),
         context = body.context.as_str(), client_ip = %ip.0, jti = %claims.jti, audit_seq = seq,
@@ -116,5 +124,18 @@ pub async fn mint_customer_token(
             url: format!("{}/#/?token={token}", state.portal_url),
             token,
             expires_at: claims.exp,
+            short_url,
         }))
+}
+
+/// A short link opening a session of `claims` until they expire (an SMS cannot carry a token).
+async fn short_link(
+    state: &AppState,
+    claims: &shared::claims::CustomerClaims,
+) -> Result<String, ApiError> {
+    let code = shared::claims::random_token(12);
+    let json = serde_json::to_string(claims).map_err(|e| ApiError::Unexpected(e.into()))?;
+    crate::store::insert_short_link(state.store.connection(), &code, &json, claims.exp * 1000)
+        .await?;
+    Ok(format!("{}/portal/l/{code}", state.public_url))
 }

@@ -37,6 +37,8 @@ pub struct AppState {
     pub(crate) admitter: Admitter,
     pub(crate) trusted_proxies: TrustedProxies,
     pub(crate) portal_url: String,
+    /// Origin of the short links (`PUBLIC_URL`).
+    pub(crate) public_url: String,
     /// Staff from the trusted proxy only: no loopback shortcut (impersonation is always named).
     pub(crate) staff_gate: StaffGate,
     pub(crate) impersonation_groups: Vec<String>,

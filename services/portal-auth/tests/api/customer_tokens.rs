@@ -64,6 +64,18 @@ async fn a_payment_link_token_opens_the_portal_for_a_day_and_is_audited(backend:
     assert_eq!(verified.headers()["X-Customer-Id"], EMILY);
     let me: Value = app.me(token).await.json().await.unwrap();
     assert_eq!(me["customer"], EMILY);
+    // The SMS carries a short link to the same session.
+    let short = minted["short_url"].as_str().unwrap();
+    let code = short
+        .strip_prefix("https://hub.example.ca/portal/l/")
+        .unwrap();
+    let followed = app.follow_short_link(code).await;
+    assert_eq!(followed.status(), 302);
+    let location = followed.headers()["location"].to_str().unwrap();
+    let from_sms = location
+        .strip_prefix("https://portail.example.ca/#/?token=")
+        .unwrap();
+    assert_eq!(claims_of(from_sms)["sub"], EMILY);
 
     let entries = audit(&app).await;
     assert_eq!(entries.len(), 1);
@@ -100,6 +112,11 @@ async fn a_payment_return_token_lives_an_hour_and_each_token_is_new() {
         .map(|e| e["purpose"].clone())
         .collect();
     assert_eq!(purposes, [json!("payment_return"), json!("payment_return")]);
+    let minted = app.minted_token(EMILY, "payment_return").await;
+    assert!(
+        minted.get("short_url").is_none(),
+        "a return needs no SMS link"
+    );
 }
 
 async fn a_token_minted_before_signing_out_everywhere_is_refused_after(backend: Backend) {
