@@ -38,6 +38,15 @@ pub enum ApiError {
     /// A refund refused.
     #[error(transparent)]
     Refund(#[from] crate::refunds::RefundRefusal),
+    /// The customer has neither an email address nor a North American mobile.
+    #[error("no contact")]
+    NoContact,
+    /// portal-auth mints no token (not configured, or down): no link can log in.
+    #[error("links unavailable")]
+    LinksUnavailable,
+    /// A bug (an event that does not serialise): never the caller's fault.
+    #[error("unexpected: {0}")]
+    Unexpected(String),
     /// A query parameter out of range.
     #[error("{0}")]
     BadQuery(&'static str),
@@ -137,6 +146,19 @@ impl ApiError {
                 "Not found",
                 "No such invoice or card.",
             ),
+            Self::NoContact => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "PAY_17",
+                "No contact",
+                "The customer has no email address and no North American mobile number on file.",
+            ),
+            Self::LinksUnavailable => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "PAY_18",
+                "Links unavailable",
+                "Logged-in links cannot be made right now (portal-auth, INTERNAL_API_SECRET).",
+            ),
+            Self::Unexpected(_) => Problem::internal(),
             Self::AuthUnavailable => Problem::unavailable("Logins cannot be checked right now."),
             Self::Erp(_) => Problem::unavailable("The invoices cannot be read right now."),
             Self::Unavailable(_) => Problem::unavailable("The payments database is not answering."),
@@ -153,6 +175,7 @@ impl ResponseError for ApiError {
         match self {
             Self::Unavailable(e) => tracing::error!(error = %e, "payments database unavailable"),
             Self::Erp(e) => tracing::error!(error = %e, "an ERPNext call failed"),
+            Self::Unexpected(e) => tracing::error!(error = %e, "unexpected"),
             _ => {}
         }
         self.problem().error_response()

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 mod error;
 pub mod invoices;
+pub mod links;
 pub mod money;
 mod pay;
 pub mod portal_auth;

@@ -22,6 +22,8 @@ pub struct Ctx {
     pub public_url: String,
     /// The portal's origin (where the return page sends the customer).
     pub portal_url: String,
+    /// Wakes the outbox relay.
+    pub outbox_written: std::sync::Arc<tokio::sync::Notify>,
     /// Klarna's limits.
     pub klarna: KlarnaLimits,
 }

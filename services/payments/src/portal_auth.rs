@@ -50,6 +50,9 @@ pub struct Minted {
     pub token: String,
     /// When it expires (Unix seconds).
     pub expires_at: i64,
+    /// For a payment link: a short link to the same session, for SMS.
+    #[serde(default)]
+    pub short_url: Option<String>,
 }
 
 /// A client of portal-auth.

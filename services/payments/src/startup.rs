@@ -47,6 +47,7 @@ const SERVICE: &str = "payments";
         routes::cards::billing_portal,
         routes::staff::repair,
         routes::staff::refund,
+        routes::staff::send_link,
     ),
     components(schemas(shared::http::Problem))
 )]
@@ -106,7 +107,7 @@ impl Payments {
             stripe: stripe.clone(),
             accounts: settings.accounts.clone(),
             tax_numbers: settings.tax_numbers.clone(),
-            outbox_written,
+            outbox_written: Arc::clone(&outbox_written),
         };
         processor.clone().spawn(Arc::clone(&inbox_wake));
         processor
@@ -119,6 +120,7 @@ impl Payments {
                 stripe,
                 public_url: settings.public_url.clone(),
                 portal_url: settings.portal_url.clone(),
+                outbox_written,
                 klarna: KlarnaLimits {
                     min: settings.klarna_cents.0,
                     max: settings.klarna_cents.1,

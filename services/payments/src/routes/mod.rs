@@ -11,7 +11,7 @@ use secrecy::SecretString;
 
 use cards::{billing_portal, make_default, methods, remove, save_card};
 use customer::{balance, invoice_pdf, invoices, pay_balance, pay_invoice};
-use staff::{refund, repair};
+use staff::{refund, repair, send_link};
 use stripe_return::stripe_return;
 use webhook::stripe_webhook;
 
@@ -82,6 +82,7 @@ pub fn configure(
             .route("/save-card", web::post().to(save_card))
             .route("/billing-portal", web::post().to(billing_portal))
             .route("/repair", web::post().to(repair))
-            .route("/refund", web::post().to(refund)),
+            .route("/refund", web::post().to(refund))
+            .route("/send-link", web::post().to(send_link)),
     );
 }

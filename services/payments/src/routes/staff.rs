@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 
 use super::AppState;
 use crate::error::ApiError;
+use crate::links::{LinkSent, SendLink};
 use crate::processor::Repair;
 use crate::refunds::{RefundAnswer, RefundRequest};
 
@@ -60,4 +61,27 @@ pub async fn refund(
     let mut row = state.pay.refund(&staff.username, &body).await?;
     row.payment_entry = state.processor.book_refund(&row).await;
     Ok(HttpResponse::Ok().json(RefundAnswer::from(row)))
+}
+
+/// Emails and texts the customer a link that logs them in and opens the payment of one invoice or
+/// of their balance.
+#[utoipa::path(post, path = "/payments/send-link", tag = "payments", request_body = SendLink,
+    responses((status = 200, description = "What was sent, for how much, until when", body = LinkSent),
+              shared::http::JsonBodyProblems,
+              (status = 403, description = "Not staff, or not in PAYMENTS_STAFF_GROUPS (PAY_06)", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No such enabled customer, or no such invoice of theirs (PAY_14)", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 409, description = "Nothing outstanding (PAY_10)", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 422, description = "No email and no mobile on file (PAY_17), or a field missing, unknown or mistyped", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 503, description = "No logged-in link can be made (PAY_18), or ERPNext unavailable", body = shared::http::Problem, content_type = "application/problem+json")))]
+pub async fn send_link(
+    req: HttpRequest,
+    state: State,
+    body: web::Json<SendLink>,
+) -> Result<HttpResponse, ApiError> {
+    let staff = state.staff(&req)?;
+    let sent = state.pay.send_link(&state.auth, &body).await?;
+    tracing::info!(target: "audit", staff = %staff.username, customer = %body.customer,
+        invoice = body.invoice.as_deref().unwrap_or("balance"), email = sent.email, sms = sent.sms,
+        "payment link sent");
+    Ok(HttpResponse::Ok().json(sent))
 }

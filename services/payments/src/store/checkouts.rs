@@ -98,6 +98,11 @@ impl Store {
         Ok(done.rows_affected == 1)
     }
 
+    /// Puts `events` in the outbox.
+    pub async fn enqueue(&self, events: &[shared::events::Envelope]) -> Result<(), DbErr> {
+        shared::events::outbox::enqueue_many(self.connection(), events).await
+    }
+
     /// Customer `customer`'s Stripe customer, if made.
     pub async fn stripe_customer(&self, customer: &str) -> Result<Option<String>, DbErr> {
         Ok(stripe_customer::Entity::find_by_id(customer.to_owned())

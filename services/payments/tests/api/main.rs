@@ -6,6 +6,7 @@
 mod cards;
 mod customer;
 mod helpers;
+mod links;
 mod pay_flow;
 mod refunds;
 mod repair;
