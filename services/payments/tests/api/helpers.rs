@@ -205,6 +205,23 @@ impl Stack {
         fact.payment_intent
     }
 
+    /// The events of type `E` payments published, once there are at least `n` (or after 10 s).
+    pub async fn sent<E: shared::events::Event>(&self, n: usize) -> Vec<E> {
+        let decoded = || -> Vec<E> {
+            self.events()
+                .iter()
+                .filter_map(|e| e.decode().ok())
+                .collect()
+        };
+        for _ in 0..100 {
+            if decoded().len() >= n {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        decoded()
+    }
+
     /// The events payments published so far.
     pub fn events(&self) -> Vec<Envelope> {
         self.events.lock().unwrap().clone()

@@ -27,11 +27,7 @@ async fn a_payment_link_logs_the_customer_in_by_email_and_by_sms() {
         (sent["email"].as_bool(), sent["sms"].as_bool()),
         (Some(true), Some(true))
     );
-    let emails: Vec<EmailSend> = stack
-        .events()
-        .iter()
-        .filter_map(|e| e.decode().ok())
-        .collect();
+    let emails: Vec<EmailSend> = stack.sent(1).await;
     let email = emails
         .iter()
         .find(|e| e.template == "payments.payment_link")
@@ -49,11 +45,7 @@ async fn a_payment_link_logs_the_customer_in_by_email_and_by_sms() {
         .find_map(|l| l.strip_prefix(&prefix))
         .unwrap();
     assert_eq!(stack.whose(token).await.as_deref(), Some(MARIE));
-    let sms: Vec<SmsSend> = stack
-        .events()
-        .iter()
-        .filter_map(|e| e.decode().ok())
-        .collect();
+    let sms: Vec<SmsSend> = stack.sent(1).await;
     assert_eq!(sms.len(), 1);
     assert_eq!(sms[0].to, "+15145550147");
     let code = sms[0].body.rsplit("/portal/l/").next().unwrap();
@@ -73,11 +65,7 @@ async fn an_english_customer_gets_an_english_link_to_the_balance() {
     let stack = Stack::spawn(Backend::Sqlite).await;
     let answer = send(&stack, json!({"customer": EMILY})).await;
     assert_eq!(answer.status(), 200);
-    let emails: Vec<EmailSend> = stack
-        .events()
-        .iter()
-        .filter_map(|e| e.decode().ok())
-        .collect();
+    let emails: Vec<EmailSend> = stack.sent(1).await;
     assert_eq!(emails[0].subject, "Pay your Gigafibre bill online");
     assert!(
         emails[0].text.contains("your balance ($"),

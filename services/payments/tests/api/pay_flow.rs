@@ -25,13 +25,7 @@ async fn pay_an_invoice(backend: Backend) {
     );
     let invoice = stack.wait_paid(MARIE_UNPAID).await;
     assert_eq!(invoice["status"], "Paid");
-    let facts = wait_for(&stack, |s| {
-        s.events()
-            .iter()
-            .filter_map(|e| e.decode::<PaymentSucceeded>().ok())
-            .collect::<Vec<_>>()
-    })
-    .await;
+    let facts: Vec<PaymentSucceeded> = stack.sent(1).await;
     assert_eq!(facts.len(), 1);
     let fact = &facts[0];
     assert_eq!(fact.invoices, vec![MARIE_UNPAID.to_owned()]);
@@ -59,11 +53,7 @@ async fn pay_an_invoice(backend: Backend) {
         entry["deductions"][0]["amount"].as_f64().unwrap(),
         fee as f64 / 100.0
     );
-    let receipts: Vec<EmailSend> = stack
-        .events()
-        .iter()
-        .filter_map(|e| e.decode::<EmailSend>().ok())
-        .collect();
+    let receipts: Vec<EmailSend> = stack.sent(1).await;
     assert_eq!(receipts.len(), 1);
     assert_eq!(receipts[0].template, "payments.receipt");
     assert_eq!(receipts[0].subject, "Reçu de paiement Gigafibre");
@@ -120,16 +110,4 @@ async fn replays_book_nothing_more(stack: &Stack, payment_intent: &str) {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(stack.entries_for(payment_intent).await.len(), 1);
     assert_eq!(stack.events().len(), events_before);
-}
-
-/// Polls `probe` until it gives something non-empty (or 15 s).
-async fn wait_for<T>(stack: &Stack, probe: impl Fn(&Stack) -> Vec<T>) -> Vec<T> {
-    for _ in 0..150 {
-        let found = probe(stack);
-        if !found.is_empty() {
-            return found;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Vec::new()
 }
