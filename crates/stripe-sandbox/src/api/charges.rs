@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{State, authorize, query};
+use super::{State, authorize, get_one, query};
 use crate::error::StripeError;
 use crate::expand::expanded;
 use crate::fees;
@@ -13,10 +13,7 @@ pub(super) async fn get(
     state: State,
     id: web::Path<String>,
 ) -> Result<HttpResponse, StripeError> {
-    authorize(&req, &state)?;
-    let params = query(&req)?;
-    let charge = find(&state, "charge", "charge", &id, "id").await?;
-    Ok(HttpResponse::Ok().json(expanded(&state, charge, &params).await?))
+    get_one(&req, &state, &id, ("charge", "charge", "id")).await
 }
 
 pub(super) async fn get_balance_transaction(

@@ -3,9 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{State, authorize, idempotent, query};
+use super::{State, authorize, get_one, idempotent};
 use crate::error::StripeError;
-use crate::expand::expanded;
 use crate::form::Params;
 use crate::objects::{find, new_id, now};
 use crate::payment_methods;
@@ -59,10 +58,7 @@ pub(super) async fn get(
     state: State,
     id: web::Path<String>,
 ) -> Result<HttpResponse, StripeError> {
-    authorize(&req, &state)?;
-    let params = query(&req)?;
-    let customer = find(&state, "customer", "customer", &id, "id").await?;
-    Ok(HttpResponse::Ok().json(expanded(&state, customer, &params).await?))
+    get_one(&req, &state, &id, ("customer", "customer", "id")).await
 }
 
 /// `POST /v1/customers/{id}`: the create fields (an empty value unsets, metadata keys merge) and

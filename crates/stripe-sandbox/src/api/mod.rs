@@ -64,6 +64,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(not_found));
 }
 
+/// `GET` of one stored object (`kind`, named `what` in Stripe's 404 on `param`), `expand[]` applied.
+pub(super) async fn get_one(
+    req: &HttpRequest,
+    state: &State,
+    id: &str,
+    (kind, what, param): (&str, &str, &str),
+) -> Result<HttpResponse, StripeError> {
+    authorize(req, state)?;
+    let params = query(req)?;
+    let object = crate::objects::find(state, kind, what, id, param).await?;
+    Ok(HttpResponse::Ok().json(crate::expand::expanded(state, object, &params).await?))
+}
+
 /// Stripe's 404 for a route it does not have.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
     actix_web::ResponseError::error_response(&StripeError::unrecognized_url(

@@ -4,9 +4,8 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{State, authorize, idempotent, query};
+use super::{State, authorize, get_one, idempotent};
 use crate::error::StripeError;
-use crate::expand::expanded;
 use crate::form::Params;
 use crate::objects::find;
 use crate::off_session::{self, NewIntent};
@@ -148,10 +147,13 @@ pub(super) async fn get(
     state: State,
     id: web::Path<String>,
 ) -> Result<HttpResponse, StripeError> {
-    authorize(&req, &state)?;
-    let params = query(&req)?;
-    let intent = find(&state, "payment_intent", "payment_intent", &id, "intent").await?;
-    Ok(HttpResponse::Ok().json(expanded(&state, intent, &params).await?))
+    get_one(
+        &req,
+        &state,
+        &id,
+        ("payment_intent", "payment_intent", "intent"),
+    )
+    .await
 }
 
 pub(super) async fn list(req: HttpRequest, state: State) -> Result<HttpResponse, StripeError> {

@@ -3,9 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{State, authorize, idempotent, query};
+use super::{State, authorize, get_one, idempotent};
 use crate::error::StripeError;
-use crate::expand::expanded;
 use crate::form::Params;
 use crate::objects::find;
 use crate::payment_methods;
@@ -78,10 +77,7 @@ pub(super) async fn get(
     state: State,
     id: web::Path<String>,
 ) -> Result<HttpResponse, StripeError> {
-    authorize(&req, &state)?;
-    let params = query(&req)?;
-    let method = find(&state, "payment_method", "PaymentMethod", &id, "id").await?;
-    Ok(HttpResponse::Ok().json(expanded(&state, method, &params).await?))
+    get_one(&req, &state, &id, ("payment_method", "PaymentMethod", "id")).await
 }
 
 pub(super) async fn detach(

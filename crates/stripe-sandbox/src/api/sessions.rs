@@ -3,9 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{State, authorize, idempotent, query, setup_mode};
+use super::{State, authorize, get_one, idempotent, setup_mode};
 use crate::error::StripeError;
-use crate::expand::expanded;
 use crate::form::Params;
 use crate::objects::{find, new_id, now, public};
 
@@ -215,17 +214,13 @@ pub(super) async fn get(
     state: State,
     id: web::Path<String>,
 ) -> Result<HttpResponse, StripeError> {
-    authorize(&req, &state)?;
-    let params = query(&req)?;
-    let session = find(
+    get_one(
+        &req,
         &state,
-        "checkout.session",
-        "checkout.session",
         &id,
-        "session",
+        ("checkout.session", "checkout.session", "session"),
     )
-    .await?;
-    Ok(HttpResponse::Ok().json(expanded(&state, session, &params).await?))
+    .await
 }
 
 /// `POST /v1/checkout/sessions/{id}/expire`: an open session becomes `expired` (its page says so,
