@@ -17,11 +17,12 @@ st=${SCHEMATHESIS:-/var/cache/gigafibre-hub/venv/bin/schemathesis}
 cargo build -q -p hub
 work=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-port=$(free_port); erp_port=$(free_port); nothing_port=$(free_port)
+port=$(free_port); erp_port=$(free_port); stripe_port=$(free_port); nothing_port=$(free_port)
 target=${CARGO_TARGET_DIR:-target}
 base=http://127.0.0.1:$port
 BIND=127.0.0.1:$port ERP_SANDBOX_BIND=127.0.0.1:$erp_port DATABASE_URL="sqlite://$work/hub.db?mode=rwc" \
-  ERP_SANDBOX_DATABASE_URL="sqlite://$work/erp.db?mode=rwc" JWT_KEYS_DIR="$work/keys" SPA_DIR=apps/client/dist \
+  ERP_SANDBOX_DATABASE_URL="sqlite://$work/erp.db?mode=rwc" \
+  STRIPE_SANDBOX_BIND=127.0.0.1:$stripe_port STRIPE_SANDBOX_DATABASE_URL="sqlite://$work/stripe.db?mode=rwc" JWT_KEYS_DIR="$work/keys" SPA_DIR=apps/client/dist \
   PORTAL_URL=$base PUBLIC_URL=$base RUST_LOG=warn \
   LINK_LIMIT_PER_IP=1000000 LINK_LIMIT_PER_IDENTIFIER=1000000 CODE_FAILURES_PER_MINUTE=1000000 \
   TWILIO_ACCOUNT_SID=ACcontract TWILIO_AUTH_TOKEN="$(python3 -c 'import secrets; print(secrets.token_hex(16))')" \

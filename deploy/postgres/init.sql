@@ -3,3 +3,4 @@
 -- services must not share a database: each would also relay the other's events.
 CREATE DATABASE portal_auth;
 CREATE DATABASE notifications;
+CREATE DATABASE payments;

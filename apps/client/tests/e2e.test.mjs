@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  CHROMIUM_PATH, LIMITED_IDENTIFIER, SCREENSHOT_DIR, SUPPORT_CUSTOMER, captureLink, impersonate, launchBrowser,
+  CHROMIUM_PATH, LIMITED_IDENTIFIER, PAYING_CUSTOMER, SCREENSHOT_DIR, UNPAID_INVOICE, SUPPORT_CUSTOMER, captureLink, impersonate, launchBrowser,
   linkFor, newPage, postRequestLink, startHub, takeIdentifier, tokenPayload, withClaims,
 } from './helpers.mjs';
 
@@ -408,9 +408,10 @@ describe('customer portal in Chromium', { skip }, () => {
 
   // The payments pages, against the mock's /payments routes and its stand-in for Stripe's hosted
   // pages (tests/mock-payments.mjs): every customer starts with the same invoices and cards. The
-  // hub has no payments routes yet (docs/payments.md, increment 6 brings this test to it).
+  // hub's demo customers have the erp-sandbox's invoices instead, and its payments routes lack
+  // saved cards yet: the hub has its own test below (paying through the Stripe stand-in).
   const payments = (name, fn) => test(name, async (t) => {
-    if (!hub.mocked) return t.skip('the payments service is not in the hub yet');
+    if (!hub.mocked) return t.skip('the mock\'s fixed invoices and cards; the hub is tested below');
     return fn();
   });
 
@@ -589,6 +590,76 @@ describe('customer portal in Chromium', { skip }, () => {
     assert.equal(await pay.count(), 0, 'no pay button for a zero balance');
     assertClean(tab);
   });
+
+  // Through the real hub only: the Stripe stand-in it runs in-process (crates/stripe-sandbox), its
+  // signed webhook booked by payments in the erp-sandbox, the receipt in the sandbox outbox.
+  test('an unpaid invoice is paid by card on the Stripe stand-in, shown paid, and its receipt sent', async (t) => {
+    if (hub.mocked) return t.skip('the mock has no Stripe stand-in nor ERP (the mock\'s own payment test is above)');
+    const tab = await loggedInWithLink(PAYING_CUSTOMER);
+    const { page, token } = tab;
+    await page.getByRole('link', { name: 'Factures', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Mes factures' }).waitFor();
+    const unpaid = invoiceItem(page, UNPAID_INVOICE);
+    await unpaid.getByTestId('status-badge').getByText(/^(À payer|En retard)$/).waitFor();
+    const amount = await plain(unpaid.getByTestId('invoice-outstanding'));
+    const receiptsBefore = (await receipts(PAYING_CUSTOMER)).length;
+
+    await unpaid.getByRole('button', { name: 'Payer par carte' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/c/pay/cs_test_'));
+    const checkout = new URL(page.url());
+    assert.notEqual(checkout.origin, new URL(hub.url).origin, 'Checkout is on the stand-in\'s own origin');
+    const digits = (text) => text.replace(/\D/g, '');
+    assert.equal(digits(await plain(page.locator('#amount'))), digits(amount), 'the amount owed');
+    await page.locator('#card_number').fill('4242 4242 4242 4242');
+    await page.getByRole('button', { name: /^(Payer|Pay) / }).click();
+
+    await page.getByRole('heading', { name: 'Paiement reçu' }).waitFor();
+    assert.equal(new URL(page.url()).hash, '#/paiement/reussi');
+    const fresh = await storedToken(page);
+    assert.ok(fresh, 'logged in with the token of the return page');
+    assert.equal(tokenPayload(fresh).sub, tokenPayload(token).sub);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `payment-success-${target}.png`), fullPage: true });
+
+    // The webhook is booked off the request path: reload until the invoice says so.
+    await page.getByRole('link', { name: 'Voir mes factures' }).click();
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      await unpaid.getByTestId('status-badge').waitFor();
+      if ((await unpaid.getByTestId('status-badge').innerText()) === 'Payée') break;
+      assert.ok(Date.now() < deadline, `${UNPAID_INVOICE} not shown paid within 30 s`);
+      await page.waitForTimeout(500);
+      await page.reload();
+    }
+    assert.equal(await unpaid.getByRole('button', { name: /^Payer/ }).count(), 0, 'a paid invoice has no pay button');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `invoice-paid-${target}.png`), fullPage: true });
+
+    const receipt = await waitFor(async () => {
+      const rows = await receipts(PAYING_CUSTOMER);
+      return rows.length > receiptsBefore && rows[0];
+    }, 'the receipt in the sandbox outbox');
+    assert.equal(receipt.subject, 'Reçu de paiement Gigafibre');
+    assertNoTokenSent(tab, [token, fresh]);
+    for (const url of await walkBack(tab)) assert.ok(!url.includes('token='), `Back showed ${url}`);
+    assertClean(tab);
+  });
+
+  /** The payment receipts to `to` in the sandbox outbox, newest first. */
+  async function receipts(to) {
+    const response = await fetch(`${hub.url}/notifications/outbox.json?to=${encodeURIComponent(to)}`);
+    assert.equal(response.status, 200);
+    return (await response.json()).filter((row) => row.template === 'payments.receipt');
+  }
+
+  /** Polls `check` until it gives something truthy (30 s at most). */
+  async function waitFor(check, what) {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const found = await check();
+      if (found) return found;
+      assert.ok(Date.now() < deadline, `${what}: not within 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 
   // Last: it uses up the per-identifier limit of LIMITED_IDENTIFIER.
   test('the 4th link request in 15 minutes shows the banner with the wait time', async () => {

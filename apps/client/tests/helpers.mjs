@@ -40,6 +40,11 @@ const POOL = (process.env.E2E_IDENTIFIERS || DEFAULT_IDENTIFIERS.join(','))
 /** An identifier that gets rate-limited on purpose; keep it out of the pool. */
 export const LIMITED_IDENTIFIER = process.env.E2E_LIMITED_IDENTIFIER || 'sophie.roy@example.ca';
 
+/** The hub's payment test logs in as this demo customer and pays its unpaid invoice (the erp-sandbox's
+ * README: each demo customer's December invoice is unpaid; Marie Tremblay's is ACC-SINV-2026-00003). */
+export const PAYING_CUSTOMER = process.env.E2E_PAYING_CUSTOMER || 'marie.tremblay@example.ca';
+export const UNPAID_INVOICE = process.env.E2E_UNPAID_INVOICE || 'ACC-SINV-2026-00003';
+
 /** The customer the support-session test opens (a seeded customer number). */
 export const SUPPORT_CUSTOMER = process.env.E2E_SUPPORT_CUSTOMER || 'CUST-2024-00001';
 

@@ -1,7 +1,9 @@
 //! Nothing to use here: this crate holds the multi-process test `tests/replicas.rs`, which starts the
 //! erp-sandbox, two replicas of portal-auth and two of notifications as separate OS processes on the
 //! real PostgreSQL and NATS JetStream, and proves they behave as one service each (issue 5) and that one
-//! trace follows a link request from portal-auth over NATS to notifications' SMTP send (issue 17).
+//! trace follows a link request from portal-auth over NATS to notifications' SMTP send (issue 17);
+//! with the stripe-sandbox and two replicas of payments, that a payment's webhooks delivered to both
+//! replicas at once book one Payment Entry (issue 18).
 //!
-//! Run it with the binaries built first:
-//! `cargo build -p portal-auth -p notifications -p erp-sandbox && cargo test -p replicas`.
+//! Run it with the binaries built first: `cargo build -p portal-auth -p notifications -p payments
+//! -p erp-sandbox -p stripe-sandbox && cargo test -p replicas`.

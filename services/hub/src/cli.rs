@@ -1,5 +1,6 @@
 //! The hub as the operator's tool: `serve` (the default), `migrate` and `check-config`, each over
-//! every service the hub mounts (and the in-process erp-sandbox when `ERP_URL` is unset).
+//! every service the hub mounts (and the in-process erp-sandbox when `ERP_URL` is unset, the Stripe
+//! stand-in when `STRIPE_API_URL` is).
 
 use std::process::ExitCode;
 
@@ -9,16 +10,25 @@ use shared::config::{self, BusSettings, Env, ErpSettings, Source};
 use crate::{DEFAULT_DATABASE_URL, HubDefaults, SANDBOX_DATABASE_URL, defaults};
 
 const LONG_ABOUT: &str = "hub: the Gigafibre hub in one process (the embedded default): every \
-service's routes on one server (portal-auth, notifications), the erp-sandbox in-process unless \
-ERP_URL is set, and the customer portal at /.
+service's routes on one server (portal-auth, notifications, payments), the erp-sandbox in-process \
+unless ERP_URL is set, the Stripe stand-in in-process unless STRIPE_API_URL is set, and the \
+customer portal at /.
 
 Without a subcommand it serves. Every variable is listed in .env.example; the main ones:
   BIND                  listen address (default 127.0.0.1:8080)
   DATABASE_URL          sqlite://… (default sqlite://var/hub.db?mode=rwc: one file per service,
-                        var/hub.portal-auth.db and var/hub.notifications.db) or postgres://…
+                        var/hub.portal-auth.db, var/hub.notifications.db, var/hub.payments.db)
+                        or postgres://…
   NATS_URL              nats://… for JetStream; unset: in-process bus
   ERP_URL               ERPNext base URL, with ERP_API_KEY and ERP_API_SECRET; unset: the
                         in-process erp-sandbox on ERP_SANDBOX_BIND (default 127.0.0.1:8000)
+  STRIPE_API_URL        Stripe's API, with STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRETS; unset: the
+                        in-process Stripe stand-in on STRIPE_SANDBOX_BIND (default 127.0.0.1:8002)
+                        over STRIPE_SANDBOX_DATABASE_URL (default sqlite://var/stripe-sandbox.db),
+                        key sk_test_sandbox, events to this hub's /webhook/stripe signed with
+                        whsec_sandbox_embedded (test card 4242 4242 4242 4242)
+  INTERNAL_API_SECRET   shared by portal-auth and payments (customer tokens after a payment);
+                        unset: made at start
   JWT_KEYS_DIR          Ed25519 signing keys (manage them with `portal-auth keys`)
   OUTBOUND_MODE         sandbox (default) or live; SMTP_URL and TWILIO_* for live delivery
   SHUTDOWN_GRACE_S      seconds to finish requests and work in hand after SIGTERM (default 25)
@@ -66,6 +76,19 @@ async fn migrate(src: &HubDefaults) -> anyhow::Result<ExitCode> {
         "{}",
         notifications::cli::migrate(&src.with_database(&url, "notifications")).await?
     );
+    println!(
+        "{}",
+        shared::cli::migrate_service::<payments::Settings>(&src.with_database(&url, "payments"))
+            .await?
+    );
+    if Env.get("STRIPE_API_URL").is_none() {
+        let own = crate::stand_ins::stripe_sandbox_source(src)?;
+        let sandbox = stripe_sandbox::SandboxSettings::from_source(&own)?.database_url;
+        std::fs::create_dir_all("var").map_err(|e| anyhow::anyhow!("creating var/: {e}"))?;
+        stripe_sandbox::prepare_database(&sandbox).await?;
+        let place = shared::cli::describe_database(&sandbox);
+        println!("stripe-sandbox: {place} ready");
+    }
     if Env.get("ERP_URL").is_none() {
         let sandbox = config::string_or(src, "ERP_SANDBOX_DATABASE_URL", SANDBOX_DATABASE_URL);
         std::fs::create_dir_all("var").map_err(|e| anyhow::anyhow!("creating var/: {e}"))?;
@@ -93,9 +116,10 @@ fn checks(src: &HubDefaults) -> Checks {
             return checks;
         }
     };
-    let (portal, notify) = (
+    let (portal, notify, pay) = (
         src.with_database(&url, "portal-auth"),
         src.with_database(&url, "notifications"),
+        src.with_database(&url, "payments"),
     );
     let notify_settings = notifications::Settings::from_source(&notify);
     checks.known(
@@ -103,6 +127,10 @@ fn checks(src: &HubDefaults) -> Checks {
         settings_outcome(&portal_auth::Settings::from_source(&portal)),
     );
     checks.known("notifications settings", settings_outcome(&notify_settings));
+    checks.known(
+        "payments settings",
+        settings_outcome(&payments::Settings::from_source(&pay)),
+    );
     let bind = config::string_or(src, "BIND", "127.0.0.1:8080");
     checks.known("listen address", shared::cli::check_bind(&bind));
     let own =
@@ -115,11 +143,16 @@ fn checks(src: &HubDefaults) -> Checks {
         "notifications database",
         shared::cli::check_database::<notifications::store::Migrator>(own(&notify), "DATABASE_URL"),
     );
+    checks.add(
+        "payments database",
+        shared::cli::check_database::<payments::store::Migrator>(own(&pay), "DATABASE_URL"),
+    );
     match BusSettings::from_source(src) {
         Ok(bus) => checks.add("NATS", shared::cli::check_nats(bus)),
         Err(e) => checks.known("NATS", settings_outcome::<()>(&Err(e))),
     }
     add_erp_check(&mut checks, src);
+    add_stripe_check(&mut checks, src);
     checks.known("signing keys", portal_auth::cli::check_keys(&portal));
     checks.known("code hash key", portal_auth::code_key::check(&portal));
     if let Ok(settings) = notify_settings {
@@ -151,6 +184,30 @@ fn add_erp_check(checks: &mut Checks, src: &HubDefaults) {
         let _ = db.close().await;
         Ok(format!(
             "ERP_URL not set: the hub runs the erp-sandbox in-process on ERP_SANDBOX_BIND, over {place}"
+        ))
+    });
+}
+
+/// Stripe: with `STRIPE_API_URL` set, its key and webhook secrets are payments' settings (checked
+/// above); unset, the settings and database of the in-process stand-in.
+fn add_stripe_check(checks: &mut Checks, src: &HubDefaults) {
+    if Env.get("STRIPE_API_URL").is_some() {
+        return;
+    }
+    let settings = crate::stand_ins::stripe_sandbox_source(src)
+        .and_then(|own| stripe_sandbox::SandboxSettings::from_source(&own));
+    let sandbox = match settings {
+        Ok(settings) => settings.database_url,
+        Err(e) => return checks.known("Stripe", settings_outcome::<()>(&Err(e))),
+    };
+    checks.add("Stripe", async move {
+        let place = shared::cli::describe_database(&sandbox);
+        let db = shared::db::connect(&sandbox).await.map_err(|e| {
+            format!("cannot open {place} ({e}): check STRIPE_SANDBOX_DATABASE_URL")
+        })?;
+        let _ = db.close().await;
+        Ok(format!(
+            "STRIPE_API_URL not set: the hub runs the Stripe stand-in in-process on STRIPE_SANDBOX_BIND, over {place}"
         ))
     });
 }

@@ -1,7 +1,9 @@
 //! The Gigafibre hub in one process (the embedded default): every service's routes on one server,
-//! the erp-sandbox started in-process unless `ERP_URL` points elsewhere, and the portal SPA at `/`.
+//! the erp-sandbox started in-process unless `ERP_URL` points elsewhere, the Stripe stand-in unless
+//! `STRIPE_API_URL` does, and the portal SPA at `/`.
 
 mod cli;
+mod stand_ins;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -94,12 +96,19 @@ async fn serve_all() -> anyhow::Result<ExitCode> {
         let url = start_erp_sandbox(&src).await?;
         src.overrides.insert("ERP_URL".to_owned(), url);
     }
+    if Env.get("STRIPE_API_URL").is_none() {
+        let url = stand_ins::start_stripe_sandbox(&src).await?;
+        stand_ins::use_stripe_sandbox(&mut src, url);
+    }
+    stand_ins::wire_payments(&mut src);
     let server = ServerSettings::from_source(&src, "127.0.0.1:8080")?;
     let database_url = config::database_url(&src, DEFAULT_DATABASE_URL)?;
     let portal_auth_settings =
         portal_auth::Settings::from_source(&src.with_database(&database_url, "portal-auth"))?;
     let notifications_settings =
         notifications::Settings::from_source(&src.with_database(&database_url, "notifications"))?;
+    let payments_settings =
+        payments::Settings::from_source(&src.with_database(&database_url, "payments"))?;
     let mode = config::outbound_mode(&src)?;
     let bus = server
         .bus
@@ -114,10 +123,15 @@ async fn serve_all() -> anyhow::Result<ExitCode> {
     let portal_auth = portal_auth_settings
         .start(Arc::clone(&bus), &metrics)
         .await?;
+    let payments = payments_settings.start(Arc::clone(&bus), &metrics).await?;
     let spa = config::path_or(&src, "SPA_DIR", "apps/client/dist");
     tracing::info!(bind = %server.bind, outbound = ?mode, database = %redact(&database_url),
         nats = server.bus.url.is_some(), spa = %spa.display(), "hub listening");
-    let services: Vec<Arc<dyn Service>> = vec![Arc::new(portal_auth), Arc::new(notifications)];
+    let services: Vec<Arc<dyn Service>> = vec![
+        Arc::new(portal_auth),
+        Arc::new(notifications),
+        Arc::new(payments),
+    ];
     // SIGTERM: requests in flight, the link worker's round and the deliveries in hand all finish.
     Application::serve(
         &server,

@@ -32,6 +32,9 @@ async fn start_hub(dir: &TempDir) -> Proc {
         ("ERP_SANDBOX_BIND", format!("127.0.0.1:{erp_port}")),
         ("DATABASE_URL", sqlite("hub.db")),
         ("ERP_SANDBOX_DATABASE_URL", sqlite("erp.db")),
+        // The Stripe stand-in on a free port of its own, so parallel hubs never meet on 8002.
+        ("STRIPE_SANDBOX_BIND", "127.0.0.1:0".to_owned()),
+        ("STRIPE_SANDBOX_DATABASE_URL", sqlite("stripe.db")),
         (
             "JWT_KEYS_DIR",
             dir.path().join("keys").display().to_string(),

@@ -27,6 +27,16 @@ pub const PORTAL_2: &str = "portal-auth-2";
 pub const NOTIFY_1: &str = "notifications-1";
 /// The second notifications replica.
 pub const NOTIFY_2: &str = "notifications-2";
+/// The Stripe stand-in (only with [`Cluster::start_payments`]).
+pub const STRIPE: &str = "stripe-sandbox";
+/// The first payments replica.
+pub const PAY_1: &str = "payments-1";
+/// The second payments replica.
+pub const PAY_2: &str = "payments-2";
+/// The endpoint secret payments accepts Stripe's webhooks under.
+pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_replicas_test";
+/// The stand-in's API key, which payments uses.
+pub const STRIPE_KEY: &str = "sk_test_replicas";
 
 /// Origin of the customer portal in login links.
 pub const PORTAL_URL: &str = "https://portail.example.ca";
@@ -69,6 +79,7 @@ pub struct Cluster {
     erp: FrappeClient,
     auth_db: Option<TestDb>,
     notify_db: Option<TestDb>,
+    pay_db: Option<TestDb>,
     /// Logs, the signing key and the ERP's SQLite file; kept when a test fails.
     dir: Option<TempDir>,
 }
@@ -126,6 +137,7 @@ impl Cluster {
             erp,
             auth_db: Some(auth_db),
             notify_db: Some(notify_db),
+            pay_db: None,
             dir: Some(dir),
         };
         cluster.envs.insert(ERP, erp_env);
@@ -142,10 +154,68 @@ impl Cluster {
         cluster
     }
 
+    /// Adds the Stripe stand-in (no webhook endpoint: a test delivers the events itself) and two
+    /// payments replicas on a fresh PostgreSQL database, checking tokens on portal-auth-1.
+    pub async fn start_payments(&mut self) {
+        let pay_db = TestDb::postgres().await;
+        let stripe_port = free_port();
+        let dir = self.dir.as_ref().expect("the cluster's directory").path();
+        let stripe_env = pairs(&[
+            ("BIND", &format!("127.0.0.1:{stripe_port}")),
+            (
+                "DATABASE_URL",
+                &format!("sqlite://{}/stripe.db?mode=rwc", dir.display()),
+            ),
+            ("STRIPE_SECRET_KEY", STRIPE_KEY),
+            ("RUST_LOG", "info"),
+        ]);
+        let pay = pairs(&[
+            ("DATABASE_URL", pay_db.url()),
+            ("ERP_URL", self.erp.base_url()),
+            ("ERP_API_KEY", ERP_KEY),
+            ("ERP_API_SECRET", ERP_SECRET),
+            ("STRIPE_API_URL", &format!("http://127.0.0.1:{stripe_port}")),
+            ("STRIPE_SECRET_KEY", STRIPE_KEY),
+            ("STRIPE_WEBHOOK_SECRETS", STRIPE_WEBHOOK_SECRET),
+            ("PORTAL_AUTH_URL", &self.url(PORTAL_1, "")),
+            ("PORTAL_URL", PORTAL_URL),
+        ]);
+        self.pay_db = Some(pay_db);
+        self.envs.insert(STRIPE, stripe_env);
+        self.envs.insert(PAY_1, pay.clone());
+        self.envs.insert(PAY_2, pay);
+        self.launch(&[STRIPE], stripe_port).await;
+        self.launch(&[PAY_1], 0).await;
+        self.launch(&[PAY_2], 0).await;
+    }
+
+    /// The Payment Entries in the ERP whose `reference_no` is `payment_intent` (cancelled ones too).
+    pub async fn payment_entries(&self, payment_intent: &str) -> Vec<serde_json::Value> {
+        let query = shared::erpnext::ListQuery::new()
+            .fields(&["name", "docstatus", "paid_amount"])
+            .filter(
+                "reference_no",
+                shared::erpnext::Op::Eq,
+                json!(payment_intent),
+            );
+        self.erp
+            .list("Payment Entry", &query)
+            .await
+            .expect("listing Payment Entries in the sandbox")
+    }
+
+    /// One Sales Invoice of the ERP.
+    pub async fn invoice(&self, name: &str) -> serde_json::Value {
+        self.erp
+            .get("Sales Invoice", name)
+            .await
+            .expect("reading a Sales Invoice of the sandbox")
+    }
+
     /// The environment of `name` listening on `port`.
     fn env_of(&self, name: &str, port: u16) -> Vec<(String, String)> {
         let mut env = self.envs[name].clone();
-        if name != ERP {
+        if name != ERP && name != STRIPE {
             env.extend(pairs(&[
                 ("BIND", &format!("127.0.0.1:{port}")),
                 ("NATS_URL", &nats_url()),
@@ -177,7 +247,11 @@ impl Cluster {
             })
             .collect();
         futures::future::join_all(procs.iter_mut().map(|p| {
-            let path = if p.name() == ERP { "/" } else { "/readyz" };
+            let path = match p.name() {
+                ERP => "/",
+                STRIPE => "/v1/nothing-here",
+                _ => "/readyz",
+            };
             p.wait_ready(path, START_TIMEOUT)
         }))
         .await;
@@ -331,7 +405,11 @@ impl Cluster {
         for (_, mut proc) in self.running.drain() {
             proc.sigkill().await;
         }
-        let databases = [self.auth_db.take(), self.notify_db.take()];
+        let databases = [
+            self.auth_db.take(),
+            self.notify_db.take(),
+            self.pay_db.take(),
+        ];
         remove_run(&self.prefix, databases).await;
     }
 }
@@ -349,7 +427,11 @@ impl Drop for Cluster {
         // Dropping a process prints its log tail (when panicking) and SIGKILLs it.
         self.running.clear();
         self.stopped.clear();
-        let databases = [self.auth_db.take(), self.notify_db.take()];
+        let databases = [
+            self.auth_db.take(),
+            self.notify_db.take(),
+            self.pay_db.take(),
+        ];
         if databases.iter().all(Option::is_none) {
             return;
         }
@@ -368,7 +450,7 @@ impl Drop for Cluster {
 
 /// Deletes the run's streams (and so their consumers) from the shared NATS server and drops its
 /// databases. It connects anew: it may run outside the runtime the test's connections live in.
-async fn remove_run(prefix: &str, databases: [Option<TestDb>; 2]) {
+async fn remove_run(prefix: &str, databases: [Option<TestDb>; 3]) {
     if let Ok(client) = async_nats::connect(nats_url()).await {
         let jetstream = jetstream::new(client);
         for (_, stream) in known_domains() {
@@ -394,6 +476,8 @@ fn program_of(name: &str) -> &'static str {
     match name {
         ERP => "erp-sandbox",
         PORTAL_1 | PORTAL_2 => "portal-auth",
+        STRIPE => "stripe-sandbox",
+        PAY_1 | PAY_2 => "payments",
         _ => "notifications",
     }
 }

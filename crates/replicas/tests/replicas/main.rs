@@ -4,13 +4,17 @@
 //! not depend on which replica a request reaches, and stopping or killing a replica must lose
 //! nothing.
 //!
-//! The binaries must be built first: `cargo build -p portal-auth -p notifications -p erp-sandbox`.
+//! payments (issue 18): two replicas and the stripe-sandbox, started by the one test that needs them.
+//!
+//! The binaries must be built first: `cargo build -p portal-auth -p notifications -p payments
+//! -p erp-sandbox -p stripe-sandbox`.
 //! A failing test prints the log tail of every process and keeps the full logs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cluster;
 mod load;
 mod mail;
+mod payments;
 mod traces;
 
 use std::time::Duration;
@@ -24,7 +28,7 @@ use load::{Load, Target};
 use mail::{link_token, mails_to, nth_mail_to, text_of, typed_code, wait_for_each};
 
 /// One cluster at a time: each test runs five processes, and the machine has few cores.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+pub(crate) static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// How long a batch of link requests may take from request to SMTP.
 const DELIVERY_PATIENCE: Duration = Duration::from_secs(150);

@@ -115,7 +115,10 @@ fn compose_gives_each_service_the_environment_it_needs() {
     let services = compose_services(&compose);
     let documented = documented_variables();
     let init_sql = read("deploy/postgres/init.sql");
-    for name in RUST_SERVICES.iter().chain(&["erp-sandbox"]) {
+    for name in RUST_SERVICES
+        .iter()
+        .chain(&["erp-sandbox", "stripe-sandbox"])
+    {
         let vars = compose_env(&services[*name]);
         check_environment(
             &format!("docker-compose.yml {name}"),
@@ -236,4 +239,42 @@ fn every_traefik_backend_runs_in_compose_and_kubernetes_on_the_port_traefik_uses
             port
         );
     }
+}
+
+/// payments in compose: portal-auth mints its customer tokens on the same `INTERNAL_API_SECRET`, and
+/// the stripe-sandbox standing in for Stripe takes payments' key and signs the events it sends to
+/// payments' `/webhook/stripe` with a secret payments accepts.
+#[test]
+fn payments_shares_its_secrets_with_portal_auth_and_the_stripe_stand_in() {
+    let compose = compose();
+    let services = compose_services(&compose);
+    let (portal, payments, stripe) = (
+        compose_env(&services["portal-auth"]),
+        compose_env(&services["payments"]),
+        compose_env(&services["stripe-sandbox"]),
+    );
+    assert_eq!(
+        portal["INTERNAL_API_SECRET"],
+        payments["INTERNAL_API_SECRET"]
+    );
+    assert!(payments["INTERNAL_API_SECRET"].len() >= 32);
+    assert_eq!(payments["PORTAL_AUTH_URL"], "http://portal-auth:8081");
+    assert_eq!(stripe["STRIPE_SECRET_KEY"], payments["STRIPE_SECRET_KEY"]);
+    let stripe_url = url::Url::parse(&payments["STRIPE_API_URL"]).unwrap();
+    assert_eq!(stripe_url.host_str(), Some("stripe-sandbox"));
+    assert_eq!(
+        stripe_url.port().map(|p| p.to_string()),
+        Some(port_of(&stripe["BIND"]))
+    );
+    let (endpoint, secret) = stripe["STRIPE_SANDBOX_WEBHOOKS"].rsplit_once('=').unwrap();
+    let payments_port = port_of(&payments["BIND"]);
+    assert_eq!(
+        endpoint,
+        format!("http://payments:{payments_port}/webhook/stripe")
+    );
+    assert!(
+        payments["STRIPE_WEBHOOK_SECRETS"]
+            .split(',')
+            .any(|s| s.trim() == secret)
+    );
 }

@@ -373,3 +373,36 @@ fn kubernetes_gives_each_service_the_environment_it_needs() {
         .collect();
     assert_eq!(dbs.len(), RUST_SERVICES.len(), "one database per service");
 }
+
+/// The secrets payments shares or holds are in Secrets, never ConfigMaps: `INTERNAL_API_SECRET` (in
+/// portal-auth's and payments' alike), Stripe's key and webhook secrets; and payments reaches
+/// portal-auth through its Service.
+#[test]
+fn payments_secrets_are_in_secrets_and_portal_auth_is_its_service() {
+    let rendered = Rendered::all();
+    for service in ["portal-auth", "payments"] {
+        let secrets = rendered.data("Secret", &format!("{service}-secrets"));
+        assert!(
+            secrets.contains_key("INTERNAL_API_SECRET"),
+            "{service}: INTERNAL_API_SECRET in its Secret"
+        );
+        let config = rendered.data("ConfigMap", &format!("{service}-config"));
+        assert!(!config.contains_key("INTERNAL_API_SECRET"), "{service}");
+    }
+    let secrets = rendered.data("Secret", "payments-secrets");
+    let config = rendered.data("ConfigMap", "payments-config");
+    for name in ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRETS"] {
+        assert!(secrets.contains_key(name), "payments: {name} in its Secret");
+        assert!(
+            !config.contains_key(name),
+            "payments: {name} in a ConfigMap"
+        );
+    }
+    let portal_auth = url::Url::parse(&config["PORTAL_AUTH_URL"]).unwrap();
+    let service = rendered.named("Service", "portal-auth").unwrap();
+    assert_eq!(portal_auth.host_str(), Some("portal-auth"));
+    assert_eq!(
+        portal_auth.port().map(u64::from),
+        service["spec"]["ports"][0]["port"].as_u64()
+    );
+}

@@ -25,10 +25,19 @@ fn prometheus_peer() -> Value {
     })
 }
 
-/// The one exception: the staging erp-sandbox is called by portal-auth (ERP_URL), not by Traefik.
-fn portal_auth_peer() -> Value {
-    json!({"podSelector": {"matchLabels": {"app.kubernetes.io/name": "portal-auth"}}})
+/// A pod of this namespace by its name label.
+fn pod_peer(name: &str) -> Value {
+    json!({"podSelector": {"matchLabels": {"app.kubernetes.io/name": name}}})
 }
+
+/// The exceptions, `(deployment, the pod it admits)`: the staging erp-sandbox is called by
+/// portal-auth and payments (ERP_URL), not by Traefik; portal-auth by payments (`/auth/verify`,
+/// `/internal/customer-tokens`).
+const POD_CALLERS: [(&str, &str); 3] = [
+    ("erp-sandbox", "portal-auth"),
+    ("erp-sandbox", "payments"),
+    ("portal-auth", "payments"),
+];
 
 fn pod_labels(deployment: &Value) -> &Value {
     &deployment["spec"]["template"]["metadata"]["labels"]
@@ -106,7 +115,7 @@ fn admitted(rendered: &Rendered, deployment: &Value) -> Vec<(Value, u64)> {
 /// Issue 16, finding 6: any pod could connect to the services and forge the `X-authentik-*`
 /// headers when the whole pod network was trusted. Every Deployment is now selected by a
 /// NetworkPolicy that admits Traefik on the port Traefik uses and Prometheus on the metrics port
-/// only (the staging erp-sandbox: portal-auth only), and nothing else.
+/// only (plus [`POD_CALLERS`]), and nothing else.
 #[test]
 fn every_deployment_admits_only_traefik_and_prometheus_on_its_metrics_port() {
     let rendered = Rendered::all();
@@ -128,7 +137,10 @@ fn every_deployment_admits_only_traefik_and_prometheus_on_its_metrics_port() {
                     metrics_port,
                     "{name}: Prometheus admitted on {port}, not on the scraped metrics port"
                 );
-            } else if name == "erp-sandbox" && peer == portal_auth_peer() {
+            } else if POD_CALLERS
+                .iter()
+                .any(|(callee, caller)| *callee == name && peer == pod_peer(caller))
+            {
                 continue;
             } else {
                 panic!("{name}: admits {peer} on {port}, which is neither Traefik nor Prometheus");

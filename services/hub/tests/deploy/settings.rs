@@ -13,7 +13,7 @@ const TELEMETRY_VARIABLES: [&str; 2] = ["RUST_LOG", "OTEL_EXPORTER_OTLP_ENDPOINT
 /// Variables whose embedded default is right only for one process on a laptop (a loopback address,
 /// a SQLite file, the in-process bus or ERP, links to 127.0.0.1, generated keys, the sandbox
 /// default): a service in its own container must be given each one it reads.
-const SERVICES_MODE_VARIABLES: [&str; 12] = [
+const SERVICES_MODE_VARIABLES: [&str; 17] = [
     "BIND",
     "DATABASE_URL",
     "NATS_URL",
@@ -26,6 +26,13 @@ const SERVICES_MODE_VARIABLES: [&str; 12] = [
     "JWT_KEYS_DIR",
     "JWT_GENERATE_KEYS",
     "OUTBOUND_MODE",
+    // payments: portal-auth and Stripe are not on loopback; without a key, webhook secret or the
+    // internal secret (which portal-auth must share) paying, booking or coming back logged in stops.
+    "PORTAL_AUTH_URL",
+    "STRIPE_API_URL",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRETS",
+    "INTERNAL_API_SECRET",
 ];
 
 /// A settings source over a map that remembers every variable asked for.
@@ -64,6 +71,12 @@ fn settings_of(name: &str, vars: &BTreeMap<String, String>) -> Reading {
             .map_err(|e| e.to_string()),
         "notifications" => notifications::Settings::from_source(&src)
             .map(|s| s.server.bind)
+            .map_err(|e| e.to_string()),
+        "payments" => payments::Settings::from_source(&src)
+            .map(|s| s.server.bind)
+            .map_err(|e| e.to_string()),
+        "stripe-sandbox" => stripe_sandbox::SandboxSettings::from_source(&src)
+            .map(|s| s.bind)
             .map_err(|e| e.to_string()),
         "erp-sandbox" => erp_sandbox_settings(&src),
         other => panic!("no settings known for {other}"),

@@ -158,6 +158,8 @@ fn a_prefix_does_not_swallow_a_longer_word() {
         "/authx/verify",
         "/notificationsfoo",
         "/webhook/twiliox",
+        "/paymentsx",
+        "/webhook/stripex",
     ] {
         assert!(
             route(&routers, "hub.gigafibre.ca", path).is_none(),
@@ -288,6 +290,40 @@ fn identity_headers_come_only_from_forward_auth() {
             "router {} lets a client send {kept:?} itself",
             router.name
         );
+    }
+}
+
+/// payments checks customer tokens itself (portal-auth's /auth/verify) and Stripe signs its webhook:
+/// neither goes through a forwardAuth, and both strip the identity headers, so every route of
+/// payments, Stripe's return page and webhook included, reaches it on every host.
+#[test]
+fn payments_is_reached_without_forward_auth_and_without_a_clients_identity_headers() {
+    let config = dynamic();
+    let routers = routers(&config);
+    let payments = services()
+        .into_iter()
+        .find(|s| s.name == "payments")
+        .unwrap();
+    let paths = payments.sample_paths();
+    for path in ["/payments/balance", "/payments/return", "/webhook/stripe"] {
+        assert!(paths.iter().any(|p| p == path), "payments documents {path}");
+    }
+    for path in paths {
+        for host in HOSTS {
+            let winner = route(&routers, host, &path).unwrap();
+            assert_eq!(winner.service, "payments", "{host}{path}");
+            assert!(
+                forward_auth(&config, winner).is_none(),
+                "{host}{path} goes through a forwardAuth"
+            );
+            assert!(
+                winner
+                    .middlewares
+                    .iter()
+                    .any(|m| m == "strip-identity-headers"),
+                "{host}{path}"
+            );
+        }
     }
 }
 

@@ -54,6 +54,16 @@ pub(crate) fn services() -> Vec<Service> {
                 .server
                 .bind,
         },
+        Service {
+            name: "payments",
+            openapi: serde_json::from_str(
+                &<payments::startup::ApiDoc as utoipa::OpenApi>::openapi()
+                    .to_json()
+                    .unwrap(),
+            )
+            .unwrap(),
+            default_bind: payments::Settings::from_source(&none).unwrap().server.bind,
+        },
     ]
 }
 
