@@ -46,7 +46,7 @@ impl Status {
 /// One tax line of an invoice.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct TaxLine {
-    /// As printed: `TPS 5 %`, `TVQ 9,975 %`.
+    /// The tax's name, its rate left out (`TPS`, `TVQ`: the portal writes the rate its own way).
     pub label: String,
     /// Percent (`9.975`).
     pub rate: f64,
@@ -83,10 +83,7 @@ impl From<SalesInvoice> for Invoice {
                 .taxes
                 .iter()
                 .map(|t| TaxLine {
-                    label: t
-                        .description
-                        .clone()
-                        .unwrap_or_else(|| t.account_head.clone()),
+                    label: tax_name(t.description.as_deref().unwrap_or(&t.account_head)),
                     rate: t.rate,
                     amount_cents: t.tax_amount,
                 })
@@ -98,6 +95,24 @@ impl From<SalesInvoice> for Invoice {
             grand_total_cents: invoice.grand_total,
             outstanding_cents: invoice.outstanding_amount,
         }
+    }
+}
+
+/// A tax's name without its rate or account number: `TPS 5 %` → `TPS`, `2320 - TVQ à payer - GF`
+/// → `TVQ à payer` (what is left once digits, `%` and the company suffix go).
+fn tax_name(printed: &str) -> String {
+    let text = printed
+        .split(" - ")
+        .find(|part| !part.trim().chars().all(|c| c.is_ascii_digit()));
+    let text = text.unwrap_or(printed);
+    let name: String = text
+        .split_whitespace()
+        .take_while(|w| !w.starts_with(|c: char| c.is_ascii_digit()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    match name.is_empty() {
+        true => printed.trim().to_owned(),
+        false => name,
     }
 }
 
@@ -194,5 +209,18 @@ pub async fn owned(
         Ok(invoice) if invoice.customer == customer && invoice.docstatus != 0 => Ok(Some(invoice)),
         Ok(_) | Err(ErpError::NotFound) => Ok(None),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tax_is_named_without_its_rate() {
+        assert_eq!(tax_name("TPS 5 %"), "TPS");
+        assert_eq!(tax_name("TVQ 9,975 %"), "TVQ");
+        assert_eq!(tax_name("2320 - TVQ à payer - GF"), "TVQ à payer");
+        assert_eq!(tax_name("HST"), "HST");
     }
 }

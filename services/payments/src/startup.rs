@@ -140,6 +140,13 @@ impl Payments {
     }
 }
 
+impl Payments {
+    /// The OpenAPI document.
+    pub fn openapi() -> utoipa::openapi::OpenApi {
+        ApiDoc::openapi()
+    }
+}
+
 #[async_trait::async_trait]
 impl Service for Payments {
     fn configure(&self, cfg: &mut web::ServiceConfig) {

@@ -18,7 +18,14 @@ pub(crate) const INTERNAL_PREFIX: &str = "/internal/";
 pub(crate) const HOSTS: [&str; 2] = ["client.gigafibre.ca", "hub.gigafibre.ca"];
 
 /// Path prefixes served by staff only (Authentik forwardAuth): the support tools.
-pub(crate) const STAFF_PATHS: [&str; 2] = ["/portal/impersonate", "/notifications/"];
+pub(crate) const STAFF_PATHS: [&str; 6] = [
+    "/portal/impersonate",
+    "/notifications/",
+    "/payments/refund",
+    "/payments/send-link",
+    "/payments/repair",
+    "/payments/ppa/run",
+];
 
 /// A service of the services mode, as Traefik routes it.
 pub(crate) struct Service {
@@ -56,12 +63,8 @@ pub(crate) fn services() -> Vec<Service> {
         },
         Service {
             name: "payments",
-            openapi: serde_json::from_str(
-                &<payments::startup::ApiDoc as utoipa::OpenApi>::openapi()
-                    .to_json()
-                    .unwrap(),
-            )
-            .unwrap(),
+            openapi: serde_json::from_str(&payments::Payments::openapi().to_json().unwrap())
+                .unwrap(),
             default_bind: payments::Settings::from_source(&none).unwrap().server.bind,
         },
     ]

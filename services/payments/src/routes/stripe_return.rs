@@ -48,7 +48,8 @@ pub struct ReturnQuery {
 /// Stripe's return address.
 #[utoipa::path(get, path = "/payments/return", tag = "payments", params(ReturnQuery),
     responses((status = 302, description = "To the portal's page, with a fresh customer token in the fragment the first time"),
-              (status = 400, description = "No or unknown status, or not a Checkout Session id", body = shared::http::Problem, content_type = "application/problem+json")))]
+              (status = 400, description = "No or an unknown status, or no session_id (REQ_05)", body = shared::http::Problem, content_type = "application/problem+json"),
+              (status = 422, description = "session_id is not a Checkout Session id (PAY_04)", body = shared::http::Problem, content_type = "application/problem+json")))]
 pub async fn stripe_return(
     state: web::Data<AppState>,
     query: web::Query<ReturnQuery>,
