@@ -166,6 +166,25 @@ pub fn register<M: prometheus::core::Collector + Clone + 'static>(
     Ok(metric)
 }
 
+/// A counter with one label whose `values` all show from the start, at 0, so that `rate()` and the
+/// tests see the first event.
+pub fn labelled_counter(
+    registry: &Registry,
+    name: &str,
+    help: &str,
+    label: &str,
+    values: &[&str],
+) -> Result<prometheus::IntCounterVec, prometheus::Error> {
+    let vec = register(
+        registry,
+        prometheus::IntCounterVec::new(prometheus::Opts::new(name, help), &[label])?,
+    )?;
+    for v in values {
+        vec.with_label_values(&[*v]);
+    }
+    Ok(vec)
+}
+
 /// Milliseconds since the Unix epoch of `then`, as an age in seconds at `now_ms` (never negative).
 pub fn age_seconds(then_ms: i64, now_ms: i64) -> f64 {
     (now_ms - then_ms).max(0) as f64 / 1000.0

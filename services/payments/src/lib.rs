@@ -10,6 +10,7 @@ pub mod config;
 mod error;
 pub mod invoices;
 pub mod links;
+pub mod metrics;
 pub mod money;
 mod pay;
 pub mod portal_auth;

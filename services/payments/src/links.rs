@@ -187,6 +187,7 @@ impl Ctx {
         }
         self.store.enqueue(&events).await?;
         self.outbox_written.notify_one();
+        self.metrics.links_sent.inc();
         Ok(LinkSent {
             email: email.is_some(),
             sms: phone.is_some(),

@@ -24,6 +24,8 @@ pub struct Ctx {
     pub portal_url: String,
     /// Wakes the outbox relay.
     pub outbox_written: std::sync::Arc<tokio::sync::Notify>,
+    /// What it counts.
+    pub metrics: crate::metrics::PayMetrics,
     /// Klarna's limits.
     pub klarna: KlarnaLimits,
 }
@@ -88,6 +90,7 @@ impl Ctx {
         self.store
             .checkout_session_made(&id, &session.id, &url)
             .await?;
+        self.metrics.checkout(plan.kind.as_str());
         tracing::info!(checkout = %id, session = %session.id, customer = %plan.customer,
             amount_cents = plan.amount.get(), method = plan.method.as_str(), "checkout session made");
         Ok(url)

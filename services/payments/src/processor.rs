@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 
 use crate::booking::{self, Accounts, BookingError, Payment};
 use crate::config::TaxNumbers;
+use crate::metrics::{PayMetrics, Processed};
 use crate::money::Cents;
 use crate::receipt::{self, Line, Receipt};
 use crate::store::{Claim, NewPayment, Store, stripe_event};
@@ -40,8 +41,13 @@ const MAX_BACKOFF_MS: i64 = 60 * 60 * 1000;
 /// What became of one event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
+    /// A payment booked now.
+    Booked,
     /// Done; the note says why nothing was done when something was expected.
     Done(Option<String>),
+    /// Money that cannot be booked by itself (it does not match its checkout, ERPNext refuses it):
+    /// logged as an error, counted, left to a person.
+    NeedsAPerson(String),
     /// To be tried again later.
     Retry(String),
 }
@@ -61,6 +67,8 @@ pub struct Processor {
     pub tax_numbers: TaxNumbers,
     /// Wakes the outbox relay.
     pub outbox_written: Arc<Notify>,
+    /// What it counts.
+    pub metrics: PayMetrics,
 }
 
 impl Processor {
@@ -87,12 +95,25 @@ impl Processor {
         let now = now_ms();
         let events = self.store.waiting_events(now, BATCH).await?;
         for row in &events {
-            match self.process(row).await {
+            let outcome = self.process(row).await;
+            self.metrics.processed(match &outcome {
+                Outcome::Booked => Processed::Booked,
+                Outcome::Done(_) => Processed::Done,
+                Outcome::NeedsAPerson(_) => Processed::NeedsAPerson,
+                Outcome::Retry(_) => Processed::Retried,
+            });
+            match outcome {
+                Outcome::Booked => self.store.event_processed(&row.id, now_ms(), None).await?,
                 Outcome::Done(note) => {
                     if let Some(note) = &note {
                         tracing::warn!(event = %row.id, kind = %row.kind, note = %note, "Stripe event processed with nothing booked");
                     }
                     self.store.event_processed(&row.id, now_ms(), note).await?;
+                }
+                Outcome::NeedsAPerson(why) => {
+                    self.store
+                        .event_processed(&row.id, now_ms(), Some(why))
+                        .await?;
                 }
                 Outcome::Retry(error) => {
                     let wait = backoff_ms(row.attempts);
@@ -176,8 +197,12 @@ impl Processor {
             return;
         }
         match self.book_intent(&intent.id).await {
-            Outcome::Done(None) => repair.booked += 1,
-            Outcome::Done(Some(why)) | Outcome::Retry(why) => {
+            Outcome::Booked => {
+                repair.booked += 1;
+                self.metrics.repaired.inc();
+            }
+            Outcome::Done(None) => {}
+            Outcome::Done(Some(why)) | Outcome::NeedsAPerson(why) | Outcome::Retry(why) => {
                 tracing::error!(payment_intent = %intent.id, why = %why, "repair could not book a payment");
                 repair.failed += 1;
             }
@@ -249,7 +274,7 @@ impl Processor {
             Ok(invoices) => invoices,
             Err(why) => {
                 tracing::error!(payment_intent = %id, checkout = %checkout.id, why, "a payment does not match its checkout: book it by hand");
-                return Outcome::Done(Some(why.to_owned()));
+                return Outcome::NeedsAPerson(why.to_owned());
             }
         };
         let payment = Payment {
@@ -283,7 +308,7 @@ impl Processor {
             Err(BookingError::Erp(e)) if retryable(&e) => return Outcome::Retry(e.to_string()),
             Err(e) => {
                 tracing::error!(payment_intent = %payment.payment_intent, error = %e, "ERPNext refused a payment: book it by hand");
-                return Outcome::Done(Some(e.to_string()));
+                return Outcome::NeedsAPerson(e.to_string());
             }
         };
         let events = match self.events(payment, &entry).await {
@@ -300,7 +325,7 @@ impl Processor {
         self.outbox_written.notify_one();
         tracing::info!(payment_intent = %payment.payment_intent, payment_entry = %entry,
             customer = %payment.customer, amount_cents = payment.received.get(), "payment booked");
-        Outcome::Done(None)
+        Outcome::Booked
     }
 
     /// The fact and, when the customer has an email address, the receipt.

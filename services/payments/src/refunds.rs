@@ -171,6 +171,7 @@ impl Ctx {
             Ok(r) => ("succeeded", Some(r.id)),
             Err(CallError::Api(e)) if e.status == 400 => {
                 self.store.refund_answered(&row.id, "failed", None).await?;
+                self.metrics.refund(false);
                 tracing::warn!(refund = %row.id, code = ?e.code, "Stripe refused a refund");
                 return Err(RefundRefusal::TooMuch.into());
             }
@@ -179,6 +180,7 @@ impl Ctx {
         self.store
             .refund_answered(&row.id, status, id.as_deref())
             .await?;
+        self.metrics.refund(status == "succeeded");
         tracing::info!(target: "audit", staff, refund = %row.id, payment_intent = %row.payment_intent,
             amount_cents = row.amount_cents, status, "refund");
         Ok(refund::Model {

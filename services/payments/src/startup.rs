@@ -12,6 +12,7 @@ use utoipa::OpenApi;
 
 use crate::checkout::KlarnaLimits;
 use crate::config::Settings;
+use crate::metrics::PayMetrics;
 use crate::pay::Ctx;
 use crate::portal_auth::PortalAuth;
 use crate::processor::Processor;
@@ -101,6 +102,9 @@ impl Payments {
         let outbox_written = relay.notifier();
         relay.spawn();
         let inbox_wake = Arc::new(Notify::new());
+        let pay_metrics =
+            PayMetrics::register(metrics.registry()).context("registering payments' metrics")?;
+        metrics.watch(Arc::new(pay_metrics.inbox_gauges(store.clone())));
         let processor = Processor {
             store: store.clone(),
             erp: erp.clone(),
@@ -108,6 +112,7 @@ impl Payments {
             accounts: settings.accounts.clone(),
             tax_numbers: settings.tax_numbers.clone(),
             outbox_written: Arc::clone(&outbox_written),
+            metrics: pay_metrics.clone(),
         };
         processor.clone().spawn(Arc::clone(&inbox_wake));
         processor
@@ -121,6 +126,7 @@ impl Payments {
                 public_url: settings.public_url.clone(),
                 portal_url: settings.portal_url.clone(),
                 outbox_written,
+                metrics: pay_metrics,
                 klarna: KlarnaLimits {
                     min: settings.klarna_cents.0,
                     max: settings.klarna_cents.1,

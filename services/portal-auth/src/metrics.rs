@@ -1,8 +1,8 @@
 //! portal-auth's own metrics (docs/metrics.md, "portal-auth"): the login funnel from the request of
 //! a link to the sign-in. No label ever names a customer, an identifier or a code.
 
-use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts, Registry};
-use shared::metrics::{Gauges, register};
+use prometheus::{IntCounter, IntCounterVec, IntGauge, Registry};
+use shared::metrics::{Gauges, labelled_counter, register};
 
 use crate::domain::mint::MintPurpose;
 use crate::store::Store;
@@ -54,21 +54,6 @@ pub enum LoginMethod {
     Code,
 }
 
-fn counters(
-    r: &Registry,
-    name: &str,
-    help: &str,
-    label: &str,
-    values: &[&str],
-) -> prometheus::Result<IntCounterVec> {
-    let vec = register(r, IntCounterVec::new(Opts::new(name, help), &[label])?)?;
-    // Every value shows from the start, at 0, so that rate() and the tests see the first event.
-    for v in values {
-        vec.with_label_values(&[*v]);
-    }
-    Ok(vec)
-}
-
 fn counter(r: &Registry, name: &str, help: &str) -> prometheus::Result<IntCounter> {
     register(r, IntCounter::new(name, help)?)
 }
@@ -77,21 +62,21 @@ impl AuthMetrics {
     /// Registers portal-auth's metrics in `registry`.
     pub fn register(r: &Registry) -> prometheus::Result<Self> {
         Ok(Self {
-            link_requests: counters(
+            link_requests: labelled_counter(
                 r,
                 "portal_auth_link_requests_total",
                 "Link requests, by how the rate limits took them",
                 "outcome",
                 &["admitted", "limited_by_address", "limited_by_identifier"],
             )?,
-            lookups: counters(
+            lookups: labelled_counter(
                 r,
                 "portal_auth_link_lookups_total",
                 "ERPNext look-ups of queued link requests, by result",
                 "result",
                 &["matched", "unmatched", "failed"],
             )?,
-            links_sent: counters(
+            links_sent: labelled_counter(
                 r,
                 "portal_auth_links_sent_total",
                 "Login messages (link and code) handed to notifications",
@@ -109,14 +94,14 @@ impl AuthMetrics {
                 "portal_auth_code_failure_cap_reached_total",
                 "Codes refused because the wrong codes reached CODE_FAILURES_PER_MINUTE",
             )?,
-            logins: counters(
+            logins: labelled_counter(
                 r,
                 "portal_auth_logins_total",
                 "Customers signed in, by method",
                 "method",
                 &["link", "code"],
             )?,
-            revocations: counters(
+            revocations: labelled_counter(
                 r,
                 "portal_auth_revocations_total",
                 "Sign-outs: this token, or every token of the customer",
@@ -128,7 +113,7 @@ impl AuthMetrics {
                 "portal_auth_impersonations_total",
                 "Staff tokens issued to act as a customer",
             )?,
-            tokens_minted: counters(
+            tokens_minted: labelled_counter(
                 r,
                 "portal_auth_tokens_minted_total",
                 "Customer tokens minted for another service, by its purpose",

@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::AppState;
 use crate::error::ApiError;
+use crate::metrics::Intake;
 use crate::stripe::{Event, verify};
 
 /// The answer to a webhook Stripe may stop retrying.
@@ -36,8 +37,10 @@ pub async fn stripe_webhook(
         .get("Stripe-Signature")
         .and_then(|v| v.to_str().ok());
     let now = chrono::Utc::now();
-    verify(header, &body, &state.webhook_secrets, now.timestamp())?;
-    let event = Event::parse(&body)?;
+    let checked = verify(header, &body, &state.webhook_secrets, now.timestamp())
+        .map_err(ApiError::from)
+        .and_then(|_| Event::parse(&body).map_err(ApiError::from));
+    let event = checked.inspect_err(|_| state.pay.metrics.webhook(Intake::Refused))?;
     // Verified JSON is UTF-8.
     let payload = String::from_utf8_lossy(&body);
     let first_time = state
@@ -45,6 +48,10 @@ pub async fn stripe_webhook(
         .store
         .record_event(&event, &payload, now.timestamp_millis())
         .await?;
+    state.pay.metrics.webhook(match first_time {
+        true => Intake::Recorded,
+        false => Intake::Duplicate,
+    });
     if first_time {
         state.inbox_wake.notify_one();
     }

@@ -55,6 +55,23 @@ impl Store {
             .await
     }
 
+    /// How many events wait to be processed, and when the oldest of them came (Unix ms).
+    pub async fn inbox_backlog(&self) -> Result<(i64, Option<i64>), DbErr> {
+        use sea_orm::PaginatorTrait as _;
+        use stripe_event::Column as E;
+        let waiting = stripe_event::Entity::find()
+            .filter(E::ProcessedAt.is_null())
+            .count(self.connection())
+            .await?;
+        let oldest = stripe_event::Entity::find()
+            .filter(E::ProcessedAt.is_null())
+            .order_by_asc(E::ReceivedAt)
+            .one(self.connection())
+            .await?
+            .map(|e| e.received_at);
+        Ok((i64::try_from(waiting).unwrap_or(i64::MAX), oldest))
+    }
+
     /// Event `id` is done with; `note` says why nothing was done, when something was expected.
     pub async fn event_processed(
         &self,

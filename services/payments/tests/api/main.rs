@@ -7,6 +7,7 @@ mod cards;
 mod customer;
 mod helpers;
 mod links;
+mod metrics;
 mod pay_flow;
 mod refunds;
 mod repair;
