@@ -13,6 +13,7 @@ pub mod links;
 pub mod money;
 mod pay;
 pub mod portal_auth;
+pub mod ppa;
 pub mod processor;
 pub mod receipt;
 pub mod refunds;

@@ -17,11 +17,17 @@ mod migrations;
 pub mod payment;
 pub mod refund;
 mod refunds;
+mod ppa;
+pub mod ppa_charge;
+pub mod ppa_enrolment;
+mod ppa_migration;
+pub mod ppa_run;
 pub mod stripe_customer;
 pub mod stripe_event;
 
 pub use inbox::{Claim, NewPayment};
 pub use migrations::Migrator;
+pub use ppa::{ChargeDone, Lease};
 
 use crate::stripe::Event;
 
