@@ -8,5 +8,6 @@ mod customer;
 mod helpers;
 mod links;
 mod pay_flow;
+mod ppa;
 mod refunds;
 mod repair;
