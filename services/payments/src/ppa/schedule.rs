@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone as _, Utc};
 use chrono_tz::America::Toronto;
 
-use super::{Mode, Runner};
+use super::{Mode, RunError, Runner};
 
 /// The first run time strictly after `now`.
 pub fn next_run(now: DateTime<Utc>, at: NaiveTime) -> DateTime<Utc> {
@@ -60,6 +60,9 @@ impl Runner {
         match self.run(day, Mode::Scheduled, &mut |_| {}).await {
             Ok(summary) => tracing::info!(%day, customers = summary.customers,
                 charged = summary.charged, amount_cents = summary.amount_cents, "auto-pay run done"),
+            Err(RunError::NotTaken) => {
+                tracing::info!(%day, "auto-pay run left to the replica holding the day, or done");
+            }
             Err(e) => tracing::warn!(%day, error = %e, "auto-pay run not done"),
         }
     }
