@@ -7,7 +7,6 @@ use shared::erpnext::{Customer, SalesInvoice};
 
 use super::plan::{self, Decline};
 use super::{ChargeLine, Held, Runner};
-use crate::invoices;
 use crate::money::Cents;
 use crate::store::{ChargeDone, ppa_charge, ppa_enrolment};
 use crate::stripe::{CallError, ErrorKind, Form, PaymentIntent};
@@ -20,22 +19,18 @@ struct Answer {
 }
 
 impl Runner {
-    /// The customer's due invoices, charged when `lease` is held (else, dry, only listed).
+    /// The customer's `due` invoices, charged when `lease` is held (else, dry, only listed).
     pub(super) async fn customer(
         &self,
         enrolment: &ppa_enrolment::Model,
+        due: &[SalesInvoice],
         day: NaiveDate,
         mut lease: Option<&mut Held>,
     ) -> anyhow::Result<Vec<ChargeLine>> {
-        let due: Vec<SalesInvoice> = invoices::unpaid(&self.erp, &enrolment.customer)
-            .await?
-            .into_iter()
-            .filter(|i| plan::is_due(i, day))
-            .collect();
         let names: Vec<String> = due.iter().map(|i| i.name.clone()).collect();
         let history = self.store.ppa_charges_of(&names).await?;
         let mut lines = Vec::new();
-        for invoice in &due {
+        for invoice in due {
             let tried: Vec<&ppa_charge::Model> = history
                 .iter()
                 .filter(|c| c.invoice == invoice.name)

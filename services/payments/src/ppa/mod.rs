@@ -5,6 +5,7 @@
 
 mod charge;
 pub mod cli;
+mod due;
 mod enrolment;
 mod notice;
 mod plan;
@@ -53,6 +54,9 @@ pub enum RunError {
     /// The database does not answer.
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
+    /// ERPNext does not answer: the due invoices cannot be read.
+    #[error(transparent)]
+    Erp(#[from] shared::erpnext::ErpError),
 }
 
 /// One invoice of a run: charged, declined, or (dry run) to be charged.
@@ -90,7 +94,7 @@ pub struct Summary {
     pub declined_hard: usize,
     /// Charges the bank wants the customer for (a pay link was sent).
     pub needing_authentication: usize,
-    /// Customers or charges that failed for another reason (ERPNext or Stripe unavailable).
+    /// Customers or charges that failed for another reason (the database or Stripe unavailable).
     pub errors: usize,
     /// Charged (or, dry, to be charged), in cents.
     pub amount_cents: i64,
@@ -154,11 +158,7 @@ impl Runner {
             stripe,
             pace: Arc::new(RateLimiter::direct(Quota::per_second(settings.rate_per_s))),
             lease_ttl: Duration::from_secs(settings.lease_seconds.into()),
-            owner: format!(
-                "pid{}-{}",
-                std::process::id(),
-                uuid::Uuid::new_v4().simple()
-            ),
+            owner: format!("pid{}", std::process::id()),
             portal_url: portal_url.to_owned(),
             outbox_written,
         }
@@ -176,6 +176,7 @@ impl Runner {
             _ => Some(self.take(day, mode).await?),
         };
         let enrolments = self.store.active_ppa_enrolments().await?;
+        let due = due::by_customer(&self.erp, day).await?;
         report(Step::Customers(enrolments.len()));
         let mut summary = Summary {
             day: day.to_string(),
@@ -187,7 +188,11 @@ impl Runner {
             if let Some(held) = &mut lease {
                 held.keep(&self.store).await?;
             }
-            match self.customer(enrolment, day, lease.as_mut()).await {
+            let invoices = due.get(&enrolment.customer).map_or(&[][..], Vec::as_slice);
+            match self
+                .customer(enrolment, invoices, day, lease.as_mut())
+                .await
+            {
                 Ok(lines) => {
                     report(Step::Customer(&enrolment.customer, &lines));
                     lines.into_iter().for_each(|l| summary.add(l));
@@ -212,9 +217,10 @@ impl Runner {
         if self.stripe.is_none() {
             return Err(RunError::NoStripe);
         }
+        // One owner per run, so that a run stuck in this process cannot renew another's lease.
         let lease = Lease {
             day: day.to_string(),
-            owner: self.owner.clone(),
+            owner: format!("{}-{}", self.owner, uuid::Uuid::new_v4().simple()),
             ttl_ms: i64::try_from(self.lease_ttl.as_millis()).unwrap_or(i64::MAX),
         };
         match self

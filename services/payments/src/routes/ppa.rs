@@ -118,6 +118,7 @@ pub async fn run_ppa(
         .map_err(|e| match e {
             RunError::NotTaken => ApiError::RunUnderWay,
             RunError::Db(e) => ApiError::Unavailable(e),
+            RunError::Erp(e) => ApiError::Erp(e),
             RunError::LeaseLost | RunError::NoStripe => ApiError::StripeUnavailable,
         })?;
     Ok(no_store().json(summary))
