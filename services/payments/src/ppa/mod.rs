@@ -12,6 +12,7 @@ mod plan;
 pub mod schedule;
 mod settings;
 
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -156,7 +157,10 @@ impl Runner {
             store,
             erp,
             stripe,
-            pace: Arc::new(RateLimiter::direct(Quota::per_second(settings.rate_per_s))),
+            // No burst: an even pace, never more than the setting in any second.
+            pace: Arc::new(RateLimiter::direct(
+                Quota::per_second(settings.rate_per_s).allow_burst(NonZeroU32::MIN),
+            )),
             lease_ttl: Duration::from_secs(settings.lease_seconds.into()),
             owner: format!("pid{}", std::process::id()),
             portal_url: portal_url.to_owned(),
