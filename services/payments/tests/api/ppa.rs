@@ -158,6 +158,11 @@ async fn due_invoices_are_charged_once(backend: Backend) {
         view,
         json!({"enrolled": true, "method": "card", "payment_method": marie.card, "status": "active"})
     );
+    let said = cli_dry_run(&stack).await;
+    assert!(
+        said.contains("auto-pay 2027-01-05 (dry run): 2 customers, 3 invoices, 0 charged"),
+        "{said}"
+    );
     let dry = run(&stack, &format!("dry_run=true&date={DAY}")).await;
     assert_eq!(
         (dry["dry_run"].as_bool(), dry["invoices"].as_u64()),
@@ -191,9 +196,23 @@ async fn a_run_charges_each_due_invoice_once_and_a_second_run_nothing_more_on_po
     due_invoices_are_charged_once(Backend::Postgres).await;
 }
 
+/// What `payments ppa run --dry-run --date DAY` prints.
+async fn cli_dry_run(stack: &Stack) -> String {
+    let mut command = cli(stack, 20);
+    command.arg("--dry-run").stdout(Stdio::piped());
+    let done = command.output().await.unwrap();
+    assert!(done.status.success());
+    String::from_utf8(done.stdout).unwrap()
+}
+
 /// `payments ppa run --date DAY` as its own process against the stack's database and stand-ins.
 fn spawn_cli(stack: &Stack, rate_per_s: u32) -> tokio::process::Child {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_payments"))
+    cli(stack, rate_per_s).spawn().unwrap()
+}
+
+fn cli(stack: &Stack, rate_per_s: u32) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_payments"));
+    command
         .args(["ppa", "run", "--date", DAY])
         .env_clear()
         .env("DATABASE_URL", stack.db.as_ref().unwrap().url())
@@ -204,9 +223,8 @@ fn spawn_cli(stack: &Stack, rate_per_s: u32) -> tokio::process::Child {
         .env("PPA_LEASE_SECONDS", "2")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap()
+        .kill_on_drop(true);
+    command
 }
 
 #[tokio::test]
