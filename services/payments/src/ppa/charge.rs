@@ -11,6 +11,12 @@ use crate::money::Cents;
 use crate::store::{ChargeDone, ppa_charge, ppa_enrolment};
 use crate::stripe::{CallError, ErrorKind, Form, PaymentIntent};
 
+/// A page of PaymentIntents.
+#[derive(serde::Deserialize)]
+struct Intents {
+    data: Vec<PaymentIntent>,
+}
+
 /// What Stripe said of an attempt.
 struct Answer {
     status: &'static str,
@@ -82,14 +88,14 @@ impl Runner {
         line: &ChargeLine,
         day: NaiveDate,
     ) -> anyhow::Result<&'static str> {
-        let stripe = self.stripe.as_ref().ok_or(super::RunError::NoStripe)?;
         let stripe_customer = self
             .store
             .stripe_customer(&line.customer)
             .await?
             .ok_or_else(|| anyhow::anyhow!("no Stripe customer"))?;
         // Recorded before the call (or found recorded by a run that crashed): a replay uses the key.
-        self.store
+        let first_try = self
+            .store
             .new_ppa_charge(ppa_charge::Model {
                 invoice: line.invoice.clone(),
                 attempt: line.attempt,
@@ -102,6 +108,28 @@ impl Runner {
                 next_try_on: None,
             })
             .await?;
+        let found = match first_try {
+            true => None,
+            false => self.succeeded_before(&stripe_customer, line).await?,
+        };
+        let answer = match found {
+            Some(answer) => answer,
+            None => self.confirm(enrolment, &stripe_customer, line).await?,
+        };
+        self.record(line, day, &answer).await?;
+        tracing::info!(invoice = %line.invoice, attempt = line.attempt, customer = %line.customer,
+            amount_cents = line.amount_cents, outcome = answer.status, "auto-pay charge");
+        Ok(answer.status)
+    }
+
+    /// The off-session PaymentIntent of `line`, confirmed at once.
+    async fn confirm(
+        &self,
+        enrolment: &ppa_enrolment::Model,
+        stripe_customer: &str,
+        line: &ChargeLine,
+    ) -> anyhow::Result<Answer> {
+        let stripe = self.stripe.as_ref().ok_or(super::RunError::NoStripe)?;
         let form = Form::new()
             .set("amount", line.amount_cents)
             .set("currency", "cad")
@@ -117,11 +145,35 @@ impl Runner {
             .metadata("invoices", &line.invoice);
         self.pace.until_ready().await;
         let key = format!("ppa:{}:{}", line.invoice, line.attempt);
-        let answer = answer(stripe.post("/v1/payment_intents", &form, &key).await)?;
-        self.record(line, day, &answer).await?;
-        tracing::info!(invoice = %line.invoice, attempt = line.attempt, customer = %line.customer,
-            amount_cents = line.amount_cents, outcome = answer.status, "auto-pay charge");
-        Ok(answer.status)
+        Ok(answer(
+            stripe.post("/v1/payment_intents", &form, &key).await,
+        )?)
+    }
+
+    /// The attempt's PaymentIntent that succeeded, found among the customer's 100 newest at Stripe:
+    /// Stripe forgets an idempotency key after 24 hours, and a replay after that must not charge
+    /// again.
+    async fn succeeded_before(
+        &self,
+        stripe_customer: &str,
+        line: &ChargeLine,
+    ) -> anyhow::Result<Option<Answer>> {
+        let stripe = self.stripe.as_ref().ok_or(super::RunError::NoStripe)?;
+        let query = Form::new()
+            .set("customer", stripe_customer)
+            .set("limit", 100);
+        self.pace.until_ready().await;
+        let list: Intents = stripe.get("/v1/payment_intents", &query).await?;
+        let mark = format!("{}:{}", line.invoice, line.attempt);
+        Ok(list
+            .data
+            .into_iter()
+            .find(|i| i.status == "succeeded" && i.metadata.get("ppa_charge") == Some(&mark))
+            .map(|i| Answer {
+                status: "succeeded",
+                payment_intent: Some(i.id),
+                code: None,
+            }))
     }
 
     /// Records `answer`, with the pay link when the bank wants the customer.
