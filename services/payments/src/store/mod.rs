@@ -15,13 +15,13 @@ mod checkouts;
 mod inbox;
 mod migrations;
 pub mod payment;
-pub mod refund;
-mod refunds;
 mod ppa;
 pub mod ppa_charge;
 pub mod ppa_enrolment;
 mod ppa_migration;
 pub mod ppa_run;
+pub mod refund;
+mod refunds;
 pub mod stripe_customer;
 pub mod stripe_event;
 
