@@ -168,7 +168,10 @@ impl Processor {
     }
 
     async fn repair_one(&self, intent: &PaymentIntent, repair: &mut Repair) {
-        if intent.status != "succeeded" || !intent.metadata.contains_key("checkout") {
+        let ours = ["checkout", "ppa_charge"]
+            .iter()
+            .any(|k| intent.metadata.contains_key(*k));
+        if intent.status != "succeeded" || !ours {
             return;
         }
         repair.checked += 1;

@@ -9,13 +9,7 @@ use super::plan::{self, Decline};
 use super::{ChargeLine, Held, Runner};
 use crate::money::Cents;
 use crate::store::{ChargeDone, ppa_charge, ppa_enrolment};
-use crate::stripe::{CallError, ErrorKind, Form, PaymentIntent};
-
-/// A page of PaymentIntents.
-#[derive(serde::Deserialize)]
-struct Intents {
-    data: Vec<PaymentIntent>,
-}
+use crate::stripe::{CallError, ErrorKind, Form, List, PaymentIntent};
 
 /// What Stripe said of an attempt.
 struct Answer {
@@ -163,7 +157,7 @@ impl Runner {
             .set("customer", stripe_customer)
             .set("limit", 100);
         self.pace.until_ready().await;
-        let list: Intents = stripe.get("/v1/payment_intents", &query).await?;
+        let list: List<PaymentIntent> = stripe.get("/v1/payment_intents", &query).await?;
         let mark = format!("{}:{}", line.invoice, line.attempt);
         Ok(list
             .data

@@ -1,13 +1,12 @@
-//! Enrolling in auto-pay: by one of the customer's saved cards (checked at Stripe: its customer must
-//! be this customer's), or leaving. Bank debit (`acss_debit` mandates) is not offered yet.
+//! Enrolling in auto-pay: by one of the customer's saved cards (the route checks it is theirs at
+//! Stripe first, `Ctx::own_card`), or leaving. Bank debit (`acss_debit` mandates) is not offered yet.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Runner;
 use crate::error::ApiError;
 use crate::store::ppa_enrolment;
-use crate::stripe::{CallError, Form};
 
 /// What the customer asks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,35 +49,24 @@ impl From<Option<ppa_enrolment::Model>> for EnrolmentView {
     }
 }
 
-/// `payment_method` with the field read here.
-#[derive(Deserialize)]
-struct SavedCard {
-    customer: Option<String>,
-    #[serde(rename = "type")]
-    kind: String,
-}
-
 impl Runner {
     /// `customer`'s enrolment.
     pub async fn enrolment(&self, customer: &str) -> Result<EnrolmentView, ApiError> {
         Ok(self.store.ppa_enrolment(customer).await?.into())
     }
 
-    /// Enrols `customer` by `choice`; 404 for a card that is not theirs.
+    /// Enrols `customer` by `choice` (a card already found to be theirs).
     pub async fn enrol(&self, customer: &str, choice: Choice) -> Result<EnrolmentView, ApiError> {
         let before = self.store.ppa_enrolment(customer).await?;
         let row = match choice {
-            Choice::Card(card) => {
-                self.check_card(customer, &card).await?;
-                ppa_enrolment::Model {
-                    customer: customer.to_owned(),
-                    method: "card".to_owned(),
-                    payment_method: Some(card),
-                    mandate: None,
-                    status: "active".to_owned(),
-                    updated_at: super::now_ms(),
-                }
-            }
+            Choice::Card(card) => ppa_enrolment::Model {
+                customer: customer.to_owned(),
+                method: "card".to_owned(),
+                payment_method: Some(card),
+                mandate: None,
+                status: "active".to_owned(),
+                updated_at: super::now_ms(),
+            },
             Choice::Leave => match before {
                 Some(row) => ppa_enrolment::Model {
                     status: "cancelled".to_owned(),
@@ -91,33 +79,5 @@ impl Runner {
         self.store.set_ppa_enrolment(row.clone()).await?;
         tracing::info!(customer, method = %row.method, status = %row.status, "auto-pay enrolment");
         Ok(Some(row).into())
-    }
-
-    /// Whether `card` is a card saved at Stripe for `customer`'s Stripe customer.
-    async fn check_card(&self, customer: &str, card: &str) -> Result<(), ApiError> {
-        let well_formed = card.starts_with("pm_")
-            && card.len() <= 255
-            && card.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !well_formed {
-            return Err(ApiError::NotFound);
-        }
-        let stripe = self.stripe.as_ref().ok_or(ApiError::StripeUnavailable)?;
-        let ours = self
-            .store
-            .stripe_customer(customer)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        let saved: SavedCard = match stripe
-            .get(&format!("/v1/payment_methods/{card}"), &Form::new())
-            .await
-        {
-            Ok(saved) => saved,
-            Err(CallError::Api(e)) if e.status == 404 => return Err(ApiError::NotFound),
-            Err(e) => return Err(e.into()),
-        };
-        match saved.kind == "card" && saved.customer.as_deref() == Some(ours.as_str()) {
-            true => Ok(()),
-            false => Err(ApiError::NotFound),
-        }
     }
 }

@@ -1,9 +1,10 @@
 //! The pay link sent at once when an auto-pay charge needs the customer (3-D Secure): by email and
-//! SMS, in the customer's language (French unless they chose English), to the portal's invoices
+//! SMS (a North American mobile number), in the customer's language (French unless they chose English), to the portal's invoices
 //! page. Links that log the customer in come with the payment links of the staff routes.
 
 use shared::erpnext::Customer;
 use shared::events::{EmailSend, Envelope, SmsSend};
+use shared::phone::E164Phone;
 
 use crate::money::Cents;
 
@@ -60,11 +61,15 @@ pub fn pay_link(
             },
         )?);
     }
-    let phone = customer
-        .cell_phone
-        .as_deref()
-        .or(customer.mobile_no.as_deref());
-    if let Some(to) = phone.and_then(e164) {
+    let phone = [&customer.mobile_no, &customer.cell_phone]
+        .into_iter()
+        .flatten()
+        .find_map(|p| {
+            E164Phone::parse(p)
+                .ok()
+                .filter(E164Phone::is_north_american)
+        });
+    if let Some(to) = phone.map(|p| p.as_str().to_owned()) {
         events.push(Envelope::new(
             "payments",
             &SmsSend {
@@ -78,35 +83,10 @@ pub fn pay_link(
     Ok(events)
 }
 
-/// A North American number in E.164 form (`514 555-0147` → `+15145550147`); anything else is not
-/// texted. (portal-auth's `E164Phone` is the full parser; it belongs in `shared` once a third
-/// service needs it.)
-fn e164(raw: &str) -> Option<String> {
-    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-    let national = match digits.len() {
-        10 => digits.as_str(),
-        11 => digits.strip_prefix('1')?,
-        _ => return None,
-    };
-    let valid = |d: Option<char>| d.is_some_and(|c| ('2'..='9').contains(&c));
-    (valid(national.chars().next()) && valid(national.chars().nth(3)))
-        .then(|| format!("+1{national}"))
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    /// Bad input tried: too short, an area code starting with 1, a foreign number.
-    #[test]
-    fn north_american_numbers_are_written_in_e164() {
-        assert_eq!(e164("514 555-0147").as_deref(), Some("+15145550147"));
-        assert_eq!(e164("+1-450-555-0190").as_deref(), Some("+14505550190"));
-        for bad in ["555-0147", "114 555 0147", "+33 6 12 34 56 78", ""] {
-            assert_eq!(e164(bad), None, "{bad}");
-        }
-    }
 
     #[test]
     fn the_pay_link_goes_by_email_and_sms_in_french_first() {

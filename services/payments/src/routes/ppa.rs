@@ -74,6 +74,10 @@ pub async fn put_ppa(
 ) -> Result<HttpResponse, ApiError> {
     let customer = state.customer(&req).await?;
     let choice = Choice::try_from(body.into_inner())?;
+    if let Choice::Card(card) = &choice {
+        // Only one of the customer's own saved cards: another's is the same 404 as a missing one.
+        state.pay.own_card(&customer, card).await?;
+    }
     let view = state.ppa.enrol(&customer, choice).await?;
     Ok(no_store().json(view))
 }

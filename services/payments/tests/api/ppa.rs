@@ -409,3 +409,20 @@ async fn bad_enrolments_and_runs_are_refused() {
     assert_eq!(nobody_left["customers"], 0);
     stack.cleanup().await;
 }
+
+/// Stripe's events lost: the repair finds the auto-pay PaymentIntent at Stripe and books it.
+#[tokio::test]
+async fn an_auto_pay_charge_whose_events_were_lost_is_booked_by_the_repair() {
+    let stack = Stack::spawn_without_webhooks(Backend::Sqlite).await;
+    let marie = enrol(&stack, MARIE, CARD_OK).await;
+    assert_eq!(run(&stack, &format!("date={DAY}")).await["charged"], 1);
+    let repaired: Value = stack
+        .post_as_staff("/payments/repair?days=1", "agent.roy", "billing", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(repaired["booked"], 1, "{repaired}");
+    assert_booked_once(&stack, &marie, &[MARIE_UNPAID]).await;
+    stack.cleanup().await;
+}
