@@ -426,3 +426,33 @@ async fn an_auto_pay_charge_whose_events_were_lost_is_booked_by_the_repair() {
     assert_booked_once(&stack, &marie, &[MARIE_UNPAID]).await;
     stack.cleanup().await;
 }
+
+/// The staff member's connection closes long before the run ends: the run goes on to the end.
+#[tokio::test]
+async fn a_run_by_hand_goes_on_when_the_caller_stops_waiting() {
+    let stack = Stack::spawn(Backend::Sqlite).await;
+    let everyone = [
+        enrol(&stack, MARIE, CARD_OK).await,
+        enrol(&stack, SOPHIE, CARD_OK).await,
+        enrol(&stack, JEAN, CARD_OK).await,
+    ];
+    let impatient = stack
+        .http
+        .post(format!("{}/payments/ppa/run?date={DAY}", stack.payments))
+        .header("X-authentik-username", "agent.roy")
+        .header("X-authentik-groups", "billing")
+        .timeout(Duration::from_millis(30))
+        .send()
+        .await;
+    assert!(impatient.is_err(), "the run takes more than 30 ms at 20/s");
+    let charged = testkit::poll_until(Duration::from_secs(10), || async {
+        let mut n = 0;
+        for e in &everyone {
+            n += intents(&stack, &e.stripe_customer).await.len();
+        }
+        (n == 4).then_some(n)
+    })
+    .await;
+    assert_eq!(charged, Some(4), "every due invoice charged");
+    stack.cleanup().await;
+}
