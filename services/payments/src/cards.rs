@@ -121,7 +121,7 @@ impl Ctx {
     }
 
     /// `customer`'s Stripe id when card `id` is theirs; 404 otherwise.
-    async fn own_card(&self, customer: &str, id: &str) -> Result<String, ApiError> {
+    pub(crate) async fn own_card(&self, customer: &str, id: &str) -> Result<String, ApiError> {
         if !is_card_id(id) {
             return Err(ApiError::NotFound);
         }

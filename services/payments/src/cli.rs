@@ -18,7 +18,11 @@ Without a subcommand it serves. The main variables:
   STRIPE_API_URL            Stripe's API origin (default http://127.0.0.1:8002, the stand-in)
   STRIPE_SECRET_KEY         sk_… (or STRIPE_SECRET_KEY_FILE)
   STRIPE_WEBHOOK_SECRETS    whsec_… endpoint secrets, comma-separated (two during a roll)
-  STRIPE_WEBHOOK_MAX_BYTES  largest webhook body (default 262144)";
+  STRIPE_WEBHOOK_MAX_BYTES  largest webhook body (default 262144)
+  PPA_ENABLED               run auto-pay daily (default false)
+  PPA_TIME                  when, America/Toronto (default 06:00)
+  PPA_RATE_PER_S            calls to Stripe per second at most (default 20)
+  PPA_LEASE_SECONDS         a run's lease without renewal (default 120)";
 
 /// `payments`.
 #[derive(Debug, Parser)]
@@ -35,11 +39,23 @@ pub enum Command {
     /// `serve`, `migrate`, `check-config`.
     #[command(flatten)]
     Common(Common),
+    /// Pre-authorised auto-pay: `payments ppa run [--dry-run] [--date YYYY-MM-DD]`
+    Ppa {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::ppa::cli::PpaCommand,
+    },
 }
 
 /// Runs the command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let Command::Common(common) = cli.command.unwrap_or(Command::Common(Common::Serve));
+    let common = match cli.command.unwrap_or(Command::Common(Common::Serve)) {
+        Command::Common(common) => common,
+        Command::Ppa { command } => {
+            shared::cli::init_logging();
+            return crate::ppa::cli::run(command).await;
+        }
+    };
     if !matches!(common, Common::Serve) {
         shared::cli::init_logging();
     }

@@ -62,6 +62,8 @@ pub struct Settings {
     /// How often the repair books payments whose events never came (`REPAIR_EVERY_S`, a day), and
     /// how far back it looks (`REPAIR_LOOKBACK_DAYS`, 3).
     pub repair: (std::time::Duration, std::time::Duration),
+    /// Pre-authorised auto-pay (`PPA_ENABLED`, `PPA_TIME`, `PPA_RATE_PER_S`, `PPA_LEASE_SECONDS`).
+    pub ppa: crate::ppa::PpaSettings,
 }
 
 /// Gigafibre's GST/TPS and QST/TVQ registration numbers, as receipts print them.
@@ -116,6 +118,7 @@ impl Settings {
                 "PAYMENTS_STAFF_GROUPS",
                 "billing,support,admin",
             ),
+            ppa: crate::ppa::PpaSettings::from_source(src)?,
             tax_numbers: TaxNumbers {
                 gst: config::string_or(src, "GST_NUMBER", "123456789 RT0001"),
                 qst: config::string_or(src, "QST_NUMBER", "1234567890 TQ0001"),

@@ -50,6 +50,9 @@ pub enum ApiError {
     /// A query parameter out of range.
     #[error("{0}")]
     BadQuery(&'static str),
+    /// Another process is running that day's auto-pay.
+    #[error("the auto-pay run of that day is under way")]
+    RunUnderWay,
     /// Stripe is not configured, does not answer, or refused a call it should have taken.
     #[error("Stripe unavailable")]
     StripeUnavailable,
@@ -139,6 +142,12 @@ impl ApiError {
                 "PAY_13",
                 "Payments unavailable",
                 "Payments cannot be taken right now; try again in a few minutes.",
+            ),
+            Self::RunUnderWay => Problem::new(
+                conflict,
+                "PAY_15",
+                "Run under way",
+                "That day's auto-pay run is under way elsewhere; try again in a few minutes.",
             ),
             Self::NotFound => Problem::new(
                 StatusCode::NOT_FOUND,

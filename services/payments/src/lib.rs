@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod money;
 mod pay;
 pub mod portal_auth;
+pub mod ppa;
 pub mod processor;
 pub mod receipt;
 pub mod refunds;

@@ -189,7 +189,10 @@ impl Processor {
     }
 
     async fn repair_one(&self, intent: &PaymentIntent, repair: &mut Repair) {
-        if intent.status != "succeeded" || !intent.metadata.contains_key("checkout") {
+        let ours = ["checkout", "ppa_charge"]
+            .iter()
+            .any(|k| intent.metadata.contains_key(*k));
+        if intent.status != "succeeded" || !ours {
             return;
         }
         repair.checked += 1;
@@ -257,6 +260,9 @@ impl Processor {
         if intent.status != "succeeded" {
             return Outcome::Done(Some(format!("PaymentIntent {id} is {}", intent.status)));
         }
+        if intent.metadata.contains_key("ppa_charge") {
+            return self.book_ppa(&intent).await;
+        }
         let Some(checkout_id) = intent.metadata.get("checkout") else {
             return Outcome::Done(Some(format!(
                 "PaymentIntent {id} was not made by this service"
@@ -286,6 +292,32 @@ impl Processor {
             date: quebec_date(intent.created),
         };
         self.book(&payment, Some(&checkout.id)).await
+    }
+
+    /// Books an auto-pay charge: the one invoice its metadata names, paid by what was received.
+    async fn book_ppa(&self, intent: &PaymentIntent) -> Outcome {
+        let (Some(customer), Some(invoice)) = (
+            intent.metadata.get("customer"),
+            intent.metadata.get("invoices"),
+        ) else {
+            return Outcome::Done(Some(format!(
+                "auto-pay PaymentIntent {} names no customer or invoice",
+                intent.id
+            )));
+        };
+        let Some(fee) = intent.fee() else {
+            return Outcome::Retry(format!("Stripe's fee on {} is not known yet", intent.id));
+        };
+        let received = Cents::new(intent.amount_received).unwrap_or_default();
+        let payment = Payment {
+            payment_intent: intent.id.clone(),
+            customer: customer.clone(),
+            received,
+            fee: Cents::new(fee).unwrap_or_default(),
+            invoices: vec![(invoice.clone(), received)],
+            date: quebec_date(intent.created),
+        };
+        self.book(&payment, None).await
     }
 
     /// Claims, books and records `payment`.

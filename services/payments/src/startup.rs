@@ -49,6 +49,9 @@ const SERVICE: &str = "payments";
         routes::staff::repair,
         routes::staff::refund,
         routes::staff::send_link,
+        routes::ppa::get_ppa,
+        routes::ppa::put_ppa,
+        routes::ppa::run_ppa,
     ),
     components(schemas(shared::http::Problem))
 )]
@@ -101,6 +104,17 @@ impl Payments {
             .with_counters(metrics.outbox(SERVICE));
         let outbox_written = relay.notifier();
         relay.spawn();
+        let ppa = crate::ppa::Runner::new(
+            &settings.ppa,
+            store.clone(),
+            erp.clone(),
+            stripe.clone(),
+            &settings.portal_url,
+            Arc::clone(&outbox_written),
+        );
+        if settings.ppa.enabled {
+            crate::ppa::schedule::spawn(ppa.clone(), settings.ppa.time);
+        }
         let inbox_wake = Arc::new(Notify::new());
         let pay_metrics =
             PayMetrics::register(metrics.registry()).context("registering payments' metrics")?;
@@ -137,6 +151,7 @@ impl Payments {
             inbox_wake,
             processor,
             staff: (settings.staff_gate.clone(), settings.staff_groups.clone()),
+            ppa,
         });
         Ok(Self {
             state,

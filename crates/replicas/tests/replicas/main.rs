@@ -4,13 +4,15 @@
 //! not depend on which replica a request reaches, and stopping or killing a replica must lose
 //! nothing.
 //!
-//! payments (issue 18): two replicas and the stripe-sandbox, started by the one test that needs them.
+//! payments (issue 18): two replicas and the stripe-sandbox, started by the tests that need them: a
+//! payment's events booked once, and one auto-pay day run by both at once charging once.
 //!
 //! The binaries must be built first: `cargo build -p portal-auth -p notifications -p payments
 //! -p erp-sandbox -p stripe-sandbox`.
 //! A failing test prints the log tail of every process and keeps the full logs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod auto_pay;
 mod cluster;
 mod load;
 mod mail;

@@ -2,6 +2,7 @@
 
 pub(crate) mod cards;
 pub(crate) mod customer;
+pub(crate) mod ppa;
 pub(crate) mod staff;
 pub(crate) mod stripe_return;
 pub(crate) mod webhook;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub(crate) processor: crate::processor::Processor,
     /// Wakes the inbox's processor when an event is recorded.
     pub(crate) inbox_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// Auto-pay: enrolments and runs.
+    pub(crate) ppa: crate::ppa::Runner,
 }
 
 impl AppState {
@@ -83,6 +86,7 @@ pub fn configure(
             .route("/billing-portal", web::post().to(billing_portal))
             .route("/repair", web::post().to(repair))
             .route("/refund", web::post().to(refund))
-            .route("/send-link", web::post().to(send_link)),
+            .route("/send-link", web::post().to(send_link))
+            .configure(ppa::configure),
     );
 }

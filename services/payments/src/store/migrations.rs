@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateStripeEvent),
             Box::new(CreateCheckoutAndPayment),
             Box::new(CreateRefund),
+            Box::new(super::ppa_migration::CreatePpaTables),
         ]
     }
 

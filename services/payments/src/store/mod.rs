@@ -15,6 +15,11 @@ mod checkouts;
 mod inbox;
 mod migrations;
 pub mod payment;
+mod ppa;
+pub mod ppa_charge;
+pub mod ppa_enrolment;
+mod ppa_migration;
+pub mod ppa_run;
 pub mod refund;
 mod refunds;
 pub mod stripe_customer;
@@ -22,6 +27,7 @@ pub mod stripe_event;
 
 pub use inbox::{Claim, NewPayment};
 pub use migrations::Migrator;
+pub use ppa::{ChargeDone, Lease};
 
 use crate::stripe::Event;
 

@@ -9,5 +9,6 @@ mod helpers;
 mod links;
 mod metrics;
 mod pay_flow;
+mod ppa;
 mod refunds;
 mod repair;
