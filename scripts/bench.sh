@@ -13,7 +13,10 @@
 #
 # Mode `payments` (issue 18): the release `payments` process on SQLite, then on PostgreSQL; wrk on
 # /healthz and on POST /webhook/stripe with events signed beforehand (bench/stripe_events.py: verified,
-# deduplicated, recorded, 200), ratio to /healthz and p99.
+# deduplicated, recorded, 200), ratio to /healthz and p99; then auto-pay (services/payments/tests/
+# ppa_bench.rs against the erp-sandbox and the Stripe stand-in): a dry run over BENCH_PPA_CUSTOMERS
+# (7000) enrolled customers (< 30 s), and a real run of BENCH_PPA_CHARGED (400) charges reporting its
+# time per customer at the configured pace (PPA_RATE_PER_S, 20 by default).
 #
 # Knobs: BENCH_DURATION (6s), BENCH_CONNECTIONS (64), BENCH_HIGH_CONNECTIONS (256), BENCH_TIMING_N (500),
 # BENCH_WEBHOOK_EVENTS (300000), BENCH_MODES ("embedded postgres notifications payments").
@@ -266,6 +269,27 @@ bench_payments() {
     judge "$label" "webhook intake p99 < 20 ms" "${w_p99} ms" "$(pass_if "$w_p99 < 20")"
     cleanup
   done
+  bench_ppa
+}
+
+# Auto-pay at scale: the figures services/payments/tests/ppa_bench.rs prints as `PPA_BENCH k=v …`.
+bench_ppa() {
+  log "payments auto-pay (7,000 customers dry, a real run at the configured pace)"
+  local out
+  out=$(PPA_BENCH_CUSTOMERS=${BENCH_PPA_CUSTOMERS:-7000} PPA_BENCH_CHARGED=${BENCH_PPA_CHARGED:-400} \
+    cargo test --release -q -p payments --test ppa_bench -- --ignored --nocapture --test-threads 1 2>&1) || true
+  grep -E '^(dry run|real run|seeded)' <<<"$out" || true
+  local dry per rate
+  dry=$(sed -nE 's/^PPA_BENCH dry_run_s=([0-9.]+).*/\1/p' <<<"$out")
+  per=$(sed -nE 's/^PPA_BENCH per_customer_ms=([0-9.]+).*/\1/p' <<<"$out")
+  rate=$(sed -nE 's/^PPA_BENCH per_customer_ms=.* rate_per_s=([0-9]+).*/\1/p' <<<"$out")
+  if [ -z "$dry" ] || [ -z "$per" ]; then
+    tail -n 30 <<<"$out" >&2
+    judge "payments auto-pay" "benchmark ran" "no" FAIL
+    return
+  fi
+  judge "payments auto-pay" "dry run over ${BENCH_PPA_CUSTOMERS:-7000} customers < 30 s" "${dry} s" "$(pass_if "$dry < 30")"
+  judge "payments auto-pay" "real run: time per customer at ${rate}/s" "${per} ms (the pace: $(awk "BEGIN { printf \"%.1f\", 1000 / $rate }") ms)" PASS
 }
 
 echo "machine: $(nproc) cores, $(uname -sr); hub: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"

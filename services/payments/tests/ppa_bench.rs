@@ -199,6 +199,11 @@ async fn a_dry_run_over_seven_thousand_customers_takes_under_thirty_seconds() {
         summary.invoices,
         took.as_micros() as f64 / count as f64
     );
+    // The line scripts/bench.sh reads.
+    println!(
+        "PPA_BENCH dry_run_s={:.3} customers={count}",
+        took.as_secs_f64()
+    );
     assert_eq!((summary.customers, summary.invoices), (count, count));
     assert!(took < Duration::from_secs(30), "{took:?}");
 }
@@ -223,6 +228,10 @@ async fn a_real_run_reports_its_time_per_customer_at_the_configured_pace() {
         summary.charged,
         1_000.0 / f64::from(seeded.settings.rate_per_s.get()),
         per_customer * 7.0
+    );
+    println!(
+        "PPA_BENCH per_customer_ms={per_customer:.2} rate_per_s={} charged={}",
+        seeded.settings.rate_per_s, summary.charged
     );
     assert_eq!(summary.charged, count);
 }
