@@ -16,7 +16,7 @@ mod service;
 pub use service::{ServiceBinary, migrate_service, run_common, service_checks};
 
 use crate::config::{BusSettings, ConfigError, ErpSettings};
-use crate::erpnext::{ErpError, FrappeClient, ListQuery};
+use crate::erpnext::{ErpError, ListQuery};
 
 /// How long one check may take before it is reported as failed.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -277,7 +277,8 @@ pub async fn check_nats(bus: BusSettings) -> Result<String, String> {
 /// `ERP_API_SECRET`.
 pub async fn check_erp(erp: ErpSettings) -> Result<String, String> {
     let url = erp.url.as_str().trim_end_matches('/').to_owned();
-    let client = FrappeClient::new(&url, &erp.api_key, &erp.api_secret)
+    let client = erp
+        .client()
         .map_err(|e| format!("{e}: check ERP_URL, ERP_API_KEY and ERP_API_SECRET"))?;
     let query = ListQuery::new().limit(1);
     match client.list::<serde_json::Value>("Customer", &query).await {

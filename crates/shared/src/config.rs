@@ -159,6 +159,11 @@ pub struct ErpSettings {
 }
 
 impl ErpSettings {
+    /// A Frappe client with these settings.
+    pub fn client(&self) -> Result<crate::erpnext::FrappeClient, crate::erpnext::ErpError> {
+        crate::erpnext::FrappeClient::new(self.url.as_str(), &self.api_key, &self.api_secret)
+    }
+
     /// `ERP_URL`, `ERP_API_KEY`, `ERP_API_SECRET`, defaulting to the embedded erp-sandbox.
     pub fn from_source(
         src: &dyn Source,

@@ -143,11 +143,7 @@ impl Settings {
             )?),
             concurrency: config::parsed_or(src, "NOTIFY_CONCURRENCY", 32)?,
             lease: Duration::from_secs(config::parsed_or(src, "NOTIFY_LEASE_S", 60)?),
-            trusted_proxies: TrustedProxies(config::ip_ranges_or(
-                src,
-                "TRUSTED_PROXIES",
-                "127.0.0.1",
-            )?),
+            trusted_proxies: TrustedProxies::from_source(src)?,
             loopback_is_staff: config::parsed_or(src, "LOOPBACK_IS_STAFF", false)?,
             impersonation_groups: shared::http::impersonation_groups(src),
             outbox_reader_groups: shared::http::groups_or(src, "OUTBOX_READER_GROUPS", ""),

@@ -76,6 +76,17 @@ pub struct TaxNumbers {
 }
 
 impl Settings {
+    /// The Stripe client, when `STRIPE_SECRET_KEY` is set.
+    pub fn stripe_client(&self) -> anyhow::Result<Option<crate::stripe::StripeClient>> {
+        self.stripe_secret_key
+            .as_ref()
+            .map(|key| {
+                crate::stripe::StripeClient::new(&self.stripe_api_url, key)
+                    .ok_or_else(|| anyhow::anyhow!("STRIPE_SECRET_KEY cannot be sent as a header"))
+            })
+            .transpose()
+    }
+
     /// Reads the settings from `src`, failing on the first bad variable.
     pub fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
         Ok(Self {
@@ -100,11 +111,7 @@ impl Settings {
             accounts: accounts(src),
             internal_secret: config::secret(src, "INTERNAL_API_SECRET")?,
             staff_gate: StaffGate {
-                trusted_proxies: TrustedProxies(config::ip_ranges_or(
-                    src,
-                    "TRUSTED_PROXIES",
-                    "127.0.0.1",
-                )?),
+                trusted_proxies: TrustedProxies::from_source(src)?,
                 loopback_is_staff: config::parsed_or(src, "LOOPBACK_IS_STAFF", false)?,
             },
             repair: (

@@ -18,8 +18,6 @@ use crate::portal_auth::PortalAuth;
 use crate::processor::Processor;
 use crate::routes::{self, AppState};
 use crate::store::Store;
-use crate::stripe::StripeClient;
-use shared::erpnext::FrappeClient;
 use shared::events::OutboxRelay;
 use tokio::sync::Notify;
 
@@ -83,23 +81,15 @@ impl Payments {
             "payments-database",
             store.connection().clone(),
         ))];
-        let erp = FrappeClient::new(
-            settings.erp.url.as_str(),
-            &settings.erp.api_key,
-            &settings.erp.api_secret,
-        )
-        .context("building the ERP client (ERP_URL)")?
-        .with_metrics(metrics.erpnext(SERVICE));
-        let stripe = match &settings.stripe_secret_key {
-            Some(key) => Some(
-                StripeClient::new(&settings.stripe_api_url, key)
-                    .context("building the Stripe client (STRIPE_SECRET_KEY)")?,
-            ),
-            None => {
-                tracing::warn!("STRIPE_SECRET_KEY is not set: no payment can be taken");
-                None
-            }
-        };
+        let erp = settings
+            .erp
+            .client()
+            .context("building the ERP client (ERP_URL)")?
+            .with_metrics(metrics.erpnext(SERVICE));
+        let stripe = settings.stripe_client()?;
+        if stripe.is_none() {
+            tracing::warn!("STRIPE_SECRET_KEY is not set: no payment can be taken");
+        }
         let relay = OutboxRelay::new(store.connection().clone(), bus)
             .with_counters(metrics.outbox(SERVICE));
         let outbox_written = relay.notifier();

@@ -98,11 +98,7 @@ impl Settings {
                 config::parsed_or::<u64>(src, "JWT_KEYS_RELOAD_S", 10)?.max(1),
             ),
             issuer: config::string_or(src, "JWT_ISSUER", "https://hub.gigafibre.ca"),
-            trusted_proxies: TrustedProxies(config::ip_ranges_or(
-                src,
-                "TRUSTED_PROXIES",
-                "127.0.0.1",
-            )?),
+            trusted_proxies: TrustedProxies::from_source(src)?,
             identifier_limit: config::parsed_or(src, "LINK_LIMIT_PER_IDENTIFIER", 3)?,
             ip_limit: config::parsed_or(src, "LINK_LIMIT_PER_IP", 30)?,
             limit_window: Duration::from_secs(config::parsed_or(src, "LINK_LIMIT_WINDOW_S", 900)?),

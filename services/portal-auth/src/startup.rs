@@ -77,13 +77,11 @@ impl PortalAuth {
             )
         })?;
         let code_key = CodeKey::load(settings)?;
-        let erp = FrappeClient::new(
-            settings.erp.url.as_str(),
-            &settings.erp.api_key,
-            &settings.erp.api_secret,
-        )
-        .context("building the ERP client (ERP_URL)")?
-        .with_metrics(metrics.erpnext(SERVICE));
+        let erp = settings
+            .erp
+            .client()
+            .context("building the ERP client (ERP_URL)")?
+            .with_metrics(metrics.erpnext(SERVICE));
         let auth_metrics = AuthMetrics::register(metrics.registry())
             .context("registering portal-auth's metrics")?;
         metrics.watch(Arc::new(auth_metrics.pending_jobs_gauge(store.clone())));

@@ -12,6 +12,15 @@ use actix_web::{FromRequest, HttpRequest, web};
 #[derive(Clone, Debug, Default)]
 pub struct TrustedProxies(pub Vec<IpRange>);
 
+impl TrustedProxies {
+    /// `TRUSTED_PROXIES`: comma-separated addresses or ranges, `127.0.0.1` when unset.
+    pub fn from_source(
+        src: &dyn crate::config::Source,
+    ) -> Result<Self, crate::config::ConfigError> {
+        crate::config::ip_ranges_or(src, "TRUSTED_PROXIES", "127.0.0.1").map(Self)
+    }
+}
+
 /// One address (`10.0.0.2`) or a CIDR range (`10.42.0.0/16`, `fd00::/8`) of trusted proxies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IpRange(IpNet);

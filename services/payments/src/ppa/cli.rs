@@ -8,12 +8,10 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use chrono::NaiveDate;
 use shared::cli::Progress;
-use shared::erpnext::FrappeClient;
 
 use super::{Mode, RunError, Runner, Step, Summary};
 use crate::config::Settings;
 use crate::store::Store;
-use crate::stripe::StripeClient;
 
 /// `payments ppa …`.
 #[derive(Debug, clap::Subcommand)]
@@ -72,19 +70,11 @@ async fn runner(settings: &Settings) -> anyhow::Result<Runner> {
     let store = Store::connect(&settings.database_url)
         .await
         .context("opening the payments database (DATABASE_URL)")?;
-    let erp = FrappeClient::new(
-        settings.erp.url.as_str(),
-        &settings.erp.api_key,
-        &settings.erp.api_secret,
-    )
-    .context("building the ERP client (ERP_URL)")?;
-    let stripe = match &settings.stripe_secret_key {
-        Some(key) => Some(
-            StripeClient::new(&settings.stripe_api_url, key)
-                .context("building the Stripe client (STRIPE_SECRET_KEY)")?,
-        ),
-        None => None,
-    };
+    let erp = settings
+        .erp
+        .client()
+        .context("building the ERP client (ERP_URL)")?;
+    let stripe = settings.stripe_client()?;
     Ok(Runner::new(
         &settings.ppa,
         store,
