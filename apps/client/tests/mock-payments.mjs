@@ -5,6 +5,8 @@
 //
 // Every customer starts with the same invoices: one of each status (the overdue one is over the
 // mock's Klarna limit: 422 PAY_12), then older paid ones, enough for two pages; and two cards.
+// Auto-pay (`/payments/ppa`) starts off; bank debit answers a `/checkout/{id}` that accepts the
+// mandate at once and comes back to `#/compte`, as Stripe's page will.
 
 import { randomUUID } from 'node:crypto';
 import { CUSTOMERS, SECURITY_HEADERS, json, mintDemoToken, problem, readBody, session } from './mock-server.mjs';
@@ -53,6 +55,7 @@ function startingAccount() {
       { id: 'pm_visa4242', brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030, default: true },
       { id: 'pm_mc4444', brand: 'mastercard', last4: '4444', exp_month: 8, exp_year: 2027, default: false },
     ],
+    ppa: null,
   };
 }
 
@@ -93,6 +96,11 @@ function completeCheckout(state, id, res) {
   if (!session) return problem(res, 404, 'NOT_FOUND', 'Not Found', 'No such checkout session.');
   state.checkouts.delete(id);
   const account = accountOf(state, session.customerId);
+  if (session.kind === 'mandate') {
+    account.ppa = { method: 'acss_debit', payment_method: null, status: 'active' };
+    res.writeHead(302, { ...SECURITY_HEADERS, Location: '/#/compte' });
+    return res.end();
+  }
   if (session.kind === 'setup') {
     account.cards.push({ id: `pm_${randomUUID().slice(0, 8)}`, brand: 'mastercard', last4: '5555', exp_month: 3, exp_year: 2031, default: account.cards.length === 0 });
   } else {
@@ -126,6 +134,29 @@ async function payInvoice(state, req, res, account, customerId, name) {
     return problem(res, 422, 'PAY_12', 'Unprocessable', 'Klarna is not offered for this payment.');
   }
   checkout(state, res, customerId, 'payment', [name]);
+}
+
+/** GET /payments/ppa's body: `status` null when never enrolled. */
+function enrolment(account) {
+  const row = account.ppa;
+  return { enrolled: row?.status === 'active', method: row?.method ?? null, payment_method: row?.payment_method ?? null, status: row?.status ?? null };
+}
+
+/** PUT /payments/ppa: a saved card, bank debit (a mandate page), or `{enabled: false}`; like the service, anything else is 422 PAY_04. */
+async function putEnrolment(state, req, res, account, customerId) {
+  const body = await readBody(req);
+  const bad = () => problem(res, 422, 'PAY_04', 'Bad query', 'Send {"method": "card", "payment_method": "pm_…"} or {"enabled": false}.');
+  if (!body || typeof body !== 'object' || Object.keys(body).some((k) => !['enabled', 'method', 'payment_method'].includes(k))) return bad();
+  if (body.enabled === false && !body.method && !body.payment_method) {
+    if (account.ppa) account.ppa.status = 'cancelled';
+    return json(res, 200, enrolment(account));
+  }
+  if (body.enabled === false) return bad();
+  if (body.method === 'acss_debit') return checkout(state, res, customerId, 'mandate');
+  if (body.method !== 'card' || typeof body.payment_method !== 'string') return bad();
+  if (!account.cards.some((c) => c.id === body.payment_method)) return notFound(res);
+  account.ppa = { method: 'card', payment_method: body.payment_method, status: 'active' };
+  return json(res, 200, enrolment(account));
 }
 
 function setDefault(res, account, id) {
@@ -170,6 +201,8 @@ export async function routePayments(state, req, url, res) {
   if (key === 'POST /payments/save-card') return checkout(state, res, current.sub, 'setup');
   if (key === 'POST /payments/billing-portal') return json(res, 200, { url: `${state.origin}/billing-portal/${randomUUID()}` });
   if (key === 'GET /payments/methods') return json(res, 200, { methods: account.cards });
+  if (key === 'GET /payments/ppa') return json(res, 200, enrolment(account));
+  if (key === 'PUT /payments/ppa') return putEnrolment(state, req, res, account, current.sub);
   const [, name, action] = /^\/payments\/(?:invoices|pay-invoice|methods)\/([^/]+)(?:\/(pdf|default))?$/.exec(pathname) ?? [];
   const id = name && decodeURIComponent(name);
   if (req.method === 'GET' && action === 'pdf' && pathname.startsWith('/payments/invoices/')) {

@@ -56,6 +56,29 @@ export function openBillingPortal() {
   return authFetch('POST', '/payments/billing-portal', { body: {} });
 }
 
+/** `{ enrolled, method, payment_method, status }`: the customer's auto-pay (PPA) enrolment. */
+export function fetchAutoPay() {
+  return authFetch('GET', '/payments/ppa');
+}
+
+/** Auto-pay by one of the saved cards; resolves to the enrolment now (404 PAY_14: not their card). */
+export function enrolCard(paymentMethod) {
+  return authFetch('PUT', '/payments/ppa', { body: { method: 'card', payment_method: paymentMethod } });
+}
+
+/**
+ * `{ url }` of Stripe's page where the customer accepts the pre-authorised debit mandate, once
+ * they agreed to its summary here (422 PAY_04 while the service does not offer bank debit).
+ */
+export function enrolBankDebit() {
+  return authFetch('PUT', '/payments/ppa', { body: { method: 'acss_debit' } });
+}
+
+/** No more auto-pay; resolves to the enrolment now. */
+export function leaveAutoPay() {
+  return authFetch('PUT', '/payments/ppa', { body: { enabled: false } });
+}
+
 /**
  * Leaves the portal for the Stripe page the service returned. Only http(s) addresses: a
  * `javascript:` URL in an answer must never run here.

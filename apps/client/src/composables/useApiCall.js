@@ -21,8 +21,9 @@ export function useApiCall() {
    * message says what failed. A 401 (revoked or expired session) clears the store first, then
    * shows the login page, so the guard cannot send the customer back here.
    * @param {() => Promise<any>} call
+   * @param {{ codes?: Record<string, string> }} [options] problem codes this call words its own way
    */
-  async function run(call) {
+  async function run(call, { codes } = {}) {
     busy.value = true;
     message.value = null;
     try {
@@ -32,7 +33,7 @@ export function useApiCall() {
         store.clear('flash.sessionExpired');
         await router.replace({ name: 'login' });
       } else {
-        message.value = { kind: 'error', text: describeError(error, locale.t) };
+        message.value = { kind: 'error', text: describeError(error, locale.t, codes) };
       }
       return { ok: false, error };
     } finally {
@@ -41,8 +42,8 @@ export function useApiCall() {
   }
 
   /** Runs `call`, which resolves to `{ url }`, and goes there; buttons stay disabled meanwhile. */
-  async function leaveFor(call) {
-    const result = await run(call);
+  async function leaveFor(call, options) {
+    const result = await run(call, options);
     if (!result.ok) return result;
     try {
       goToPaymentPage(result.value.url);

@@ -33,3 +33,13 @@ export function formatDate(isoDate, lang) {
 export function formatRate(rate, lang) {
   return new Intl.NumberFormat(LOCALES[lang], { maximumFractionDigits: 3 }).format(rate);
 }
+
+const BRANDS = { visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express', discover: 'Discover', interac: 'Interac' };
+
+/**
+ * A saved card as the customer reads it: `Visa •••• 4242`.
+ * @param {{ brand: string, last4: string }} card an item of GET /payments/methods
+ */
+export function cardLabel(card) {
+  return `${BRANDS[card.brand] ?? card.brand} •••• ${card.last4}`;
+}

@@ -2,9 +2,10 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { ApiError } from '../../src/api/http.js';
 import {
-  addCard, fetchBalance, fetchInvoicePdf, fetchInvoices, goToPaymentPage, makeDefaultCard, payInvoice, removeCard,
+  addCard, enrolBankDebit, enrolCard, fetchAutoPay, fetchBalance, fetchInvoicePdf, fetchInvoices, goToPaymentPage, leaveAutoPay,
+  makeDefaultCard, payInvoice, removeCard,
 } from '../../src/api/payments.js';
-import { describeError } from '../../src/i18n/errors.js';
+import { BANK_DEBIT_CODES, describeError } from '../../src/i18n/errors.js';
 import { messages } from '../../src/i18n/messages.js';
 import { useCustomerStore } from '../../src/stores/customer.js';
 import { answer, fakeStorage, makeToken } from './fixtures.js';
@@ -71,6 +72,50 @@ describe('the payments API', () => {
     expect(err.code).toBe('PAY_12');
     expect(describeError(err, inLang('fr'))).toBe('Klarna n’est pas offert pour ce paiement. Vous pouvez payer par carte.');
     expect(describeError(err, inLang('en'))).toBe('Klarna is not offered for this payment. You can pay by card.');
+  });
+});
+
+describe('the auto-pay API', () => {
+  const off = { enrolled: false, method: null, payment_method: null, status: null };
+  const onCard = { enrolled: true, method: 'card', payment_method: 'pm_visa4242', status: 'active' };
+
+  test('GET /payments/ppa reads the enrolment with the Bearer header', async () => {
+    fetch.mockResolvedValueOnce(answer(200, off));
+    await expect(fetchAutoPay()).resolves.toEqual(off);
+    expect(lastCall()).toMatchObject({ path: '/payments/ppa', method: 'GET', auth: `Bearer ${token}` });
+  });
+
+  test('enrolling with a card, leaving, and bank debit are PUTs of the documented bodies', async () => {
+    fetch.mockResolvedValueOnce(answer(200, onCard));
+    await expect(enrolCard('pm_visa4242')).resolves.toEqual(onCard);
+    expect(lastCall()).toMatchObject({ path: '/payments/ppa', method: 'PUT', body: { method: 'card', payment_method: 'pm_visa4242' } });
+    fetch.mockResolvedValueOnce(answer(200, { ...onCard, enrolled: false, status: 'cancelled' }));
+    await leaveAutoPay();
+    expect(lastCall()).toMatchObject({ path: '/payments/ppa', method: 'PUT', body: { enabled: false } });
+    fetch.mockResolvedValueOnce(answer(200, { url: 'https://checkout.example/cs_mandate' }));
+    await expect(enrolBankDebit()).resolves.toEqual({ url: 'https://checkout.example/cs_mandate' });
+    expect(lastCall()).toMatchObject({ path: '/payments/ppa', method: 'PUT', body: { method: 'acss_debit' } });
+    for (const [path, init] of fetch.mock.calls) {
+      expect(path).not.toContain(token);
+      expect(init.headers.Authorization).toBe(`Bearer ${token}`);
+    }
+  });
+
+  test('bank debit refused while the service does not offer it (422 PAY_04) says so, in French and in English', async () => {
+    const problem = { status: 422, code: 'PAY_04', detail: 'Bank debit is not offered yet; enrol with a saved card.' };
+    fetch.mockResolvedValueOnce(answer(422, problem));
+    const err = await enrolBankDebit().catch((e) => e);
+    expect(err.code).toBe('PAY_04');
+    expect(describeError(err, inLang('fr'), BANK_DEBIT_CODES)).toBe('Le prélèvement bancaire n’est pas encore offert. Vous pouvez activer le paiement automatique avec une carte.');
+    expect(describeError(err, inLang('en'), BANK_DEBIT_CODES)).toBe('Bank debit is not offered yet. You can turn on automatic payments with a card.');
+    // PAY_04 is any malformed request: elsewhere it is not about bank debit.
+    expect(describeError(err, inLang('fr'))).toBe(problem.detail);
+  });
+
+  test('another customer\'s card (404 PAY_14) is "not found"', async () => {
+    fetch.mockResolvedValueOnce(answer(404, { status: 404, code: 'PAY_14', detail: 'No such invoice or card.' }));
+    const err = await enrolCard('pm_someone_else').catch((e) => e);
+    expect(describeError(err, inLang('fr'))).toBe(messages.fr['error.notFound']);
   });
 });
 
