@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::AppState;
+use crate::bank_page::{self, BankForm};
 use crate::charges::PaidWith;
 use crate::error::StripeError;
 use crate::objects;
@@ -36,6 +37,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 struct CardForm {
     #[serde(default)]
     card_number: String,
+    #[serde(default)]
+    institution_number: String,
+    #[serde(default)]
+    transit_number: String,
+    #[serde(default)]
+    account_number: String,
+    #[serde(default)]
+    accept: String,
+}
+
+impl CardForm {
+    fn bank(&self) -> BankForm<'_> {
+        BankForm {
+            institution_number: &self.institution_number,
+            transit_number: &self.transit_number,
+            account_number: &self.account_number,
+            accepted: self.accept == "yes",
+        }
+    }
+}
+
+/// A setup session saving a bank account for pre-authorised debits.
+fn is_bank(session: &Value) -> bool {
+    session["payment_method_types"]
+        .as_array()
+        .is_some_and(|m| m.iter().any(|t| t == "acss_debit"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,7 +76,15 @@ pub(crate) async fn open_session(state: &AppState, id: &str) -> Result<Option<Va
 }
 
 pub(crate) fn closed(lang: &Words, session: &Value) -> HttpResponse {
-    let (title, text) = if session["status"] == "complete" && session["mode"] == "setup" {
+    let (title, text) = if session["status"] == "complete" && is_bank(session) {
+        (
+            lang.t("Débits autorisés", "Debits authorized"),
+            lang.t(
+                "Le compte bancaire de cette session est déjà enregistré.",
+                "This session's bank account is already saved.",
+            ),
+        )
+    } else if session["status"] == "complete" && session["mode"] == "setup" {
         (
             lang.t("Carte enregistrée", "Card saved"),
             lang.t(
@@ -119,6 +154,9 @@ async fn show(state: State, id: web::Path<String>) -> Result<HttpResponse, Strip
     if session["status"] != "open" {
         return Ok(closed(&Words::of(&session), &session));
     }
+    if session["mode"] == "setup" && is_bank(&session) {
+        return Ok(bank_page::form(&state, &session, None));
+    }
     if session["mode"] == "setup" {
         return Ok(setup_page::form(&session, None));
     }
@@ -137,6 +175,9 @@ async fn pay(
     let lang = Words::of(&session);
     if session["status"] != "open" {
         return Ok(closed(&lang, &session));
+    }
+    if session["mode"] == "setup" && is_bank(&session) {
+        return bank_page::save(&state, session, &form.bank()).await;
     }
     if session["mode"] == "setup" {
         return setup_page::save(&state, session, &form.card_number).await;

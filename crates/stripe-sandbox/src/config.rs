@@ -49,7 +49,21 @@ impl SandboxSettings {
             },
             poll_interval: Duration::from_millis(500),
             portal_unvisited_lifetime: Duration::from_secs(300),
+            debit_delay: debit_delay(src.get("STRIPE_SANDBOX_DEBIT_DELAY_SECONDS").as_deref())?,
+            business_name: src
+                .get("STRIPE_SANDBOX_BUSINESS_NAME")
+                .unwrap_or_else(|| "Gigafibre".to_owned()),
         })
+    }
+}
+
+/// Seconds a bank debit stays `processing` (60 when unset).
+fn debit_delay(raw: Option<&str>) -> Result<Duration, ConfigError> {
+    const NAME: &str = "STRIPE_SANDBOX_DEBIT_DELAY_SECONDS";
+    match raw.map(str::parse::<u64>) {
+        None => Ok(Duration::from_secs(60)),
+        Some(Ok(seconds)) => Ok(Duration::from_secs(seconds)),
+        Some(Err(_)) => Err(problem(NAME, "a whole number of seconds")),
     }
 }
 

@@ -23,6 +23,8 @@ const EXPANDABLE: &[(&str, &str, &str)] = &[
     ("checkout.session", "customer", "customer"),
     ("setup_intent", "payment_method", "payment_method"),
     ("setup_intent", "customer", "customer"),
+    ("setup_intent", "mandate", "mandate"),
+    ("mandate", "payment_method", "payment_method"),
     ("payment_method", "customer", "customer"),
 ];
 

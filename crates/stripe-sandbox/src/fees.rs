@@ -1,5 +1,6 @@
 //! Stripe's fee on a charge, booked as a balance transaction (`txn_…`): Stripe's standard
-//! Canadian price, 2.9 % + 30 ¢ for a domestic card; Klarna is charged the same here.
+//! Canadian price, 2.9 % + 30 ¢ for a domestic card (Klarna is charged the same here), 1 % + 40 ¢
+//! capped at 5 $ for a pre-authorised debit.
 
 use serde_json::{Value, json};
 
@@ -16,6 +17,12 @@ pub fn card_fee(amount: i64) -> i64 {
     (amount * 29 + 500).div_euclid(1000) + 30
 }
 
+/// Stripe's fee on a pre-authorised debit of `amount` cents: 1 % rounded to the nearest cent (half
+/// up), plus 40 cents, at most 5 $.
+pub fn pad_fee(amount: i64) -> i64 {
+    ((amount + 50).div_euclid(100) + 40).min(500)
+}
+
 /// Books a succeeded charge's balance transaction; `available_now` for the test card whose funds
 /// skip the pending balance (4000 0000 0000 0077).
 pub async fn book(
@@ -24,7 +31,10 @@ pub async fn book(
     available_now: bool,
 ) -> Result<Value, StripeError> {
     let amount = charge["amount"].as_i64().unwrap_or_default();
-    let fee = card_fee(amount);
+    let fee = match charge["payment_method_details"]["type"].as_str() {
+        Some("acss_debit") => pad_fee(amount),
+        _ => card_fee(amount),
+    };
     let created = now();
     let available_on = if available_now {
         created
@@ -68,7 +78,15 @@ pub fn with_status(mut transaction: Value) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::card_fee;
+    use super::{card_fee, pad_fee};
+
+    #[test]
+    fn a_debit_costs_1_percent_plus_40_cents_at_most_5_dollars() {
+        assert_eq!(pad_fee(5749), 97); // 57.49 → 57
+        assert_eq!(pad_fee(5750), 98); // 57.5 → 58
+        assert_eq!(pad_fee(46_000), 500); // 460 + 40
+        assert_eq!(pad_fee(100_000), 500);
+    }
 
     #[test]
     fn the_fee_is_2_9_percent_rounded_plus_30_cents() {

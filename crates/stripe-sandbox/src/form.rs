@@ -48,6 +48,11 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every key sent, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+
     /// `key`, or 400 `parameter_missing`.
     pub fn required(&self, key: &str) -> Result<&str, StripeError> {
         self.get(key).ok_or_else(|| StripeError::missing(key))

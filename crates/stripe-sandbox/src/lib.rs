@@ -16,6 +16,8 @@
 //! ```
 
 mod api;
+mod bank;
+mod bank_page;
 mod cards;
 mod charges;
 mod checkout;
@@ -29,6 +31,7 @@ mod off_session;
 mod pages;
 mod payment_methods;
 mod portal;
+mod settle;
 mod setup;
 mod setup_page;
 mod store;
@@ -78,6 +81,11 @@ pub struct SandboxSettings {
     /// A Billing Portal session not visited within this expires (5 minutes); once visited, its
     /// page works for an hour.
     pub portal_unvisited_lifetime: Duration,
+    /// How long a bank debit stays `processing` before it settles (days at Stripe; a minute by
+    /// default here, milliseconds in tests); Stripe's "late" test accounts add three minutes.
+    pub debit_delay: Duration,
+    /// The business named in the pre-authorised debit agreement.
+    pub business_name: String,
 }
 
 impl SandboxSettings {
@@ -96,6 +104,8 @@ impl SandboxSettings {
                 .collect(),
             poll_interval: Duration::from_millis(20),
             portal_unvisited_lifetime: Duration::from_secs(300),
+            debit_delay: Duration::from_millis(200),
+            business_name: "Gigafibre".to_owned(),
         }
     }
 
@@ -115,6 +125,8 @@ pub(crate) struct AppState {
     pub(crate) public_url: String,
     pub(crate) endpoints: Vec<WebhookEndpoint>,
     pub(crate) portal_unvisited_lifetime: Duration,
+    pub(crate) debit_delay: Duration,
+    pub(crate) business_name: String,
     /// Serialises writes: an idempotency key, a refund's remaining amount and a session's state
     /// are read and written under it.
     pub(crate) write_lock: tokio::sync::Mutex<()>,
@@ -125,6 +137,7 @@ pub struct Sandbox {
     port: u16,
     server: Server,
     worker: webhooks::Worker,
+    settler: settle::Settler,
 }
 
 impl Sandbox {
@@ -149,9 +162,12 @@ impl Sandbox {
             public_url: public_url.trim_end_matches('/').to_owned(),
             endpoints: settings.webhook_endpoints.clone(),
             portal_unvisited_lifetime: settings.portal_unvisited_lifetime,
+            debit_delay: settings.debit_delay,
+            business_name: settings.business_name.clone(),
             write_lock: tokio::sync::Mutex::new(()),
         });
         let worker = webhooks::Worker::new(store, &settings)?;
+        let settler = settle::Settler::new(state.clone().into_inner(), settings.poll_interval);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -169,6 +185,7 @@ impl Sandbox {
             port,
             server,
             worker,
+            settler,
         })
     }
 
@@ -190,8 +207,10 @@ impl Sandbox {
     /// Serves, and delivers webhooks, until stopped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let worker = tokio::spawn(self.worker.run());
+        let settler = tokio::spawn(self.settler.run());
         let served = self.server.await;
         worker.abort();
+        settler.abort();
         served
     }
 }

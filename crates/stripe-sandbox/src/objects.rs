@@ -28,13 +28,17 @@ pub fn now() -> i64 {
 }
 
 /// An object as the API and events show it, without what the sandbox keeps for itself: a
-/// session's line items (for its page), a PaymentMethod's test card number (for its outcome), a
+/// session's line items (for its page), a PaymentMethod's test card or account number (for its
+/// outcome), a bank debit's settling time and mandate, a
 /// portal session's first visit (for its expiry).
 pub fn public(mut object: Value) -> Value {
     if let Some(map) = object.as_object_mut() {
         map.remove("line_items_input");
         map.remove("payment_intent_data_input");
         map.remove("test_card");
+        map.remove("test_account");
+        map.remove("settle_at_ms");
+        map.remove("debit_mandate");
         map.remove("visited_at");
     }
     object

@@ -1,14 +1,16 @@
 //! PaymentIntents created by the API with a saved card (`POST /v1/payment_intents`), confirmed at
-//! once when asked: the outcome is the one of the test card the PaymentMethod was saved from.
+//! once when asked: the outcome is the one of the test card the PaymentMethod was saved from. A
+//! saved bank account is debited under its mandate: `processing` now, settled later (`settle`).
 
 use serde_json::{Map, Value, json};
 
 use crate::AppState;
+use crate::bank;
 use crate::cards::{self, OffSession};
 use crate::charges::{self, PaidWith};
 use crate::error::StripeError;
 use crate::objects::{new_id, now, public, random_token};
-use crate::webhooks;
+use crate::{settle, webhooks};
 
 /// A checked request for a new PaymentIntent.
 pub struct NewIntent {
@@ -22,6 +24,8 @@ pub struct NewIntent {
     pub metadata: Value,
     pub description: Option<String>,
     pub methods: Vec<String>,
+    /// The active mandate a bank debit is made under.
+    pub mandate: Option<Value>,
 }
 
 /// Creates the PaymentIntent and, with `confirm`, charges the card: the PaymentIntent, or the
@@ -56,6 +60,9 @@ pub async fn create(state: &AppState, new: NewIntent) -> Result<Value, StripeErr
         "setup_future_usage": null,
         "status": status,
     });
+    if let Some(mandate) = &new.mandate {
+        return debit(state, intent, new.payment_method.as_ref(), mandate).await;
+    }
     state.store.create(&intent).await?;
     let Some(method) = new.payment_method.filter(|_| new.confirm) else {
         return Ok(intent);
@@ -99,6 +106,24 @@ pub async fn create(state: &AppState, new: NewIntent) -> Result<Value, StripeErr
             .await?)
         }
     }
+}
+
+/// A bank debit is asynchronous: the PaymentIntent stays `processing`
+/// (`payment_intent.processing`) until `settle` pays or fails it.
+async fn debit(
+    state: &AppState,
+    mut intent: Value,
+    method: Option<&Value>,
+    mandate: &Value,
+) -> Result<Value, StripeError> {
+    let account = method
+        .and_then(|m| m["test_account"].as_str())
+        .and_then(bank::by_number);
+    intent["settle_at_ms"] = json!(settle::settle_at_ms(state, account.is_some_and(|a| a.late)));
+    intent["debit_mandate"] = mandate["id"].clone();
+    state.store.create(&intent).await?;
+    webhooks::emit(state, "payment_intent.processing", &intent).await?;
+    Ok(public(intent))
 }
 
 /// The PaymentIntent back to `requires_payment_method` with its `last_payment_error`,

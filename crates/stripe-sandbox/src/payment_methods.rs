@@ -19,7 +19,7 @@ pub async fn of_customer(state: &AppState, customer: &str) -> Result<Vec<Value>,
 }
 
 /// Detaches a card from its customer (`payment_method.detached`); a detached card cannot be used
-/// again. If it was the customer's default, the customer has none (`customer.updated`).
+/// again; a bank account's mandates become inactive. If it was the customer's default, the customer has none (`customer.updated`).
 pub async fn detach(state: &AppState, id: &str) -> Result<Value, StripeError> {
     let mut method = find(
         state,
@@ -38,6 +38,7 @@ pub async fn detach(state: &AppState, id: &str) -> Result<Value, StripeError> {
     method["customer"] = Value::Null;
     state.store.update(&method).await?;
     webhooks::emit(state, "payment_method.detached", &method).await?;
+    crate::bank::deactivate_mandates(state, id).await?;
     if let Some(mut customer) = state.store.find_by_id("customer", &customer_id).await?
         && customer["invoice_settings"]["default_payment_method"] == id
     {

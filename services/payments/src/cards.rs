@@ -104,6 +104,13 @@ impl Ctx {
         self.open(&who, &checkout::for_setup(customer)).await
     }
 
+    /// A setup-mode Checkout Session for `customer`'s bank account under a pre-authorised debit
+    /// mandate (auto-pay); its URL.
+    pub async fn bank_mandate(&self, customer: &str) -> Result<String, ApiError> {
+        let who = self.customer(customer).await?;
+        self.open(&who, &checkout::for_bank_mandate(&who)).await
+    }
+
     /// A Billing Portal session for `customer`, back to the portal's cards page; its URL.
     pub async fn billing_portal(&self, customer: &str) -> Result<String, ApiError> {
         let stripe = self.stripe()?;

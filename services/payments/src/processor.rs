@@ -4,6 +4,8 @@
 //! the outbox in the transaction that records it. ERPNext or Stripe down: the event waits and is tried
 //! again, longer each time; nothing asks Stripe to send it again.
 
+mod bank_debit;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -236,6 +238,11 @@ impl Processor {
         };
         match event.meaning() {
             Meaning::Paid { payment_intent } => self.book_intent(&payment_intent).await,
+            Meaning::SetUp { setup_intent } => self.enrol_bank(&setup_intent).await,
+            Meaning::MandateChanged { mandate } => self.mandate_changed(&mandate).await,
+            Meaning::PaymentFailed {
+                payment_intent: Some(id),
+            } => self.payment_failed(&id).await,
             _ => Outcome::Done(None),
         }
     }
@@ -308,6 +315,9 @@ impl Processor {
         let Some(fee) = intent.fee() else {
             return Outcome::Retry(format!("Stripe's fee on {} is not known yet", intent.id));
         };
+        if let Err(e) = self.debit_settled(intent).await {
+            return Outcome::Retry(e.to_string());
+        }
         let received = Cents::new(intent.amount_received).unwrap_or_default();
         let payment = Payment {
             payment_intent: intent.id.clone(),

@@ -1,10 +1,12 @@
-//! `/v1`: customers, Checkout Sessions, SetupIntents, PaymentMethods, PaymentIntents, charges and
+//! `/v1`: customers, Checkout Sessions, SetupIntents, PaymentMethods, Mandates, PaymentIntents, charges and
 //! balance transactions, refunds, Billing Portal sessions, wire-compatible with Stripe;
 //! the key check and the `Idempotency-Key` replay every route shares.
 
+mod acss_options;
 mod billing_portal;
 mod charges;
 mod customers;
+mod mandates;
 mod payment_intents;
 mod payment_methods;
 mod refunds;
@@ -51,6 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/payment_intents", web::post().to(payment_intents::create))
         .route("/payment_intents/{id}", web::get().to(payment_intents::get))
         .route("/setup_intents/{id}", web::get().to(setup_intents::get))
+        .route("/mandates/{id}", web::get().to(mandates::get))
         .route("/charges/{id}", web::get().to(charges::get))
         .route(
             "/balance_transactions/{id}",

@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use super::{State, authorize, get_one, idempotent};
+use crate::bank;
 use crate::error::StripeError;
 use crate::form::Params;
 use crate::objects::find;
@@ -20,6 +21,7 @@ const CREATE_PARAMS: &[&str] = &[
     "metadata",
     "description",
     "payment_method_types",
+    "mandate",
 ];
 
 pub(super) async fn create(
@@ -76,7 +78,7 @@ async fn new_intent(state: &State, p: &Params) -> Result<NewIntent, StripeError>
     }
     if let Some(bad) = methods
         .iter()
-        .find(|m| !["card", "klarna"].contains(&m.as_str()))
+        .find(|m| !["card", "klarna", "acss_debit"].contains(&m.as_str()))
     {
         return Err(StripeError::invalid_value(
             "payment_method_types",
@@ -88,9 +90,21 @@ async fn new_intent(state: &State, p: &Params) -> Result<NewIntent, StripeError>
         find(state, "customer", "customer", customer, "customer").await?;
     }
     let payment_method = match p.get("payment_method") {
-        Some(id) => Some(saved_card(state, id, customer.as_deref(), &methods).await?),
+        Some(id) => Some(saved_method(state, id, customer.as_deref(), &methods).await?),
         None if confirm => return Err(StripeError::missing("payment_method")),
         None => None,
+    };
+    let mandate = match &payment_method {
+        Some(method) if method["type"] == "acss_debit" && confirm => {
+            Some(bank::mandate_for(state, method, p.get("mandate")).await?)
+        }
+        _ if p.get("mandate").is_some() => {
+            return Err(StripeError::invalid_value(
+                "mandate",
+                "`mandate` is taken only with a confirmed acss_debit PaymentMethod.".to_owned(),
+            ));
+        }
+        _ => None,
     };
     Ok(NewIntent {
         amount,
@@ -102,11 +116,12 @@ async fn new_intent(state: &State, p: &Params) -> Result<NewIntent, StripeError>
         metadata: p.map("metadata"),
         description: p.get("description").map(str::to_owned),
         methods,
+        mandate,
     })
 }
 
-/// A saved card that can be charged for `customer`.
-async fn saved_card(
+/// A saved card or bank account that can be charged for `customer`.
+async fn saved_method(
     state: &State,
     id: &str,
     customer: Option<&str>,
@@ -124,7 +139,7 @@ async fn saved_card(
         (None, _) => "This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again.".to_owned(),
         (Some(_), None) => "The provided PaymentMethod was previously attached to a Customer. To use a PaymentMethod attached to a Customer, you must also provide the Customer ID on the PaymentIntent.".to_owned(),
         (Some(owner), Some(customer)) if owner != customer => format!("The provided PaymentMethod belongs to a different Customer ({owner}) than the one on the PaymentIntent ({customer})."),
-        _ if !methods.iter().any(|m| m == "card") => format!("The PaymentMethod provided (card) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: {}.", methods.join(", ")),
+        _ if !methods.iter().any(|m| *m == method["type"]) => format!("The PaymentMethod provided ({}) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: {}.", method["type"].as_str().unwrap_or_default(), methods.join(", ")),
         _ => return Ok(method),
     };
     Err(StripeError::invalid_state(refusal, Some("payment_method")))

@@ -21,6 +21,7 @@ const SESSION_PARAMS: &[&str] = &[
     "locale",
     "currency",
     "payment_intent_data",
+    "payment_method_options",
 ];
 
 pub(super) async fn create(
@@ -61,6 +62,7 @@ pub(super) async fn create(
                 "metadata": p.map("payment_intent_data[metadata]"),
                 "description": p.get("payment_intent_data[description]"),
             },
+            "payment_method_options": fields.options,
             "payment_method_types": fields.methods,
             "payment_status": "unpaid",
             "setup_intent": null,
@@ -83,6 +85,8 @@ pub(super) struct SessionFields {
     pub(super) currency: Option<String>,
     pub(super) methods: Vec<String>,
     pub(super) line_items: Vec<Value>,
+    /// `{"acss_debit": {currency, mandate_options, verification_method}}`, or null.
+    pub(super) options: Value,
 }
 
 /// Checks a session's parameters as Stripe does, before anything is stored.
@@ -198,6 +202,7 @@ fn session_fields(p: &Params) -> Result<SessionFields, StripeError> {
         currency: Some(currency),
         methods,
         line_items,
+        options: super::acss_options::none(p)?,
     })
 }
 

@@ -1,4 +1,5 @@
-//! `mode=setup` Checkout Sessions: no line items, a customer whose card is saved, a SetupIntent.
+//! `mode=setup` Checkout Sessions: no line items, a customer whose card or bank account (under a
+//! pre-authorised debit mandate) is saved, a SetupIntent.
 
 use serde_json::{Value, json};
 
@@ -42,25 +43,45 @@ pub(super) fn fields(p: &Params) -> Result<SessionFields, StripeError> {
             format!("Invalid currency: {currency}"),
         ));
     }
-    if let Some(bad) = methods.iter().find(|m| m.as_str() != "card") {
+    if let Some(bad) = methods
+        .iter()
+        .find(|m| !["card", "acss_debit"].contains(&m.as_str()))
+    {
         return Err(StripeError::invalid_value(
             "payment_method_types",
             format!("The payment method type provided: {bad} is invalid."),
         ));
     }
+    let bank = methods.iter().any(|m| m == "acss_debit");
+    let options = match bank {
+        true => super::acss_options::checked(p, currency.as_deref())?,
+        false => super::acss_options::none(p)?,
+    };
     Ok(SessionFields {
         mode: "setup",
         amount: None,
         currency,
-        methods: vec!["card".to_owned()],
+        methods: if bank {
+            vec!["acss_debit".to_owned()]
+        } else {
+            vec!["card".to_owned()]
+        },
         line_items: Vec::new(),
+        options,
     })
 }
 
 /// Makes the session's SetupIntent; the session needs no payment.
 pub(super) async fn start(state: &AppState, session: &mut Value) -> Result<(), StripeError> {
     let customer = session["customer"].as_str().unwrap_or_default();
-    let intent = new_setup_intent(customer, &["card".to_owned()]);
+    let methods: Vec<String> = session["payment_method_types"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.as_str().map(str::to_owned))
+        .collect();
+    let mut intent = new_setup_intent(customer, &methods);
+    intent["payment_method_options"] = session["payment_method_options"].clone();
     state.store.create(&intent).await?;
     session["setup_intent"] = intent["id"].clone();
     session["payment_status"] = json!("no_payment_required");

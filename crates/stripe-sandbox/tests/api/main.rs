@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod auth_and_errors;
+mod bank;
 mod checkout;
 mod fees;
 mod helpers;

@@ -124,7 +124,7 @@ impl Runner {
         line: &ChargeLine,
     ) -> anyhow::Result<Answer> {
         let stripe = self.stripe.as_ref().ok_or(super::RunError::NoStripe)?;
-        let form = Form::new()
+        let mut form = Form::new()
             .set("amount", line.amount_cents)
             .set("currency", "cad")
             .set("customer", stripe_customer)
@@ -137,6 +137,12 @@ impl Runner {
             .metadata("ppa_charge", format!("{}:{}", line.invoice, line.attempt))
             .metadata("customer", &line.customer)
             .metadata("invoices", &line.invoice);
+        // A bank debit is made under the customer's mandate, and answers `processing`.
+        if let (Some(mandate), "acss_debit") = (&enrolment.mandate, enrolment.method.as_str()) {
+            form = form
+                .set("payment_method_types[]", "acss_debit")
+                .set("mandate", mandate);
+        }
         self.pace.until_ready().await;
         let key = format!("ppa:{}:{}", line.invoice, line.attempt);
         Ok(answer(
@@ -144,7 +150,7 @@ impl Runner {
         )?)
     }
 
-    /// The attempt's PaymentIntent that succeeded, found among the customer's 100 newest at Stripe:
+    /// The attempt's PaymentIntent that succeeded (or, a bank debit, is processing), found among the customer's 100 newest at Stripe:
     /// Stripe forgets an idempotency key after 24 hours, and a replay after that must not charge
     /// again.
     async fn succeeded_before(
@@ -162,11 +168,19 @@ impl Runner {
         Ok(list
             .data
             .into_iter()
-            .find(|i| i.status == "succeeded" && i.metadata.get("ppa_charge") == Some(&mark))
-            .map(|i| Answer {
-                status: "succeeded",
-                payment_intent: Some(i.id),
-                code: None,
+            .find(|i| i.metadata.get("ppa_charge") == Some(&mark))
+            .and_then(|i| match i.status.as_str() {
+                "succeeded" => Some(Answer {
+                    status: "succeeded",
+                    payment_intent: Some(i.id),
+                    code: None,
+                }),
+                "processing" => Some(Answer {
+                    status: "processing",
+                    payment_intent: Some(i.id),
+                    code: None,
+                }),
+                _ => None,
             }))
     }
 
@@ -207,8 +221,14 @@ impl Runner {
 /// failing) is an error, and the attempt stays pending.
 fn answer(result: Result<PaymentIntent, CallError>) -> Result<Answer, CallError> {
     match result {
-        Ok(intent) if matches!(intent.status.as_str(), "succeeded" | "processing") => Ok(Answer {
+        Ok(intent) if intent.status == "succeeded" => Ok(Answer {
             status: "succeeded",
+            payment_intent: Some(intent.id),
+            code: None,
+        }),
+        // A bank debit settles days later: a pending success, its outcome brought by an event.
+        Ok(intent) if intent.status == "processing" => Ok(Answer {
+            status: "processing",
             payment_intent: Some(intent.id),
             code: None,
         }),

@@ -106,13 +106,14 @@ fn report(s: &Summary) -> String {
     let verb = if s.dry_run { "to charge" } else { "charged" };
     format!(
         "auto-pay {day}{dry}: {customers} customers, {invoices} invoices, {charged} charged, \
-         {soft} declined (retried later), {hard} declined (never retried), {auth} needing \
+         {processing} bank debits processing, {soft} declined (retried later), {hard} declined (never retried), {auth} needing \
          authentication (pay link sent), {errors} errors; {amount} {verb}\n",
         day = s.day,
         dry = if s.dry_run { " (dry run)" } else { "" },
         customers = s.customers,
         invoices = s.invoices,
         charged = s.charged,
+        processing = s.processing,
         soft = s.declined_soft,
         hard = s.declined_hard,
         auth = s.needing_authentication,

@@ -26,6 +26,8 @@ use utoipa::ToSchema;
 pub use enrolment::{Choice, EnrolmentView};
 pub use settings::PpaSettings;
 
+pub(crate) use plan::settled_debit;
+
 use crate::store::{Lease, Store};
 use crate::stripe::StripeClient;
 
@@ -71,7 +73,7 @@ pub struct ChargeLine {
     pub attempt: i32,
     /// In cents.
     pub amount_cents: i64,
-    /// `would_charge`, `succeeded`, `soft_declined`, `hard_declined`, `needs_authentication`,
+    /// `would_charge`, `succeeded`, `processing` (a bank debit), `soft_declined`, `hard_declined`, `needs_authentication`,
     /// `error` (left pending: the next run replays it).
     pub outcome: String,
 }
@@ -89,6 +91,8 @@ pub struct Summary {
     pub invoices: usize,
     /// Charges that succeeded.
     pub charged: usize,
+    /// Bank debits made, to settle in a few days (`payment_intent.succeeded` books them).
+    pub processing: usize,
     /// Declines tried again later.
     pub declined_soft: usize,
     /// Declines never tried again.
@@ -108,13 +112,17 @@ impl Summary {
         self.invoices += 1;
         match line.outcome.as_str() {
             "succeeded" => self.charged += 1,
+            "processing" => self.processing += 1,
             "soft_declined" => self.declined_soft += 1,
             "hard_declined" => self.declined_hard += 1,
             "needs_authentication" => self.needing_authentication += 1,
             "error" => self.errors += 1,
             _ => {}
         }
-        if matches!(line.outcome.as_str(), "succeeded" | "would_charge") {
+        if matches!(
+            line.outcome.as_str(),
+            "succeeded" | "processing" | "would_charge"
+        ) {
             self.amount_cents += line.amount_cents;
         }
         self.charges.push(line);

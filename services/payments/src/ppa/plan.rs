@@ -12,7 +12,8 @@ pub const MAX_ATTEMPTS: i32 = 3;
 /// four days after that, all three within 10 days.
 const RETRY_GAPS_DAYS: [u64; 2] = [3, 4];
 
-/// Decline codes no retry can cure: the card is gone, blocked or wrong (Stripe's decline codes).
+/// Decline codes no retry can cure: the card or bank account is gone, blocked or wrong, or the
+/// debit is not authorised (Stripe's decline codes and its bank debits' failure codes).
 const HARD_DECLINES: &[&str] = &[
     "lost_card",
     "stolen_card",
@@ -31,6 +32,12 @@ const HARD_DECLINES: &[&str] = &[
     "security_violation",
     "new_account_information_available",
     "stop_payment_order",
+    "account_closed",
+    "account_frozen",
+    "bank_account_restricted",
+    "debit_not_authorized",
+    "invalid_account_number",
+    "no_account",
 ];
 
 /// What became of an attempt Stripe refused.
@@ -91,6 +98,25 @@ pub fn retry_on(attempt: i32, day: NaiveDate) -> Option<NaiveDate> {
     day.checked_add_days(Days::new(gap))
 }
 
+/// How attempt `attempt` of a bank debit settled on `day`: succeeded (no failure `code`), or
+/// declined soft (tried again, `next_try_on`) or hard by its code.
+pub fn settled_debit(
+    code: Option<&str>,
+    attempt: i32,
+    day: NaiveDate,
+) -> (&'static str, Option<String>) {
+    let Some(code) = code else {
+        return ("succeeded", None);
+    };
+    match Decline::of(code) {
+        Decline::Hard => (Decline::Hard.status(), None),
+        _ => (
+            Decline::Soft.status(),
+            retry_on(attempt, day).map(|d| d.to_string()),
+        ),
+    }
+}
+
 /// Whether auto-pay charges `invoice` on `day`: submitted, in Canadian dollars, something
 /// outstanding, due by then.
 pub fn is_due(invoice: &SalesInvoice, day: NaiveDate) -> bool {
@@ -132,9 +158,25 @@ mod tests {
         assert_eq!(Decline::of("generic_decline"), Decline::Soft);
         assert_eq!(Decline::of("lost_card"), Decline::Hard);
         assert_eq!(Decline::of("expired_card"), Decline::Hard);
+        assert_eq!(Decline::of("debit_not_authorized"), Decline::Hard);
+        assert_eq!(Decline::of("account_closed"), Decline::Hard);
         assert_eq!(
             Decline::of("authentication_required"),
             Decline::Authentication
+        );
+    }
+
+    #[test]
+    fn a_bank_debit_returned_for_insufficient_funds_is_tried_again_and_a_closed_account_never() {
+        let day = day("2027-01-05");
+        assert_eq!(settled_debit(None, 1, day), ("succeeded", None));
+        assert_eq!(
+            settled_debit(Some("insufficient_funds"), 1, day),
+            ("soft_declined", Some("2027-01-08".to_owned()))
+        );
+        assert_eq!(
+            settled_debit(Some("account_closed"), 1, day),
+            ("hard_declined", None)
         );
     }
 
@@ -159,7 +201,12 @@ mod tests {
         assert_eq!(next_attempt(&[&soft], day("2027-01-07")), None);
         let last = charge(3, "soft_declined", None);
         assert_eq!(next_attempt(&[&soft, &last], day("2027-02-01")), None);
-        for status in ["succeeded", "hard_declined", "needs_authentication"] {
+        for status in [
+            "succeeded",
+            "processing",
+            "hard_declined",
+            "needs_authentication",
+        ] {
             assert_eq!(next_attempt(&[&charge(1, status, None)], today), None);
         }
     }

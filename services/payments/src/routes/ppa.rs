@@ -30,15 +30,17 @@ pub async fn get_ppa(req: HttpRequest, state: State) -> Result<HttpResponse, Api
     Ok(no_store().json(view))
 }
 
-/// `{"method": "card", "payment_method": "pm_…"}` to enrol, `{"enabled": false}` to leave.
+/// `{"method": "card", "payment_method": "pm_…"}` or `{"method": "acss_debit"}` to enrol,
+/// `{"enabled": false}` to leave.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutPpa {
     /// `false` to leave.
     pub enabled: Option<bool>,
-    /// `card` (`acss_debit` is not offered yet).
+    /// `card` or `acss_debit`.
     pub method: Option<String>,
-    /// One of the customer's saved cards.
+    /// One of the customer's saved cards (not with `acss_debit`: the bank account is given on
+    /// Stripe's page).
     pub payment_method: Option<String>,
 }
 
@@ -49,19 +51,28 @@ impl TryFrom<PutPpa> for Choice {
         match (body.enabled, body.method.as_deref(), body.payment_method) {
             (Some(false), None, None) => Ok(Self::Leave),
             (None | Some(true), Some("card"), Some(card)) => Ok(Self::Card(card)),
-            (_, Some("acss_debit"), _) => Err(ApiError::BadQuery(
-                "Bank debit is not offered yet; enrol with a saved card.",
+            (None | Some(true), Some("acss_debit"), None) => Ok(Self::Bank),
+            (_, Some("acss_debit"), Some(_)) => Err(ApiError::BadQuery(
+                "A bank account is given on Stripe's page: send {\"method\": \"acss_debit\"} alone.",
             )),
             _ => Err(ApiError::BadQuery(
-                "Send {\"method\": \"card\", \"payment_method\": \"pm_…\"} or {\"enabled\": false}.",
+                "Send {\"method\": \"card\", \"payment_method\": \"pm_…\"}, {\"method\": \"acss_debit\"} or {\"enabled\": false}.",
             )),
         }
     }
 }
 
-/// Enrols the customer with a saved card, or takes them out.
+/// The URL of Stripe's page for a bank-debit mandate.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct MandatePage {
+    /// A setup-mode Checkout Session: the PAD agreement and the bank account.
+    pub url: String,
+}
+
+/// Enrols the customer with a saved card, opens Stripe's page for a bank-debit mandate (the
+/// enrolment is recorded when it is accepted), or takes them out.
 #[utoipa::path(put, path = "/payments/ppa", tag = "payments", request_body = PutPpa,
-    responses((status = 200, description = "The enrolment now", body = EnrolmentView),
+    responses((status = 200, description = "The enrolment now (card, leaving), or `{url}` of the mandate's page (acss_debit)", body = EnrolmentView),
               shared::http::JsonBodyProblems,
               (status = 401, description = "No valid customer token", body = shared::http::Problem, content_type = "application/problem+json"),
               (status = 404, description = "Not one of the customer's saved cards (PAY_14)", body = shared::http::Problem, content_type = "application/problem+json"),
@@ -74,6 +85,10 @@ pub async fn put_ppa(
 ) -> Result<HttpResponse, ApiError> {
     let customer = state.customer(&req).await?;
     let choice = Choice::try_from(body.into_inner())?;
+    if choice == Choice::Bank {
+        let url = state.pay.bank_mandate(&customer).await?;
+        return Ok(no_store().json(MandatePage { url }));
+    }
     if let Choice::Card(card) = &choice {
         // Only one of the customer's own saved cards: another's is the same 404 as a missing one.
         state.pay.own_card(&customer, card).await?;

@@ -111,6 +111,15 @@ impl Store {
             .map(|m| m.stripe_id))
     }
 
+    /// Our customer whose Stripe customer is `stripe_id`, if any.
+    pub async fn customer_of_stripe(&self, stripe_id: &str) -> Result<Option<String>, DbErr> {
+        Ok(stripe_customer::Entity::find()
+            .filter(stripe_customer::Column::StripeId.eq(stripe_id))
+            .one(self.connection())
+            .await?
+            .map(|m| m.customer))
+    }
+
     /// Records `customer`'s Stripe customer (the first one recorded stays).
     pub async fn set_stripe_customer(&self, customer: &str, stripe_id: &str) -> Result<(), DbErr> {
         let row = stripe_customer::ActiveModel {

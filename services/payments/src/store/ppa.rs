@@ -26,7 +26,8 @@ pub struct ChargeDone {
     pub invoice: String,
     /// Its attempt.
     pub attempt: i32,
-    /// `succeeded`, `soft_declined`, `hard_declined`, `needs_authentication`.
+    /// `succeeded`, `processing` (a bank debit), `soft_declined`, `hard_declined`,
+    /// `needs_authentication`.
     pub status: &'static str,
     /// `pi_…` of a success.
     pub payment_intent: Option<String>,
@@ -65,6 +66,17 @@ impl Store {
             .exec_without_returning(self.connection())
             .await
             .map(|_| ())
+    }
+
+    /// The enrolment debiting under bank mandate `mandate`, if any.
+    pub async fn ppa_enrolment_by_mandate(
+        &self,
+        mandate: &str,
+    ) -> Result<Option<ppa_enrolment::Model>, DbErr> {
+        ppa_enrolment::Entity::find()
+            .filter(ppa_enrolment::Column::Mandate.eq(mandate))
+            .one(self.connection())
+            .await
     }
 
     /// Every active enrolment, by customer.
@@ -196,5 +208,21 @@ impl Store {
             .await?;
         outbox::enqueue_many(&txn, events).await?;
         txn.commit().await
+    }
+
+    /// Records how a bank debit left `processing` settled (`done.status`); `false` when the
+    /// attempt was not processing (settled before, or not a bank debit).
+    pub async fn ppa_debit_settled(&self, done: &ChargeDone) -> Result<bool, DbErr> {
+        use ppa_charge::Column as C;
+        let updated = ppa_charge::Entity::update_many()
+            .col_expr(C::Status, Expr::value(done.status))
+            .col_expr(C::DeclineCode, Expr::value(done.decline_code.clone()))
+            .col_expr(C::NextTryOn, Expr::value(done.next_try_on.clone()))
+            .filter(C::Invoice.eq(&done.invoice))
+            .filter(C::Attempt.eq(done.attempt))
+            .filter(C::Status.eq("processing"))
+            .exec(self.connection())
+            .await?;
+        Ok(updated.rows_affected == 1)
     }
 }

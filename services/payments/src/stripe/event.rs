@@ -56,7 +56,17 @@ pub enum Meaning {
         /// `pi_…` of the refunded charge.
         payment_intent: Option<String>,
     },
-    /// A card or mandate was saved, or a mandate changed: refresh the customer's methods.
+    /// A setup finished: what it saved is read from this SetupIntent (a bank account enrols).
+    SetUp {
+        /// `seti_…`.
+        setup_intent: String,
+    },
+    /// A mandate changed (revoked, made inactive): read it from Stripe.
+    MandateChanged {
+        /// `mandate_…`.
+        mandate: String,
+    },
+    /// A card was detached: refresh the customer's methods.
     MethodsChanged,
     /// A type we do not act on.
     Ignored,
@@ -80,6 +90,12 @@ impl Event {
         // A session's `payment_intent` and a charge's are ids; a PaymentIntent's own is `id`.
         let intent = || text("payment_intent");
         match self.kind.as_str() {
+            "checkout.session.completed" if text("mode").as_deref() == Some("setup") => {
+                match text("setup_intent") {
+                    Some(setup_intent) => Meaning::SetUp { setup_intent },
+                    None => Meaning::Ignored,
+                }
+            }
             "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
                 match (text("payment_status").as_deref(), intent()) {
                     (Some("paid"), Some(payment_intent)) => Meaning::Paid { payment_intent },
@@ -99,9 +115,15 @@ impl Event {
             "charge.refunded" => Meaning::Refunded {
                 payment_intent: intent(),
             },
-            "setup_intent.succeeded" | "mandate.updated" | "payment_method.detached" => {
-                Meaning::MethodsChanged
-            }
+            "setup_intent.succeeded" => match text("id") {
+                Some(setup_intent) => Meaning::SetUp { setup_intent },
+                None => Meaning::Ignored,
+            },
+            "mandate.updated" => match text("id") {
+                Some(mandate) => Meaning::MandateChanged { mandate },
+                None => Meaning::Ignored,
+            },
+            "payment_method.detached" => Meaning::MethodsChanged,
             _ => Meaning::Ignored,
         }
     }
@@ -175,7 +197,24 @@ mod tests {
         );
         assert_eq!(
             event("mandate.updated", json!({"id": "mandate_1"})).meaning(),
-            Meaning::MethodsChanged
+            Meaning::MandateChanged {
+                mandate: "mandate_1".into()
+            }
+        );
+        let setup = Meaning::SetUp {
+            setup_intent: "seti_1".into(),
+        };
+        assert_eq!(
+            event("setup_intent.succeeded", json!({"id": "seti_1"})).meaning(),
+            setup
+        );
+        assert_eq!(
+            event(
+                "checkout.session.completed",
+                json!({"id": "cs_1", "mode": "setup", "payment_status": "no_payment_required", "setup_intent": "seti_1"})
+            )
+            .meaning(),
+            setup
         );
         assert_eq!(
             event("customer.created", json!({"id": "cus_1"})).meaning(),

@@ -11,7 +11,7 @@ pub use client::{CallError, Form, StripeClient};
 pub use error::{ApiError, ErrorKind};
 pub use event::{Event, EventData, EventError, Meaning};
 pub use objects::{
-    Card, Customer, InvoiceSettings, List, PaymentIntent, PaymentMethod, PortalSession, Refund,
-    Session,
+    BankAccount, Card, Customer, InvoiceSettings, List, Mandate, PaymentIntent, PaymentMethod,
+    PortalSession, Refund, Session, SetupIntent,
 };
 pub use signature::{SignatureError, TOLERANCE_S, sign, verify};

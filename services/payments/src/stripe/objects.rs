@@ -45,6 +45,51 @@ pub struct PaymentMethod {
     /// The card, when it is one.
     #[serde(default)]
     pub card: Option<Card>,
+    /// `card`, `acss_debit`, …
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// A Canadian bank account's details (`type: acss_debit`).
+    #[serde(default)]
+    pub acss_debit: Option<BankAccount>,
+}
+
+/// `payment_method.acss_debit`: what Stripe shows of a Canadian bank account.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct BankAccount {
+    /// The account number's last four digits.
+    pub last4: String,
+    /// The bank's name.
+    #[serde(default)]
+    pub bank_name: Option<String>,
+}
+
+/// `setup_intent`: what a setup session saved.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SetupIntent {
+    /// `seti_…`.
+    pub id: String,
+    /// `succeeded` once saved.
+    pub status: String,
+    /// `cus_…`.
+    #[serde(default)]
+    pub customer: Option<String>,
+    /// The PaymentMethod saved, expanded when asked (`expand[]=payment_method`).
+    #[serde(default)]
+    pub payment_method: Option<Value>,
+    /// `mandate_…` of a bank debit.
+    #[serde(default)]
+    pub mandate: Option<String>,
+}
+
+/// `mandate`: the customer's authorisation to debit a bank account.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Mandate {
+    /// `mandate_…`.
+    pub id: String,
+    /// `active`, `inactive` or `pending`.
+    pub status: String,
+    /// `pm_…`.
+    pub payment_method: String,
 }
 
 /// `payment_method.card`.
@@ -112,9 +157,20 @@ pub struct PaymentIntent {
     /// The charge: an id, or the object when expanded.
     #[serde(default)]
     pub latest_charge: Option<Value>,
+    /// Why the last attempt failed (`{code, decline_code, message}`).
+    #[serde(default)]
+    pub last_payment_error: Option<Value>,
 }
 
 impl PaymentIntent {
+    /// The last failure's `decline_code`, else its `code`.
+    pub fn failure_code(&self) -> Option<String> {
+        let error = self.last_payment_error.as_ref()?;
+        ["decline_code", "code"]
+            .iter()
+            .find_map(|k| error.get(*k)?.as_str().map(str::to_owned))
+    }
+
     /// Stripe's fee on its charge, in cents, when the charge and its balance transaction were expanded
     /// and the transaction exists (it may lag the charge briefly: then `None`).
     pub fn fee(&self) -> Option<i64> {

@@ -10,5 +10,6 @@ mod links;
 mod metrics;
 mod pay_flow;
 mod ppa;
+mod ppa_bank;
 mod refunds;
 mod repair;

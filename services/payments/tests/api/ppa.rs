@@ -20,7 +20,7 @@ const LUC: &str = "CUST-2024-00004";
 const SOPHIE_INVOICES: [&str; 2] = ["ACC-SINV-2026-00008", "ACC-SINV-2026-00009"];
 const JEAN_UNPAID: &str = "ACC-SINV-2026-00006";
 /// A day after every December invoice is due.
-const DAY: &str = "2027-01-05";
+pub(crate) const DAY: &str = "2027-01-05";
 const CARD_OK: &str = "4242 4242 4242 4242";
 
 /// A customer enrolled by card: their token, Stripe customer and saved card.
@@ -50,7 +50,7 @@ async fn enrol(stack: &Stack, customer: &str, number: &str) -> Enrolled {
 }
 
 /// The customer's Stripe customer, made by the service when they ask to pay their balance.
-async fn stripe_customer(stack: &Stack, token: &str) -> String {
+pub(crate) async fn stripe_customer(stack: &Stack, token: &str) -> String {
     let answer = stack.post("/payments/pay-balance", Some(token), None).await;
     assert_eq!(answer.status(), 200);
     let url: Value = answer.json().await.unwrap();
@@ -92,7 +92,7 @@ async fn save_card(stack: &Stack, stripe_customer: &str, number: &str) -> String
     cards["data"][0]["id"].as_str().unwrap().to_owned()
 }
 
-async fn put_ppa(stack: &Stack, token: &str, body: Value) -> Response {
+pub(crate) async fn put_ppa(stack: &Stack, token: &str, body: Value) -> Response {
     stack
         .http
         .put(format!("{}/payments/ppa", stack.payments))
@@ -115,14 +115,14 @@ async fn run_as_staff(stack: &Stack, query: &str) -> Response {
         .unwrap()
 }
 
-async fn run(stack: &Stack, query: &str) -> Value {
+pub(crate) async fn run(stack: &Stack, query: &str) -> Value {
     let answer = run_as_staff(stack, query).await;
     assert_eq!(answer.status(), 200);
     answer.json().await.unwrap()
 }
 
 /// The PaymentIntents Stripe holds for `stripe_customer`.
-async fn intents(stack: &Stack, stripe_customer: &str) -> Vec<Value> {
+pub(crate) async fn intents(stack: &Stack, stripe_customer: &str) -> Vec<Value> {
     let list = stack
         .stripe_get(&format!(
             "/v1/payment_intents?customer={stripe_customer}&limit=100"
@@ -156,7 +156,8 @@ async fn due_invoices_are_charged_once(backend: Backend) {
         .unwrap();
     assert_eq!(
         view,
-        json!({"enrolled": true, "method": "card", "payment_method": marie.card, "status": "active"})
+        json!({"enrolled": true, "method": "card", "payment_method": marie.card, "status": "active",
+               "mandate": null, "last4": "4242"})
     );
     let said = cli_dry_run(&stack).await;
     assert!(
@@ -334,7 +335,7 @@ async fn a_soft_decline_is_retried_later_a_hard_one_never_and_3_d_secure_gets_a_
     stack.cleanup().await;
 }
 
-/// Bad input tried: another customer's card, a card id that is not one, bank debit, an unknown
+/// Bad input tried: another customer's card, a card id that is not one, bank debit with a card, an unknown
 /// field, no token, a date that is not a date, a run by a customer or by staff outside the
 /// payments groups.
 #[tokio::test]
@@ -362,7 +363,7 @@ async fn bad_enrolments_and_runs_are_refused() {
         "PAY_14",
     )
     .await;
-    let bank = json!({"method": "acss_debit"});
+    let bank = json!({"method": "acss_debit", "payment_method": marie.card});
     assert_eq!(put_ppa(&stack, &sophie, bank).await.status(), 422);
     let extra = json!({"method": "card", "payment_method": marie.card, "amount": 1});
     assert_eq!(put_ppa(&stack, &marie.token, extra).await.status(), 422);
