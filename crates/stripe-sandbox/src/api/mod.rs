@@ -60,6 +60,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(charges::get_balance_transaction),
         )
         .route("/refunds", web::post().to(refunds::create))
+        .route("/refunds", web::get().to(refunds::list))
         .route(
             "/billing_portal/sessions",
             web::post().to(billing_portal::create),

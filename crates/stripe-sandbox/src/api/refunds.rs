@@ -2,6 +2,8 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use serde_json::json;
+
 use super::{State, authorize, idempotent};
 use crate::error::StripeError;
 use crate::form::Params;
@@ -34,4 +36,27 @@ pub(super) async fn create(
         objects::refund(&app, intent, amount, p.get("reason"), p.map("metadata")).await
     })
     .await
+}
+
+/// `GET /v1/refunds?payment_intent=&limit=`: newest first, as Stripe lists them.
+pub(super) async fn list(req: HttpRequest, state: State) -> Result<HttpResponse, StripeError> {
+    authorize(&req, &state)?;
+    let params = Params::parse(req.query_string().as_bytes())?;
+    params.only(&["payment_intent", "limit"])?;
+    let limit = usize::try_from(params.integer("limit", 1)?.unwrap_or(10).min(100)).unwrap_or(10);
+    let mut data = state
+        .store
+        .find_by_kind("refund", i64::MIN, i64::MAX, 1_000_000)
+        .await?;
+    if let Some(intent) = params.get("payment_intent") {
+        data.retain(|r| r["payment_intent"] == intent);
+    }
+    let has_more = data.len() > limit;
+    data.truncate(limit);
+    Ok(HttpResponse::Ok().json(json!({
+        "object": "list",
+        "data": data,
+        "has_more": has_more,
+        "url": "/v1/refunds",
+    })))
 }

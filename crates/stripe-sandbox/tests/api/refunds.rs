@@ -91,3 +91,32 @@ async fn an_unpaid_or_unknown_payment_intent_cannot_be_refunded() {
         .await;
     assert_eq!(zero.status(), StatusCode::BAD_REQUEST);
 }
+
+/// `GET /v1/refunds?payment_intent=` lists that payment's refunds, newest first.
+#[tokio::test]
+async fn a_payments_refunds_are_listed() {
+    let app = spawn_app().await;
+    let intent = app.paid_intent("5000").await;
+    let pi = intent["id"].as_str().unwrap();
+    for amount in ["1000", "500"] {
+        let form = [
+            ("payment_intent", pi.to_owned()),
+            ("amount", amount.to_owned()),
+        ];
+        assert_eq!(app.post("/v1/refunds", &form, None).await.status(), 200);
+    }
+    let other = app.paid_intent("700").await;
+    let form = [("payment_intent", other["id"].as_str().unwrap().to_owned())];
+    assert_eq!(app.post("/v1/refunds", &form, None).await.status(), 200);
+    let list = app
+        .get_json(&format!("/v1/refunds?payment_intent={pi}"))
+        .await;
+    let amounts: Vec<i64> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["amount"].as_i64().unwrap())
+        .collect();
+    assert_eq!(amounts, [500, 1000]);
+    assert_eq!(list["has_more"], false);
+}

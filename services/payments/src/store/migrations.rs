@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateCheckoutAndPayment),
             Box::new(CreateRefund),
             Box::new(super::ppa_migration::CreatePpaTables),
+            Box::new(OneRowPerStripeRefund),
         ]
     }
 
@@ -255,6 +256,42 @@ impl MigrationTrait for CreateRefund {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table(refund::Entity).if_exists().to_owned())
+            .await
+    }
+}
+
+/// A refund made in Stripe's dashboard is recorded once however many `charge.refunded` tell of it.
+struct OneRowPerStripeRefund;
+
+impl MigrationName for OneRowPerStripeRefund {
+    fn name(&self) -> &str {
+        "m20261207_000005_refund_unique_stripe_id"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for OneRowPerStripeRefund {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_index(
+                Index::create()
+                    .name("refund_stripe_id")
+                    .table(refund::Entity)
+                    .col(refund::Column::StripeRefund)
+                    .unique()
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("refund_stripe_id")
+                    .table(refund::Entity)
+                    .to_owned(),
+            )
             .await
     }
 }

@@ -76,6 +76,42 @@ impl Store {
             .map(|_| ())
     }
 
+    /// Records a refund made outside this service, once per Stripe refund id.
+    pub async fn outside_refund(&self, row: refund::Model) -> Result<(), DbErr> {
+        use sea_orm::sea_query::OnConflict;
+        let insert = refund::Entity::insert(refund::ActiveModel {
+            id: Set(row.id),
+            payment_intent: Set(row.payment_intent),
+            customer: Set(row.customer),
+            amount_cents: Set(row.amount_cents),
+            reason: Set(row.reason),
+            staff: Set(row.staff),
+            stripe_refund: Set(row.stripe_refund),
+            status: Set(row.status),
+            payment_entry: Set(row.payment_entry),
+            created_at: Set(row.created_at),
+        })
+        .on_conflict(
+            OnConflict::column(refund::Column::StripeRefund)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(self.connection())
+        .await;
+        match insert {
+            Ok(_) | Err(DbErr::RecordNotInserted) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether a worker has taken `payment_intent` to book it (booked or on its way).
+    pub async fn is_claimed(&self, payment_intent: &str) -> Result<bool, DbErr> {
+        Ok(payment::Entity::find_by_id(payment_intent.to_owned())
+            .one(self.connection())
+            .await?
+            .is_some())
+    }
+
     /// Refunds Stripe made that have no Payment Entry yet.
     pub async fn refunds_to_book(&self) -> Result<Vec<refund::Model>, DbErr> {
         refund::Entity::find()

@@ -189,4 +189,16 @@ pub struct Refund {
     pub id: String,
     /// `pending`, `succeeded`, `failed`, `canceled`, `requires_action`.
     pub status: String,
+    /// How much, in cents.
+    #[serde(default)]
+    pub amount: i64,
+    /// When (Unix seconds).
+    #[serde(default)]
+    pub created: i64,
+    /// `requested_by_customer`, `duplicate`, `fraudulent`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Ours carry `refund` (our id).
+    #[serde(default)]
+    pub metadata: HashMap<String, String>,
 }

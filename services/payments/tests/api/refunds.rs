@@ -150,3 +150,63 @@ async fn bad_refunds_are_refused_with_nothing_refunded() {
         .await;
     assert_eq!(charge["latest_charge"]["amount_refunded"].as_i64(), Some(0));
 }
+
+/// A refund made in Stripe's dashboard (not through payments) reaches ERPNext through
+/// `charge.refunded`, once, and counts against what staff may refund after it.
+#[tokio::test]
+async fn a_refund_made_in_stripes_dashboard_is_booked_once() {
+    let stack = Stack::spawn(Backend::Sqlite).await;
+    let marie = stack.token(MARIE).await;
+    let pi = stack.paid_invoice(&marie, MARIE_UNPAID).await;
+    let made: Value = stack
+        .http
+        .post(format!("{}/v1/refunds", stack.stripe))
+        .bearer_auth(secrecy::ExposeSecret::expose_secret(&stack.stripe_key))
+        .form(&[("payment_intent", pi.as_str()), ("amount", "700")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let re = made["id"].as_str().unwrap().to_owned();
+    let erp = stack.erp.client();
+    let query = shared::erpnext::ListQuery::new()
+        .fields(&["name", "payment_type", "paid_amount"])
+        .filter("reference_no", shared::erpnext::Op::Eq, json!(re));
+    let entries = testkit::poll_until(std::time::Duration::from_secs(15), || async {
+        let found: Vec<Value> = erp.list("Payment Entry", &query).await.ok()?;
+        (!found.is_empty()).then_some(found)
+    })
+    .await
+    .expect("the dashboard's refund booked");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (
+            entries[0]["payment_type"].as_str(),
+            entries[0]["paid_amount"].as_f64()
+        ),
+        (Some("Pay"), Some(7.0))
+    );
+    let paid = stack.stripe_get(&format!("/v1/payment_intents/{pi}")).await["amount_received"]
+        .as_i64()
+        .unwrap();
+    let too_much = refund(
+        &stack,
+        "agent.roy",
+        json!({"payment_intent": pi, "amount_cents": paid - 699}),
+    )
+    .await;
+    assert_problem(too_much, 409, "PAY_15").await;
+    // The same event again books nothing more.
+    let charge = stack
+        .stripe_get(&format!("/v1/payment_intents/{pi}?expand[]=latest_charge"))
+        .await["latest_charge"]
+        .clone();
+    let event = json!({"id": "evt_again", "object": "event", "type": "charge.refunded",
+        "created": 1_800_000_000, "livemode": false, "data": {"object": charge}});
+    assert_eq!(stack.deliver(&event).await.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let found: Vec<Value> = erp.list("Payment Entry", &query).await.unwrap();
+    assert_eq!(found.len(), 1);
+}

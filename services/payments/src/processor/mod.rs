@@ -5,6 +5,7 @@
 //! again, longer each time; nothing asks Stripe to send it again.
 
 mod bank_debit;
+mod refunds;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -130,35 +131,6 @@ impl Processor {
         Ok(events.len())
     }
 
-    /// Books refund `row` (Stripe made it) in ERPNext once; on failure it waits for the next round.
-    pub async fn book_refund(&self, row: &crate::store::refund::Model) -> Option<String> {
-        let (Some(stripe_refund), None, "succeeded") =
-            (&row.stripe_refund, &row.payment_entry, row.status.as_str())
-        else {
-            return row.payment_entry.clone();
-        };
-        let refund = booking::Refund {
-            stripe_refund: stripe_refund.clone(),
-            customer: row.customer.clone(),
-            amount: Cents::new(row.amount_cents).unwrap_or_default(),
-            date: quebec_date(row.created_at / 1000),
-        };
-        let booked = match booking::book_refund(&self.erp, &refund, &self.accounts).await {
-            Ok(entry) => self
-                .store
-                .refund_booked(&row.id, &entry)
-                .await
-                .map(|()| entry),
-            Err(e) => {
-                tracing::warn!(refund = %row.id, error = %e, "a refund waits to be booked in ERPNext");
-                return None;
-            }
-        };
-        booked
-            .inspect_err(|e| tracing::warn!(refund = %row.id, error = %e, "a refund's Payment Entry was not recorded"))
-            .ok()
-    }
-
     /// Books every succeeded PaymentIntent of ours made at Stripe since `since` (Unix seconds) that
     /// has no Payment Entry yet: the repair of an event that never came.
     pub async fn repair(&self, since: i64) -> Result<Repair, CallError> {
@@ -243,6 +215,9 @@ impl Processor {
             Meaning::PaymentFailed {
                 payment_intent: Some(id),
             } => self.payment_failed(&id).await,
+            Meaning::Refunded {
+                payment_intent: Some(id),
+            } => self.refunded(&id).await,
             _ => Outcome::Done(None),
         }
     }
@@ -453,7 +428,7 @@ fn backoff_ms(attempts: i32) -> i64 {
 }
 
 /// The day in Quebec at Unix time `seconds` (the Payment Entry's posting date).
-fn quebec_date(seconds: i64) -> chrono::NaiveDate {
+pub(crate) fn quebec_date(seconds: i64) -> chrono::NaiveDate {
     chrono_tz::America::Toronto
         .timestamp_opt(seconds, 0)
         .single()
