@@ -79,8 +79,11 @@ impl Processor {
     pub fn spawn(self, wake: Arc<Notify>) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             loop {
+                // A full round that got somewhere goes on at once; a round of retries only (ERPNext or
+                // Stripe down) waits, so that a backlog is not hammered against a dependency that
+                // does not answer.
                 match self.round().await {
-                    Ok(n) if n as u64 == BATCH => continue,
+                    Ok((taken, done)) if taken as u64 == BATCH && done > 0 => continue,
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "the Stripe inbox cannot be read"),
                 }
@@ -90,8 +93,9 @@ impl Processor {
     }
 
     /// One round: the refunds left unbooked, then the events due, one after the other; how many
-    /// events were taken.
-    pub async fn round(&self) -> Result<usize, sea_orm::DbErr> {
+    /// events were taken, and how many of those are done with (not to be retried).
+    pub async fn round(&self) -> Result<(usize, usize), sea_orm::DbErr> {
+        let mut done = 0;
         for refund in self.store.refunds_to_book().await? {
             self.book_refund(&refund).await;
         }
@@ -105,6 +109,7 @@ impl Processor {
                 Outcome::NeedsAPerson(_) => Processed::NeedsAPerson,
                 Outcome::Retry(_) => Processed::Retried,
             });
+            done += usize::from(!matches!(outcome, Outcome::Retry(_)));
             match outcome {
                 Outcome::Booked => self.store.event_processed(&row.id, now_ms(), None).await?,
                 Outcome::Done(note) => {
@@ -128,7 +133,7 @@ impl Processor {
                 }
             }
         }
-        Ok(events.len())
+        Ok((events.len(), done))
     }
 
     /// Books every succeeded PaymentIntent of ours made at Stripe since `since` (Unix seconds) that
