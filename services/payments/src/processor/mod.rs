@@ -84,6 +84,11 @@ impl Processor {
                 // does not answer.
                 match self.round().await {
                     Ok((taken, done)) if taken as u64 == BATCH && done > 0 => continue,
+                    Ok((taken, 0)) if taken > 0 => {
+                        // Only retries: new events would fail the same way for now.
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "the Stripe inbox cannot be read"),
                 }
