@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::error::StripeError;
-use crate::objects::{find, new_id, now};
-use crate::webhooks;
+use crate::objects::{new_id, now};
+use crate::{setup, webhooks};
 
 /// Institution and transit numbers of Stripe's test accounts.
 pub const INSTITUTION: &str = "000";
@@ -153,23 +153,13 @@ pub async fn save_account(
     session: &mut Value,
     account: TestAccount,
 ) -> Result<(), StripeError> {
-    let customer_id = session["customer"].as_str().unwrap_or_default();
-    let customer = find(state, "customer", "customer", customer_id, "customer").await?;
-    let intent_id = session["setup_intent"].as_str().unwrap_or_default();
-    let mut intent = find(state, "setup_intent", "setup_intent", intent_id, "intent").await?;
-    let method = new_payment_method(account, &customer);
-    state.store.create(&method).await?;
-    webhooks::emit(state, "payment_method.attached", &method).await?;
+    let (customer, mut intent) = setup::parties(state, session).await?;
+    let method = setup::attach(state, new_payment_method(account, &customer)).await?;
     let mandate = new_mandate(&method, &session["payment_method_options"]["acss_debit"]);
     state.store.create(&mandate).await?;
     intent["payment_method"] = method["id"].clone();
     intent["mandate"] = mandate["id"].clone();
-    intent["status"] = json!("succeeded");
-    state.store.update(&intent).await?;
-    webhooks::emit(state, "setup_intent.succeeded", &intent).await?;
-    session["status"] = json!("complete");
-    state.store.update(session).await?;
-    webhooks::emit(state, "checkout.session.completed", session).await?;
+    setup::succeed(state, session, intent).await?;
     webhooks::emit(state, "mandate.updated", &mandate).await
 }
 

@@ -73,14 +73,35 @@ pub async fn save_card(
     session: &mut Value,
     card: TestCard,
 ) -> Result<(), StripeError> {
+    let (customer, mut intent) = parties(state, session).await?;
+    let method = attach(state, new_payment_method(card, &customer)).await?;
+    intent["payment_method"] = method["id"].clone();
+    succeed(state, session, intent).await
+}
+
+/// The customer and the SetupIntent of setup session `session`.
+pub async fn parties(state: &AppState, session: &Value) -> Result<(Value, Value), StripeError> {
     let customer_id = session["customer"].as_str().unwrap_or_default();
     let customer = find(state, "customer", "customer", customer_id, "customer").await?;
     let intent_id = session["setup_intent"].as_str().unwrap_or_default();
-    let mut intent = find(state, "setup_intent", "setup_intent", intent_id, "intent").await?;
-    let method = new_payment_method(card, &customer);
+    let intent = find(state, "setup_intent", "setup_intent", intent_id, "intent").await?;
+    Ok((customer, intent))
+}
+
+/// Stores `method`, attached to its customer (`payment_method.attached`).
+pub async fn attach(state: &AppState, method: Value) -> Result<Value, StripeError> {
     state.store.create(&method).await?;
     webhooks::emit(state, "payment_method.attached", &method).await?;
-    intent["payment_method"] = method["id"].clone();
+    Ok(method)
+}
+
+/// `intent` succeeded (`setup_intent.succeeded`) and its session is complete
+/// (`checkout.session.completed`).
+pub async fn succeed(
+    state: &AppState,
+    session: &mut Value,
+    mut intent: Value,
+) -> Result<(), StripeError> {
     intent["status"] = json!("succeeded");
     state.store.update(&intent).await?;
     webhooks::emit(state, "setup_intent.succeeded", &intent).await?;
