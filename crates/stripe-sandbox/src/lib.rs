@@ -25,6 +25,7 @@ mod config;
 mod error;
 mod expand;
 mod fees;
+pub mod fixtures;
 mod form;
 mod objects;
 mod off_session;

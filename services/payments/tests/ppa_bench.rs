@@ -14,7 +14,7 @@ use futures::{StreamExt as _, TryStreamExt as _};
 use payments::ppa::{Mode, PpaSettings, Runner};
 use payments::store::{Store, ppa_enrolment};
 use payments::stripe::StripeClient;
-use secrecy::{ExposeSecret as _, SecretString};
+use secrecy::SecretString;
 use serde_json::{Value, json};
 use shared::erpnext::{ErpError, FrappeClient};
 use stripe_sandbox::{Sandbox, SandboxSettings};
@@ -62,48 +62,8 @@ async fn stripe() -> (String, SecretString) {
 /// A Stripe customer with a card saved through a setup session's page: `(cus_…, pm_…)`.
 async fn saved_card(http: &reqwest::Client, stripe: &(String, SecretString)) -> (String, String) {
     let (url, key) = stripe;
-    let post = |path: &str, form: Vec<(&str, String)>| {
-        http.post(format!("{url}{path}"))
-            .bearer_auth(key.expose_secret())
-            .form(&form)
-            .send()
-    };
-    let customer: Value = post("/v1/customers", vec![("name", "Client".to_owned())])
+    stripe_sandbox::fixtures::customer_with_a_card(http, url, key, "Client", "4242 4242 4242 4242")
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = customer["id"].as_str().unwrap().to_owned();
-    let form = vec![
-        ("mode", "setup".to_owned()),
-        ("customer", id.clone()),
-        ("payment_method_types[]", "card".to_owned()),
-        ("success_url", "https://portail.example.ca/ok".to_owned()),
-    ];
-    let session: Value = post("/v1/checkout/sessions", form)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let saved = http
-        .post(session["url"].as_str().unwrap())
-        .form(&[("card_number", "4242 4242 4242 4242")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(saved.status(), 303);
-    let cards: Value = http
-        .get(format!("{url}/v1/payment_methods?customer={id}&type=card"))
-        .bearer_auth(key.expose_secret())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (id, cards["data"][0]["id"].as_str().unwrap().to_owned())
 }
 
 /// What must live as long as the run, and the settings it runs with.

@@ -26,49 +26,8 @@ async fn customer_with_a_card(url: &str, key: &SecretString) -> (String, String)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let post = |path: &str, form: Vec<(&str, String)>| {
-        http.post(format!("{url}{path}"))
-            .bearer_auth(key.expose_secret())
-            .form(&form)
-            .send()
-    };
-    let customer: Value = post("/v1/customers", vec![("name", "Marie".to_owned())])
+    stripe_sandbox::fixtures::customer_with_a_card(&http, url, key, "Marie", "4242 4242 4242 4242")
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = customer["id"].as_str().unwrap().to_owned();
-    let form = vec![
-        ("mode", "setup".to_owned()),
-        ("customer", id.clone()),
-        ("payment_method_types[]", "card".to_owned()),
-        ("success_url", "https://portail.example.ca/ok".to_owned()),
-    ];
-    let session: Value = post("/v1/checkout/sessions", form)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let page = session["url"].as_str().unwrap();
-    let saved = http
-        .post(page)
-        .form(&[("card_number", "4242 4242 4242 4242")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(saved.status(), 303);
-    let cards: Value = http
-        .get(format!("{url}/v1/payment_methods?customer={id}&type=card"))
-        .bearer_auth(key.expose_secret())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (id, cards["data"][0]["id"].as_str().unwrap().to_owned())
 }
 
 #[tokio::test]
