@@ -7,9 +7,9 @@ use shared::erpnext::ErpError;
 use shared::http::Problem;
 
 use crate::checkout::Refusal;
-use crate::portal_auth::NotCustomer;
 use crate::refunds::RefundRefusal;
 use crate::stripe::{CallError, EventError, SignatureError};
+use shared::portal_auth::NotCustomer;
 
 /// Everything a handler can answer besides success.
 #[derive(Debug, thiserror::Error)]

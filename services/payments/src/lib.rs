@@ -13,7 +13,6 @@ pub mod links;
 pub mod metrics;
 pub mod money;
 mod pay;
-pub mod portal_auth;
 pub mod ppa;
 pub mod processor;
 pub mod receipt;

@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use crate::invoices;
 use crate::money::Cents;
 use crate::pay::Ctx;
-use crate::portal_auth::{PortalAuth, Purpose};
+use shared::portal_auth::{PortalAuth, Purpose};
 
 /// `POST /payments/send-link`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -14,11 +14,11 @@ use crate::checkout::KlarnaLimits;
 use crate::config::Settings;
 use crate::metrics::PayMetrics;
 use crate::pay::Ctx;
-use crate::portal_auth::PortalAuth;
 use crate::processor::Processor;
 use crate::routes::{self, AppState};
 use crate::store::Store;
 use shared::events::OutboxRelay;
+use shared::portal_auth::PortalAuth;
 use tokio::sync::Notify;
 
 /// The `service` label of the shared metrics.

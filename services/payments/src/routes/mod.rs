@@ -18,7 +18,7 @@ use webhook::stripe_webhook;
 
 use crate::error::ApiError;
 use crate::pay::Ctx;
-use crate::portal_auth::PortalAuth;
+use shared::portal_auth::PortalAuth;
 
 /// Shared state of the handlers.
 pub struct AppState {

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use crate::error::ApiError;
-use crate::portal_auth::Purpose;
+use shared::portal_auth::Purpose;
 
 /// What happened at Stripe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]

@@ -21,6 +21,8 @@ pub enum MintPurpose {
     PaymentReturn,
     /// A payment link sent by email or SMS logs the customer in (24 h, `CUSTOMER_TOKEN_TTL_S`).
     PaymentLink,
+    /// A quote to accept, sent by email or SMS, logs the customer in (24 h, as a payment link).
+    QuoteLink,
 }
 
 impl TryFrom<String> for MintPurpose {
@@ -30,19 +32,20 @@ impl TryFrom<String> for MintPurpose {
         Self::ALL
             .into_iter()
             .find(|p| p.as_str() == raw)
-            .ok_or_else(|| "purpose must be payment_return or payment_link".to_owned())
+            .ok_or_else(|| "purpose must be payment_return, payment_link or quote_link".to_owned())
     }
 }
 
 impl MintPurpose {
     /// Every purpose, in the order of the metric's labels.
-    pub const ALL: [Self; 2] = [Self::PaymentReturn, Self::PaymentLink];
+    pub const ALL: [Self; 3] = [Self::PaymentReturn, Self::PaymentLink, Self::QuoteLink];
 
     /// The serialised name, also the audit's `purpose` and the metric's label.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::PaymentReturn => "payment_return",
             Self::PaymentLink => "payment_link",
+            Self::QuoteLink => "quote_link",
         }
     }
 
@@ -50,7 +53,7 @@ impl MintPurpose {
     pub fn ttl_s(self) -> i64 {
         match self {
             Self::PaymentReturn => PAYMENT_RETURN_TTL_S,
-            Self::PaymentLink => CUSTOMER_TOKEN_TTL_S,
+            Self::PaymentLink | Self::QuoteLink => CUSTOMER_TOKEN_TTL_S,
         }
     }
 }

@@ -9,7 +9,7 @@
 
 pub mod email;
 pub mod identifier;
-pub mod lang;
+
 pub mod mask;
 pub mod mint;
 /// SMS segment counting lives in `shared` (the notifications service counts too).
@@ -21,7 +21,7 @@ mod proptests;
 
 pub use email::Email;
 pub use identifier::{CustomerId, Identifier, IdentifierError, IdentifierKind};
-pub use lang::Lang;
+pub use shared::lang::{self, Lang};
 pub use shared::phone::E164Phone;
 pub use sms::{SmsEncoding, SmsSegments, count_segments};
 pub use templates::{LoginMessage, RenderedEmail, render_email, render_sms};

@@ -47,7 +47,7 @@ pub struct AuditEntry {
     pub client_ip: String,
     /// `jti` of the token minted.
     pub token_id: String,
-    /// `impersonation`, or the purpose an internal caller gave (`payment_return`, `payment_link`;
+    /// `impersonation`, or the purpose an internal caller gave (`payment_return`, `payment_link`, `quote_link`;
     /// then `staff` is `internal` and `reason` the caller's context).
     pub purpose: String,
 }

@@ -28,7 +28,7 @@ pub struct MintRequest {
     /// ERPNext Customer name (enabled).
     #[schema(value_type = String, example = "CUST-2024-00001")]
     pub customer: CustomerName,
-    /// `payment_return` (1 h) or `payment_link` (24 h).
+    /// `payment_return` (1 h), `payment_link` or `quote_link` (24 h).
     pub purpose: MintPurpose,
     /// The caller's reference, kept in the audit: 1 to 200 characters.
     #[schema(value_type = String, example = "cs_test_a1b2c3")]
@@ -44,7 +44,7 @@ pub struct CustomerToken {
     pub expires_at: i64,
     /// Portal URL that opens the session: `<PORTAL_URL>/#/?token=<token>`.
     pub url: String,
-    /// For a `payment_link`: a short link for SMS (`<PUBLIC_URL>/portal/l/<code>`) that opens the
+    /// For a `payment_link` or `quote_link`: a short link for SMS (`<PUBLIC_URL>/portal/l/<code>`) that opens the
     /// same session until the token expires.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub short_url: Option<String>,
@@ -111,7 +111,9 @@ pub async fn mint_customer_token(
     )
     .await?;
     let short_url = match body.purpose {
-        MintPurpose::PaymentLink => Some(short_link(&state, &claims).await?),
+        MintPurpose::PaymentLink | MintPurpose::QuoteLink => {
+            Some(short_link(&state, &claims).await?)
+        }
         MintPurpose::PaymentReturn => None,
     };
     state.metrics.token_minted(body.purpose);

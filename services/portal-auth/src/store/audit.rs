@@ -37,7 +37,7 @@ pub mod entity {
         /// `jti` of the token minted: what to revoke.
         pub token_id: String,
         /// Why it was minted: `impersonation`, or the caller's purpose (`payment_return`,
-        /// `payment_link`).
+        /// `payment_link`, `quote_link`).
         pub purpose: String,
     }
 

@@ -1,4 +1,5 @@
-//! The customer's language: French first (Quebec), English on request.
+//! The customer's language: French first (Quebec), English on request. Every service that writes
+//! to customers reads it the same way.
 
 use serde::{Deserialize, Serialize};
 

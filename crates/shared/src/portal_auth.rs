@@ -1,8 +1,9 @@
-//! portal-auth, for two things: who the customer is (the caller's `Authorization: Bearer` token
-//! checked by its `GET /auth/verify`, the check Traefik's `customer-auth` makes, so a token logged out
-//! or signed out everywhere is refused here too; no identity header sent by a client is ever
-//! believed), and fresh customer tokens (`POST /internal/customer-tokens`, with the shared
-//! `INTERNAL_API_SECRET`) for Stripe's return page and payment links.
+//! portal-auth as the other services see it, for two things: who the customer is (the caller's
+//! `Authorization: Bearer` token checked by its `GET /auth/verify`, the check Traefik's
+//! `customer-auth` makes, so a token logged out or signed out everywhere is refused here too; no
+//! identity header sent by a client is ever believed), and fresh customer tokens
+//! (`POST /internal/customer-tokens`, with the shared `INTERNAL_API_SECRET`) for Stripe's return
+//! page, payment links and quote links.
 
 use std::time::Duration;
 
@@ -32,6 +33,8 @@ pub enum Purpose {
     PaymentReturn,
     /// A payment link sent by staff.
     PaymentLink,
+    /// A quote to accept, sent by staff.
+    QuoteLink,
 }
 
 impl Purpose {
@@ -39,6 +42,7 @@ impl Purpose {
         match self {
             Self::PaymentReturn => "payment_return",
             Self::PaymentLink => "payment_link",
+            Self::QuoteLink => "quote_link",
         }
     }
 }
@@ -50,7 +54,7 @@ pub struct Minted {
     pub token: String,
     /// When it expires (Unix seconds).
     pub expires_at: i64,
-    /// For a payment link: a short link to the same session, for SMS.
+    /// For a payment or quote link: a short link to the same session, for SMS.
     #[serde(default)]
     pub short_url: Option<String>,
 }

@@ -1,0 +1,18 @@
+//! quotation-signing: ERPNext quotations signed on DocuSeal or accepted in one click in the portal,
+//! turned into a Sales Order and Subscriptions, with an audit record of the consent
+//! (docs/quotation-signing.md).
+
+pub mod cli;
+pub mod config;
+pub mod docuseal;
+pub mod error;
+pub mod metrics;
+pub mod processor;
+mod routes;
+pub mod startup;
+pub mod status;
+pub mod store;
+
+pub use config::Settings;
+pub use shared::http::Application;
+pub use startup::QuotationSigning;

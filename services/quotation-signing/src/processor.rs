@@ -1,0 +1,149 @@
+//! The inbox's worker: DocuSeal's events in the order they came, off the request path. Each moves
+//! a quote's status (forward only) and is kept in its history; a signature also records the
+//! acceptance and wakes the acceptor, which makes the Sales Order. The work here touches only our
+//! database, so an event waits only while the database does not answer.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+use crate::docuseal::Event;
+use crate::metrics::QuoteMetrics;
+use crate::status::Happening;
+use crate::store::{Applied, Effects, Store, acceptance, docuseal_event};
+
+/// Events taken per round.
+const BATCH: u64 = 50;
+
+/// Applies DocuSeal's events to the quotes.
+#[derive(Clone)]
+pub struct Processor {
+    /// The service's database.
+    pub store: Store,
+    /// What it counts.
+    pub metrics: QuoteMetrics,
+    /// Wakes the acceptor when a quote is signed.
+    pub signed: Arc<Notify>,
+}
+
+impl Processor {
+    /// Processes the inbox until the process ends: a round whenever `wake` fires or every second.
+    pub fn spawn(self, wake: Arc<Notify>) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                match self.round().await {
+                    Ok(taken) if taken as u64 == BATCH => continue,
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "the DocuSeal inbox cannot be read"),
+                }
+                let _ = tokio::time::timeout(Duration::from_secs(1), wake.notified()).await;
+            }
+        })
+    }
+
+    /// One round over the events due; how many were taken.
+    pub async fn round(&self) -> Result<usize, sea_orm::DbErr> {
+        let events = self.store.waiting_events(now_ms(), BATCH).await?;
+        for row in &events {
+            match self.process(row).await {
+                Ok(outcome) => {
+                    self.metrics.processed(outcome);
+                    self.store
+                        .event_processed(&row.id, outcome, now_ms())
+                        .await?;
+                }
+                Err(e) => {
+                    self.metrics.processed("retried");
+                    let wait = 1000 * 2_i64.pow(row.attempts.clamp(0, 10) as u32);
+                    tracing::warn!(event = %row.id, error = %e, retry_in_ms = wait, "DocuSeal event to be tried again");
+                    self.store
+                        .event_failed(&row.id, &e.to_string(), now_ms() + wait)
+                        .await?;
+                }
+            }
+        }
+        Ok(events.len())
+    }
+
+    /// What `row` does: `applied`, `unchanged`, `unknown_envelope` or `ignored`.
+    #[tracing::instrument(skip_all, fields(event = %row.id))]
+    async fn process(&self, row: &docuseal_event::Model) -> Result<&'static str, sea_orm::DbErr> {
+        let Ok(event) = Event::parse(row.payload.as_bytes()) else {
+            return Ok("ignored");
+        };
+        let Some(what) = happening(&event.event_type) else {
+            return Ok("ignored");
+        };
+        let quote = match &event.envelope_id {
+            Some(envelope) => self.store.quote_by_envelope(envelope).await?,
+            None => None,
+        };
+        let Some(quote) = quote else {
+            tracing::warn!(envelope = ?event.envelope_id, kind = %event.event_type,
+                "DocuSeal event for an envelope of no quote of ours: recorded, nothing done");
+            return Ok("unknown_envelope");
+        };
+        let signer = event.signer();
+        let detail = match &signer.decline_reason {
+            Some(reason) if what == Happening::Declined => {
+                format!("{}: {reason}", event.event_type)
+            }
+            _ => event.event_type.clone(),
+        };
+        let effects = match what {
+            Happening::Signed => Effects {
+                acceptance: Some(acceptance::Model {
+                    quotation: quote.quotation.clone(),
+                    method: "signature".to_owned(),
+                    signer_name: signer.name.clone().unwrap_or_default(),
+                    signer_email: signer.email.clone(),
+                    signed_at: signer
+                        .at
+                        .as_deref()
+                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                        .map_or_else(now_ms, |t| t.timestamp_millis()),
+                    ip: signer.ip.clone(),
+                    user_agent: signer.user_agent.clone(),
+                    audit_log_url: signer.audit_log_url.clone(),
+                    document_url: signer.document_url.clone(),
+                    envelope_id: event.envelope_id.clone(),
+                }),
+                ..Effects::default()
+            },
+            _ => Effects::default(),
+        };
+        let applied = self
+            .store
+            .apply(&quote.quotation, what, &detail, effects, now_ms())
+            .await?;
+        tracing::info!(quotation = %quote.quotation, kind = %event.event_type, ?applied, "DocuSeal event applied");
+        Ok(match applied {
+            Applied::Moved(_) => {
+                if what == Happening::Signed {
+                    self.signed.notify_one();
+                }
+                "applied"
+            }
+            Applied::Unchanged(_) => "unchanged",
+            Applied::Unknown => "unknown_envelope",
+        })
+    }
+}
+
+/// What DocuSeal's `event_type` means for a quote; `None` for the others (`submission.created`,
+/// `submission.completed`: the submitter's `form.completed` already said it).
+fn happening(event_type: &str) -> Option<Happening> {
+    Some(match event_type {
+        "form.viewed" | "form.started" => Happening::Viewed,
+        "form.completed" => Happening::Signed,
+        "form.declined" => Happening::Declined,
+        "submission.expired" => Happening::Expired,
+        _ => return None,
+    })
+}
+
+/// Now, in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
