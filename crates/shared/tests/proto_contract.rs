@@ -15,7 +15,7 @@ use schemars::{JsonSchema, generate::SchemaSettings};
 use serde_json::{Map, Value};
 use shared::events::{
     Attachment, DeadLetter, EmailSend, Envelope, Event, LinkRequested, LoginSucceeded,
-    PaymentSucceeded, SessionRevoked, SmsSend, stream_for,
+    PaymentSucceeded, QuoteAccepted, SessionRevoked, SmsSend, stream_for,
 };
 
 const REGENERATE: &str =
@@ -130,6 +130,17 @@ fn payloads() -> Vec<Payload> {
                 currency: "CAD".into(),
                 invoices: vec!["ACC-SINV-2026-00012".into()],
                 payment_entry: "ACC-PAY-2026-00001".into(),
+            },
+        ),
+        payload(
+            "quotation-signing",
+            QuoteAccepted {
+                customer: "CUST-00042".into(),
+                quotation: "SAL-QTN-2026-00001".into(),
+                sales_order: "SAL-ORD-2026-00001".into(),
+                subscriptions: vec!["ACC-SUB-2026-00001".into()],
+                method: "signature".into(),
+                accepted_at: "2026-12-07T15:04:05Z".into(),
             },
         ),
     ]

@@ -16,3 +16,5 @@ pub const PORTAL_LOGIN_SUCCEEDED: &str = "portal.login.succeeded";
 pub const PORTAL_SESSION_REVOKED: &str = "portal.session.revoked";
 /// Fact: a payment was received and booked in ERPNext ([`super::PaymentSucceeded`]).
 pub const PAYMENTS_PAYMENT_SUCCEEDED: &str = "payments.payment.succeeded";
+/// Fact: a quote was accepted and its Sales Order made in ERPNext ([`super::QuoteAccepted`]).
+pub const QUOTATION_QUOTE_ACCEPTED: &str = "quotation.quote.accepted";

@@ -109,6 +109,24 @@ pub struct PaymentSucceeded {
     pub payment_entry: String,
 }
 
+/// Fact: a customer accepted a quote (signed on DocuSeal or clicked in the portal) and its Sales
+/// Order and Subscriptions exist in ERPNext (one per quotation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct QuoteAccepted {
+    /// ERPNext Customer name.
+    pub customer: String,
+    /// The Quotation (`SAL-QTN-2026-00001`).
+    pub quotation: String,
+    /// The submitted Sales Order made from it (`SAL-ORD-2026-00001`).
+    pub sales_order: String,
+    /// One Subscription per recurring item (`ACC-SUB-2026-00001`).
+    pub subscriptions: Vec<String>,
+    /// `signature` (DocuSeal) or `click` (the portal).
+    pub method: String,
+    /// When the customer accepted (RFC 3339).
+    pub accepted_at: String,
+}
+
 /// Fact: a delivery command was given up (malformed, invalid, permanently refused or out of
 /// retries). Published by the notifications service for people and alerts to look at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -139,6 +157,11 @@ impl Event for DeadLetter {
 impl Event for PaymentSucceeded {
     const SUBJECT: &'static str = subjects::PAYMENTS_PAYMENT_SUCCEEDED;
     const TYPE: &'static str = "ca.gigafibre.payments.payment.succeeded.v1";
+}
+
+impl Event for QuoteAccepted {
+    const SUBJECT: &'static str = subjects::QUOTATION_QUOTE_ACCEPTED;
+    const TYPE: &'static str = "ca.gigafibre.quotation.quote.accepted.v1";
 }
 
 impl Event for EmailSend {
