@@ -64,8 +64,11 @@ pub async fn announce_expiries(state: &AppState) -> Result<(), DocusealError> {
         .await?;
     for id in due {
         let _guard = state.write_lock.lock().await;
+        // The control route and the worker may both have listed it; one announces it.
+        if !state.store.claim_expiry(id).await? {
+            continue;
+        }
         let Some(submission) = state.store.find_submission(id).await? else {
-            state.store.mark_expiry_handled(id).await?;
             continue;
         };
         let submitters = state.store.find_submitters_of(id).await?;
@@ -75,7 +78,6 @@ pub async fn announce_expiries(state: &AppState) -> Result<(), DocusealError> {
             let data = submission_api(&state.public_url, template, &submission, &submitters);
             emit(state, "submission.expired", data).await?;
         }
-        state.store.mark_expiry_handled(id).await?;
     }
     Ok(())
 }

@@ -117,10 +117,20 @@ pub(crate) struct AppState {
     pub(crate) public_url: String,
     pub(crate) webhook_url: Option<String>,
     pub(crate) webhook_events: Vec<String>,
-    /// Keys the signing pages' anti-forgery tokens; made at each start.
+    /// Keys the signing pages' anti-forgery tokens; derived from the API key, so a page stays
+    /// valid across restarts and no one without the key can make a token.
     pub(crate) page_key: [u8; 32],
     /// Serialises read-modify-write of submissions and submitters.
     pub(crate) write_lock: tokio::sync::Mutex<()>,
+}
+
+fn page_key(api_key: &SecretString) -> [u8; 32] {
+    use secrecy::ExposeSecret;
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(b"docuseal-sandbox signing page tokens\0");
+    hasher.update(api_key.expose_secret().as_bytes());
+    hasher.finalize().into()
 }
 
 /// A bound sandbox, ready to run.
@@ -152,7 +162,7 @@ impl Sandbox {
             public_url: public_url.trim_end_matches('/').to_owned(),
             webhook_url: settings.webhook_url.clone(),
             webhook_events: settings.webhook_events.clone(),
-            page_key: rand::random(),
+            page_key: page_key(&settings.api_key),
             write_lock: tokio::sync::Mutex::new(()),
         });
         let worker = webhooks::Worker::new(state.clone(), &settings)?;

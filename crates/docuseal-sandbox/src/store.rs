@@ -201,15 +201,17 @@ impl Store {
         rows.into_iter().map(|row| row.try_get("", "id")).collect()
     }
 
-    /// Marks a submission's expiry as handled (announced or moot).
-    pub async fn mark_expiry_handled(&self, id: i64) -> Result<(), DbErr> {
-        self.db
+    /// Claims the announcement of a submission's expiry: true for the one caller that marks it
+    /// handled, false when another already did.
+    pub async fn claim_expiry(&self, id: i64) -> Result<bool, DbErr> {
+        let done = self
+            .db
             .execute_raw(stmt(
-                "UPDATE submissions SET expired_notified = 1 WHERE id = ?",
+                "UPDATE submissions SET expired_notified = 1 WHERE id = ? AND expired_notified = 0",
                 vec![id.into()],
             ))
             .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     /// Re-arms the expiry of a submission whose `expire_at` moved.

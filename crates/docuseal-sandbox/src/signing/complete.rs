@@ -6,7 +6,7 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -20,6 +20,13 @@ use crate::pdf;
 use crate::serialize::submission_api;
 use crate::templates::FieldKind;
 use crate::webhooks::emit;
+
+/// A file name in a URL path: all but letters, digits and `.-_~` escaped.
+const FILE_NAME: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'~');
 
 /// What the page posts.
 #[derive(Debug, Default, Deserialize)]
@@ -232,7 +239,7 @@ async fn store_file(
         url: format!(
             "{}/file/{token}/{}",
             state.public_url,
-            utf8_percent_encode(name, NON_ALPHANUMERIC)
+            utf8_percent_encode(name, FILE_NAME)
         ),
     })
 }

@@ -227,3 +227,34 @@ async fn an_unknown_page_is_not_found() {
         .unwrap();
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_signature_drawn_on_the_canvas_is_stored_as_a_png() {
+    let app = spawn_app().await;
+    let submitter = app.create_quote().await;
+    let url = page_url(&submitter);
+    let token = fixtures::page_token(&fixtures::open(&url).await.unwrap()).unwrap();
+    let png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+    let signed = app
+        .http
+        .post(format!("{url}/complete"))
+        .form(&[
+            ("authenticity_token", token.as_str()),
+            ("name", "Marie Tremblay"),
+            ("signature", ""),
+            ("signature_image", png),
+            ("consent", "on"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), StatusCode::OK);
+    let read = app
+        .get_json(&format!("/api/submitters/{}", submitter["id"]))
+        .await;
+    let image_url = read["values"][3]["value"].as_str().unwrap();
+    assert!(image_url.ends_with("/signature.png"), "{image_url}");
+    let image = app.http.get(image_url).send().await.unwrap();
+    assert_eq!(image.headers()["content-type"], "image/png");
+    assert!(image.bytes().await.unwrap().starts_with(b"\x89PNG"));
+}
