@@ -22,6 +22,7 @@ pub mod fixtures;
 mod model;
 mod pages;
 mod pdf;
+mod preview;
 mod serialize;
 mod signing;
 mod store;
@@ -175,6 +176,7 @@ impl Sandbox {
                 .service(web::scope("/s").configure(signing::configure))
                 .service(web::scope("/sandbox").configure(control::configure))
                 .configure(signing::configure_files)
+                .configure(preview::configure)
                 .default_service(web::to(api::not_found))
         })
         .workers(1)

@@ -150,6 +150,19 @@ impl Store {
             .transpose()
     }
 
+    /// A submission by its slug (its `submission_url`).
+    pub async fn find_submission_by_slug(&self, slug: &str) -> Result<Option<Submission>, DbErr> {
+        let row = self
+            .db
+            .query_one_raw(stmt(
+                "SELECT body FROM submissions WHERE json_extract(body, '$.slug') = ?",
+                vec![slug.into()],
+            ))
+            .await?;
+        row.map(|row| from_text(&row.try_get::<String>("", "body")?))
+            .transpose()
+    }
+
     /// A submitter by id.
     pub async fn find_submitter(&self, id: i64) -> Result<Option<Submitter>, DbErr> {
         self.one_submitter(

@@ -104,6 +104,14 @@ async fn signing_completes_the_submitter_and_the_submission_with_pdfs() {
         .unwrap();
     assert!(audit.bytes().await.unwrap().starts_with(b"%PDF"));
     assert_eq!(data["audit_log_url"], read["audit_log_url"]);
+    let preview = app
+        .http
+        .get(data["submission_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preview.status(), StatusCode::OK);
+    assert!(preview.text().await.unwrap().contains("completed"));
 }
 
 #[tokio::test]

@@ -4,7 +4,12 @@ use docuseal_sandbox::fixtures;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{Receiver, quote_request, spawn_app_with_receiver};
+use docuseal_sandbox::SandboxSettings;
+use secrecy::SecretString;
+
+use crate::helpers::{
+    Receiver, SECRET_HEADER, quote_request, spawn_app_with, spawn_app_with_receiver,
+};
 
 #[tokio::test]
 async fn a_receiver_answering_500_gets_the_event_again_with_the_secret_header_each_time() {
@@ -85,4 +90,25 @@ async fn a_signed_submission_is_never_announced_expired() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(receiver.of_type("submission.expired").is_empty());
     assert_eq!(app.submission(&json!(id)).await["status"], "completed");
+}
+
+#[tokio::test]
+async fn only_the_subscribed_events_are_sent() {
+    let receiver = Receiver::start(0);
+    let mut settings = SandboxSettings::for_tests();
+    settings.webhook_url = Some(receiver.url.clone());
+    settings.webhook_headers = vec![(
+        SECRET_HEADER.to_owned(),
+        SecretString::from(receiver.secret.clone()),
+    )];
+    settings.webhook_events = vec!["form.completed".to_owned()];
+    let app = spawn_app_with(settings).await;
+    let submitter = app.create_quote().await;
+    fixtures::sign(submitter["embed_src"].as_str().unwrap(), "Marie Tremblay")
+        .await
+        .unwrap();
+    receiver.wait_for("form.completed", 1).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let types: Vec<String> = receiver.received().iter().map(|r| r.event_type()).collect();
+    assert_eq!(types, ["form.completed"]);
 }
