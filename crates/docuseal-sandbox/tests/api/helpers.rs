@@ -49,6 +49,11 @@ pub struct Receiver {
 
 impl Receiver {
     pub fn start(failures: usize) -> Self {
+        Self::start_on(0, failures)
+    }
+
+    /// A receiver on `port` (0: any free one).
+    pub fn start_on(port: u16, failures: usize) -> Self {
         let state = Arc::new(ReceiverState::default());
         state.failures_left.store(failures, Ordering::SeqCst);
         let data = web::Data::from(state.clone());
@@ -58,7 +63,7 @@ impl Receiver {
                 .default_service(web::to(receive))
         })
         .workers(1)
-        .bind("127.0.0.1:0")
+        .bind(("127.0.0.1", port))
         .unwrap();
         let port = server.addrs()[0].port();
         tokio::spawn(server.run());

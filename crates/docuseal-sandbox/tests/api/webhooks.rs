@@ -112,3 +112,19 @@ async fn only_the_subscribed_events_are_sent() {
     let types: Vec<String> = receiver.received().iter().map(|r| r.event_type()).collect();
     assert_eq!(types, ["form.completed"]);
 }
+
+#[tokio::test]
+async fn a_receiver_that_was_down_gets_the_event_once_it_is_up() {
+    let port = testkit::free_port();
+    let mut settings = SandboxSettings::for_tests();
+    settings.webhook_url = Some(format!("http://127.0.0.1:{port}/accept/docuseal-webhook"));
+    let app = spawn_app_with(settings).await;
+    app.create_quote().await;
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    let receiver = Receiver::start_on(port, 0);
+    let created = receiver.wait_for("submission.created", 1).await;
+    assert_eq!(
+        created[0].user_agent.as_deref(),
+        Some("DocuSeal.com Webhook")
+    );
+}
