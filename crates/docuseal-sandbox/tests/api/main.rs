@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod helpers;
+mod quotation_client;
 mod signing;
 mod submissions;
 mod webhooks;
