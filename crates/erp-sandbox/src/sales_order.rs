@@ -12,6 +12,18 @@ use crate::selling::{self, check_update_after_submit, fill_items_and_totals};
 use crate::selling_doctypes::{QUOTATION, SALES_ORDER};
 use crate::store::Store;
 
+/// The options of a Quotation's `status`.
+const QUOTATION_STATUSES: &[&str] = &[
+    "Draft",
+    "Open",
+    "Replied",
+    "Partially Ordered",
+    "Ordered",
+    "Lost",
+    "Cancelled",
+    "Expired",
+];
+
 /// Validates a save of a Quotation or Sales Order (`before` is the stored version, `None` on
 /// insert) and returns the other documents it changes.
 pub async fn on_save(
@@ -32,6 +44,10 @@ pub async fn on_save(
         (Some(1), 1) => {
             if let Some(before) = before {
                 check_update_after_submit(doctype, before, doc)?;
+            }
+            if doctype == QUOTATION {
+                // `status` is allow_on_submit in ERPNext: `declare_enquiry_lost` writes Lost there.
+                selling::check_select(doc, "status", "Status", QUOTATION_STATUSES, "")?;
             }
             selling::check_select(
                 doc,
@@ -255,14 +271,13 @@ async fn update_ordered_qty(
         .collect())
 }
 
-/// ERPNext's status map for a submitted Quotation: Ordered when every row is ordered in full,
-/// Partially Ordered when some is, else Open (Lost and Cancelled stay).
+/// ERPNext's status map for a submitted Quotation, read from its last entry up: Ordered when
+/// every row is ordered in full, Partially Ordered when some is, else Lost if it was, else Open.
 fn set_ordered_status(quotation: &mut Map<String, Value>) {
-    if quotation.get("docstatus").and_then(Value::as_i64) != Some(1)
-        || text(quotation, "status") == "Lost"
-    {
+    if quotation.get("docstatus").and_then(Value::as_i64) != Some(1) {
         return;
     }
+    let lost = text(quotation, "status") == "Lost";
     let quoted: Vec<(f64, f64)> = rows(quotation)
         .map(|row| {
             let get = |f: &str| row.get(f).and_then(Value::as_f64).unwrap_or(0.0);
@@ -273,6 +288,8 @@ fn set_ordered_status(quotation: &mut Map<String, Value>) {
         "Ordered"
     } else if quoted.iter().any(|(ordered, _)| *ordered > 0.0) {
         "Partially Ordered"
+    } else if lost {
+        "Lost"
     } else {
         "Open"
     };
