@@ -73,7 +73,7 @@ fn parse_authorization(value: &str) -> Option<(String, String)> {
     Some((key.to_owned(), secret.to_owned()))
 }
 
-fn authenticate(req: &HttpRequest) -> Result<ApiUser, FrappeError> {
+pub(crate) fn authenticate(req: &HttpRequest) -> Result<ApiUser, FrappeError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| FrappeError::internal(&"sandbox state missing"))?;

@@ -161,7 +161,8 @@ fn plan(index: usize, company: bool) -> Value {
     )
 }
 
-fn quebec_taxes() -> Value {
+/// TPS 5 % and TVQ 9,975 % on the net total, as every demo document carries them.
+pub fn quebec_taxes() -> Value {
     json!([
         {"charge_type": "On Net Total", "account_head": "2310 - TPS à payer - GF", "description": "TPS 5 %", "rate": 5.0},
         {"charge_type": "On Net Total", "account_head": "2320 - TVQ à payer - GF", "description": "TVQ 9,975 %", "rate": 9.975},

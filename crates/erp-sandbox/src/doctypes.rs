@@ -25,8 +25,9 @@ pub struct DocTypeMeta {
     pub fields: &'static [&'static str],
     /// `(field, label)` pairs that must be present and non-blank on create.
     pub mandatory: &'static [(&'static str, &'static str)],
-    /// Naming series prefix such as `CUST-.YYYY.-` (followed by 5 digits).
-    pub naming_series: &'static str,
+    /// Frappe's `autoname`: a naming series such as `CUST-.YYYY.-` (followed by 5 digits),
+    /// `field:<fieldname>` (the name is that field's value) or `hash` (10 random characters).
+    pub autoname: &'static str,
 }
 
 /// The doctypes served; any other is refused with 403 `PermissionError`.
@@ -53,7 +54,7 @@ pub const DOCTYPES: &[DocTypeMeta] = &[
             "customer_details",
         ],
         mandatory: &[("customer_name", "Customer Name")],
-        naming_series: "CUST-.YYYY.-",
+        autoname: "CUST-.YYYY.-",
     },
     DocTypeMeta {
         name: "Contact",
@@ -71,7 +72,7 @@ pub const DOCTYPES: &[DocTypeMeta] = &[
             "links",
         ],
         mandatory: &[("first_name", "First Name")],
-        naming_series: "CONT-.YYYY.-",
+        autoname: "CONT-.YYYY.-",
     },
     DocTypeMeta {
         name: "Sales Invoice",
@@ -96,7 +97,7 @@ pub const DOCTYPES: &[DocTypeMeta] = &[
             "remarks",
         ],
         mandatory: &[("customer", "Customer")],
-        naming_series: "ACC-SINV-.YYYY.-",
+        autoname: "ACC-SINV-.YYYY.-",
     },
     DocTypeMeta {
         name: "Payment Entry",
@@ -126,13 +127,16 @@ pub const DOCTYPES: &[DocTypeMeta] = &[
             "remarks",
         ],
         mandatory: &[("party", "Party"), ("paid_amount", "Paid Amount")],
-        naming_series: "ACC-PAY-.YYYY.-",
+        autoname: "ACC-PAY-.YYYY.-",
     },
 ];
 
 /// The meta of `doctype`, if served.
 pub fn find(doctype: &str) -> Option<&'static DocTypeMeta> {
-    DOCTYPES.iter().find(|meta| meta.name == doctype)
+    DOCTYPES
+        .iter()
+        .chain(crate::selling_doctypes::DOCTYPES)
+        .find(|meta| meta.name == doctype)
 }
 
 impl DocTypeMeta {
@@ -165,7 +169,17 @@ impl DocTypeMeta {
 
     /// The series prefix for a given year: `CUST-.YYYY.-` → `CUST-2026-`.
     pub fn series_prefix(&self, year: i32) -> String {
-        self.naming_series.replace(".YYYY.", &year.to_string())
+        self.autoname.replace(".YYYY.", &year.to_string())
+    }
+
+    /// The field whose value names a document (`field:plan_name` → `plan_name`).
+    pub fn name_field(&self) -> Option<&'static str> {
+        self.autoname.strip_prefix("field:")
+    }
+
+    /// Whether a document is named by a random hash (`File`).
+    pub fn named_by_hash(&self) -> bool {
+        self.autoname == "hash"
     }
 }
 

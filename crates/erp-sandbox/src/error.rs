@@ -55,6 +55,24 @@ impl FrappeError {
         )
     }
 
+    /// 417 `CancelledLinkError` (a Link field names a cancelled document).
+    pub fn cancelled_link(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::EXPECTATION_FAILED,
+            "CancelledLinkError",
+            message,
+        )
+    }
+
+    /// 417 `OverAllowanceError` (more ordered than quoted: ERPNext's status updater).
+    pub fn over_allowance(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::EXPECTATION_FAILED,
+            "OverAllowanceError",
+            message,
+        )
+    }
+
     /// 417 `DocstatusTransitionError` (such as cancelling a draft).
     pub fn docstatus_transition(message: impl Into<String>) -> Self {
         Self::new(

@@ -78,7 +78,7 @@ pub async fn validate(store: &Store, doc: &mut Map<String, Value>) -> Result<(),
             "Due Date cannot be before Posting / Supplier Invoice Date",
         ));
     }
-    let net = compute_items(doc)?;
+    let net = compute_items(doc, "Sales Invoice Item")?;
     let taxes = compute_taxes(doc, net)?;
     let grand = net + taxes;
     for (field, cents) in [
@@ -96,7 +96,12 @@ pub async fn validate(store: &Store, doc: &mut Map<String, Value>) -> Result<(),
     Ok(())
 }
 
-fn compute_items(doc: &mut Map<String, Value>) -> Result<i64, FrappeError> {
+/// Computes each row's `amount` (`qty × rate`, to the cent) of the `items` table, rows of
+/// `child_doctype`, and returns their sum in cents.
+pub fn compute_items(
+    doc: &mut Map<String, Value>,
+    child_doctype: &str,
+) -> Result<i64, FrappeError> {
     let Some(Value::Array(items)) = doc.get_mut("items") else {
         return Err(FrappeError::mandatory("Items is required"));
     };
@@ -136,13 +141,14 @@ fn compute_items(doc: &mut Map<String, Value>) -> Result<i64, FrappeError> {
         fields.insert("rate".to_owned(), amount(rate));
         fields.insert("amount".to_owned(), amount(line));
         fields.insert("net_amount".to_owned(), amount(line));
-        child_row(fields, "Sales Invoice Item", "items", row);
+        child_row(fields, child_doctype, "items", row);
         net += line;
     }
     Ok(net)
 }
 
-fn compute_taxes(doc: &mut Map<String, Value>, net: i64) -> Result<i64, FrappeError> {
+/// Computes the `taxes` rows on `net` cents and returns the tax total in cents.
+pub fn compute_taxes(doc: &mut Map<String, Value>, net: i64) -> Result<i64, FrappeError> {
     let Some(Value::Array(taxes)) = doc.get_mut("taxes") else {
         return Ok(0);
     };

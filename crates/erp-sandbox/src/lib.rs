@@ -16,8 +16,10 @@
 
 mod auth;
 mod demo_invoices;
+pub mod demo_quotations;
 mod doctypes;
 mod error;
+mod file;
 mod filters;
 mod invoice;
 mod listing;
@@ -25,9 +27,13 @@ mod money;
 mod payment;
 mod pdf;
 mod routes;
+mod sales_order;
 mod seed;
+mod selling;
+mod selling_doctypes;
 mod store;
 mod submittable;
+mod subscription;
 
 use std::net::TcpListener;
 
@@ -123,6 +129,11 @@ impl Sandbox {
                 }))
                 .service(web::scope("/api/v1").configure(routes::configure))
                 .service(web::scope("/api").configure(routes::configure))
+                .route(
+                    "/private/files/{file_name}",
+                    web::get().to(file::download_private),
+                )
+                .route("/files/{file_name}", web::get().to(file::download_public))
                 .default_service(web::to(routes::not_found))
         })
         .workers(1)
@@ -176,7 +187,10 @@ async fn open_seeded(database_url: &str) -> anyhow::Result<(Store, bool)> {
     let invoices = seed::seed_invoices(&store)
         .await
         .context("seeding the demo invoices")?;
-    Ok((store, empty || invoices))
+    let quotations = seed::seed_quotations(&store)
+        .await
+        .context("seeding the demo items, plans and quotations")?;
+    Ok((store, empty || invoices || quotations))
 }
 
 fn credentials(settings: &SandboxSettings) -> Vec<Credential> {

@@ -11,7 +11,11 @@ use crate::auth::ApiUser;
 use crate::doctypes::{self, DocTypeMeta, next_in_series};
 use crate::error::FrappeError;
 use crate::listing::ListRequest;
-use crate::{pdf, submittable};
+use crate::selling_doctypes::FILE;
+use crate::{file, pdf, sales_order, submittable};
+
+/// Largest upload body: 25 MiB of file, base64-encoded (Frappe's default `max_file_size`).
+const FILE_BODY_LIMIT: usize = 35 * 1024 * 1024;
 
 type Reply = Result<HttpResponse, FrappeError>;
 
@@ -32,6 +36,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route(
         "/method/frappe.utils.print_format.download_pdf",
         web::post().to(download_pdf),
+    )
+    .route(
+        "/method/erpnext.selling.doctype.quotation.quotation.make_sales_order",
+        web::get().to(make_sales_order),
+    )
+    .route(
+        "/method/erpnext.selling.doctype.quotation.quotation.make_sales_order",
+        web::post().to(make_sales_order),
+    )
+    // An upload carries its content base64-encoded: a larger body than other documents.
+    .service(
+        web::resource("/resource/{doctype:File}")
+            .app_data(web::PayloadConfig::new(FILE_BODY_LIMIT))
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
     )
     .route("/resource/{doctype}", web::get().to(list))
     .route("/resource/{doctype}", web::post().to(create))
@@ -98,23 +117,14 @@ async fn create(
     let meta = served(&doctype)?;
     user.ensure_can_write(meta.name)?;
     let mut doc = parse_object(&body)?;
+    // `__islocal`, `__unsaved`...: a mapped document's client-side flags, not fields.
+    doc.retain(|key, _| !key.starts_with("__"));
     if let Some(label) = meta.missing_mandatory(&Value::Object(doc.clone())) {
         return Err(FrappeError::mandatory(format!("{label} is required")));
     }
     // Naming and inserting must not interleave, or two creates could take one number.
     let _guard = state.write_lock.lock().await;
-    let name = match doc
-        .get("name")
-        .and_then(Value::as_str)
-        .filter(|n| !n.trim().is_empty())
-    {
-        Some(name) => name.to_owned(),
-        None => {
-            let names = state.store.find_names(meta.name).await?;
-            let prefix = meta.series_prefix(chrono::Datelike::year(&chrono::Utc::now()));
-            next_in_series(&prefix, names.iter().map(String::as_str))
-        }
-    };
+    let name = new_name(&state, meta, &doc).await?;
     if state.store.find_by_name(meta.name, &name).await?.is_some() {
         return Err(FrappeError::duplicate(format!(
             "{} {name} already exists",
@@ -145,6 +155,9 @@ async fn create(
         doc.entry("disabled").or_insert(json!(0));
     }
     let changed = submittable::on_save(&state.store, meta.name, None, &mut doc).await?;
+    if meta.name == FILE {
+        file::prepare(&state.store, &mut doc).await?;
+    }
     let doc = Value::Object(doc);
     state.store.create(meta.name, &doc).await?;
     save_changed(&state, changed).await?;
@@ -211,6 +224,31 @@ async fn delete(
     Ok(HttpResponse::Accepted().json(json!({ "data": "ok" })))
 }
 
+/// The name of a new document: the one given (but not a mapped document's `new-…`
+/// placeholder), else by the doctype's autoname (a field, a hash or the naming series).
+async fn new_name(
+    state: &AppState,
+    meta: &DocTypeMeta,
+    doc: &Map<String, Value>,
+) -> Result<String, FrappeError> {
+    let given = doc
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.trim().is_empty() && !n.starts_with("new-"));
+    if let Some(name) = given {
+        return Ok(name.to_owned());
+    }
+    if let Some(field) = meta.name_field() {
+        return Ok(crate::invoice::text(doc, field).trim().to_owned());
+    }
+    if meta.named_by_hash() {
+        return Ok(crate::selling::random_name());
+    }
+    let names = state.store.find_names(meta.name).await?;
+    let prefix = meta.series_prefix(chrono::Datelike::year(&chrono::Utc::now()));
+    Ok(next_in_series(&prefix, names.iter().map(String::as_str)))
+}
+
 /// Stores the documents a save changed besides itself (the invoices a payment settles).
 /// Validation ran before any write, under the write lock, so these cannot be refused.
 async fn save_changed(
@@ -255,6 +293,48 @@ async fn download_pdf(
             format!("attachment; filename=\"{filename}.pdf\""),
         ))
         .body(pdf::render(meta.name, &doc, lang)))
+}
+
+/// `erpnext.selling.doctype.quotation.quotation.make_sales_order`: `source_name` from the query
+/// string, a form body or a JSON body (Frappe's `form_dict` merges them).
+#[tracing::instrument(skip_all)]
+async fn make_sales_order(
+    _user: ApiUser,
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    params: web::Query<HashMap<String, String>>,
+    body: web::Bytes,
+) -> Reply {
+    let mut args: Map<String, Value> = params
+        .into_inner()
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    let json_body = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !body.is_empty() {
+        if json_body {
+            args.extend(parse_object(&body)?);
+        } else {
+            let form: HashMap<String, String> = serde_urlencoded::from_bytes(&body)
+                .map_err(|e| FrappeError::validation(format!("Invalid form body: {e}")))?;
+            args.extend(form.into_iter().map(|(k, v)| (k, Value::String(v))));
+        }
+    }
+    let source_name = args
+        .get("source_name")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| {
+            FrappeError::validation(
+                "make_sales_order() missing 1 required positional argument: 'source_name'",
+            )
+        })?;
+    let order = sales_order::make_sales_order(&state.store, source_name).await?;
+    Ok(HttpResponse::Ok().json(json!({ "message": order })))
 }
 
 fn parse_object(body: &[u8]) -> Result<Map<String, Value>, FrappeError> {

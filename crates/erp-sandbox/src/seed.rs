@@ -57,3 +57,13 @@ pub async fn seed_invoices(store: &Store) -> anyhow::Result<bool> {
     crate::demo_invoices::seed(store, &customers).await?;
     Ok(!customers.is_empty())
 }
+
+/// Stores the demo catalogue (Items, Subscription Plans) and the demo Quotations when there is
+/// no Item yet (a database seeded before they existed gets them). Returns whether it seeded.
+pub async fn seed_quotations(store: &Store) -> anyhow::Result<bool> {
+    if !store.find_names("Item").await?.is_empty() {
+        return Ok(false);
+    }
+    crate::demo_quotations::seed(store).await?;
+    Ok(true)
+}

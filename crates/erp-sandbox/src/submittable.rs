@@ -1,4 +1,4 @@
-//! The submittable doctypes (Sales Invoice, Payment Entry): docstatus transitions
+//! The submittable doctypes (Sales Invoice, Payment Entry, Quotation, Sales Order): docstatus transitions
 //! (0 draft → 1 submitted → 2 cancelled) and what a save changes in other documents.
 
 use serde_json::{Map, Value, json};
@@ -7,11 +7,16 @@ use crate::error::FrappeError;
 use crate::invoice::{self, SALES_INVOICE};
 use crate::money::field_cents;
 use crate::payment::{self, PAYMENT_ENTRY};
+use crate::selling_doctypes::{ITEM, QUOTATION, SALES_ORDER, SUBSCRIPTION, SUBSCRIPTION_PLAN};
 use crate::store::Store;
+use crate::{sales_order, selling, subscription};
 
 /// Whether documents of `doctype` carry a meaningful docstatus.
 pub fn is_submittable(doctype: &str) -> bool {
-    doctype == SALES_INVOICE || doctype == PAYMENT_ENTRY
+    matches!(
+        doctype,
+        SALES_INVOICE | PAYMENT_ENTRY | QUOTATION | SALES_ORDER
+    )
 }
 
 /// Validates a save of `doc` (`before` is the stored version, `None` on insert) and
@@ -22,8 +27,21 @@ pub async fn on_save(
     before: Option<&Value>,
     doc: &mut Map<String, Value>,
 ) -> Result<Vec<(&'static str, Value)>, FrappeError> {
-    if !is_submittable(doctype) {
-        return Ok(Vec::new());
+    match doctype {
+        ITEM => return selling::validate_item(doc).map(|()| Vec::new()),
+        SUBSCRIPTION_PLAN => {
+            return subscription::validate_plan(store, doc)
+                .await
+                .map(|()| Vec::new());
+        }
+        SUBSCRIPTION => {
+            return subscription::validate(store, doc)
+                .await
+                .map(|()| Vec::new());
+        }
+        QUOTATION | SALES_ORDER => return sales_order::on_save(store, doctype, before, doc).await,
+        _ if !is_submittable(doctype) => return Ok(Vec::new()),
+        _ => {}
     }
     let old = before.map(|b| b["docstatus"].as_i64().unwrap_or(0));
     let new = doc.get("docstatus").and_then(Value::as_i64).unwrap_or(0);
@@ -70,10 +88,13 @@ pub async fn on_save(
 /// A stored document with its status as of `today`: an Unpaid or Partly Paid invoice
 /// whose due date has passed reads as Overdue, what ERPNext's daily scheduler job writes.
 pub fn as_of(doctype: &str, doc: &mut Value, today: &str) {
-    if doctype == SALES_INVOICE
-        && let Some(fields) = doc.as_object_mut()
-    {
-        invoice::refresh_status(fields, today);
+    let Some(fields) = doc.as_object_mut() else {
+        return;
+    };
+    match doctype {
+        SALES_INVOICE => invoice::refresh_status(fields, today),
+        QUOTATION => selling::quotation_as_of(fields, today),
+        _ => {}
     }
 }
 

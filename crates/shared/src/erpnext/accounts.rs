@@ -232,7 +232,7 @@ pub struct PaymentEntryDeduction {
 }
 
 /// An ERPNext Currency field (`86.23`, `"86.23"`, null) as integer cents, and back.
-mod cents {
+pub(super) mod cents {
     use serde::{Deserialize, Deserializer, Serializer};
     use serde_json::Value;
 

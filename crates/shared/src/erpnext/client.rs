@@ -195,6 +195,78 @@ impl FrappeClient {
         result
     }
 
+    /// `POST /api/method/{method}` with `args` as the JSON body: the method's `message`, read as
+    /// `T` (e.g. `erpnext.selling.doctype.quotation.quotation.make_sales_order` with
+    /// `{"source_name": …}` answers the unsaved Sales Order).
+    #[tracing::instrument(skip_all, fields(method))]
+    pub async fn call_method<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        args: &Value,
+    ) -> Result<T, ErpError> {
+        let request = self.http.post(self.url(&["method", method])).json(args);
+        let message = self
+            .send::<MessageEnvelope>("method", request)
+            .await?
+            .message;
+        serde_json::from_value(message)
+            .map_err(|e| ErpError::Unexpected(format!("unexpected reply of {method}: {e}")))
+    }
+
+    /// `POST /api/resource/File`: uploads `content` (sent base64-encoded with `decode: 1`) as a
+    /// file attached to `attached_to_doctype` `attached_to_name`; returns the File document.
+    #[tracing::instrument(skip_all, fields(attached_to_doctype))]
+    pub async fn upload_file(
+        &self,
+        file_name: &str,
+        attached_to_doctype: &str,
+        attached_to_name: &str,
+        is_private: bool,
+        content: &[u8],
+    ) -> Result<super::File, ErpError> {
+        use base64::Engine;
+        let doc = serde_json::json!({
+            "file_name": file_name,
+            "attached_to_doctype": attached_to_doctype,
+            "attached_to_name": attached_to_name,
+            "is_private": i32::from(is_private),
+            "content": base64::engine::general_purpose::STANDARD.encode(content),
+            "decode": 1,
+        });
+        self.create("File", &doc).await
+    }
+
+    /// `GET {file_url}` (`/private/files/…` or `/files/…`, a File's `file_url`) with the API
+    /// credentials: the file's bytes. A URL that is not a path on this site is refused, so the
+    /// credentials never go to another host.
+    #[tracing::instrument(skip_all)]
+    pub async fn download_file(&self, file_url: &str) -> Result<Vec<u8>, ErpError> {
+        let path = file_url
+            .strip_prefix("/private/files/")
+            .map(|rest| ("private", rest))
+            .or_else(|| file_url.strip_prefix("/files/").map(|rest| ("", rest)));
+        let safe = |rest: &str| !rest.is_empty() && !rest.split('/').any(|s| s == ".." || s == ".");
+        let Some((area, rest)) = path.filter(|(_, rest)| safe(rest)) else {
+            return Err(ErpError::Unexpected(
+                "a file URL must be /private/files/… or /files/… on the ERP site".to_owned(),
+            ));
+        };
+        let mut url = self.base_url.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty();
+            if !area.is_empty() {
+                segments.push(area);
+            }
+            segments.push("files").extend(rest.split('/'));
+        }
+        let started = std::time::Instant::now();
+        let result = self.fetch(self.http.get(url)).await.map(|b| b.to_vec());
+        if let Some(metrics) = &self.metrics {
+            metrics.observe("file", started, &result);
+        }
+        result
+    }
+
     /// Readiness probe: `Ok` when the site answers and accepts our credentials.
     pub async fn ping(&self) -> Result<(), ErpError> {
         self.logged_user().await.map(|_| ())
@@ -281,6 +353,20 @@ mod tests {
     fn the_debug_output_hides_the_secret() {
         let shown = format!("{:?}", client("http://127.0.0.1:8000"));
         assert!(!shown.contains("secret"));
+    }
+
+    #[tokio::test]
+    async fn a_file_url_off_the_site_is_refused_before_any_request() {
+        let erp = client("http://127.0.0.1:9");
+        for url in [
+            "https://evil.example/x.pdf",
+            "/private/files/../x",
+            "/api/x",
+            "/files/",
+        ] {
+            let err = erp.download_file(url).await.unwrap_err();
+            assert!(matches!(err, ErpError::Unexpected(_)), "{url}: {err:?}");
+        }
     }
 
     #[test]

@@ -96,7 +96,7 @@ pub(super) fn opt_text<'de, D: Deserializer<'de>>(
 }
 
 /// A Frappe `Check`: `0`/`1`, a bool, `"0"`/`"1"` or null (false).
-fn flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+pub(super) fn flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     match Value::deserialize(deserializer)? {
         Value::Bool(value) => Ok(value),
         Value::Number(number) => Ok(number.as_f64().is_some_and(|n| n != 0.0)),

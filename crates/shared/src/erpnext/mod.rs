@@ -1,6 +1,6 @@
 //! ERPNext DTOs and the Frappe REST client.
 //!
-//! ERPNext (Frappe) stays the system of record for customers and invoices; services read and write
+//! ERPNext (Frappe) stays the system of record for customers, invoices and quotations; services read and write
 //! it through [`FrappeClient`] only, against the documented v1 REST API
 //! (`/api/resource/{doctype}`, `/api/method/{path}`). Tests and `make run` point the
 //! client at the `erp-sandbox` crate, which speaks the same wire format.
@@ -10,6 +10,7 @@ mod client;
 mod dto;
 mod error;
 mod filter;
+mod selling;
 
 pub use accounts::{
     InvoiceStatus, PaymentEntry, PaymentEntryDeduction, PaymentEntryReference, SalesInvoice,
@@ -19,3 +20,7 @@ pub use client::FrappeClient;
 pub use dto::Customer;
 pub use error::{ErpError, server_messages};
 pub use filter::{ListQuery, Op};
+pub use selling::{
+    BillingFrequency, File, Item, Quotation, QuotationItem, QuotationStatus, SalesOrder,
+    SalesOrderItem, Subscription, SubscriptionPlan, SubscriptionPlanDetail,
+};

@@ -1,0 +1,9 @@
+//! Black-box tests of the selling doctypes (Item, Quotation, Sales Order, Subscription Plan,
+//! Subscription, File) and `make_sales_order`, over HTTP with the real `FrappeClient`.
+#![allow(clippy::unwrap_used)]
+
+mod files;
+mod helpers;
+mod quotations;
+mod sales_orders;
+mod subscriptions;
