@@ -8,6 +8,7 @@ pub mod docuseal;
 pub mod error;
 pub mod metrics;
 pub mod processor;
+pub mod qr;
 pub mod quote;
 mod routes;
 pub mod startup;
