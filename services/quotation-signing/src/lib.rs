@@ -7,6 +7,7 @@ pub mod config;
 pub mod docuseal;
 pub mod error;
 pub mod metrics;
+pub mod print;
 pub mod processor;
 pub mod qr;
 pub mod quote;
