@@ -11,9 +11,11 @@ use crate::quote::{Frequency, Line, QuoteView, money};
 const STYLE: &str = r#"
 @page { size: auto; margin: 15mm; }
 * { box-sizing: border-box; }
-body { margin: 0; color: #111; font: 10.5pt/1.4 system-ui, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
+body { margin: 0; color: #111;
+       font: 10.5pt/1.4 system-ui, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
 main { max-width: 180mm; margin: 0 auto; }
-header { display: flex; justify-content: space-between; align-items: baseline; border-bottom: 3px solid #0b6e4f; padding-bottom: 3mm; }
+header { display: flex; justify-content: space-between; align-items: baseline;
+         border-bottom: 3px solid #0b6e4f; padding-bottom: 3mm; }
 .brand { font-size: 20pt; font-weight: 700; color: #0b6e4f; }
 h1 { font-size: 15pt; margin: 6mm 0 3mm; }
 h2 { font-size: 12pt; margin: 7mm 0 2mm; border-bottom: 1px solid #bbb; }
@@ -22,7 +24,8 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: 1mm 6mm; margin
 dt { font-weight: 600; }
 dd { margin: 0; }
 table { width: 100%; border-collapse: collapse; }
-th, td { text-align: left; vertical-align: top; padding: 1.5mm 2mm; border-bottom: 1px solid #e3e3e3; }
+th, td { text-align: left; vertical-align: top; padding: 1.5mm 2mm;
+         border-bottom: 1px solid #e3e3e3; }
 .num { text-align: right; white-space: nowrap; }
 tfoot th, tfoot td, .grand th, .grand td { font-weight: 700; border-top: 2px solid #111; }
 .totals table { width: 60%; margin-left: auto; }
@@ -30,7 +33,10 @@ tfoot th, tfoot td, .grand th, .grand td { font-weight: 700; border-top: 2px sol
 .qr svg { width: 35mm; height: 35mm; flex: none; }
 .link { word-break: break-all; font-size: 9pt; }
 section, tr, .qr { break-inside: avoid; }
-@media screen { body { background: #eee; } main { background: #fff; margin: 8mm auto; padding: 15mm; box-shadow: 0 1px 4px #0003; } }
+@media screen {
+  body { background: #eee; }
+  main { background: #fff; margin: 8mm auto; padding: 15mm; box-shadow: 0 1px 4px #0003; }
+}
 @media print { a { color: inherit; text-decoration: none; } }
 "#;
 
@@ -177,9 +183,9 @@ fn section(
         .collect();
     let rows: String = lines.iter().map(|line| row(line, lang)).collect();
     format!(
-        "<section>\n<h2>{title}</h2>\n<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}</tbody>\n\
-         <tfoot><tr><th colspan=\"4\">{total}</th><td class=\"num\">{amount}</td><td></td></tr></tfoot>\n\
-         </table>\n</section>\n",
+        "<section>\n<h2>{title}</h2>\n<table>\n<thead><tr>{head}</tr></thead>\n\
+         <tbody>\n{rows}</tbody>\n<tfoot><tr><th colspan=\"4\">{total}</th>\
+         <td class=\"num\">{amount}</td><td></td></tr></tfoot>\n</table>\n</section>\n",
         title = lang.label(title),
         total = lang.label(total_label),
         amount = lang.money(total_cents),
@@ -241,7 +247,8 @@ fn qr(svg: &str, link: Option<&str>, lang: Lang) -> String {
         )
     });
     format!(
-        "<section class=\"qr\">\n{svg}\n<div><p><strong>{caption}</strong></p>{link}</div>\n</section>\n",
+        "<section class=\"qr\">\n{svg}\n\
+         <div><p><strong>{caption}</strong></p>{link}</div>\n</section>\n",
         caption = lang.label(("Balayez pour signer", "Scan to sign")),
     )
 }
