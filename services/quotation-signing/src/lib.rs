@@ -2,11 +2,15 @@
 //! turned into a Sales Order and Subscriptions, with an audit record of the consent
 //! (docs/quotation-signing.md).
 
+pub mod accept;
 pub mod cli;
 pub mod config;
 pub mod docuseal;
 pub mod error;
+pub mod generate;
 pub mod metrics;
+pub mod notices;
+pub mod portal;
 pub mod print;
 pub mod processor;
 pub mod qr;

@@ -5,7 +5,9 @@
 
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
-use crate::quote::{Frequency, Line, QuoteView, money};
+use shared::erpnext::BillingFrequency as Frequency;
+
+use crate::quote::{Line, QuoteView, money};
 
 /// Fits A4 and Letter alike: the printer's paper, 15 mm margins, content 180 mm wide at most.
 const STYLE: &str = r#"

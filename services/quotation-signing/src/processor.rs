@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
+use shared::db::now_ms;
+
 use crate::docuseal::Event;
 use crate::metrics::QuoteMetrics;
 use crate::status::Happening;
@@ -141,9 +143,4 @@ fn happening(event_type: &str) -> Option<Happening> {
         "submission.expired" => Happening::Expired,
         _ => return None,
     })
-}
-
-/// Now, in Unix milliseconds.
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }

@@ -2,41 +2,12 @@
 //! frequency, its taxes (TPS, TVQ) and totals, in cents. Built from ERPNext's Quotation; what the
 //! portal lists, the printable page prints and the DocuSeal template is prefilled with.
 
+use chrono::NaiveDate;
 use serde::Serialize;
+use shared::erpnext::{BillingFrequency, Quotation, QuotationStatus, SalesTaxesAndCharges};
 use utoipa::ToSchema;
 
-/// How often an item is billed (Item › Billing Frequency, fetched onto the quotation's items).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Frequency {
-    /// Once (installation, equipment).
-    OneTime,
-    /// Every month.
-    Monthly,
-    /// Every three months.
-    Quarterly,
-    /// Every year.
-    Yearly,
-}
-
-impl Frequency {
-    /// ERPNext's value (`One-time`, `Monthly`, `Quarterly`, `Yearly`); `None` for blank or
-    /// anything else.
-    pub fn parse(raw: Option<&str>) -> Option<Self> {
-        match raw.map(str::trim)? {
-            "One-time" => Some(Self::OneTime),
-            "Monthly" => Some(Self::Monthly),
-            "Quarterly" => Some(Self::Quarterly),
-            "Yearly" => Some(Self::Yearly),
-            _ => None,
-        }
-    }
-
-    /// Whether it recurs (becomes a Subscription).
-    pub fn is_recurring(self) -> bool {
-        self != Self::OneTime
-    }
-}
+use crate::error::Refusal;
 
 /// One line of a quote.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -54,8 +25,9 @@ pub struct Line {
     pub rate_cents: i64,
     /// `qty × rate`, in cents.
     pub amount_cents: i64,
-    /// How often it is billed.
-    pub frequency: Frequency,
+    /// How often it is billed: `One-time`, `Monthly`, `Quarterly`, `Yearly`.
+    #[schema(value_type = String, example = "Monthly")]
+    pub frequency: BillingFrequency,
 }
 
 /// One tax of a quote.
@@ -107,10 +79,10 @@ impl QuoteView {
         self.recurring
             .iter()
             .map(|l| match l.frequency {
-                Frequency::Monthly => l.amount_cents,
-                Frequency::Quarterly => (l.amount_cents as f64 / 3.0).round() as i64,
-                Frequency::Yearly => (l.amount_cents as f64 / 12.0).round() as i64,
-                Frequency::OneTime => 0,
+                BillingFrequency::Monthly => l.amount_cents,
+                BillingFrequency::Quarterly => (l.amount_cents as f64 / 3.0).round() as i64,
+                BillingFrequency::Yearly => (l.amount_cents as f64 / 12.0).round() as i64,
+                BillingFrequency::OneTime => 0,
             })
             .sum()
     }
@@ -118,6 +90,102 @@ impl QuoteView {
     /// The one-time lines' amount, in cents.
     pub fn one_time_cents(&self) -> i64 {
         self.one_time.iter().map(|l| l.amount_cents).sum()
+    }
+
+    /// The quote of `q` in `lang`; refused when an item has no billing frequency (all of them
+    /// named).
+    pub fn of(q: &Quotation, customer_name: &str, lang: &str) -> Result<Self, Refusal> {
+        let missing: Vec<String> = q
+            .items
+            .iter()
+            .filter(|i| i.custom_billing_frequency.is_none())
+            .map(|i| i.item_code.clone())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Refusal::NoFrequency(missing));
+        }
+        let lines = q.items.iter().filter_map(|i| {
+            Some(Line {
+                row: i.name.clone(),
+                item_code: i.item_code.clone(),
+                item_name: i.item_name.clone().unwrap_or_else(|| i.item_code.clone()),
+                qty: i.qty,
+                rate_cents: i.rate,
+                amount_cents: i.amount,
+                frequency: i.custom_billing_frequency?,
+            })
+        });
+        let (recurring, one_time) = lines.partition(|l| l.frequency.is_recurring());
+        Ok(Self {
+            quotation: q.name.clone(),
+            customer: q.party_name.clone(),
+            customer_name: q
+                .customer_name
+                .clone()
+                .unwrap_or_else(|| customer_name.to_owned()),
+            lang: lang.to_owned(),
+            transaction_date: q.transaction_date.to_string(),
+            valid_till: q.valid_till.map(|d| d.to_string()).unwrap_or_default(),
+            currency: q.currency.clone().unwrap_or_else(|| "CAD".to_owned()),
+            recurring,
+            one_time,
+            taxes: q.taxes.iter().map(tax).collect(),
+            net_total_cents: q.net_total,
+            total_taxes_cents: q.total_taxes_and_charges,
+            grand_total_cents: q.grand_total,
+        })
+    }
+}
+
+/// A tax row as printed: `TPS`, `TVQ` or `TVH` when its description or account says so.
+fn tax(row: &SalesTaxesAndCharges) -> Tax {
+    let text = format!(
+        "{} {}",
+        row.description.as_deref().unwrap_or_default(),
+        row.account_head
+    )
+    .to_uppercase();
+    let label = [
+        ("TPS", "TPS"),
+        ("GST", "TPS"),
+        ("TVQ", "TVQ"),
+        ("QST", "TVQ"),
+        ("TVH", "TVH"),
+        ("HST", "TVH"),
+    ]
+    .into_iter()
+    .find(|(word, _)| text.contains(word))
+    .map_or_else(
+        || {
+            row.description
+                .clone()
+                .unwrap_or_else(|| row.account_head.clone())
+        },
+        |(_, label)| label.to_owned(),
+    );
+    Tax {
+        label,
+        rate: row.rate,
+        amount_cents: row.tax_amount,
+    }
+}
+
+/// Whether `q` may still be sent, signed or accepted on `today`.
+pub fn check_open(q: &Quotation, today: NaiveDate) -> Result<(), Refusal> {
+    if q.quotation_to.as_deref().is_some_and(|to| to != "Customer") {
+        return Err(Refusal::NotSendable("The quotation is not to a Customer."));
+    }
+    match (q.docstatus, q.status) {
+        (2, _) | (_, QuotationStatus::Cancelled | QuotationStatus::Lost) => Err(Refusal::Cancelled),
+        (_, QuotationStatus::Ordered | QuotationStatus::PartiallyOrdered) => {
+            Err(Refusal::AlreadyAccepted)
+        }
+        (0, _) => Err(Refusal::NotSendable(
+            "The quotation is a draft: submit it first.",
+        )),
+        (_, QuotationStatus::Expired) => Err(Refusal::Expired),
+        _ if q.valid_till.is_some_and(|d| d < today) => Err(Refusal::Expired),
+        _ => Ok(()),
     }
 }
 
@@ -159,16 +227,80 @@ mod tests {
         assert_eq!(money(0, "fr"), "0,00\u{a0}$");
     }
 
+    fn quotation(items: serde_json::Value) -> Quotation {
+        serde_json::from_value(serde_json::json!({
+            "name": "SAL-QTN-2026-00001", "party_name": "CUST-1", "customer_name": "Ana",
+            "quotation_to": "Customer", "transaction_date": "2026-12-01",
+            "valid_till": "2026-12-31", "status": "Open", "docstatus": 1,
+            "net_total": 174.0, "total_taxes_and_charges": 26.06, "grand_total": 200.06,
+            "items": items,
+            "taxes": [{"charge_type": "On Net Total", "account_head": "2310 - TPS à payer - GF",
+                       "description": "TPS 5 %", "rate": 5.0, "tax_amount": 8.7},
+                      {"charge_type": "On Net Total", "account_head": "2320 - QST - GF",
+                       "rate": 9.975, "tax_amount": 17.36}]
+        }))
+        .unwrap()
+    }
+
+    fn item(row: &str, code: &str, amount: f64, frequency: &str) -> serde_json::Value {
+        serde_json::json!({"name": row, "item_code": code, "qty": 1, "rate": amount,
+            "amount": amount, "custom_billing_frequency": frequency})
+    }
+
     #[test]
-    fn frequencies_read_as_erpnext_writes_them() {
-        assert_eq!(Frequency::parse(Some("Monthly")), Some(Frequency::Monthly));
+    fn lines_split_by_frequency_and_taxes_are_named() {
+        let q = quotation(serde_json::json!([
+            item("r1", "FIBRE-500", 75.0, "Monthly"),
+            item("r2", "INSTALL", 99.0, "One-time"),
+            item("r3", "STATIC-IP", 60.0, "Yearly"),
+        ]));
+        let view = QuoteView::of(&q, "Ana", "fr").unwrap();
+        assert_eq!(view.recurring.len(), 2);
+        assert_eq!(view.one_time[0].item_code, "INSTALL");
+        assert_eq!(view.monthly_cents(), 7500 + 500);
+        assert_eq!(view.one_time_cents(), 9900);
+        let labels: Vec<_> = view.taxes.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(labels, ["TPS", "TVQ"]);
+        assert_eq!(view.grand_total_cents, 20006);
+    }
+
+    #[test]
+    fn items_without_a_frequency_are_all_named() {
+        let q = quotation(serde_json::json!([
+            item("r1", "FIBRE-500", 75.0, "Monthly"),
+            item("r2", "CABLE-30M", 20.0, ""),
+            item("r3", "MYSTERY", 1.0, ""),
+        ]));
         assert_eq!(
-            Frequency::parse(Some(" One-time ")),
-            Some(Frequency::OneTime)
+            QuoteView::of(&q, "Ana", "fr"),
+            Err(Refusal::NoFrequency(vec![
+                "CABLE-30M".into(),
+                "MYSTERY".into()
+            ]))
         );
-        assert_eq!(Frequency::parse(Some("")), None);
-        assert_eq!(Frequency::parse(Some("monthly")), None);
-        assert_eq!(Frequency::parse(None), None);
-        assert!(!Frequency::OneTime.is_recurring() && Frequency::Yearly.is_recurring());
+    }
+
+    #[test]
+    fn only_an_open_quotation_in_its_validity_may_be_sent() {
+        let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+        let mut q = quotation(serde_json::json!([]));
+        assert_eq!(check_open(&q, day("2026-12-31")), Ok(()));
+        assert_eq!(check_open(&q, day("2027-01-01")), Err(Refusal::Expired));
+        q.status = QuotationStatus::Ordered;
+        assert_eq!(
+            check_open(&q, day("2026-12-01")),
+            Err(Refusal::AlreadyAccepted)
+        );
+        q.status = QuotationStatus::Lost;
+        assert_eq!(check_open(&q, day("2026-12-01")), Err(Refusal::Cancelled));
+        q.status = QuotationStatus::Open;
+        q.docstatus = 2;
+        assert_eq!(check_open(&q, day("2026-12-01")), Err(Refusal::Cancelled));
+        q.docstatus = 0;
+        q.status = QuotationStatus::Draft;
+        assert!(matches!(
+            check_open(&q, day("2026-12-01")),
+            Err(Refusal::NotSendable(_))
+        ));
     }
 }

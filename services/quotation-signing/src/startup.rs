@@ -12,8 +12,12 @@ use shared::portal_auth::PortalAuth;
 use tokio::sync::Notify;
 use utoipa::OpenApi;
 
+use crate::accept::Acceptor;
 use crate::config::Settings;
+use crate::docuseal::DocusealClient;
+use crate::generate::Sender;
 use crate::metrics::QuoteMetrics;
+use crate::portal::Portal;
 use crate::processor::Processor;
 use crate::routes::{self, AppState};
 use crate::store::Store;
@@ -28,7 +32,16 @@ const SERVICE: &str = "quotation-signing";
         title = "quotation-signing",
         description = "ERPNext quotations signed on DocuSeal or accepted in one click"
     ),
-    paths(routes::webhook::docuseal_webhook),
+    paths(
+        routes::webhook::docuseal_webhook,
+        routes::staff::generate,
+        routes::customer::quotes,
+        routes::customer::confirm,
+        routes::quote::status,
+        routes::quote::qr_svg,
+        routes::quote::qr_png,
+        routes::quote::print,
+    ),
     components(schemas(shared::http::Problem))
 )]
 pub struct ApiDoc;
@@ -60,8 +73,24 @@ impl QuotationSigning {
             "quotation-signing-database",
             store.connection().clone(),
         ))];
+        let erp = settings
+            .erp
+            .client()
+            .context("building the ERP client (ERP_URL)")?
+            .with_metrics(metrics.erpnext(SERVICE));
+        let docuseal = match &settings.docuseal.api_key {
+            Some(key) => Some(
+                DocusealClient::new(&settings.docuseal.api_url, key)
+                    .context("DOCUSEAL_API_KEY cannot be sent as a header")?,
+            ),
+            None => {
+                tracing::warn!("DOCUSEAL_API_KEY is not set: no quote can be sent to sign");
+                None
+            }
+        };
         let relay = OutboxRelay::new(store.connection().clone(), bus)
             .with_counters(metrics.outbox(SERVICE));
+        let outbox_written = relay.notifier();
         relay.spawn();
         let quote_metrics = QuoteMetrics::register(metrics.registry())
             .context("registering quotation-signing's metrics")?;
@@ -74,10 +103,33 @@ impl QuotationSigning {
             signed: Arc::clone(&signed),
         }
         .spawn(Arc::clone(&inbox_wake));
+        let acceptor = Acceptor {
+            store: store.clone(),
+            erp: erp.clone(),
+            outbox_written: Arc::clone(&outbox_written),
+            metrics: quote_metrics.clone(),
+        };
+        acceptor.clone().spawn(signed);
+        let auth = PortalAuth::new(&settings.portal_auth_url, settings.internal_secret.clone());
         let state = web::Data::new(AppState {
+            sender: Sender {
+                store: store.clone(),
+                erp: erp.clone(),
+                docuseal,
+                templates: settings.docuseal.templates,
+                auth: auth.clone(),
+                portal_url: settings.portal_url.clone(),
+                outbox_written,
+                metrics: quote_metrics.clone(),
+            },
+            portal: Portal {
+                store: store.clone(),
+                erp,
+                acceptor,
+            },
             store,
             metrics: quote_metrics,
-            auth: PortalAuth::new(&settings.portal_auth_url, settings.internal_secret.clone()),
+            auth,
             webhook_header: settings.docuseal.webhook_header.clone(),
             webhook_secrets: settings.docuseal.webhook_secrets.clone(),
             inbox_wake,

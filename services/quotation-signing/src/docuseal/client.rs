@@ -158,27 +158,39 @@ impl DocusealClient {
         read(answer).await
     }
 
-    /// The bytes of a document DocuSeal links to (its URLs carry their own access token).
-    pub async fn download(&self, url: &str) -> Result<Vec<u8>, CallError> {
-        let answer = self.http.get(url).send().await.map_err(transport)?;
-        let status = answer.status();
-        if !status.is_success() {
-            return Err(CallError::Api {
-                status: status.as_u16(),
-                message: "the document could not be fetched".to_owned(),
-            });
-        }
-        let bytes = answer.bytes().await.map_err(transport)?;
-        if bytes.len() > MAX_DOCUMENT_BYTES {
-            return Err(CallError::Decode("the document is too large".to_owned()));
-        }
-        Ok(bytes.to_vec())
-    }
-
     /// `https://<host>` of `https://<host>/api`.
     fn origin(&self) -> &str {
         self.base_url.trim_end_matches("/api")
     }
+}
+
+/// The bytes of a document DocuSeal links to (the signed PDF). Its URLs carry their own access
+/// token, so the API key is never sent with them.
+pub async fn download(url: &str) -> Result<Vec<u8>, CallError> {
+    let http = reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .map_err(transport)?;
+    let answer = http.get(url).send().await.map_err(transport)?;
+    let status = answer.status();
+    if !status.is_success() {
+        return Err(CallError::Api {
+            status: status.as_u16(),
+            message: "the document could not be fetched".to_owned(),
+        });
+    }
+    if answer
+        .content_length()
+        .is_some_and(|n| n > MAX_DOCUMENT_BYTES as u64)
+    {
+        return Err(CallError::Decode("the document is too large".to_owned()));
+    }
+    let bytes = answer.bytes().await.map_err(transport)?;
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(CallError::Decode("the document is too large".to_owned()));
+    }
+    Ok(bytes.to_vec())
 }
 
 fn transport(e: reqwest::Error) -> CallError {

@@ -4,5 +4,5 @@
 mod client;
 mod webhook;
 
-pub use client::{CallError, DocusealClient, NewSubmission, Submission, Submitter};
+pub use client::{CallError, DocusealClient, NewSubmission, Submission, Submitter, download};
 pub use webhook::{Event, EventError, SecretError, SignerData, check_secret};

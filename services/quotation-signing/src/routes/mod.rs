@@ -1,5 +1,8 @@
 //! HTTP routes of quotation-signing. Handlers stay thin: extract, check who calls, one call, answer.
 
+pub(crate) mod customer;
+pub(crate) mod quote;
+pub(crate) mod staff;
 pub(crate) mod webhook;
 
 use std::sync::Arc;
@@ -11,6 +14,7 @@ use tokio::sync::Notify;
 
 use crate::error::ApiError;
 use crate::metrics::QuoteMetrics;
+use crate::portal::Caller;
 use crate::store::Store;
 
 /// Shared state of the handlers.
@@ -25,11 +29,14 @@ pub struct AppState {
     pub(crate) inbox_wake: Arc<Notify>,
     /// Who is staff, and the groups that may send quotes.
     pub(crate) staff: (shared::http::StaffGate, Vec<String>),
+    /// Sends quotes.
+    pub(crate) sender: crate::generate::Sender,
+    /// Reads and accepts quotes for customers and staff.
+    pub(crate) portal: crate::portal::Portal,
 }
 
 impl AppState {
     /// The staff member behind `req`, in one of the groups that may send quotes.
-    #[allow(dead_code)]
     fn staff(&self, req: &HttpRequest) -> Result<shared::http::Staff, ApiError> {
         let (gate, groups) = &self.staff;
         let staff = gate
@@ -42,9 +49,16 @@ impl AppState {
     }
 
     /// The customer whose token `req` carries.
-    #[allow(dead_code)]
     async fn customer(&self, req: &HttpRequest) -> Result<String, ApiError> {
         Ok(self.auth.customer(req).await?)
+    }
+
+    /// A customer when `req` carries a token (it must be valid), else staff.
+    async fn caller(&self, req: &HttpRequest) -> Result<Caller, ApiError> {
+        match req.headers().contains_key("Authorization") {
+            true => Ok(Caller::Customer(self.customer(req).await?, lang(req))),
+            false => Ok(Caller::Staff(self.staff(req)?.username)),
+        }
     }
 }
 
@@ -64,6 +78,22 @@ pub fn configure(
         web::scope("/accept")
             .app_data(state)
             .app_data(shared::http::json_config(4096))
-            .app_data(shared::http::query_config()),
+            .app_data(shared::http::query_config())
+            .app_data(shared::http::path_config())
+            .route("/generate", web::post().to(staff::generate))
+            .route("/quotes", web::get().to(customer::quotes))
+            .route("/confirm", web::post().to(customer::confirm))
+            .route("/{quotation}/status", web::get().to(quote::status))
+            .route("/{quotation}/qr.svg", web::get().to(quote::qr_svg))
+            .route("/{quotation}/qr.png", web::get().to(quote::qr_png))
+            .route("/{quotation}/print", web::get().to(quote::print)),
     );
+}
+
+/// The language a customer reads: `Accept-Language`, French when it names neither.
+pub(crate) fn lang(req: &HttpRequest) -> shared::lang::Lang {
+    req.headers()
+        .get("Accept-Language")
+        .and_then(|v| v.to_str().ok())
+        .map_or_else(Default::default, shared::lang::Lang::from_accept_language)
 }

@@ -4,8 +4,8 @@
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use sea_orm_migration::MigratorTrait as _;
 use shared::events::{Envelope, outbox};
@@ -47,7 +47,7 @@ pub struct NewQuote<'a> {
 }
 
 /// What a change of a quote brings with it, written in the same transaction.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Effects {
     /// The audit record of a signature or a click.
     pub acceptance: Option<acceptance::Model>,
@@ -170,6 +170,50 @@ impl Store {
         self.quote(new.quotation).await
     }
 
+    /// Records the DocuSeal submission made for `quotation` before anything else can fail, so a
+    /// second sending reuses it instead of making another.
+    pub async fn envelope_made(
+        &self,
+        quotation: &str,
+        envelope: &str,
+        url: &str,
+    ) -> Result<(), DbErr> {
+        use quote::Column as Q;
+        quote::Entity::update_many()
+            .col_expr(Q::EnvelopeId, Expr::value(envelope.to_owned()))
+            .col_expr(Q::SigningUrl, Expr::value(url.to_owned()))
+            .col_expr(Q::Status, Expr::value(Status::Draft.as_str()))
+            .filter(Q::Quotation.eq(quotation))
+            .exec(&self.db)
+            .await
+            .map(|_| ())
+    }
+
+    /// Records `quotation` sent (or sent again) with its `effects`: the status moves to `sent`
+    /// from draft or declined; the link's messages go to the outbox either way (staff asked to
+    /// send it again), with the history, in one transaction. Returns the status after.
+    pub async fn send(
+        &self,
+        quotation: &str,
+        detail: &str,
+        effects: Effects,
+        now_ms: i64,
+    ) -> Result<Status, DbErr> {
+        let events = effects.events;
+        let effects = Effects {
+            envelope: effects.envelope,
+            ..Effects::default()
+        };
+        let txn = shared::db::begin_write(&self.db).await?;
+        let applied = apply_in(&txn, quotation, Happening::Sent, detail, effects, now_ms).await?;
+        outbox::enqueue_many(&txn, &events).await?;
+        txn.commit().await?;
+        Ok(match applied {
+            Applied::Moved(s) | Applied::Unchanged(s) => s,
+            Applied::Unknown => Status::Draft,
+        })
+    }
+
     /// Lets go of `quotation` (sending failed, or done).
     pub async fn release(&self, quotation: &str) -> Result<(), DbErr> {
         quote::Entity::update_many()
@@ -183,7 +227,8 @@ impl Store {
     /// Applies `what` to `quotation` at `now_ms`: its status moves when [`Status::after`] says so,
     /// the history always records it (`detail`), and the `effects` of a move (the acceptance
     /// record, outbox events, the envelope, the Sales Order) are written in the same transaction.
-    /// A concurrent change is read again, so two workers never both move a quote.
+    /// A concurrent change makes the move fail and be read again, so two workers never both move
+    /// a quote.
     pub async fn apply(
         &self,
         quotation: &str,
@@ -193,36 +238,56 @@ impl Store {
         now_ms: i64,
     ) -> Result<Applied, DbErr> {
         for _ in 0..5 {
-            let Some(row) = self.quote(quotation).await? else {
-                return Ok(Applied::Unknown);
-            };
-            let current = Status::parse(&row.status);
-            let txn = self.db.begin().await?;
-            let applied = match current.after(what) {
-                Some(next) => {
-                    if !move_status(&txn, &row, next, &effects, now_ms).await? {
-                        continue;
-                    }
-                    if let Some(record) = &effects.acceptance {
-                        insert_acceptance(&txn, record).await?;
-                    }
-                    outbox::enqueue_many(&txn, &effects.events).await?;
-                    Applied::Moved(next)
+            let txn = shared::db::begin_write(&self.db).await?;
+            match apply_in(&txn, quotation, what, detail, effects.clone(), now_ms).await {
+                Ok(applied) => {
+                    txn.commit().await?;
+                    return Ok(applied);
                 }
-                None => Applied::Unchanged(current),
-            };
-            let status = match applied {
-                Applied::Moved(s) | Applied::Unchanged(s) => s,
-                Applied::Unknown => current,
-            };
-            add_history(&txn, quotation, status, detail, now_ms).await?;
-            txn.commit().await?;
-            return Ok(applied);
+                Err(DbErr::RecordNotUpdated) => continue,
+                Err(e) => return Err(e),
+            }
         }
         Err(DbErr::Custom(format!(
             "quote {quotation} kept changing under us"
         )))
     }
+}
+
+/// [`Store::apply`] inside `txn`: [`DbErr::RecordNotUpdated`] when the quote moved meanwhile.
+async fn apply_in(
+    txn: &DatabaseTransaction,
+    quotation: &str,
+    what: Happening,
+    detail: &str,
+    effects: Effects,
+    now_ms: i64,
+) -> Result<Applied, DbErr> {
+    let Some(row) = quote::Entity::find_by_id(quotation.to_owned())
+        .one(txn)
+        .await?
+    else {
+        return Ok(Applied::Unknown);
+    };
+    let current = Status::parse(&row.status);
+    let applied = match current.after(what) {
+        Some(next) => {
+            if !move_status(txn, &row, next, &effects, now_ms).await? {
+                return Err(DbErr::RecordNotUpdated);
+            }
+            if let Some(record) = &effects.acceptance {
+                insert_acceptance(txn, record).await?;
+            }
+            outbox::enqueue_many(txn, &effects.events).await?;
+            Applied::Moved(next)
+        }
+        None => Applied::Unchanged(current),
+    };
+    let (Applied::Moved(status) | Applied::Unchanged(status)) = applied else {
+        return Ok(applied);
+    };
+    add_history(txn, quotation, status, detail, now_ms).await?;
+    Ok(applied)
 }
 
 /// Moves `row` to `next` if nobody moved it meanwhile; false if somebody did.
