@@ -190,7 +190,8 @@ async fn update(
         if !matches!(
             field.as_str(),
             "name" | "doctype" | "owner" | "creation" | "modified" | "modified_by"
-        ) {
+        ) && !field.starts_with("__")
+        {
             fields.insert(field, value);
         }
     }

@@ -106,35 +106,17 @@ async fn submitting_the_sales_order_marks_the_quotation_ordered_and_the_order_is
     let quotation = app.quotation(QUOTATION_RECURRING_ONLY).await;
     assert_eq!(quotation.status, QuotationStatus::Ordered);
     assert!(quotation.items.iter().all(|i| i.ordered_qty == 1.0));
-    let query =
-        ListQuery::new()
-            .fields(&["name", "docstatus"])
-            .filter("docstatus", Op::Ne, json!(2));
-    let mut params = query.to_params();
-    // The child-table condition, as quotation-signing sends it.
-    let filters = json!([
-        [
+    let query = ListQuery::new()
+        .fields(&["name", "docstatus"])
+        .child_filter(
             "Sales Order Item",
             "prevdoc_docname",
-            "=",
-            QUOTATION_RECURRING_ONLY
-        ],
-        ["docstatus", "!=", 2]
-    ]);
-    params.retain(|(k, _)| *k != "filters");
-    params.push(("filters", filters.to_string()));
-    let found: Value = app
-        .http
-        .get(format!("{}/api/resource/Sales Order", app.url))
-        .header("Authorization", app.token())
-        .query(&params)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(found["data"], json!([{"name": name, "docstatus": 1}]));
+            Op::Eq,
+            json!(QUOTATION_RECURRING_ONLY),
+        )
+        .filter("docstatus", Op::Ne, json!(2));
+    let found: Vec<Value> = app.erp.list("Sales Order", &query).await.unwrap();
+    assert_eq!(found, vec![json!({"name": name, "docstatus": 1})]);
     let other = json!([[
         "Sales Order Item",
         "prevdoc_docname",

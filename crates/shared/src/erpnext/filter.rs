@@ -117,6 +117,15 @@ impl ListQuery {
         self
     }
 
+    /// Adds an AND condition on a child table, `[child_doctype, field, op, value]`: a document
+    /// matches when any of its rows does (e.g. `("Sales Order Item", "prevdoc_docname", Eq, q)`).
+    #[must_use]
+    pub fn child_filter(mut self, child_doctype: &str, field: &str, op: Op, value: Value) -> Self {
+        self.filters
+            .push(json!([child_doctype, field, op.as_str(), value]));
+        self
+    }
+
     /// Adds an OR condition `[field, op, value]` (the OR group is ANDed with `filter`s).
     #[must_use]
     pub fn or_filter(mut self, field: &str, op: Op, value: Value) -> Self {
@@ -212,6 +221,22 @@ mod tests {
         assert_eq!(get("limit_page_length"), Some("50"));
         assert_eq!(get("limit_start"), Some("100"));
         assert_eq!(get("order_by"), Some("name asc"));
+    }
+
+    #[test]
+    fn a_child_table_condition_carries_its_doctype() {
+        let params = ListQuery::new()
+            .child_filter("Sales Order Item", "prevdoc_docname", Op::Eq, json!("Q-1"))
+            .filter("docstatus", Op::Ne, json!(2))
+            .to_params();
+        assert_eq!(
+            params[0],
+            (
+                "filters",
+                r#"[["Sales Order Item","prevdoc_docname","=","Q-1"],["docstatus","!=",2]]"#
+                    .to_owned()
+            )
+        );
     }
 
     #[test]
