@@ -24,6 +24,7 @@ mod file;
 mod filters;
 mod invoice;
 mod listing;
+mod mapper;
 mod money;
 mod payment;
 mod pdf;
