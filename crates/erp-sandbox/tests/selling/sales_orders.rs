@@ -266,3 +266,33 @@ async fn a_lost_quotation_still_maps_as_erpnext_only_hides_the_button() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn an_order_cannot_point_at_a_cancelled_or_unknown_quotation() {
+    let app = spawn_app().await;
+    let order = |quotation: &str| {
+        json!({
+            "customer": "CUST-2024-00006",
+            "delivery_date": "2099-01-31",
+            "items": [{"item_code": "FIBRE-1G", "qty": 1, "prevdoc_docname": quotation}],
+        })
+    };
+    let err = app
+        .erp
+        .create::<Value>("Sales Order", &order(QUOTATION_CANCELLED))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        validation_message(&err),
+        format!("Cannot link cancelled document: Row #1: Quotation: {QUOTATION_CANCELLED}")
+    );
+    let err = app
+        .erp
+        .create::<Value>("Sales Order", &order("SAL-QTN-1999-00001"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        validation_message(&err),
+        "Could not find Row #1: Quotation: SAL-QTN-1999-00001"
+    );
+}
