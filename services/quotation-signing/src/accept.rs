@@ -116,9 +116,10 @@ impl Acceptor {
     #[tracing::instrument(skip_all, fields(quotation = %row.quotation))]
     async fn accept_claimed(&self, row: &quote::Model) -> Result<String, AcceptError> {
         let q: Quotation = self.erp.get("Quotation", &row.quotation).await?;
-        let who = party(&self.erp, &q)
-            .await
-            .map_err(|e| AcceptError::NeedsAPerson(e.to_string()))?;
+        let who = party(&self.erp, &q).await.map_err(|e| match e {
+            crate::error::ApiError::Erp(e) => AcceptError::Erp(e),
+            other => AcceptError::NeedsAPerson(other.to_string()),
+        })?;
         let view = QuoteView::of(&q, &who.recipient.name, &row.lang)
             .map_err(|e| AcceptError::NeedsAPerson(format!("{e:?}")))?;
         let order = self.sales_order(&q).await?;

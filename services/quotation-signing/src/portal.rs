@@ -128,10 +128,15 @@ impl Portal {
         Ok((q, row))
     }
 
-    /// The quotes sent to `customer`, newest first, with their lines and totals.
+    /// The quotes sent to `customer` (not those whose first sending is under way or failed),
+    /// newest first, with their lines and totals.
     pub async fn list(&self, customer: &str) -> Result<Vec<QuoteSummary>, ApiError> {
         let mut quotes = Vec::new();
-        for row in self.store.quotes_of(customer).await? {
+        let sent = self.store.quotes_of(customer).await?;
+        for row in sent
+            .into_iter()
+            .filter(|r| r.status != Status::Draft.as_str())
+        {
             let q = match read_quotation(&self.erp, &row.quotation, Lang::Fr).await {
                 Ok(q) => q,
                 Err(ApiError::NotFound(_)) => continue,

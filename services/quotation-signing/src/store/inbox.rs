@@ -55,17 +55,30 @@ impl Store {
             .await
     }
 
-    /// Event `id` is done with: `outcome` says what it did.
-    pub async fn event_processed(&self, id: &str, outcome: &str, now_ms: i64) -> Result<(), DbErr> {
+    /// The events `done` are processed, each with its outcome: one statement per outcome.
+    pub async fn events_processed(
+        &self,
+        done: &[(String, &'static str)],
+        now_ms: i64,
+    ) -> Result<(), DbErr> {
         use docuseal_event::Column as E;
-        docuseal_event::Entity::update_many()
-            .col_expr(E::ProcessedAt, Expr::value(now_ms))
-            .col_expr(E::Outcome, Expr::value(outcome.to_owned()))
-            .filter(E::Id.eq(id))
-            .filter(E::ProcessedAt.is_null())
-            .exec(self.connection())
-            .await
-            .map(|_| ())
+        let mut outcomes: Vec<&str> = done.iter().map(|(_, o)| *o).collect();
+        outcomes.sort_unstable();
+        outcomes.dedup();
+        for outcome in outcomes {
+            let ids = done
+                .iter()
+                .filter(|(_, o)| *o == outcome)
+                .map(|(id, _)| id.clone());
+            docuseal_event::Entity::update_many()
+                .col_expr(E::ProcessedAt, Expr::value(now_ms))
+                .col_expr(E::Outcome, Expr::value(outcome.to_owned()))
+                .filter(E::Id.is_in(ids))
+                .filter(E::ProcessedAt.is_null())
+                .exec(self.connection())
+                .await?;
+        }
+        Ok(())
     }
 
     /// Event `id` failed; it is tried again from `next_try_at`.

@@ -98,12 +98,22 @@ impl Store {
             .await
     }
 
-    /// The quote DocuSeal's submission `envelope` belongs to.
-    pub async fn quote_by_envelope(&self, envelope: &str) -> Result<Option<quote::Model>, DbErr> {
-        quote::Entity::find()
-            .filter(quote::Column::EnvelopeId.eq(envelope))
-            .one(&self.db)
-            .await
+    /// The quotation of each of `envelopes` that is one of ours, by envelope.
+    pub async fn quotations_of_envelopes(
+        &self,
+        envelopes: &[String],
+    ) -> Result<std::collections::HashMap<String, String>, DbErr> {
+        if envelopes.is_empty() {
+            return Ok(Default::default());
+        }
+        let quotes = quote::Entity::find()
+            .filter(quote::Column::EnvelopeId.is_in(envelopes.iter().cloned()))
+            .all(&self.db)
+            .await?;
+        Ok(quotes
+            .into_iter()
+            .filter_map(|q| Some((q.envelope_id?, q.quotation)))
+            .collect())
     }
 
     /// Every quote sent to `customer`, newest first.
