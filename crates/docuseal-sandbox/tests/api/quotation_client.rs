@@ -52,8 +52,7 @@ async fn the_services_client_creates_reads_and_downloads_and_its_parser_reads_th
 
     let submission = client.submission(&created.id.to_string()).await.unwrap();
     assert_eq!(submission["status"], "completed");
-    let pdf = client
-        .download(signer.document_url.as_deref().unwrap())
+    let pdf = quotation_signing::docuseal::download(signer.document_url.as_deref().unwrap())
         .await
         .unwrap();
     assert!(pdf.starts_with(b"%PDF"));
