@@ -18,8 +18,12 @@
 # (7000) enrolled customers (< 30 s), and a real run of BENCH_PPA_CHARGED (400) charges reporting its
 # time per customer at the configured pace (PPA_RATE_PER_S, 20 by default).
 #
+# Mode `quotes` (issue 19): the release `quotation-signing` process on SQLite, then on PostgreSQL; wrk on
+# /healthz and on POST /accept/docuseal-webhook (secret header checked, event recorded once, 200),
+# ratio to /healthz and p99.
+#
 # Knobs: BENCH_DURATION (6s), BENCH_CONNECTIONS (64), BENCH_HIGH_CONNECTIONS (256), BENCH_TIMING_N (500),
-# BENCH_WEBHOOK_EVENTS (300000), BENCH_MODES ("embedded postgres notifications payments").
+# BENCH_WEBHOOK_EVENTS (300000), BENCH_MODES ("embedded postgres notifications payments quotes").
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -29,8 +33,8 @@ DURATION=${BENCH_DURATION:-6s}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 HIGH_CONNECTIONS=${BENCH_HIGH_CONNECTIONS:-256}
 TIMING_N=${BENCH_TIMING_N:-500}
-MODES=${BENCH_MODES:-embedded postgres notifications payments}
-HUB_MODES=$(tr ' ' '\n' <<<"$MODES" | grep -vxE 'notifications|payments' | tr '\n' ' ' || true)
+MODES=${BENCH_MODES:-embedded postgres notifications payments quotes}
+HUB_MODES=$(tr ' ' '\n' <<<"$MODES" | grep -vxE 'notifications|payments|quotes' | tr '\n' ' ' || true)
 PG_ADMIN_URL=${BENCH_PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}
 NATS_URL_BENCH=${BENCH_NATS_URL:-nats://127.0.0.1:4222}
 
@@ -38,7 +42,7 @@ up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 log() { printf '\n== %s\n' "$*"; }
 
-if grep -qwE 'embedded|postgres|payments' <<<"$MODES" && ! command -v wrk >/dev/null; then
+if grep -qwE 'embedded|postgres|payments|quotes' <<<"$MODES" && ! command -v wrk >/dev/null; then
   log "installing wrk"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 ||
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
@@ -211,27 +215,30 @@ bench_notifications() {
 }
 
 # ---------------------------------------------------------------------------------------------------
-# Payments (issue 18): webhook intake of the release `payments` process, on SQLite and on PostgreSQL.
-bench_payments() {
-  cargo build --release -q -p payments
-  local bin=${CARGO_TARGET_DIR:-$ROOT/target}/release/payments db
+# Webhook intake of a release service process, on SQLite then on PostgreSQL: $1 the binary, $2 the
+# webhook's path, $3 its wrk script, $4 the inbox table, $5 the variable holding the webhook secrets,
+# $6 the secret's prefix; `prepare_webhooks` (set by the caller) writes what the script sends.
+bench_intake() {
+  local bin_name=$1 route=$2 script=$3 table=$4 secret_var=$5 prefix=$6 db
+  cargo build --release -q -p "$bin_name"
+  local bin=${CARGO_TARGET_DIR:-$ROOT/target}/release/$bin_name
   for db in sqlite postgres; do
-    local label="payments webhook intake ($db)" dir=$WORK/payments-$db port
+    local label="$bin_name webhook intake ($db)" dir=$WORK/$bin_name-$db port
     log "mode: $label"
     mkdir -p "$dir"
     port=$(free_port)
     HUB_URL=http://127.0.0.1:$port
-    local secret url
-    secret=whsec_bench_$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+    local url
+    export BENCH_SECRET=$prefix$(python3 -c 'import secrets; print(secrets.token_hex(16))')
     if [ "$db" = postgres ]; then
-      PG_DB=bench_pay_$$_$(date +%s)
+      PG_DB=bench_${bin_name//-/_}_$$_$(date +%s)
       psql -q "$PG_ADMIN_URL" -c "CREATE DATABASE $PG_DB" >/dev/null
       url=postgres://postgres@127.0.0.1:5432/$PG_DB
     else
-      url="sqlite://$dir/payments.db?mode=rwc"
+      url="sqlite://$dir/$bin_name.db?mode=rwc"
     fi
     (cd "$dir" && exec env BIND=127.0.0.1:$port DATABASE_URL="$url" RUST_LOG=warn \
-      STRIPE_WEBHOOK_SECRETS="$secret" "$bin" >"$dir/payments.log" 2>&1) &
+      "$secret_var=$BENCH_SECRET" "$bin" >"$dir/$bin_name.log" 2>&1) &
     HUB_PID=$!
     PIDS+=("$HUB_PID")
     local ready=0
@@ -240,17 +247,17 @@ bench_payments() {
       sleep 0.2
     done
     if [ "$ready" = 0 ]; then
-      tail -n 30 "$dir/payments.log" >&2
+      tail -n 30 "$dir/$bin_name.log" >&2
       judge "$label" "service ready" "no" FAIL
       cleanup
       continue
     fi
     export BENCH_WEBHOOKS=$dir/webhooks.txt
-    python3 "$BENCH_DIR/stripe_events.py" "$secret" "${BENCH_WEBHOOK_EVENTS:-300000}" "$BENCH_WEBHOOKS"
+    prepare_webhooks
     wrk -t2 -c"$CONNECTIONS" -d1s "$HUB_URL/healthz" >/dev/null   # warm-up, not counted
     run_wrk "/healthz" get.lua "$HUB_URL/healthz"
     local h_rps=$RPS h_bad=$BAD
-    run_wrk "/webhook/stripe" stripe-webhook.lua "$HUB_URL"
+    run_wrk "$route" "$script" "$HUB_URL"
     local w_rps=$RPS w_p99=$P99 w_bad=$BAD
     run_wrk "/healthz (again)" get.lua "$HUB_URL/healthz"
     h_bad=$((h_bad + BAD))
@@ -259,17 +266,35 @@ bench_payments() {
     ratio=$(awk "BEGIN { printf \"%.3f\", $w_rps / $baseline }")
     echo "baseline /healthz: ${baseline} req/s; webhook intake / healthz: ${ratio}"
     if [ "$db" = postgres ]; then
-      recorded=$(psql -qtA "postgres://postgres@127.0.0.1:5432/$PG_DB" -c 'SELECT COUNT(*) FROM stripe_event')
+      recorded=$(psql -qtA "postgres://postgres@127.0.0.1:5432/$PG_DB" -c "SELECT COUNT(*) FROM $table")
     else
-      recorded=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM stripe_event").fetchone()[0])' "$dir/payments.db")
+      recorded=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(f"SELECT COUNT(*) FROM {sys.argv[2]}").fetchone()[0])' "$dir/$bin_name.db" "$table")
     fi
-    echo "events recorded: $recorded (each request a new event until the ${BENCH_WEBHOOK_EVENTS:-300000} signed ones run out, then redeliveries)"
+    echo "events recorded: $recorded"
     judge "$label" "/healthz, webhook: no errors or non-2xx" "$h_bad/$w_bad" "$(pass_if "$h_bad + $w_bad == 0")"
     judge "$label" "webhook intake >= 0.15 x /healthz" "$ratio" "$(pass_if "$ratio >= 0.15")"
     judge "$label" "webhook intake p99 < 20 ms" "${w_p99} ms" "$(pass_if "$w_p99 < 20")"
     cleanup
   done
+}
+
+# Payments (issue 18): Stripe's events signed beforehand (bench/stripe_events.py: verified,
+# deduplicated, recorded, 200; each request a new event until the signed ones run out, then
+# redeliveries), then auto-pay.
+bench_payments() {
+  prepare_webhooks() {
+    python3 "$BENCH_DIR/stripe_events.py" "$BENCH_SECRET" "${BENCH_WEBHOOK_EVENTS:-300000}" "$BENCH_WEBHOOKS"
+  }
+  bench_intake payments /webhook/stripe stripe-webhook.lua stripe_event STRIPE_WEBHOOK_SECRETS whsec_bench_
   bench_ppa
+}
+
+# Quotes (issue 19): DocuSeal's events with the secret header, each a new one (bench/docuseal-webhook.lua
+# numbers them), for envelopes of no quote: checked, recorded, 200, then processed off the request path.
+bench_quotes() {
+  prepare_webhooks() { :; }
+  bench_intake quotation-signing /accept/docuseal-webhook docuseal-webhook.lua docuseal_event \
+    DOCUSEAL_WEBHOOK_SECRETS bench-secret-
 }
 
 # Auto-pay at scale: the figures services/payments/tests/ppa_bench.rs prints as `PPA_BENCH k=v …`.
@@ -302,6 +327,7 @@ for mode in $MODES; do
   case $mode in
     notifications) bench_notifications ;;
     payments) bench_payments ;;
+    quotes) bench_quotes ;;
     *) bench_mode "$mode" ;;
   esac
 done

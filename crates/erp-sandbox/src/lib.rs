@@ -1,9 +1,10 @@
 //! A Frappe-compatible REST server over its own SQLite database, seeded with demo
-//! customers and their invoices: the default ERP for `make run` and for every test.
+//! customers, their invoices, an item catalogue and quotations: the default ERP for `make run` and for every test.
 //!
 //! It speaks the Frappe v1 wire format (`/api/resource/{doctype}`, list filters,
 //! Frappe-shaped errors) so the real [`shared::erpnext::FrappeClient`] talks to it
-//! unchanged. See the crate README for the demo customers tests rely on.
+//! unchanged. See the crate README for the demo customers, invoices and quotations tests rely
+//! on ([`demo_quotations`] names the quotations).
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -23,6 +24,7 @@ mod file;
 mod filters;
 mod invoice;
 mod listing;
+mod mapper;
 mod money;
 mod payment;
 mod pdf;
@@ -165,7 +167,8 @@ impl Sandbox {
 }
 
 /// Prepares the database at `database_url` (`erp-sandbox migrate`): creates the table and seeds the
-/// demo customers when it is empty, and the demo invoices when it has no Sales Invoice. Returns
+/// demo customers when it is empty, the demo invoices when it has no Sales Invoice, and the demo
+/// catalogue and quotations when it has no Item. Returns
 /// whether it seeded anything.
 pub async fn prepare_database(database_url: &str) -> anyhow::Result<bool> {
     open_seeded(database_url).await.map(|(_, seeded)| seeded)

@@ -12,7 +12,7 @@ use crate::doctypes::{self, DocTypeMeta, next_in_series};
 use crate::error::FrappeError;
 use crate::listing::ListRequest;
 use crate::selling_doctypes::FILE;
-use crate::{file, pdf, sales_order, submittable};
+use crate::{file, mapper, pdf, submittable};
 
 /// Largest upload body: 25 MiB of file, base64-encoded (Frappe's default `max_file_size`).
 const FILE_BODY_LIMIT: usize = 35 * 1024 * 1024;
@@ -190,7 +190,8 @@ async fn update(
         if !matches!(
             field.as_str(),
             "name" | "doctype" | "owner" | "creation" | "modified" | "modified_by"
-        ) {
+        ) && !field.starts_with("__")
+        {
             fields.insert(field, value);
         }
     }
@@ -333,7 +334,7 @@ async fn make_sales_order(
                 "make_sales_order() missing 1 required positional argument: 'source_name'",
             )
         })?;
-    let order = sales_order::make_sales_order(&state.store, source_name).await?;
+    let order = mapper::make_sales_order(&state.store, source_name).await?;
     Ok(HttpResponse::Ok().json(json!({ "message": order })))
 }
 

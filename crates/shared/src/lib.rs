@@ -18,6 +18,7 @@ pub mod db;
 pub mod erpnext;
 pub mod events;
 pub mod http;
+pub mod inbox;
 pub mod lang;
 pub mod metrics;
 pub mod phone;

@@ -106,35 +106,17 @@ async fn submitting_the_sales_order_marks_the_quotation_ordered_and_the_order_is
     let quotation = app.quotation(QUOTATION_RECURRING_ONLY).await;
     assert_eq!(quotation.status, QuotationStatus::Ordered);
     assert!(quotation.items.iter().all(|i| i.ordered_qty == 1.0));
-    let query =
-        ListQuery::new()
-            .fields(&["name", "docstatus"])
-            .filter("docstatus", Op::Ne, json!(2));
-    let mut params = query.to_params();
-    // The child-table condition, as quotation-signing sends it.
-    let filters = json!([
-        [
+    let query = ListQuery::new()
+        .fields(&["name", "docstatus"])
+        .child_filter(
             "Sales Order Item",
             "prevdoc_docname",
-            "=",
-            QUOTATION_RECURRING_ONLY
-        ],
-        ["docstatus", "!=", 2]
-    ]);
-    params.retain(|(k, _)| *k != "filters");
-    params.push(("filters", filters.to_string()));
-    let found: Value = app
-        .http
-        .get(format!("{}/api/resource/Sales Order", app.url))
-        .header("Authorization", app.token())
-        .query(&params)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(found["data"], json!([{"name": name, "docstatus": 1}]));
+            Op::Eq,
+            json!(QUOTATION_RECURRING_ONLY),
+        )
+        .filter("docstatus", Op::Ne, json!(2));
+    let found: Vec<Value> = app.erp.list("Sales Order", &query).await.unwrap();
+    assert_eq!(found, vec![json!({"name": name, "docstatus": 1})]);
     let other = json!([[
         "Sales Order Item",
         "prevdoc_docname",
@@ -282,5 +264,35 @@ async fn a_lost_quotation_still_maps_as_erpnext_only_hides_the_button() {
     assert!(
         validation_message(&err).contains("Status cannot be"),
         "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_order_cannot_point_at_a_cancelled_or_unknown_quotation() {
+    let app = spawn_app().await;
+    let order = |quotation: &str| {
+        json!({
+            "customer": "CUST-2024-00006",
+            "delivery_date": "2099-01-31",
+            "items": [{"item_code": "FIBRE-1G", "qty": 1, "prevdoc_docname": quotation}],
+        })
+    };
+    let err = app
+        .erp
+        .create::<Value>("Sales Order", &order(QUOTATION_CANCELLED))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        validation_message(&err),
+        format!("Cannot link cancelled document: Row #1: Quotation: {QUOTATION_CANCELLED}")
+    );
+    let err = app
+        .erp
+        .create::<Value>("Sales Order", &order("SAL-QTN-1999-00001"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        validation_message(&err),
+        "Could not find Row #1: Quotation: SAL-QTN-1999-00001"
     );
 }

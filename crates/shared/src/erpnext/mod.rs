@@ -9,8 +9,10 @@ mod accounts;
 mod client;
 mod dto;
 mod error;
+mod file;
 mod filter;
 mod selling;
+mod subscription;
 
 pub use accounts::{
     InvoiceStatus, PaymentEntry, PaymentEntryDeduction, PaymentEntryReference, SalesInvoice,
@@ -19,8 +21,9 @@ pub use accounts::{
 pub use client::FrappeClient;
 pub use dto::Customer;
 pub use error::{ErpError, server_messages};
+pub use file::File;
 pub use filter::{ListQuery, Op};
 pub use selling::{
-    BillingFrequency, File, Item, Quotation, QuotationItem, QuotationStatus, SalesOrder,
-    SalesOrderItem, Subscription, SubscriptionPlan, SubscriptionPlanDetail,
+    BillingFrequency, Item, Quotation, QuotationItem, QuotationStatus, SalesOrder, SalesOrderItem,
 };
+pub use subscription::{Subscription, SubscriptionPlan, SubscriptionPlanDetail};

@@ -1,5 +1,5 @@
-//! ERPNext selling and subscription documents as quotation-signing reads and writes them:
-//! `Item`, `Quotation`, `Sales Order`, `Subscription Plan`, `Subscription` and `File`.
+//! ERPNext selling documents as quotation-signing reads and writes them: `Item`, `Quotation`
+//! and `Sales Order` (subscriptions and files in their own modules).
 //!
 //! Amounts are integer cents, as in [`super::accounts`]; blank texts read as `None`.
 
@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use super::accounts::{SalesTaxesAndCharges, cents};
-use super::dto::{flag, opt_text};
+use super::dto::opt_text;
 
 /// Gigafibre's custom Select `custom_billing_frequency` on Item (and fetched onto quotation rows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -333,140 +333,6 @@ pub struct SalesOrderItem {
     pub custom_billing_frequency: Option<BillingFrequency>,
 }
 
-/// An ERPNext `Subscription Plan` (`name` = `plan_name`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SubscriptionPlan {
-    /// The plan's name, also the document name.
-    pub plan_name: String,
-    /// The Item billed.
-    pub item: String,
-    /// `Fixed Rate` (or `Based On Price List`, `Monthly Rate`).
-    pub price_determination: String,
-    /// Price per interval, in cents (Fixed Rate).
-    #[serde(default, with = "cents")]
-    pub cost: i64,
-    /// ISO currency.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_text"
-    )]
-    pub currency: Option<String>,
-    /// `Day`, `Week`, `Month` or `Year`.
-    pub billing_interval: String,
-    /// How many intervals per billing (3 months for quarterly).
-    pub billing_interval_count: u32,
-}
-
-impl SubscriptionPlan {
-    /// The fields to request in a list call so every field of this DTO is filled.
-    pub const FIELDS: &'static [&'static str] = &[
-        "plan_name",
-        "item",
-        "price_determination",
-        "cost",
-        "currency",
-        "billing_interval",
-        "billing_interval_count",
-    ];
-}
-
-/// An ERPNext `Subscription` of a customer. Serialised for a `create`, `None` fields are left out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Subscription {
-    /// Document name (`ACC-SUB-2026-00001`); `None` to let the naming series pick it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `Customer`.
-    pub party_type: String,
-    /// The Customer's name.
-    pub party: String,
-    /// First day billed.
-    pub start_date: NaiveDate,
-    /// `Active`, `Trialing`, `Cancelled`, ... (set by ERPNext).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_text"
-    )]
-    pub status: Option<String>,
-    /// The plans billed (one billing cycle per Subscription).
-    pub plans: Vec<SubscriptionPlanDetail>,
-    /// Custom: the Quotation it comes from.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_text"
-    )]
-    pub custom_quotation: Option<String>,
-    /// Custom: the Quotation Item row it bills (how a retry finds it).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_text"
-    )]
-    pub custom_quotation_item: Option<String>,
-}
-
-impl Subscription {
-    /// The fields to request in a list call for the parent fields of this DTO (not `plans`).
-    pub const FIELDS: &'static [&'static str] = &[
-        "name",
-        "party_type",
-        "party",
-        "start_date",
-        "status",
-        "custom_quotation",
-        "custom_quotation_item",
-    ];
-}
-
-/// A row of `Subscription Plan Detail`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SubscriptionPlanDetail {
-    /// The Subscription Plan's name.
-    pub plan: String,
-    /// Quantity.
-    pub qty: u32,
-}
-
-/// A Frappe `File` (the content is never part of it: download `file_url`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct File {
-    /// Document name (a random hash).
-    pub name: String,
-    /// File name as stored (`SAL-ORD-2026-00001-signed.pdf`).
-    pub file_name: String,
-    /// `/private/files/<file_name>` or `/files/<file_name>`.
-    #[serde(default, deserialize_with = "opt_text")]
-    pub file_url: Option<String>,
-    /// The doctype it is attached to.
-    #[serde(default, deserialize_with = "opt_text")]
-    pub attached_to_doctype: Option<String>,
-    /// The document it is attached to.
-    #[serde(default, deserialize_with = "opt_text")]
-    pub attached_to_name: Option<String>,
-    /// Private files need the API credentials to download.
-    #[serde(default, deserialize_with = "flag")]
-    pub is_private: bool,
-    /// Size in bytes.
-    #[serde(default)]
-    pub file_size: Option<u64>,
-}
-
-impl File {
-    /// The fields to request in a list call so every field of this DTO is filled.
-    pub const FIELDS: &'static [&'static str] = &[
-        "name",
-        "file_name",
-        "file_url",
-        "attached_to_doctype",
-        "attached_to_name",
-        "is_private",
-        "file_size",
-    ];
-}
-
 /// A Select that may be blank: blank or null is `None`.
 fn opt_frequency<'de, D: Deserializer<'de>>(
     deserializer: D,
@@ -530,25 +396,5 @@ mod tests {
             Some(("Month", 3))
         );
         assert!(!BillingFrequency::OneTime.is_recurring());
-    }
-
-    #[test]
-    fn a_subscription_leaves_out_what_is_unset() {
-        let subscription = Subscription {
-            name: None,
-            party_type: "Customer".into(),
-            party: "CUST-2024-00001".into(),
-            start_date: NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
-            status: None,
-            plans: vec![SubscriptionPlanDetail {
-                plan: "FIBRE-1G".into(),
-                qty: 1,
-            }],
-            custom_quotation: Some("SAL-QTN-2026-00001".into()),
-            custom_quotation_item: None,
-        };
-        let value = serde_json::to_value(&subscription).unwrap();
-        assert!(value.get("name").is_none() && value.get("status").is_none());
-        assert_eq!(value["start_date"], "2026-12-07");
     }
 }

@@ -1,14 +1,10 @@
 //! The payments database: the webhook's inbox of Stripe events (sea-orm entity and migration), and
 //! the shared outbox.
 
-use std::collections::HashSet;
-
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait as _;
-use shared::db::{GroupCommit, WriteBatch};
+use shared::db::GroupCommit;
+use shared::inbox::InboxWrites;
 
 pub mod checkout;
 mod checkouts;
@@ -35,7 +31,7 @@ use crate::stripe::Event;
 #[derive(Clone)]
 pub struct Store {
     db: DatabaseConnection,
-    inbox: GroupCommit<Inbox>,
+    inbox: GroupCommit<InboxWrites<stripe_event::Entity>>,
 }
 
 impl Store {
@@ -46,7 +42,7 @@ impl Store {
         let writer = shared::db::connect_writer(url).await?;
         Ok(Self {
             db,
-            inbox: GroupCommit::spawn(writer, Inbox),
+            inbox: GroupCommit::spawn(writer, InboxWrites::default()),
         })
     }
 
@@ -77,66 +73,4 @@ impl Store {
         };
         self.inbox.execute(row).await
     }
-}
-
-/// The inbox's group commit: the batch's events in one `INSERT … ON CONFLICT DO NOTHING RETURNING
-/// id`, which says which were new; on its own, without a transaction (one round trip on
-/// PostgreSQL: `make bench`'s webhook intake needed it).
-struct Inbox;
-
-impl WriteBatch for Inbox {
-    type Op = stripe_event::ActiveModel;
-    type Out = bool;
-
-    async fn run_alone(
-        &self,
-        db: &DatabaseConnection,
-        rows: &[stripe_event::ActiveModel],
-    ) -> Result<Option<Vec<bool>>, DbErr> {
-        insert_new(db, rows.to_vec()).await.map(Some)
-    }
-
-    async fn run(
-        &self,
-        txn: &DatabaseTransaction,
-        rows: Vec<stripe_event::ActiveModel>,
-    ) -> Result<Vec<bool>, DbErr> {
-        insert_new(txn, rows).await
-    }
-}
-
-/// Inserts the events whose id is not recorded yet; for each, whether it was new (a twin later in
-/// the same batch is a redelivery).
-async fn insert_new<C: ConnectionTrait>(
-    db: &C,
-    rows: Vec<stripe_event::ActiveModel>,
-) -> Result<Vec<bool>, DbErr> {
-    let ids: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.id.try_as_ref().cloned())
-        .collect();
-    let mut seen = HashSet::new();
-    let unique: Vec<_> = rows
-        .into_iter()
-        .zip(&ids)
-        .filter_map(|(row, id)| seen.insert(id.clone()).then_some(row))
-        .collect();
-    let inserted: HashSet<String> = match stripe_event::Entity::insert_many(unique)
-        .on_conflict(
-            OnConflict::column(stripe_event::Column::Id)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_with_returning_keys(db)
-        .await
-    {
-        Ok(keys) => keys.into_iter().collect(),
-        Err(DbErr::RecordNotInserted) => HashSet::new(),
-        Err(e) => return Err(e),
-    };
-    let mut answered = HashSet::new();
-    Ok(ids
-        .into_iter()
-        .map(|id| inserted.contains(&id) && answered.insert(id))
-        .collect())
 }

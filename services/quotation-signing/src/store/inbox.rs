@@ -1,7 +1,7 @@
 //! DocuSeal's inbox: events recorded once, then processed in the order they came.
 
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{Store, docuseal_event};
@@ -21,7 +21,8 @@ pub struct Received<'a> {
 
 impl Store {
     /// Records `event` once: `false` when it was recorded before (DocuSeal redelivers on any
-    /// answer it did not like, and may deliver twice).
+    /// answer it did not like, and may deliver twice). Concurrent webhooks are written together
+    /// (group commit: one statement for all that arrived meanwhile).
     pub async fn record_event(&self, event: &Received<'_>, now_ms: i64) -> Result<bool, DbErr> {
         let row = docuseal_event::ActiveModel {
             id: Set(format!("{}:{}", event.event_type, event.object_id)),
@@ -34,15 +35,7 @@ impl Store {
             attempts: Set(0),
             outcome: Set(None),
         };
-        let inserted = docuseal_event::Entity::insert(row)
-            .on_conflict(
-                OnConflict::column(docuseal_event::Column::Id)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(self.connection())
-            .await?;
-        Ok(inserted == 1)
+        self.inbox.execute(row).await
     }
 
     /// Up to `limit` events waiting whose time has come, oldest first.

@@ -8,7 +8,9 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 use sea_orm_migration::MigratorTrait as _;
+use shared::db::GroupCommit;
 use shared::events::{Envelope, outbox};
+use shared::inbox::InboxWrites;
 
 pub mod acceptance;
 pub mod docuseal_event;
@@ -29,6 +31,7 @@ pub const LEASE_MS: i64 = 60_000;
 #[derive(Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    inbox: GroupCommit<InboxWrites<docuseal_event::Entity>>,
 }
 
 /// A quote about to be sent for the first time (or again).
@@ -72,11 +75,15 @@ pub enum Applied {
 }
 
 impl Store {
-    /// Connects and migrates.
+    /// Connects and migrates; starts the inbox's writer.
     pub async fn connect(url: &str) -> Result<Self, DbErr> {
         let db = shared::db::connect(url).await?;
         Migrator::up(&db, None).await?;
-        Ok(Self { db })
+        let writer = shared::db::connect_writer(url).await?;
+        Ok(Self {
+            db,
+            inbox: GroupCommit::spawn(writer, InboxWrites::default()),
+        })
     }
 
     /// The connection (readiness, metrics, the outbox relay).
