@@ -4,3 +4,4 @@
 CREATE DATABASE portal_auth;
 CREATE DATABASE notifications;
 CREATE DATABASE payments;
+CREATE DATABASE quotation_signing;

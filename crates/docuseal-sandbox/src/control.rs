@@ -1,5 +1,6 @@
 //! Sandbox-only routes (no DocuSeal counterpart), behind the same `X-Auth-Token`:
-//! `POST /sandbox/submissions/{id}/expire` sets `expire_at` to now and sends `submission.expired`.
+//! `POST /sandbox/submissions/{id}/expire` sets `expire_at` to now and sends `submission.expired`;
+//! `GET /sandbox/health` (no token: the container's health check) answers 200 while its database does.
 //! Also the expiry announcer the worker runs: each submission past its `expire_at`, neither
 //! completed nor declined, gets one `submission.expired` (DocuSeal's `ProcessSubmissionExpiredJob`).
 
@@ -15,7 +16,16 @@ use crate::webhooks::emit;
 
 /// `/sandbox` routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/submissions/{id}/expire", web::post().to(expire));
+    cfg.route("/submissions/{id}/expire", web::post().to(expire))
+        .route("/health", web::get().to(health));
+}
+
+/// 200 once the database answers a read (compose's health check; DocuSeal has no such route).
+async fn health(state: web::Data<AppState>) -> Result<HttpResponse, DocusealError> {
+    state.store.find_submission(0).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body("ok"))
 }
 
 #[tracing::instrument(skip_all)]

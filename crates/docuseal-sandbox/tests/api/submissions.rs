@@ -167,3 +167,17 @@ async fn an_unknown_submission_or_submitter_is_not_found() {
         assert_eq!(body["error"], "Not found");
     }
 }
+
+/// The container's health check: 200 without a token once the database answers.
+#[tokio::test]
+async fn the_health_route_answers_without_a_key() {
+    let app = spawn_app().await;
+    let answer = app
+        .http
+        .get(format!("{}/sandbox/health", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(answer.text().await.unwrap(), "ok");
+}

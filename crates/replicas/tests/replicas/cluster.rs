@@ -37,6 +37,16 @@ pub const PAY_2: &str = "payments-2";
 pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_replicas_test";
 /// The stand-in's API key, which payments uses.
 pub const STRIPE_KEY: &str = "sk_test_replicas";
+/// The DocuSeal stand-in (only with [`Cluster::start_quotes`]).
+pub const DOCUSEAL: &str = "docuseal-sandbox";
+/// The first quotation-signing replica.
+pub const QUOTES_1: &str = "quotation-signing-1";
+/// The second quotation-signing replica.
+pub const QUOTES_2: &str = "quotation-signing-2";
+/// The DocuSeal stand-in's API key, which quotation-signing uses.
+pub const DOCUSEAL_KEY: &str = "docuseal-replicas-key";
+/// The value of the secret header (`X-Docuseal-Secret`) quotation-signing accepts webhooks under.
+pub const DOCUSEAL_WEBHOOK_SECRET: &str = "docuseal-replicas-webhook-secret";
 
 /// Origin of the customer portal in login links.
 pub const PORTAL_URL: &str = "https://portail.example.ca";
@@ -77,9 +87,10 @@ pub struct Cluster {
     prefix: String,
     jetstream: jetstream::Context,
     erp: FrappeClient,
-    auth_db: Option<TestDb>,
-    notify_db: Option<TestDb>,
-    pay_db: Option<TestDb>,
+    /// One fresh PostgreSQL database per service of the run, dropped at the end.
+    databases: Vec<TestDb>,
+    /// What the DocuSeal stand-in sent to its webhook URL (with [`Cluster::start_quotes`]).
+    docuseal_hooks: Option<crate::hooks::Hooks>,
     /// Logs, the signing key and the ERP's SQLite file; kept when a test fails.
     dir: Option<TempDir>,
 }
@@ -135,9 +146,8 @@ impl Cluster {
             prefix,
             jetstream,
             erp,
-            auth_db: Some(auth_db),
-            notify_db: Some(notify_db),
-            pay_db: None,
+            databases: vec![auth_db, notify_db],
+            docuseal_hooks: None,
             dir: Some(dir),
         };
         cluster.envs.insert(ERP, erp_env);
@@ -169,24 +179,133 @@ impl Cluster {
             ("STRIPE_SECRET_KEY", STRIPE_KEY),
             ("RUST_LOG", "info"),
         ]);
-        let pay = pairs(&[
-            ("DATABASE_URL", pay_db.url()),
-            ("ERP_URL", self.erp.base_url()),
-            ("ERP_API_KEY", ERP_KEY),
-            ("ERP_API_SECRET", ERP_SECRET),
+        let mut pay = self.erp_service_env(pay_db.url());
+        pay.extend(pairs(&[
             ("STRIPE_API_URL", &format!("http://127.0.0.1:{stripe_port}")),
             ("STRIPE_SECRET_KEY", STRIPE_KEY),
             ("STRIPE_WEBHOOK_SECRETS", STRIPE_WEBHOOK_SECRET),
+        ]));
+        self.databases.push(pay_db);
+        self.start_stand_in_and_replicas(STRIPE, stripe_env, stripe_port, [PAY_1, PAY_2], pay)
+            .await;
+    }
+
+    /// Adds the DocuSeal stand-in, its webhooks sent to a capture the test reads
+    /// ([`Cluster::docuseal_hooks`]) and delivers itself, and two quotation-signing replicas on a
+    /// fresh PostgreSQL database, checking tokens on portal-auth-1.
+    pub async fn start_quotes(&mut self) {
+        let quotes_db = TestDb::postgres().await;
+        let hooks = crate::hooks::Hooks::start().await;
+        let docuseal_port = free_port();
+        let dir = self.dir.as_ref().expect("the cluster's directory").path();
+        let docuseal_env = pairs(&[
+            ("BIND", &format!("127.0.0.1:{docuseal_port}")),
+            (
+                "DATABASE_URL",
+                &format!("sqlite://{}/docuseal.db?mode=rwc", dir.display()),
+            ),
+            ("DOCUSEAL_API_KEY", DOCUSEAL_KEY),
+            ("DOCUSEAL_SANDBOX_WEBHOOK_URL", &hooks.url()),
+            (
+                "DOCUSEAL_SANDBOX_WEBHOOK_HEADERS",
+                &format!("X-Docuseal-Secret={DOCUSEAL_WEBHOOK_SECRET}"),
+            ),
+            ("RUST_LOG", "info"),
+        ]);
+        let mut quotes = self.erp_service_env(quotes_db.url());
+        quotes.extend(pairs(&[
+            (
+                "DOCUSEAL_API_URL",
+                &format!("http://127.0.0.1:{docuseal_port}/api"),
+            ),
+            ("DOCUSEAL_API_KEY", DOCUSEAL_KEY),
+            ("DOCUSEAL_WEBHOOK_SECRETS", DOCUSEAL_WEBHOOK_SECRET),
+        ]));
+        self.databases.push(quotes_db);
+        self.docuseal_hooks = Some(hooks);
+        let replicas = [QUOTES_1, QUOTES_2];
+        self.start_stand_in_and_replicas(DOCUSEAL, docuseal_env, docuseal_port, replicas, quotes)
+            .await;
+    }
+
+    /// What the DocuSeal stand-in has sent to its webhook URL so far.
+    pub fn docuseal_hooks(&self) -> &crate::hooks::Hooks {
+        self.docuseal_hooks
+            .as_ref()
+            .expect("the DocuSeal stand-in runs (Cluster::start_quotes)")
+    }
+
+    /// The environment of a service on the sandbox ERP with its own `database_url`, checking
+    /// customer tokens on portal-auth-1 (the bus and `BIND` come from [`Cluster::env_of`]).
+    fn erp_service_env(&self, database_url: &str) -> Vec<(String, String)> {
+        pairs(&[
+            ("DATABASE_URL", database_url),
+            ("ERP_URL", self.erp.base_url()),
+            ("ERP_API_KEY", ERP_KEY),
+            ("ERP_API_SECRET", ERP_SECRET),
             ("PORTAL_AUTH_URL", &self.url(PORTAL_1, "")),
             ("PORTAL_URL", PORTAL_URL),
-        ]);
-        self.pay_db = Some(pay_db);
-        self.envs.insert(STRIPE, stripe_env);
-        self.envs.insert(PAY_1, pay.clone());
-        self.envs.insert(PAY_2, pay);
-        self.launch(&[STRIPE], stripe_port).await;
-        self.launch(&[PAY_1], 0).await;
-        self.launch(&[PAY_2], 0).await;
+        ])
+    }
+
+    /// Starts a third party's stand-in on `port`, then two replicas of the service using it (the
+    /// first migrates its fresh database, the second starts on it).
+    async fn start_stand_in_and_replicas(
+        &mut self,
+        stand_in: &'static str,
+        stand_in_env: Vec<(String, String)>,
+        port: u16,
+        replicas: [&'static str; 2],
+        replica_env: Vec<(String, String)>,
+    ) {
+        self.envs.insert(stand_in, stand_in_env);
+        for name in replicas {
+            self.envs.insert(name, replica_env.clone());
+        }
+        self.launch(&[stand_in], port).await;
+        self.launch(&replicas[..1], 0).await;
+        self.launch(&replicas[1..], 0).await;
+    }
+
+    /// The messages of `subject` (without the run's prefix) stored in its domain's stream, in order.
+    pub async fn stored_events(&self, subject: &str) -> Vec<Envelope> {
+        let stream = shared::events::stream_for(subject);
+        let name = format!("{}_{stream}", self.prefix.to_uppercase());
+        let mut stream = self
+            .jetstream
+            .get_stream(&name)
+            .await
+            .unwrap_or_else(|e| panic!("the stream {name} exists once the services run: {e}"));
+        let (first, last) = {
+            let state = &stream.info().await.expect("reading a stream").state;
+            (state.first_sequence.max(1), state.last_sequence)
+        };
+        let subject = format!("{}.{subject}", self.prefix);
+        let mut found = Vec::new();
+        for seq in first..=last {
+            let Ok(message) = stream.get_raw_message(seq).await else {
+                continue; // deleted
+            };
+            if message.subject.as_str() == subject {
+                found.push(Envelope::from_bytes(&message.payload).expect("an event envelope"));
+            }
+        }
+        found
+    }
+
+    /// The documents of `doctype` in the ERP matching `filters` (`[doctype, field, op, value]` of
+    /// a child table included), with `fields`.
+    pub async fn erp_list(
+        &self,
+        doctype: &str,
+        fields: &[&str],
+        query: impl FnOnce(shared::erpnext::ListQuery) -> shared::erpnext::ListQuery,
+    ) -> Vec<serde_json::Value> {
+        let query = query(shared::erpnext::ListQuery::new().fields(fields));
+        self.erp
+            .list(doctype, &query)
+            .await
+            .unwrap_or_else(|e| panic!("listing {doctype} in the sandbox: {e}"))
     }
 
     /// The Payment Entries in the ERP whose `reference_no` is `payment_intent` (cancelled ones too).
@@ -215,7 +334,7 @@ impl Cluster {
     /// The environment of `name` listening on `port`.
     fn env_of(&self, name: &str, port: u16) -> Vec<(String, String)> {
         let mut env = self.envs[name].clone();
-        if name != ERP && name != STRIPE {
+        if ![ERP, STRIPE, DOCUSEAL].contains(&name) {
             env.extend(pairs(&[
                 ("BIND", &format!("127.0.0.1:{port}")),
                 ("NATS_URL", &nats_url()),
@@ -250,6 +369,7 @@ impl Cluster {
             let path = match p.name() {
                 ERP => "/",
                 STRIPE => "/v1/nothing-here",
+                DOCUSEAL => "/sandbox/health",
                 _ => "/readyz",
             };
             p.wait_ready(path, START_TIMEOUT)
@@ -405,11 +525,7 @@ impl Cluster {
         for (_, mut proc) in self.running.drain() {
             proc.sigkill().await;
         }
-        let databases = [
-            self.auth_db.take(),
-            self.notify_db.take(),
-            self.pay_db.take(),
-        ];
+        let databases = std::mem::take(&mut self.databases);
         remove_run(&self.prefix, databases).await;
     }
 }
@@ -427,12 +543,8 @@ impl Drop for Cluster {
         // Dropping a process prints its log tail (when panicking) and SIGKILLs it.
         self.running.clear();
         self.stopped.clear();
-        let databases = [
-            self.auth_db.take(),
-            self.notify_db.take(),
-            self.pay_db.take(),
-        ];
-        if databases.iter().all(Option::is_none) {
+        let databases = std::mem::take(&mut self.databases);
+        if databases.is_empty() {
             return;
         }
         let prefix = self.prefix.clone();
@@ -450,7 +562,7 @@ impl Drop for Cluster {
 
 /// Deletes the run's streams (and so their consumers) from the shared NATS server and drops its
 /// databases. It connects anew: it may run outside the runtime the test's connections live in.
-async fn remove_run(prefix: &str, databases: [Option<TestDb>; 3]) {
+async fn remove_run(prefix: &str, databases: Vec<TestDb>) {
     if let Ok(client) = async_nats::connect(nats_url()).await {
         let jetstream = jetstream::new(client);
         for (_, stream) in known_domains() {
@@ -459,7 +571,7 @@ async fn remove_run(prefix: &str, databases: [Option<TestDb>; 3]) {
                 .await;
         }
     }
-    for db in databases.into_iter().flatten() {
+    for db in databases {
         db.cleanup().await;
     }
 }
@@ -478,6 +590,8 @@ fn program_of(name: &str) -> &'static str {
         PORTAL_1 | PORTAL_2 => "portal-auth",
         STRIPE => "stripe-sandbox",
         PAY_1 | PAY_2 => "payments",
+        DOCUSEAL => "docuseal-sandbox",
+        QUOTES_1 | QUOTES_2 => "quotation-signing",
         _ => "notifications",
     }
 }

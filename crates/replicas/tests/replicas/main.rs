@@ -6,17 +6,21 @@
 //!
 //! payments (issue 18): two replicas and the stripe-sandbox, started by the tests that need them: a
 //! payment's events booked once, and one auto-pay day run by both at once charging once.
+//! quotation-signing (issue 19): two replicas and the docuseal-sandbox: a signature's webhook
+//! delivered five times across both accepts the quote once.
 //!
 //! The binaries must be built first: `cargo build -p portal-auth -p notifications -p payments
-//! -p erp-sandbox -p stripe-sandbox`.
+//! -p quotation-signing -p erp-sandbox -p stripe-sandbox -p docuseal-sandbox`.
 //! A failing test prints the log tail of every process and keeps the full logs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auto_pay;
 mod cluster;
+mod hooks;
 mod load;
 mod mail;
 mod payments;
+mod quotes;
 mod traces;
 
 use std::time::Duration;

@@ -117,7 +117,7 @@ fn compose_gives_each_service_the_environment_it_needs() {
     let init_sql = read("deploy/postgres/init.sql");
     for name in RUST_SERVICES
         .iter()
-        .chain(&["erp-sandbox", "stripe-sandbox"])
+        .chain(&["erp-sandbox", "stripe-sandbox", "docuseal-sandbox"])
     {
         let vars = compose_env(&services[*name]);
         check_environment(
@@ -274,6 +274,48 @@ fn payments_shares_its_secrets_with_portal_auth_and_the_stripe_stand_in() {
     );
     assert!(
         payments["STRIPE_WEBHOOK_SECRETS"]
+            .split(',')
+            .any(|s| s.trim() == secret)
+    );
+}
+
+/// quotation-signing in compose: portal-auth mints its customer tokens on the same
+/// `INTERNAL_API_SECRET`, and the docuseal-sandbox standing in for DocuSeal takes its API key and
+/// sends its webhooks to quotation-signing's `/accept/docuseal-webhook` with a secret header that
+/// quotation-signing accepts.
+#[test]
+fn quotation_signing_shares_its_secrets_with_portal_auth_and_the_docuseal_stand_in() {
+    let compose = compose();
+    let services = compose_services(&compose);
+    let (portal, quotes, docuseal) = (
+        compose_env(&services["portal-auth"]),
+        compose_env(&services["quotation-signing"]),
+        compose_env(&services["docuseal-sandbox"]),
+    );
+    assert_eq!(portal["INTERNAL_API_SECRET"], quotes["INTERNAL_API_SECRET"]);
+    assert_eq!(quotes["PORTAL_AUTH_URL"], "http://portal-auth:8081");
+    assert_eq!(docuseal["DOCUSEAL_API_KEY"], quotes["DOCUSEAL_API_KEY"]);
+    let api = url::Url::parse(&quotes["DOCUSEAL_API_URL"]).unwrap();
+    assert_eq!(api.host_str(), Some("docuseal-sandbox"));
+    assert_eq!(
+        api.port().map(|p| p.to_string()),
+        Some(port_of(&docuseal["BIND"]))
+    );
+    assert_eq!(api.path(), "/api");
+    let quotes_port = port_of(&quotes["BIND"]);
+    assert_eq!(
+        docuseal["DOCUSEAL_SANDBOX_WEBHOOK_URL"],
+        format!("http://quotation-signing:{quotes_port}/accept/docuseal-webhook")
+    );
+    let (header, secret) = docuseal["DOCUSEAL_SANDBOX_WEBHOOK_HEADERS"]
+        .split_once('=')
+        .unwrap();
+    let expected = quotes
+        .get("DOCUSEAL_WEBHOOK_HEADER")
+        .map_or("X-Docuseal-Secret", String::as_str);
+    assert!(header.eq_ignore_ascii_case(expected), "{header}");
+    assert!(
+        quotes["DOCUSEAL_WEBHOOK_SECRETS"]
             .split(',')
             .any(|s| s.trim() == secret)
     );

@@ -335,6 +335,11 @@ fn a_stopping_pod_has_time_for_its_pre_stop_pause_and_its_shutdown_grace() {
     }
 }
 
+/// Variables of the shared `hub-config` (base/hub.env) a service is given and does not read, and
+/// why: quotation-signing builds no link on the hub's public origin (its links are DocuSeal's
+/// signing page and the portal's quotes page).
+const SHARED_BUT_UNREAD: [(&str, &str); 1] = [("quotation-signing", "PUBLIC_URL")];
+
 #[test]
 fn kubernetes_gives_each_service_the_environment_it_needs() {
     let rendered = Rendered::all();
@@ -342,11 +347,16 @@ fn kubernetes_gives_each_service_the_environment_it_needs() {
     let traefik = traefik_backends();
     for d in rendered.of_kind("Deployment") {
         let name = name_of(d);
-        if !RUST_SERVICES.contains(&name) && name != "erp-sandbox" {
+        if !RUST_SERVICES.contains(&name) && !["erp-sandbox", "docuseal-sandbox"].contains(&name) {
             continue;
         }
         let c = &containers(d)[0];
-        let vars = container_env(rendered, c);
+        let mut vars = container_env(rendered, c);
+        for (service, var) in SHARED_BUT_UNREAD {
+            if service == name {
+                vars.remove(var);
+            }
+        }
         let bind = check_environment(&format!("deploy/k8s {name}"), name, &vars, &documented);
         let container_port = c["ports"][0]["containerPort"].as_u64().unwrap().to_string();
         assert_eq!(
@@ -405,4 +415,40 @@ fn payments_secrets_are_in_secrets_and_portal_auth_is_its_service() {
         portal_auth.port().map(u64::from),
         service["spec"]["ports"][0]["port"].as_u64()
     );
+}
+
+/// quotation-signing's secrets are in its Secret, never a ConfigMap (`INTERNAL_API_SECRET` as
+/// portal-auth's, DocuSeal's key and webhook secrets); it reaches portal-auth through its Service;
+/// the staging docuseal-sandbox sends its webhooks to quotation-signing's Service and route.
+#[test]
+fn quotation_signing_secrets_are_in_secrets_and_the_stand_in_calls_its_webhook() {
+    let rendered = Rendered::all();
+    let secrets = rendered.data("Secret", "quotation-signing-secrets");
+    let config = rendered.data("ConfigMap", "quotation-signing-config");
+    for name in [
+        "INTERNAL_API_SECRET",
+        "DOCUSEAL_API_KEY",
+        "DOCUSEAL_WEBHOOK_SECRETS",
+    ] {
+        assert!(
+            secrets.contains_key(name),
+            "quotation-signing: {name} in its Secret"
+        );
+        assert!(
+            !config.contains_key(name),
+            "quotation-signing: {name} in a ConfigMap"
+        );
+    }
+    assert_eq!(config["PORTAL_AUTH_URL"], "http://portal-auth:8081");
+    let sandbox = rendered.data("ConfigMap", "docuseal-sandbox-config");
+    let service = rendered.named("Service", "quotation-signing").unwrap();
+    let port = service["spec"]["ports"][0]["port"].as_u64().unwrap();
+    assert_eq!(
+        sandbox["DOCUSEAL_SANDBOX_WEBHOOK_URL"],
+        format!("http://quotation-signing:{port}/accept/docuseal-webhook")
+    );
+    let (header, _) = sandbox["DOCUSEAL_SANDBOX_WEBHOOK_HEADERS"]
+        .split_once('=')
+        .unwrap();
+    assert!(header.eq_ignore_ascii_case(&config["DOCUSEAL_WEBHOOK_HEADER"]));
 }

@@ -13,11 +13,12 @@ use serde_json::Value;
 use crate::kubernetes::name_of;
 use crate::{env_file, root, yaml_docs};
 
-/// Kustomizations to render: the services, the optional erp-sandbox for a staging namespace, and
-/// the optional monitoring for a cluster with the Prometheus operator.
-pub(crate) const KUSTOMIZATIONS: [&str; 3] = [
+/// Kustomizations to render: the services, the optional erp-sandbox and docuseal-sandbox for a
+/// staging namespace, and the optional monitoring for a cluster with the Prometheus operator.
+pub(crate) const KUSTOMIZATIONS: [&str; 4] = [
     "deploy/k8s",
     "deploy/k8s/erp-sandbox",
+    "deploy/k8s/docuseal-sandbox",
     "deploy/k8s/monitoring",
 ];
 

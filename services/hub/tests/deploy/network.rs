@@ -31,12 +31,17 @@ fn pod_peer(name: &str) -> Value {
 }
 
 /// The exceptions, `(deployment, the pod it admits)`: the staging erp-sandbox is called by
-/// portal-auth and payments (ERP_URL), not by Traefik; portal-auth by payments (`/auth/verify`,
-/// `/internal/customer-tokens`).
-const POD_CALLERS: [(&str, &str); 3] = [
+/// portal-auth, payments and quotation-signing (ERP_URL), not by Traefik; portal-auth by payments
+/// and quotation-signing (`/auth/verify`, `/internal/customer-tokens`); the staging
+/// docuseal-sandbox by quotation-signing (DOCUSEAL_API_URL), which admits its webhooks.
+const POD_CALLERS: [(&str, &str); 7] = [
     ("erp-sandbox", "portal-auth"),
     ("erp-sandbox", "payments"),
+    ("erp-sandbox", "quotation-signing"),
     ("portal-auth", "payments"),
+    ("portal-auth", "quotation-signing"),
+    ("docuseal-sandbox", "quotation-signing"),
+    ("quotation-signing", "docuseal-sandbox"),
 ];
 
 fn pod_labels(deployment: &Value) -> &Value {

@@ -13,7 +13,7 @@ const TELEMETRY_VARIABLES: [&str; 2] = ["RUST_LOG", "OTEL_EXPORTER_OTLP_ENDPOINT
 /// Variables whose embedded default is right only for one process on a laptop (a loopback address,
 /// a SQLite file, the in-process bus or ERP, links to 127.0.0.1, generated keys, the sandbox
 /// default): a service in its own container must be given each one it reads.
-const SERVICES_MODE_VARIABLES: [&str; 17] = [
+const SERVICES_MODE_VARIABLES: [&str; 20] = [
     "BIND",
     "DATABASE_URL",
     "NATS_URL",
@@ -33,6 +33,11 @@ const SERVICES_MODE_VARIABLES: [&str; 17] = [
     "STRIPE_SECRET_KEY",
     "STRIPE_WEBHOOK_SECRETS",
     "INTERNAL_API_SECRET",
+    // quotation-signing: DocuSeal is not on loopback; without its key no quote is sent to sign,
+    // without the webhook secrets every signature is refused.
+    "DOCUSEAL_API_URL",
+    "DOCUSEAL_API_KEY",
+    "DOCUSEAL_WEBHOOK_SECRETS",
 ];
 
 /// A settings source over a map that remembers every variable asked for.
@@ -74,6 +79,12 @@ fn settings_of(name: &str, vars: &BTreeMap<String, String>) -> Reading {
             .map_err(|e| e.to_string()),
         "payments" => payments::Settings::from_source(&src)
             .map(|s| s.server.bind)
+            .map_err(|e| e.to_string()),
+        "quotation-signing" => quotation_signing::Settings::from_source(&src)
+            .map(|s| s.server.bind)
+            .map_err(|e| e.to_string()),
+        "docuseal-sandbox" => docuseal_sandbox::SandboxSettings::from_source(&src)
+            .map(|s| s.bind)
             .map_err(|e| e.to_string()),
         "stripe-sandbox" => stripe_sandbox::SandboxSettings::from_source(&src)
             .map(|s| s.bind)

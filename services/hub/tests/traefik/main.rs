@@ -1,8 +1,8 @@
 //! The Traefik configuration (`traefik/`), proved offline: there is no Traefik binary here, so this
 //! test reads the dynamic config, evaluates its router rules the way Traefik v3 does (Host, Path,
-//! PathPrefix, PathRegexp, `&&`, `||`, `!`, the highest priority wins) and checks it against the
-//! route prefixes each service declares in its OpenAPI document (`PortalAuth::openapi()`,
-//! `Notifications::openapi()`), not against a list kept by hand.
+//! PathPrefix, PathRegexp, HeaderRegexp, `&&`, `||`, `!`, the highest priority wins) and checks it
+//! against the route prefixes each service declares in its OpenAPI document
+//! (`PortalAuth::openapi()`, `Notifications::openapi()`, …), not against a list kept by hand.
 //!
 //! Regexes (PathRegexp, the redirect) are Go `regexp` (RE2) in Traefik. They are evaluated here with
 //! Rust's `regex` crate, which implements the same RE2 model (no backreferences, no lookaround,
@@ -19,8 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use rules::{Router, go_compatible_regex, middleware, route, routers};
-use services::{HOSTS, INTERNAL_PREFIX, STAFF_PATHS, declares, services};
+use rules::{Router, go_compatible_regex, middleware, route, route_with_headers, routers};
+use services::{HOSTS, INTERNAL_PREFIX, SHARED_PATHS, STAFF_PATHS, declares, services};
 
 fn read_yaml(relative: &str) -> Value {
     let path = format!("{}/../../{relative}", env!("CARGO_MANIFEST_DIR"));
@@ -90,7 +90,20 @@ fn every_router_path_belongs_to_a_service_or_is_a_known_extra() {
         }
         let mut paths = Vec::new();
         router.rule.declared_paths(&mut paths);
-        assert!(!paths.is_empty(), "router {} names no path", router.name);
+        let mut regexes = Vec::new();
+        router.rule.declared_path_regexes(&mut regexes);
+        assert!(
+            !paths.is_empty() || !regexes.is_empty(),
+            "router {} names no path",
+            router.name
+        );
+        for re in regexes {
+            assert!(
+                documented.iter().any(|p| re.is_match(p)),
+                "router {}: {re} matches no path a service documents",
+                router.name
+            );
+        }
         for p in paths {
             let known = documented.contains(&p)
                 || prefixes.contains(&p)
@@ -160,6 +173,8 @@ fn a_prefix_does_not_swallow_a_longer_word() {
         "/webhook/twiliox",
         "/paymentsx",
         "/webhook/stripex",
+        "/acceptx",
+        "/acceptx/generate",
     ] {
         assert!(
             route(&routers, "hub.gigafibre.ca", path).is_none(),
@@ -325,6 +340,118 @@ fn payments_is_reached_without_forward_auth_and_without_a_clients_identity_heade
                 "{host}{path}"
             );
         }
+    }
+}
+
+/// A customer token, as the portal sends it.
+const BEARER: (&str, &str) = ("Authorization", "Bearer eyJhbGciOiJFZERTQSJ9.e30.c2ln");
+
+/// quotation-signing checks customer tokens itself and DocuSeal's webhook carries its secret header:
+/// the customer routes and the webhook go through no forwardAuth and strip the identity headers, on
+/// every host, with a token or without.
+#[test]
+fn quotation_signing_customer_routes_and_webhook_are_reached_without_forward_auth() {
+    let config = dynamic();
+    let routers = routers(&config);
+    let quotes = services()
+        .into_iter()
+        .find(|s| s.name == "quotation-signing")
+        .unwrap();
+    let paths = quotes.sample_paths();
+    let open = [
+        "/accept/quotes",
+        "/accept/confirm",
+        "/accept/docuseal-webhook",
+    ];
+    for path in open {
+        assert!(
+            paths.iter().any(|p| p == path),
+            "quotation-signing documents {path}"
+        );
+        for host in HOSTS {
+            for headers in [&[][..], &[BEARER][..]] {
+                let winner = route_with_headers(&routers, host, path, headers).unwrap();
+                assert_eq!(winner.service, "quotation-signing", "{host}{path}");
+                assert!(
+                    forward_auth(&config, winner).is_none(),
+                    "{host}{path} goes through a forwardAuth"
+                );
+                assert!(
+                    winner
+                        .middlewares
+                        .iter()
+                        .any(|m| m == "strip-identity-headers"),
+                    "{host}{path}"
+                );
+            }
+        }
+    }
+    // Every documented path is open, staff-only or shared: none left to chance.
+    for path in &paths {
+        let known = open.contains(&path.as_str())
+            || STAFF_PATHS.contains(&path.as_str())
+            || SHARED_PATHS.contains(&path.as_str());
+        assert!(known, "{path}: open, staff or shared?");
+    }
+}
+
+/// A quote's status, printable page and QR code: without a token, staff through Authentik (which
+/// sets the staff headers the service reads); with a customer token, straight to the service, the
+/// identity headers stripped, so a customer never meets Authentik's login and a client never passes
+/// as staff by sending headers. Sending a quote stays Authentik's even with a token.
+#[test]
+fn quote_pages_go_through_authentik_without_a_token_and_straight_to_the_service_with_one() {
+    let config = dynamic();
+    let routers = routers(&config);
+    let documented = services()
+        .into_iter()
+        .find(|s| s.name == "quotation-signing")
+        .unwrap()
+        .sample_paths();
+    for path in SHARED_PATHS {
+        assert!(documented.iter().any(|p| p == path), "{path} is documented");
+        for host in HOSTS {
+            let staff = route(&routers, host, path).unwrap();
+            assert_eq!(staff.service, "quotation-signing");
+            assert!(
+                forward_auth(&config, staff).is_some_and(|a| a["address"]
+                    .as_str()
+                    .unwrap()
+                    .contains("/outpost.goauthentik.io/")),
+                "{host}{path} without a token must go through Authentik"
+            );
+            let customer = route_with_headers(&routers, host, path, &[BEARER]).unwrap();
+            assert_eq!(customer.service, "quotation-signing");
+            assert!(forward_auth(&config, customer).is_none(), "{host}{path}");
+            assert!(
+                customer
+                    .middlewares
+                    .iter()
+                    .any(|m| m == "strip-identity-headers"),
+                "{host}{path}"
+            );
+            // Another scheme is no customer token: Authentik.
+            let basic =
+                route_with_headers(&routers, host, path, &[("Authorization", "Basic eA==")]);
+            assert!(
+                forward_auth(&config, basic.unwrap()).is_some(),
+                "{host}{path}"
+            );
+        }
+    }
+    for headers in [&[][..], &[BEARER][..]] {
+        let generate =
+            route_with_headers(&routers, "hub.gigafibre.ca", "/accept/generate", headers);
+        assert!(forward_auth(&config, generate.unwrap()).is_some());
+    }
+    // Deeper or other paths under a quote are not the shared pages.
+    for path in [
+        "/accept/a/b/status",
+        "/accept/x/statusx",
+        "/accept/x/qrxsvg",
+    ] {
+        let winner = route_with_headers(&routers, "hub.gigafibre.ca", path, &[BEARER]).unwrap();
+        assert_eq!(winner.name, "accept", "{path}");
     }
 }
 

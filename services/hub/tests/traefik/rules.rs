@@ -1,5 +1,5 @@
 //! Traefik v3 router rules, parsed and evaluated as Traefik does: `Host`, `Path`, `PathPrefix`,
-//! `PathRegexp`, `&&`, `||`, `!`, and the matching router of highest priority wins. A matcher this
+//! `PathRegexp`, `HeaderRegexp`, `&&`, `||`, `!`, and the matching router of highest priority wins. A matcher this
 //! parser does not know fails the test instead of being ignored.
 
 use serde_json::Value;
@@ -11,6 +11,8 @@ pub(crate) enum Rule {
     Path(String),
     PathPrefix(String),
     PathRegexp(regex::Regex),
+    /// `HeaderRegexp(name, regex)`: some value of the header matches (names case-insensitive).
+    HeaderRegexp(String, regex::Regex),
     And(Box<Rule>, Box<Rule>),
     Or(Box<Rule>, Box<Rule>),
     Not(Box<Rule>),
@@ -20,6 +22,7 @@ pub(crate) enum Rule {
 struct Request<'a> {
     host: &'a str,
     path: &'a str,
+    headers: &'a [(&'a str, &'a str)],
 }
 
 impl Rule {
@@ -45,6 +48,10 @@ impl Rule {
             Rule::Path(p) => r.path == p,
             Rule::PathPrefix(p) => r.path.starts_with(p.as_str()),
             Rule::PathRegexp(re) => re.is_match(r.path),
+            Rule::HeaderRegexp(name, re) => r
+                .headers
+                .iter()
+                .any(|(n, v)| n.eq_ignore_ascii_case(name) && re.is_match(v)),
             Rule::And(a, b) => a.matches(r) && b.matches(r),
             Rule::Or(a, b) => a.matches(r) || b.matches(r),
             Rule::Not(a) => !a.matches(r),
@@ -60,7 +67,20 @@ impl Rule {
                 b.declared_paths(out);
             }
             Rule::Not(a) => a.declared_paths(out),
-            Rule::Host(_) | Rule::PathRegexp(_) => {}
+            Rule::Host(_) | Rule::PathRegexp(_) | Rule::HeaderRegexp(..) => {}
+        }
+    }
+
+    /// The path regexes the rule names (`PathRegexp`).
+    pub(crate) fn declared_path_regexes<'a>(&'a self, out: &mut Vec<&'a regex::Regex>) {
+        match self {
+            Rule::PathRegexp(re) => out.push(re),
+            Rule::And(a, b) | Rule::Or(a, b) => {
+                a.declared_path_regexes(out);
+                b.declared_path_regexes(out);
+            }
+            Rule::Not(a) => a.declared_path_regexes(out),
+            Rule::Host(_) | Rule::Path(_) | Rule::PathPrefix(_) | Rule::HeaderRegexp(..) => {}
         }
     }
 }
@@ -159,8 +179,24 @@ impl Parser {
     fn matcher(&mut self, name: &str) -> Rule {
         assert_eq!(self.next(), Some(Token::Open), "{name} without arguments");
         let Some(Token::Text(arg)) = self.next() else {
-            panic!("{name} takes one backquoted argument");
+            panic!("{name} takes a backquoted argument");
         };
+        if name == "HeaderRegexp" {
+            assert_eq!(
+                self.next(),
+                Some(Token::Comma),
+                "{name} takes two arguments"
+            );
+            let Some(Token::Text(pattern)) = self.next() else {
+                panic!("{name}'s second argument is a backquoted regex");
+            };
+            assert_eq!(
+                self.next(),
+                Some(Token::Close),
+                "{name} takes two arguments"
+            );
+            return Rule::HeaderRegexp(arg, go_compatible_regex(&pattern));
+        }
         assert_eq!(
             self.next(),
             Some(Token::Close),
@@ -222,7 +258,21 @@ pub(crate) fn routers(config: &Value) -> Vec<Router> {
 /// The router Traefik picks for a request: the matching one with the highest priority. Two matching
 /// routers of equal priority would leave the choice to Traefik's sort order, so that fails.
 pub(crate) fn route<'a>(routers: &'a [Router], host: &str, path: &str) -> Option<&'a Router> {
-    let request = Request { host, path };
+    route_with_headers(routers, host, path, &[])
+}
+
+/// [`route`] for a request carrying `headers` (`(name, value)`).
+pub(crate) fn route_with_headers<'a>(
+    routers: &'a [Router],
+    host: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> Option<&'a Router> {
+    let request = Request {
+        host,
+        path,
+        headers,
+    };
     let mut matching: Vec<&Router> = routers
         .iter()
         .filter(|r| r.rule.matches(&request))

@@ -18,13 +18,24 @@ pub(crate) const INTERNAL_PREFIX: &str = "/internal/";
 pub(crate) const HOSTS: [&str; 2] = ["client.gigafibre.ca", "hub.gigafibre.ca"];
 
 /// Path prefixes served by staff only (Authentik forwardAuth): the support tools.
-pub(crate) const STAFF_PATHS: [&str; 6] = [
+pub(crate) const STAFF_PATHS: [&str; 7] = [
     "/portal/impersonate",
     "/notifications/",
     "/payments/refund",
     "/payments/send-link",
     "/payments/repair",
     "/payments/ppa/run",
+    "/accept/generate",
+];
+
+/// Paths (with `{parameters}` filled in as `sample1`) that staff and customers both use: a request
+/// carrying a customer token (`Authorization: Bearer`) is a customer's, checked by the service; any
+/// other goes through Authentik (quotation-signing's quote pages).
+pub(crate) const SHARED_PATHS: [&str; 4] = [
+    "/accept/sample1/status",
+    "/accept/sample1/print",
+    "/accept/sample1/qr.svg",
+    "/accept/sample1/qr.png",
 ];
 
 /// A service of the services mode, as Traefik routes it.
@@ -66,6 +77,19 @@ pub(crate) fn services() -> Vec<Service> {
             openapi: serde_json::from_str(&payments::Payments::openapi().to_json().unwrap())
                 .unwrap(),
             default_bind: payments::Settings::from_source(&none).unwrap().server.bind,
+        },
+        Service {
+            name: "quotation-signing",
+            openapi: serde_json::from_str(
+                &quotation_signing::QuotationSigning::openapi()
+                    .to_json()
+                    .unwrap(),
+            )
+            .unwrap(),
+            default_bind: quotation_signing::Settings::from_source(&none)
+                .unwrap()
+                .server
+                .bind,
         },
     ]
 }

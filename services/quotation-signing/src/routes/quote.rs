@@ -9,7 +9,7 @@ use crate::portal::QuoteStatus;
 /// Where the quote stands (draft, sent, viewed, signed, accepted, declined, expired), with its
 /// history and, once accepted, the audit record of the acceptance.
 #[utoipa::path(get, path = "/accept/{quotation}/status", tag = "quotation-signing",
-    params(("quotation" = String, Path, description = "The ERPNext Quotation")),
+    params(("quotation" = String, Path, description = "The ERPNext Quotation", example = "SAL-QTN-2026-00001")),
     responses((status = 200, description = "The status and history", body = QuoteStatus),
               (status = 401, description = "A customer token that is not valid", body = shared::http::Problem, content_type = "application/problem+json"),
               (status = 403, description = "Neither staff nor a customer", body = shared::http::Problem, content_type = "application/problem+json"),
@@ -39,7 +39,7 @@ async fn link(req: &HttpRequest, state: &AppState, quotation: &str) -> Result<St
 /// The QR code of the signing link (or, for a quote to accept in one click, of the portal's
 /// quotes page), as SVG, for the printed quote.
 #[utoipa::path(get, path = "/accept/{quotation}/qr.svg", tag = "quotation-signing",
-    params(("quotation" = String, Path, description = "The ERPNext Quotation")),
+    params(("quotation" = String, Path, description = "The ERPNext Quotation", example = "SAL-QTN-2026-00001")),
     responses((status = 200, description = "The QR code", content_type = "image/svg+xml", body = String),
               (status = 401, description = "A customer token that is not valid", body = shared::http::Problem, content_type = "application/problem+json"),
               (status = 403, description = "Neither staff nor a customer", body = shared::http::Problem, content_type = "application/problem+json"),
@@ -59,7 +59,7 @@ pub async fn qr_svg(
 
 /// The QR code of the signing link as PNG.
 #[utoipa::path(get, path = "/accept/{quotation}/qr.png", tag = "quotation-signing",
-    params(("quotation" = String, Path, description = "The ERPNext Quotation")),
+    params(("quotation" = String, Path, description = "The ERPNext Quotation", example = "SAL-QTN-2026-00001")),
     responses((status = 200, description = "The QR code", content_type = "image/png", body = Vec<u8>),
               (status = 401, description = "A customer token that is not valid", body = shared::http::Problem, content_type = "application/problem+json"),
               (status = 403, description = "Neither staff nor a customer", body = shared::http::Problem, content_type = "application/problem+json"),
@@ -80,7 +80,7 @@ pub async fn qr_png(
 /// The quote as a printable page (French first): its Recurring and One-time sections, TPS and TVQ,
 /// totals and, once sent, the QR code of its link.
 #[utoipa::path(get, path = "/accept/{quotation}/print", tag = "quotation-signing",
-    params(("quotation" = String, Path, description = "The ERPNext Quotation")),
+    params(("quotation" = String, Path, description = "The ERPNext Quotation", example = "SAL-QTN-2026-00001")),
     responses((status = 200, description = "The printable page", content_type = "text/html", body = String),
               (status = 401, description = "A customer token that is not valid", body = shared::http::Problem, content_type = "application/problem+json"),
               (status = 403, description = "Neither staff nor a customer", body = shared::http::Problem, content_type = "application/problem+json"),
