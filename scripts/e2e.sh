@@ -26,7 +26,8 @@ port=$(free_port); erp_port=$(free_port); stripe_port=$(free_port)
 target=${CARGO_TARGET_DIR:-target}
 BIND=127.0.0.1:$port ERP_SANDBOX_BIND=127.0.0.1:$erp_port DATABASE_URL="sqlite://$work/hub.db?mode=rwc" \
   ERP_SANDBOX_DATABASE_URL="sqlite://$work/erp.db?mode=rwc" \
-  STRIPE_SANDBOX_BIND=127.0.0.1:$stripe_port STRIPE_SANDBOX_DATABASE_URL="sqlite://$work/stripe.db?mode=rwc" JWT_KEYS_DIR="$work/keys" SPA_DIR=apps/client/dist \
+  STRIPE_SANDBOX_BIND=127.0.0.1:$stripe_port STRIPE_SANDBOX_DATABASE_URL="sqlite://$work/stripe.db?mode=rwc" \
+  DOCUSEAL_SANDBOX_BIND=127.0.0.1:0 DOCUSEAL_SANDBOX_DATABASE_URL="sqlite://$work/docuseal.db?mode=rwc" JWT_KEYS_DIR="$work/keys" SPA_DIR=apps/client/dist \
   PORTAL_URL=http://127.0.0.1:$port PUBLIC_URL=http://127.0.0.1:$port RUST_LOG=warn LINK_LIMIT_PER_IP=1000 \
   "$target/debug/hub" >"$work/hub.log" 2>&1 &
 hub=$!
