@@ -196,6 +196,38 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    /// The hub serves one OpenAPI document: a schema name two services use for different schemas
+    /// would keep only one of them (payments' `Status` and quotation-signing's did).
+    #[test]
+    fn no_two_services_give_one_schema_name_to_different_schemas() {
+        let documents = [
+            ("portal-auth", portal_auth::startup::PortalAuth::openapi()),
+            (
+                "notifications",
+                notifications::startup::Notifications::openapi(),
+            ),
+            ("payments", payments::startup::Payments::openapi()),
+            (
+                "quotation-signing",
+                quotation_signing::QuotationSigning::openapi(),
+            ),
+        ];
+        let mut seen: HashMap<String, (&str, String)> = HashMap::new();
+        for (service, doc) in &documents {
+            let schemas = doc.components.as_ref().map(|c| &c.schemas);
+            for (name, schema) in schemas.into_iter().flatten() {
+                let json = serde_json::to_string(schema).unwrap();
+                if let Some((first, other)) = seen.get(name) {
+                    assert_eq!(
+                        other, &json,
+                        "{first} and {service} both name a different schema {name}"
+                    );
+                }
+                seen.insert(name.clone(), (service, json));
+            }
+        }
+    }
+
     /// Issue 16, finding 5: the loopback shortcut to the outbox is the embedded default's alone;
     /// notifications started on its own leaves it off.
     #[test]
