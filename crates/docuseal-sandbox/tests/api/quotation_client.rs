@@ -1,7 +1,9 @@
 //! The quotation-signing service's own DocuSeal client and webhook parser against the stand-in.
 
 use docuseal_sandbox::fixtures;
-use quotation_signing::docuseal::{DocusealClient, Event, NewSubmission, Submitter, check_secret};
+use quotation_signing::docuseal::{
+    DocusealClient, Event, NewSubmission, Submitter, check_secret, download,
+};
 use secrecy::SecretString;
 use serde_json::json;
 
@@ -52,8 +54,8 @@ async fn the_services_client_creates_reads_and_downloads_and_its_parser_reads_th
 
     let submission = client.submission(&created.id.to_string()).await.unwrap();
     assert_eq!(submission["status"], "completed");
-    let pdf = client
-        .download(signer.document_url.as_deref().unwrap())
+    // Document URLs carry their own token: downloaded without the API key.
+    let pdf = download(signer.document_url.as_deref().unwrap())
         .await
         .unwrap();
     assert!(pdf.starts_with(b"%PDF"));
