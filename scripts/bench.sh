@@ -89,9 +89,10 @@ start_hub() {
   else
     env+=(DATABASE_URL="sqlite://$dir/hub.db?mode=rwc")
   fi
-  # The hub starts its erp-sandbox and Stripe stand-in in-process on free ports and points its clients at them.
+  # The hub starts its erp-sandbox, Stripe and DocuSeal stand-ins in-process on free ports and points its clients at them.
   env+=(ERP_SANDBOX_BIND=127.0.0.1:$(free_port) ERP_SANDBOX_DATABASE_URL="sqlite://$dir/erp.db?mode=rwc"
-    STRIPE_SANDBOX_BIND=127.0.0.1:$(free_port) STRIPE_SANDBOX_DATABASE_URL="sqlite://$dir/stripe.db?mode=rwc")
+    STRIPE_SANDBOX_BIND=127.0.0.1:$(free_port) STRIPE_SANDBOX_DATABASE_URL="sqlite://$dir/stripe.db?mode=rwc"
+    DOCUSEAL_SANDBOX_BIND=127.0.0.1:0 DOCUSEAL_SANDBOX_DATABASE_URL="sqlite://$dir/docuseal.db?mode=rwc")
   (cd "$dir" && exec env "${env[@]}" "$HUB_BIN" >"$dir/hub.log" 2>&1) &
   HUB_PID=$!
   PIDS+=("$HUB_PID")

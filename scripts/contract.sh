@@ -22,7 +22,8 @@ target=${CARGO_TARGET_DIR:-target}
 base=http://127.0.0.1:$port
 BIND=127.0.0.1:$port ERP_SANDBOX_BIND=127.0.0.1:$erp_port DATABASE_URL="sqlite://$work/hub.db?mode=rwc" \
   ERP_SANDBOX_DATABASE_URL="sqlite://$work/erp.db?mode=rwc" \
-  STRIPE_SANDBOX_BIND=127.0.0.1:$stripe_port STRIPE_SANDBOX_DATABASE_URL="sqlite://$work/stripe.db?mode=rwc" JWT_KEYS_DIR="$work/keys" SPA_DIR=apps/client/dist \
+  STRIPE_SANDBOX_BIND=127.0.0.1:$stripe_port STRIPE_SANDBOX_DATABASE_URL="sqlite://$work/stripe.db?mode=rwc" \
+  DOCUSEAL_SANDBOX_BIND=127.0.0.1:0 DOCUSEAL_SANDBOX_DATABASE_URL="sqlite://$work/docuseal.db?mode=rwc" JWT_KEYS_DIR="$work/keys" SPA_DIR=apps/client/dist \
   PORTAL_URL=$base PUBLIC_URL=$base RUST_LOG=warn \
   LINK_LIMIT_PER_IP=1000000 LINK_LIMIT_PER_IDENTIFIER=1000000 CODE_FAILURES_PER_MINUTE=1000000 \
   TWILIO_ACCOUNT_SID=ACcontract TWILIO_AUTH_TOKEN="$(python3 -c 'import secrets; print(secrets.token_hex(16))')" \

@@ -2,7 +2,8 @@
 # The portal's tests: Vitest unit tests, then the browser test in Debian's Chromium against the mock
 # hub (tests/mock-server.mjs), then the same browser test against a real hub started here (debug
 # build, fresh SQLite and keys in a temp dir, free ports), reading links and codes from the hub's
-# sandbox outbox as a customer reads their mail. Prints the built JS size and the login page's
+# sandbox outbox as a customer reads their mail; the quotes test (tests/e2e-quotes.test.mjs) signs on the
+# DocuSeal stand-in the hub starts. Prints the built JS size and the login page's
 # time to interactive (reported, not asserted).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +27,8 @@ port=$(free_port); erp_port=$(free_port); stripe_port=$(free_port)
 target=${CARGO_TARGET_DIR:-target}
 BIND=127.0.0.1:$port ERP_SANDBOX_BIND=127.0.0.1:$erp_port DATABASE_URL="sqlite://$work/hub.db?mode=rwc" \
   ERP_SANDBOX_DATABASE_URL="sqlite://$work/erp.db?mode=rwc" \
-  STRIPE_SANDBOX_BIND=127.0.0.1:$stripe_port STRIPE_SANDBOX_DATABASE_URL="sqlite://$work/stripe.db?mode=rwc" JWT_KEYS_DIR="$work/keys" SPA_DIR=apps/client/dist \
+  STRIPE_SANDBOX_BIND=127.0.0.1:$stripe_port STRIPE_SANDBOX_DATABASE_URL="sqlite://$work/stripe.db?mode=rwc" \
+  DOCUSEAL_SANDBOX_BIND=127.0.0.1:0 DOCUSEAL_SANDBOX_DATABASE_URL="sqlite://$work/docuseal.db?mode=rwc" JWT_KEYS_DIR="$work/keys" SPA_DIR=apps/client/dist \
   PORTAL_URL=http://127.0.0.1:$port PUBLIC_URL=http://127.0.0.1:$port RUST_LOG=warn LINK_LIMIT_PER_IP=1000 \
   "$target/debug/hub" >"$work/hub.log" 2>&1 &
 hub=$!
@@ -37,4 +39,6 @@ curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$work/hub.log"; ex
 export E2E_IDENTIFIERS=isabelle.bouchard@example.ca,luc.cote@example.ca,minh.nguyen@example.ca,chantal.levesque@example.ca,nathalie.gauthier@example.ca,amelie.fortin@example.ca,karine.ouellet@example.ca,genevieve.lavoie@example.ca,alexandre.bergeron@example.ca,olivier.caron@example.ca
 export E2E_LIMITED_IDENTIFIER=mathieu.roy@example.ca
 export E2E_SUPPORT_CUSTOMER=CUST-2024-00001
+# The quotes test reads the Sales Order in the erp-sandbox the hub started.
+export E2E_ERP_URL=http://127.0.0.1:$erp_port
 (cd apps/client && HUB_URL=http://127.0.0.1:$port npm run --silent test:e2e) || { tail -n 50 "$work/hub.log"; exit 1; }

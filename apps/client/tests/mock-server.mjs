@@ -215,6 +215,8 @@ async function route(state, distDir, req, res) {
   if (key === 'POST /portal/logout') return logout(state, req, url, res);
   if (key === 'POST /portal/impersonate') return impersonate(state, req, await readBody(req), res);
   if (key === 'GET /notifications/outbox.json') return json(res, 200, outbox(state, url));
+  // No quotation-signing here: no quotes (the hub's own quotes test is tests/e2e-quotes.test.mjs).
+  if (key === 'GET /accept/quotes') return json(res, 200, { quotes: [] });
   if (PAYMENTS_PATH.test(url.pathname)) return routePayments(state, req, url, res);
   if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(distDir, url, res);
   problem(res, 405, 'METHOD_NOT_ALLOWED', 'Method Not Allowed', `${req.method} is not allowed here.`);

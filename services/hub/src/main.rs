@@ -1,6 +1,7 @@
 //! The Gigafibre hub in one process (the embedded default): every service's routes on one server,
 //! the erp-sandbox started in-process unless `ERP_URL` points elsewhere, the Stripe stand-in unless
-//! `STRIPE_API_URL` does, and the portal SPA at `/`.
+//! `STRIPE_API_URL` does, the DocuSeal stand-in unless `DOCUSEAL_API_URL` does, and the portal SPA
+//! at `/`.
 
 mod cli;
 mod stand_ins;
@@ -101,6 +102,9 @@ async fn serve_all() -> anyhow::Result<ExitCode> {
         stand_ins::use_stripe_sandbox(&mut src, url);
     }
     stand_ins::wire_payments(&mut src);
+    if Env.get("DOCUSEAL_API_URL").is_none() {
+        stand_ins::start_docuseal_sandbox(&mut src).await?;
+    }
     let server = ServerSettings::from_source(&src, "127.0.0.1:8080")?;
     let database_url = config::database_url(&src, DEFAULT_DATABASE_URL)?;
     let portal_auth_settings =
@@ -109,6 +113,9 @@ async fn serve_all() -> anyhow::Result<ExitCode> {
         notifications::Settings::from_source(&src.with_database(&database_url, "notifications"))?;
     let payments_settings =
         payments::Settings::from_source(&src.with_database(&database_url, "payments"))?;
+    let quotation_settings = quotation_signing::Settings::from_source(
+        &src.with_database(&database_url, "quotation-signing"),
+    )?;
     let mode = config::outbound_mode(&src)?;
     let bus = server
         .bus
@@ -124,6 +131,7 @@ async fn serve_all() -> anyhow::Result<ExitCode> {
         .start(Arc::clone(&bus), &metrics)
         .await?;
     let payments = payments_settings.start(Arc::clone(&bus), &metrics).await?;
+    let quotation_signing = quotation_settings.start(Arc::clone(&bus), &metrics).await?;
     let spa = config::path_or(&src, "SPA_DIR", "apps/client/dist");
     tracing::info!(bind = %server.bind, outbound = ?mode, database = %redact(&database_url),
         nats = server.bus.url.is_some(), spa = %spa.display(), "hub listening");
@@ -131,6 +139,7 @@ async fn serve_all() -> anyhow::Result<ExitCode> {
         Arc::new(portal_auth),
         Arc::new(notifications),
         Arc::new(payments),
+        Arc::new(quotation_signing),
     ];
     // SIGTERM: requests in flight, the link worker's round and the deliveries in hand all finish.
     Application::serve(
@@ -158,14 +167,11 @@ async fn start_erp_sandbox(src: &dyn Source) -> anyhow::Result<String> {
             portal_auth::config::SANDBOX_ERP_SECRET,
         )?,
     };
-    std::fs::create_dir_all("var").context("creating var/")?;
-    let sandbox = erp_sandbox::Sandbox::build(settings)
-        .await
-        .context("starting the erp-sandbox (ERP_SANDBOX_BIND)")?;
-    let url = sandbox.base_url();
-    tracing::info!(url = %url, "erp-sandbox started in-process");
-    tokio::spawn(sandbox.run_until_stopped());
-    Ok(url)
+    stand_ins::start_in_process(
+        "erp-sandbox (ERP_SANDBOX_BIND)",
+        erp_sandbox::Sandbox::build(settings),
+    )
+    .await
 }
 
 /// The built portal at `/` when present (`make run` builds it).
@@ -189,6 +195,38 @@ fn redact(url: &str) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// The hub serves one OpenAPI document: a schema name two services use for different schemas
+    /// would keep only one of them (payments' `Status` and quotation-signing's did).
+    #[test]
+    fn no_two_services_give_one_schema_name_to_different_schemas() {
+        let documents = [
+            ("portal-auth", portal_auth::startup::PortalAuth::openapi()),
+            (
+                "notifications",
+                notifications::startup::Notifications::openapi(),
+            ),
+            ("payments", payments::startup::Payments::openapi()),
+            (
+                "quotation-signing",
+                quotation_signing::QuotationSigning::openapi(),
+            ),
+        ];
+        let mut seen: HashMap<String, (&str, String)> = HashMap::new();
+        for (service, doc) in &documents {
+            let schemas = doc.components.as_ref().map(|c| &c.schemas);
+            for (name, schema) in schemas.into_iter().flatten() {
+                let json = serde_json::to_string(schema).unwrap();
+                if let Some((first, other)) = seen.get(name) {
+                    assert_eq!(
+                        other, &json,
+                        "{first} and {service} both name a different schema {name}"
+                    );
+                }
+                seen.insert(name.clone(), (service, json));
+            }
+        }
+    }
 
     /// Issue 16, finding 5: the loopback shortcut to the outbox is the embedded default's alone;
     /// notifications started on its own leaves it off.

@@ -23,6 +23,8 @@ async fn start_hub(dir: &TempDir, stripe_port: u16) -> Proc {
         ("ERP_SANDBOX_DATABASE_URL", sqlite("erp.db")),
         ("STRIPE_SANDBOX_BIND", format!("127.0.0.1:{stripe_port}")),
         ("STRIPE_SANDBOX_DATABASE_URL", sqlite("stripe.db")),
+        ("DOCUSEAL_SANDBOX_BIND", "127.0.0.1:0".to_owned()),
+        ("DOCUSEAL_SANDBOX_DATABASE_URL", sqlite("docuseal.db")),
         (
             "JWT_KEYS_DIR",
             dir.path().join("keys").display().to_string(),

@@ -57,6 +57,8 @@ fn start_hub() -> Hub {
         // The Stripe stand-in on a free port of its own, so parallel hubs never meet on 8002.
         .env("STRIPE_SANDBOX_BIND", "127.0.0.1:0")
         .env("STRIPE_SANDBOX_DATABASE_URL", sqlite("stripe.db"))
+        .env("DOCUSEAL_SANDBOX_BIND", "127.0.0.1:0")
+        .env("DOCUSEAL_SANDBOX_DATABASE_URL", sqlite("docuseal.db"))
         .env("JWT_KEYS_DIR", dir.join("keys"))
         .env("SPA_DIR", &spa)
         .env("PORTAL_URL", &origin)

@@ -43,6 +43,8 @@ fn hub_env(
         // The Stripe stand-in on a free port of its own, so parallel hubs never meet on 8002.
         ("STRIPE_SANDBOX_BIND", "127.0.0.1:0".to_owned()),
         ("STRIPE_SANDBOX_DATABASE_URL", sqlite("stripe.db")),
+        ("DOCUSEAL_SANDBOX_BIND", "127.0.0.1:0".to_owned()),
+        ("DOCUSEAL_SANDBOX_DATABASE_URL", sqlite("docuseal.db")),
         (
             "JWT_KEYS_DIR",
             dir.path().join("keys").display().to_string(),

@@ -4,9 +4,11 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// Where a quote stands.
+/// Where a quote stands. Named `QuoteState` in the OpenAPI document: payments' `Status` (an
+/// invoice's) is another schema, and the hub serves both in one document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = QuoteState)]
 pub enum Status {
     /// In ERPNext, never sent (no row of ours).
     Draft,

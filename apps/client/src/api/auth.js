@@ -9,7 +9,7 @@ import { ApiError, request } from './http.js';
  * a login page that believes the stored token and a page whose API refuses it.
  * @param {string} method
  * @param {string} path
- * @param {{ body?: unknown }} [options]
+ * @param {{ body?: unknown, blob?: boolean, lang?: string }} [options]
  */
 export async function authFetch(method, path, options = {}) {
   const { token } = useCustomerStore();

@@ -47,12 +47,14 @@ async function readJson(response) {
  * non-2xx answer.
  * @param {string} method
  * @param {string} path relative, e.g. `/portal/me`
- * @param {{ body?: unknown, token?: string | null, blob?: boolean }} [options]
+ * @param {{ body?: unknown, token?: string | null, blob?: boolean, lang?: string }} [options]
+ *   `lang`: sent as Accept-Language, for services that word their `detail` in it
  */
-export async function request(method, path, { body, token, blob = false } = {}) {
+export async function request(method, path, { body, token, blob = false, lang } = {}) {
   const headers = { Accept: blob ? '*/*' : 'application/json, application/problem+json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
+  if (lang) headers['Accept-Language'] = lang;
   let response;
   try {
     response = await fetch(path, {

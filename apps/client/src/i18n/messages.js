@@ -1,9 +1,12 @@
 // UI strings, French first. French text puts a no-break space before ? and : (typography). `{name}` placeholders are filled by the locale store;
 // an array is [singular, plural].
 
+import { quoteMessages } from './quote-messages.js';
+
 /** Every UI string, by language then key. */
 export const messages = {
   fr: {
+    ...quoteMessages.fr,
     'app.title': 'Gigafibre — Espace client',
     'app.brand': 'Gigafibre',
     'app.portal': 'Espace client',
@@ -180,6 +183,7 @@ export const messages = {
     'error.retryLater': 'Réessayez plus tard.',
   },
   en: {
+    ...quoteMessages.en,
     'app.title': 'Gigafibre — Customer portal',
     'app.brand': 'Gigafibre',
     'app.portal': 'Customer portal',

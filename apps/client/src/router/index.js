@@ -9,6 +9,7 @@ import InvoicesPage from '../pages/InvoicesPage.vue';
 import LoginPage from '../pages/LoginPage.vue';
 import PaymentCancel from '../pages/PaymentCancel.vue';
 import PaymentSuccess from '../pages/PaymentSuccess.vue';
+import QuotesPage from '../pages/QuotesPage.vue';
 import { useCustomerStore } from '../stores/customer.js';
 
 /** Routes anyone may see; every other route needs a valid token. */
@@ -19,6 +20,8 @@ export const routes = [
   { path: '/', name: 'dashboard', component: DashboardPage },
   { path: '/factures', name: 'invoices', component: InvoicesPage },
   { path: '/compte', name: 'account', component: AccountPage },
+  // quotation-signing's links and DocuSeal's return after signing land here.
+  { path: '/soumissions', name: 'quotes', component: QuotesPage },
   { path: '/login', name: 'login', component: LoginPage, meta: { standalone: true } },
   // Where the payments service sends customers back from Stripe Checkout.
   { path: '/paiement/reussi', name: 'payment-success', component: PaymentSuccess },
