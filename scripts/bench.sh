@@ -218,9 +218,10 @@ bench_notifications() {
 # ---------------------------------------------------------------------------------------------------
 # Webhook intake of a release service process, on SQLite then on PostgreSQL: $1 the binary, $2 the
 # webhook's path, $3 its wrk script, $4 the inbox table, $5 the variable holding the webhook secrets,
-# $6 the secret's prefix; `prepare_webhooks` (set by the caller) writes what the script sends.
+# $6 the secret's prefix, $7 the p99 target in ms (empty: p99 is informative); `prepare_webhooks`
+# (set by the caller) writes what the script sends.
 bench_intake() {
-  local bin_name=$1 route=$2 script=$3 table=$4 secret_var=$5 prefix=$6 db
+  local bin_name=$1 route=$2 script=$3 table=$4 secret_var=$5 prefix=$6 p99_target=${7:-} db
   cargo build --release -q -p "$bin_name"
   local bin=${CARGO_TARGET_DIR:-$ROOT/target}/release/$bin_name
   for db in sqlite postgres; do
@@ -274,7 +275,11 @@ bench_intake() {
     echo "events recorded: $recorded"
     judge "$label" "/healthz, webhook: no errors or non-2xx" "$h_bad/$w_bad" "$(pass_if "$h_bad + $w_bad == 0")"
     judge "$label" "webhook intake >= 0.15 x /healthz" "$ratio" "$(pass_if "$ratio >= 0.15")"
-    judge "$label" "webhook intake p99 < 20 ms" "${w_p99} ms" "$(pass_if "$w_p99 < 20")"
+    if [ -n "$p99_target" ]; then
+      judge "$label" "webhook intake p99 < $p99_target ms" "${w_p99} ms" "$(pass_if "$w_p99 < $p99_target")"
+    else
+      judge "$label" "webhook intake p99 (informative)" "${w_p99} ms" INFO
+    fi
     cleanup
   done
 }
@@ -286,12 +291,14 @@ bench_payments() {
   prepare_webhooks() {
     python3 "$BENCH_DIR/stripe_events.py" "$BENCH_SECRET" "${BENCH_WEBHOOK_EVENTS:-300000}" "$BENCH_WEBHOOKS"
   }
-  bench_intake payments /webhook/stripe stripe-webhook.lua stripe_event STRIPE_WEBHOOK_SECRETS whsec_bench_
+  bench_intake payments /webhook/stripe stripe-webhook.lua stripe_event STRIPE_WEBHOOK_SECRETS whsec_bench_ 20
   bench_ppa
 }
 
 # Quotes (issue 19): DocuSeal's events with the secret header, each a new one (bench/docuseal-webhook.lua
-# numbers them), for envelopes of no quote: checked, recorded, 200, then processed off the request path.
+# numbers them), for envelopes of no quote: checked, recorded, 200, then processed off the request path
+# (the issue's target is the ratio; p99 is printed: on SQLite the processor's writes, once a second
+# during a burst, make the intake's writer wait, which shows in the tail).
 bench_quotes() {
   prepare_webhooks() { :; }
   bench_intake quotation-signing /accept/docuseal-webhook docuseal-webhook.lua docuseal_event \
@@ -338,6 +345,6 @@ failed=0
 for r in "${RESULTS[@]}"; do
   IFS='|' read -r mode target value verdict <<<"$r"
   printf '%-4s  %-34s  %-48s %s\n' "$verdict" "$mode" "$target" "$value"
-  [ "$verdict" = PASS ] || [ "$verdict" = AIM ] || failed=1
+  [ "$verdict" = PASS ] || [ "$verdict" = AIM ] || [ "$verdict" = INFO ] || failed=1
 done
 exit "$failed"
