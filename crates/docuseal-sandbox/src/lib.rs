@@ -138,7 +138,7 @@ fn page_key(api_key: &SecretString) -> [u8; 32] {
 pub struct Sandbox {
     port: u16,
     server: Server,
-    worker: webhooks::Worker,
+    worker: stand_in_kit::webhooks::Worker<webhooks::DocusealPost>,
 }
 
 impl Sandbox {
@@ -166,7 +166,7 @@ impl Sandbox {
             page_key: page_key(&settings.api_key),
             write_lock: tokio::sync::Mutex::new(()),
         });
-        let worker = webhooks::Worker::new(state.clone(), &settings)?;
+        let worker = webhooks::worker(state.clone(), &settings)?;
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

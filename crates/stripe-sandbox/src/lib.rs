@@ -137,7 +137,7 @@ pub(crate) struct AppState {
 pub struct Sandbox {
     port: u16,
     server: Server,
-    worker: webhooks::Worker,
+    worker: stand_in_kit::webhooks::Worker<webhooks::StripePost>,
     settler: settle::Settler,
 }
 
@@ -167,7 +167,7 @@ impl Sandbox {
             business_name: settings.business_name.clone(),
             write_lock: tokio::sync::Mutex::new(()),
         });
-        let worker = webhooks::Worker::new(store, &settings)?;
+        let worker = webhooks::worker(store.queue, &settings)?;
         let settler = settle::Settler::new(state.clone().into_inner(), settings.poll_interval);
         let server = HttpServer::new(move || {
             App::new()
