@@ -3,6 +3,7 @@
 //! worker, binding and starting the server. Each stand-in keeps its own wire format (Stripe's
 //! signature, DocuSeal's secret headers, Frappe's errors); only the mechanics live here.
 
+pub mod config;
 pub mod pdf;
 pub mod server;
 pub mod store;
