@@ -10,26 +10,13 @@ use crate::{EVENTS, SandboxSettings, model};
 /// The key `make run` uses when `DOCUSEAL_API_KEY` is unset.
 pub const DEFAULT_API_KEY: &str = "docuseal-sandbox-key";
 
-fn problem(name: &str, problem: impl Into<String>) -> ConfigError {
-    ConfigError {
-        name: name.to_owned(),
-        problem: problem.into(),
-    }
-}
-
 impl SandboxSettings {
     /// `BIND`, `DATABASE_URL`, `DOCUSEAL_API_KEY` (or `_FILE`), `DOCUSEAL_SANDBOX_PUBLIC_URL`,
     /// `DOCUSEAL_SANDBOX_WEBHOOK_URL`, `DOCUSEAL_SANDBOX_WEBHOOK_HEADERS` (`Name=value[,…]`, or
     /// `_FILE`), `DOCUSEAL_SANDBOX_WEBHOOK_EVENTS`, `DOCUSEAL_SANDBOX_WEBHOOK_HMAC_SECRET` (or
     /// `_FILE`), `DOCUSEAL_SANDBOX_RETRY_SECONDS`; a malformed one is named in the error.
     pub fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
-        let bind = config::string_or(src, "BIND", "127.0.0.1:8003");
-        if !matches!(
-            bind.rsplit_once(':').map(|(_, p)| p.parse::<u16>()),
-            Some(Ok(_))
-        ) {
-            return Err(problem("BIND", format!("{bind:?} is not an address:port")));
-        }
+        let bind = stand_in_kit::config::bind(src, "127.0.0.1:8003")?;
         let public_url = src.get("DOCUSEAL_SANDBOX_PUBLIC_URL");
         if let Some(url) = &public_url {
             http_url("DOCUSEAL_SANDBOX_PUBLIC_URL", url)?;
@@ -54,10 +41,11 @@ impl SandboxSettings {
                 .unwrap_or_else(|| {
                     SecretString::from(format!("whsec_{}", model::random_token(32)))
                 }),
-            retry_schedule: match src.get("DOCUSEAL_SANDBOX_RETRY_SECONDS") {
-                None => Self::default_retry_schedule(),
-                Some(list) => schedule(&list)?,
-            },
+            retry_schedule: stand_in_kit::config::retry_schedule(
+                src,
+                "DOCUSEAL_SANDBOX_RETRY_SECONDS",
+                Self::default_retry_schedule(),
+            )?,
             poll_interval: Duration::from_millis(500),
         })
     }
@@ -67,7 +55,7 @@ fn http_url(name: &str, url: &str) -> Result<(), ConfigError> {
     if url.starts_with("http://") || url.starts_with("https://") {
         Ok(())
     } else {
-        Err(problem(name, "starts with http:// or https://"))
+        Err(ConfigError::new(name, "starts with http:// or https://"))
     }
 }
 
@@ -82,7 +70,7 @@ fn events(raw: Option<&str>) -> Result<Vec<String>, ConfigError> {
             if EVENTS.contains(&e) {
                 Ok(e.to_owned())
             } else {
-                Err(problem(
+                Err(ConfigError::new(
                     "DOCUSEAL_SANDBOX_WEBHOOK_EVENTS",
                     format!("{e:?} is not one of {}", EVENTS.join(", ")),
                 ))
@@ -100,32 +88,19 @@ fn header_list(raw: &str) -> Result<Vec<(String, SecretString)>, ConfigError> {
         .map(|item| {
             let (name, value) = item
                 .split_once('=')
-                .ok_or_else(|| problem(NAME, "each item is Name=value"))?;
+                .ok_or_else(|| ConfigError::new(NAME, "each item is Name=value"))?;
             let name = name.trim();
             let valid = !name.is_empty()
                 && name
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
             if !valid {
-                return Err(problem(NAME, "a header name is letters, digits, - and _"));
+                return Err(ConfigError::new(
+                    NAME,
+                    "a header name is letters, digits, - and _",
+                ));
             }
             Ok((name.to_owned(), SecretString::from(value.trim().to_owned())))
-        })
-        .collect()
-}
-
-fn schedule(raw: &str) -> Result<Vec<Duration>, ConfigError> {
-    raw.split(',')
-        .map(|s| {
-            s.trim()
-                .parse::<u64>()
-                .map(Duration::from_secs)
-                .map_err(|_| {
-                    problem(
-                        "DOCUSEAL_SANDBOX_RETRY_SECONDS",
-                        "a comma-separated list of seconds",
-                    )
-                })
         })
         .collect()
 }

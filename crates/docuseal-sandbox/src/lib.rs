@@ -29,12 +29,12 @@ mod store;
 mod templates;
 mod webhooks;
 
-use std::net::TcpListener;
 use std::time::Duration;
 
-use actix_web::{App, HttpServer, dev::Server, dev::ServerHandle, web};
+use actix_web::{dev::Server, dev::ServerHandle, web};
 use anyhow::Context;
 use secrecy::SecretString;
+use stand_in_kit::server;
 
 pub use config::DEFAULT_API_KEY;
 pub use error::DocusealError;
@@ -138,7 +138,7 @@ fn page_key(api_key: &SecretString) -> [u8; 32] {
 pub struct Sandbox {
     port: u16,
     server: Server,
-    worker: webhooks::Worker,
+    worker: stand_in_kit::webhooks::Worker<webhooks::DocusealPost>,
 }
 
 impl Sandbox {
@@ -147,12 +147,7 @@ impl Sandbox {
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the docuseal-sandbox database")?;
-        let listener = TcpListener::bind(&settings.bind)
-            .with_context(|| format!("binding the docuseal-sandbox to {}", settings.bind))?;
-        let port = listener
-            .local_addr()
-            .context("reading the bound port")?
-            .port();
+        let (listener, port) = server::bind("docuseal-sandbox", &settings.bind)?;
         let public_url = settings
             .public_url
             .clone()
@@ -166,10 +161,9 @@ impl Sandbox {
             page_key: page_key(&settings.api_key),
             write_lock: tokio::sync::Mutex::new(()),
         });
-        let worker = webhooks::Worker::new(state.clone(), &settings)?;
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
+        let worker = webhooks::worker(state.clone(), &settings)?;
+        let server = server::serve("docuseal-sandbox", listener, move |app| {
+            app.app_data(state.clone())
                 .app_data(web::PayloadConfig::new(2 * 1024 * 1024))
                 .app_data(web::FormConfig::default().limit(2 * 1024 * 1024))
                 .service(web::scope("/api").configure(api::configure))
@@ -177,12 +171,8 @@ impl Sandbox {
                 .service(web::scope("/sandbox").configure(control::configure))
                 .configure(signing::configure_files)
                 .configure(preview::configure)
-                .default_service(web::to(api::not_found))
-        })
-        .workers(1)
-        .listen(listener)
-        .context("starting the docuseal-sandbox server")?
-        .run();
+                .default_service(web::to(api::not_found));
+        })?;
         Ok(Sandbox {
             port,
             server,

@@ -6,89 +6,10 @@ const MAX_LINES: usize = 52;
 
 /// A PDF whose one page shows `lines`, top to bottom; `title` goes into the document info.
 pub fn document(title: &str, lines: &[String]) -> Vec<u8> {
-    let mut content = b"BT /F1 11 Tf 50 790 Td 14 TL\n".to_vec();
-    for line in lines.iter().take(MAX_LINES) {
-        content.push(b'(');
-        content.extend(pdf_string(line));
-        content.extend_from_slice(b") Tj T*\n");
-    }
-    content.extend_from_slice(b"ET\n");
-    let mut stream = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
-    stream.extend(content);
-    stream.extend_from_slice(b"endstream");
-    let mut info = b"<< /Producer (docuseal-sandbox) /Title (".to_vec();
-    info.extend(pdf_string(title));
-    info.extend_from_slice(b") >>");
-    let objects: [Vec<u8>; 6] = [
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_vec(),
-        stream,
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec(),
-        info,
-    ];
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::with_capacity(objects.len());
-    for (index, object) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend(format!("{} 0 obj\n", index + 1).into_bytes());
-        out.extend_from_slice(object);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).into_bytes());
-    for offset in offsets {
-        out.extend(format!("{offset:010} 00000 n \n").into_bytes());
-    }
-    out.extend(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R /Info 6 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .into_bytes(),
-    );
-    out
-}
-
-/// A PDF literal string body in WinAnsi (Latin-1 for French letters), escaped; other characters
-/// become `?`.
-fn pdf_string(text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '(' | ')' | '\\' => {
-                out.push(b'\\');
-                out.push(c as u8);
-            }
-            ' '..='~' => out.push(c as u8),
-            _ => match u8::try_from(u32::from(c)) {
-                Ok(byte) if byte >= 0xA0 => out.extend(format!("\\{byte:03o}").into_bytes()),
-                _ => out.push(b'?'),
-            },
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_xref_points_at_each_object_and_text_is_escaped() {
-        let pdf = document("t", &["Signé (test)".to_owned()]);
-        let text = String::from_utf8_lossy(&pdf);
-        assert!(text.starts_with("%PDF-1.4"));
-        let start: usize = text
-            .rsplit("startxref\n")
-            .next()
-            .and_then(|t| t.lines().next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0);
-        assert!(text[start..].starts_with("xref"));
-        let first = text[start..].lines().nth(3).unwrap_or_default();
-        let offset: usize = first[..10].parse().unwrap_or(0);
-        assert!(text[offset..].starts_with("1 0 obj"));
-        assert!(text.contains("Sign\\351 \\(test\\)"));
-    }
+    let shown = &lines[..lines.len().min(MAX_LINES)];
+    stand_in_kit::pdf::one_page(
+        "BT /F1 11 Tf 50 790 Td 14 TL",
+        shown,
+        Some(("docuseal-sandbox", title)),
+    )
 }

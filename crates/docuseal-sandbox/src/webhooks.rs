@@ -1,7 +1,7 @@
 //! Events and their delivery, DocuSeal's way: each event is queued in the database and POSTed
 //! (`User-Agent: DocuSeal.com Webhook`, the secret headers, `X-Docuseal-Signature`) until the
-//! receiver answers below 400 or the retry schedule runs out; every attempt is logged in
-//! `webhook_attempts`. The same loop announces expired submissions.
+//! receiver answers below 400 or the retry schedule runs out (`stand_in_kit::webhooks`). The same
+//! loop announces expired submissions.
 
 use std::time::Duration;
 
@@ -13,8 +13,8 @@ use sha2::Sha256;
 
 use crate::error::DocusealError;
 use crate::model::ts;
-use crate::store::Delivery;
 use crate::{AppState, SandboxSettings};
+use stand_in_kit::webhooks::{Delivery, Post, Worker};
 
 /// DocuSeal's webhook `User-Agent`.
 pub const USER_AGENT: &str = "DocuSeal.com Webhook";
@@ -34,7 +34,8 @@ pub async fn emit(state: &AppState, event_type: &str, data: Value) -> Result<(),
     });
     state
         .store
-        .enqueue(event_type, url, &body.to_string(), now_ms())
+        .queue
+        .enqueue(event_type, url, &body.to_string())
         .await?;
     Ok(())
 }
@@ -48,98 +49,48 @@ pub fn signature(secret: &SecretString, time: i64, body: &str) -> String {
     format!("{time}.{}", hex::encode(mac.finalize().into_bytes()))
 }
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-/// The delivery and expiry loop of one sandbox.
-pub struct Worker {
+/// DocuSeal's way of POSTing a delivery: the secret headers and the signature, delivered on any
+/// answer below 400; each round first announces the expired submissions.
+pub struct DocusealPost {
     state: web::Data<AppState>,
     headers: Vec<(String, SecretString)>,
     hmac_secret: SecretString,
-    schedule: Vec<Duration>,
-    poll: Duration,
     http: reqwest::Client,
 }
 
-impl Worker {
-    pub fn new(state: web::Data<AppState>, settings: &SandboxSettings) -> anyhow::Result<Self> {
-        // DocuSeal's timeouts: 8 s to connect, 15 s to read.
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(8))
-            .timeout(Duration::from_secs(23))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        Ok(Self {
-            state,
-            headers: settings.webhook_headers.clone(),
-            hmac_secret: settings.webhook_hmac_secret.clone(),
-            schedule: settings.retry_schedule.clone(),
-            poll: settings.poll_interval,
-            http,
-        })
-    }
+/// The delivery and expiry loop of one sandbox.
+pub fn worker(
+    state: web::Data<AppState>,
+    settings: &SandboxSettings,
+) -> anyhow::Result<Worker<DocusealPost>> {
+    // DocuSeal's timeouts: 8 s to connect, 15 s to read.
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(8))
+        .timeout(Duration::from_secs(23))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let queue = state.store.queue.clone();
+    let post = DocusealPost {
+        state,
+        headers: settings.webhook_headers.clone(),
+        hmac_secret: settings.webhook_hmac_secret.clone(),
+        http,
+    };
+    let (schedule, poll) = (settings.retry_schedule.clone(), settings.poll_interval);
+    Ok(Worker::new(queue, schedule, poll, post))
+}
 
-    /// Announces expiries and delivers what is due, forever.
-    pub async fn run(self) {
-        loop {
-            if let Err(e) = crate::control::announce_expiries(&self.state).await {
-                tracing::error!(error = %e, "announcing expired submissions");
-            }
-            match self.state.store.due_deliveries(now_ms()).await {
-                Ok(due) => {
-                    for delivery in due {
-                        self.deliver(&delivery).await;
-                    }
-                }
-                Err(e) => tracing::error!(error = %e, "reading the webhook queue"),
-            }
-            tokio::time::sleep(self.poll).await;
+impl Post for DocusealPost {
+    async fn before_round(&self) {
+        if let Err(e) = crate::control::announce_expiries(&self.state).await {
+            tracing::error!(error = %e, "announcing expired submissions");
         }
     }
 
-    async fn deliver(&self, delivery: &Delivery) {
-        let outcome = self.post(&delivery.url, &delivery.body).await;
-        let attempt = delivery.attempts + 1;
-        let (text, state, next_at) = match &outcome {
-            // DocuSeal counts any answer below 400 as delivered.
-            Ok(status) if *status < 400 => (status.to_string(), "delivered", 0),
-            failed => {
-                let text = match failed {
-                    Ok(status) => status.to_string(),
-                    Err(e) => e.clone(),
-                };
-                match usize::try_from(delivery.attempts)
-                    .ok()
-                    .and_then(|n| self.schedule.get(n))
-                {
-                    Some(wait) => {
-                        let wait = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
-                        (text, "pending", now_ms().saturating_add(wait))
-                    }
-                    None => (text, "failed", 0),
-                }
-            }
-        };
-        if state == "delivered" {
-            tracing::info!(event = %delivery.event_type, attempt, outcome = %text, "webhook delivered");
-        } else {
-            tracing::warn!(event = %delivery.event_type, attempt, outcome = %text, state, "webhook delivery failed");
-        }
-        if let Err(e) = self
-            .state
-            .store
-            .record_attempt(delivery, &text, state, now_ms(), next_at)
-            .await
-        {
-            tracing::error!(error = %e, "recording a webhook delivery");
-        }
-    }
-
-    async fn post(&self, url: &str, body: &str) -> Result<u16, String> {
+    async fn post(&self, delivery: &Delivery) -> Result<u16, String> {
         let mut request = self
             .http
-            .post(url)
+            .post(&delivery.url)
             .header("Content-Type", "application/json")
             .header("User-Agent", USER_AGENT);
         let mut signed = false;
@@ -151,15 +102,20 @@ impl Worker {
             let time = chrono::Utc::now().timestamp();
             request = request.header(
                 "X-Docuseal-Signature",
-                signature(&self.hmac_secret, time, body),
+                signature(&self.hmac_secret, time, &delivery.body),
             );
         }
         request
-            .body(body.to_owned())
+            .body(delivery.body.clone())
             .send()
             .await
             .map(|response| response.status().as_u16())
             .map_err(|e| format!("no answer: {e}"))
+    }
+
+    fn delivered(&self, status: u16) -> bool {
+        // DocuSeal counts any answer below 400 as delivered.
+        status < 400
     }
 }
 

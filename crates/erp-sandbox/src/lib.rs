@@ -37,11 +37,10 @@ mod store;
 mod submittable;
 mod subscription;
 
-use std::net::TcpListener;
-
-use actix_web::{App, HttpServer, dev::Server, dev::ServerHandle, web};
+use actix_web::{dev::Server, dev::ServerHandle, web};
 use anyhow::Context;
 use secrecy::SecretString;
+use stand_in_kit::server;
 
 pub use error::FrappeError;
 
@@ -113,15 +112,9 @@ impl Sandbox {
             credentials: credentials(&settings),
             write_lock: tokio::sync::Mutex::new(()),
         });
-        let listener = TcpListener::bind(&settings.bind)
-            .with_context(|| format!("binding the erp-sandbox to {}", settings.bind))?;
-        let port = listener
-            .local_addr()
-            .context("reading the bound port")?
-            .port();
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
+        let (listener, port) = server::bind("erp-sandbox", &settings.bind)?;
+        let server = server::serve("erp-sandbox", listener, move |app| {
+            app.app_data(state.clone())
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
                 .app_data(web::QueryConfig::default().error_handler(|err, _| {
                     FrappeError::validation(format!("Invalid query string: {err}")).into()
@@ -136,12 +129,8 @@ impl Sandbox {
                     web::get().to(file::download_private),
                 )
                 .route("/files/{file_name}", web::get().to(file::download_public))
-                .default_service(web::to(routes::not_found))
-        })
-        .workers(1)
-        .listen(listener)
-        .context("starting the erp-sandbox server")?
-        .run();
+                .default_service(web::to(routes::not_found));
+        })?;
         Ok(Sandbox { port, server })
     }
 

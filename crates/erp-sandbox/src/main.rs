@@ -28,16 +28,8 @@ struct Cli {
 }
 
 fn settings() -> Result<SandboxSettings, ConfigError> {
-    let bind = config::string_or(&Env, "BIND", "127.0.0.1:8000");
-    let port = bind.rsplit_once(':').map(|(_, port)| port.parse::<u16>());
-    if !matches!(port, Some(Ok(_))) {
-        return Err(ConfigError {
-            name: "BIND".to_owned(),
-            problem: format!("{bind:?} is not an address:port"),
-        });
-    }
     Ok(SandboxSettings {
-        bind,
+        bind: stand_in_kit::config::bind(&Env, "127.0.0.1:8000")?,
         database_url: config::database_url(&Env, "sqlite://var/erp-sandbox.db?mode=rwc")?,
         api_key: config::string_or(&Env, "ERP_API_KEY", DEFAULT_API_KEY),
         api_secret: config::secret_or(&Env, "ERP_API_SECRET", DEFAULT_API_SECRET)?,

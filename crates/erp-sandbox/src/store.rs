@@ -1,7 +1,7 @@
 //! The sandbox's own storage: one table of JSON documents, through sea-orm.
 
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, ConnectOptions, Database, DatabaseConnection, QueryOrder, Schema};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, QueryOrder, Schema};
 use serde_json::Value;
 
 /// One stored document.
@@ -45,16 +45,7 @@ pub struct Store {
 impl Store {
     /// Connects and creates the table if needed.
     pub async fn connect(database_url: &str) -> Result<Self, DbErr> {
-        ensure_sqlite_dir(database_url)?;
-        let mut options = ConnectOptions::new(database_url);
-        // One connection that never expires: an in-memory SQLite DB lives and dies with it.
-        options
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None::<std::time::Duration>)
-            .max_lifetime(None::<std::time::Duration>)
-            .sqlx_logging(false);
-        let db = Database::connect(options).await?;
+        let db = stand_in_kit::store::connect(database_url).await?;
         let schema = Schema::new(db.get_database_backend());
         db.execute(
             schema
@@ -152,19 +143,6 @@ impl Store {
             .filter(document::Column::Name.eq(name))
             .one(&self.db)
             .await
-    }
-}
-
-/// Creates the directory of a `sqlite://dir/file.db` URL, as `make run` starts from a fresh checkout.
-fn ensure_sqlite_dir(database_url: &str) -> Result<(), DbErr> {
-    let Some(path) = database_url.strip_prefix("sqlite://") else {
-        return Ok(());
-    };
-    let path = path.split('?').next().unwrap_or_default();
-    match std::path::Path::new(path).parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir)
-            .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display()))),
-        _ => Ok(()),
     }
 }
 

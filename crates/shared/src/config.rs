@@ -22,7 +22,8 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(name: &str, problem: impl Into<String>) -> Self {
+    /// `name` is wrong: `problem`.
+    pub fn new(name: &str, problem: impl Into<String>) -> Self {
         Self {
             name: name.to_owned(),
             problem: problem.into(),

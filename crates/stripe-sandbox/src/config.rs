@@ -10,28 +10,15 @@ use crate::{SandboxSettings, WebhookEndpoint};
 /// The key `make run` uses when `STRIPE_SECRET_KEY` is unset: a test key for a stand-in.
 pub const DEFAULT_SECRET_KEY: &str = "sk_test_sandbox";
 
-fn problem(name: &str, problem: impl Into<String>) -> ConfigError {
-    ConfigError {
-        name: name.to_owned(),
-        problem: problem.into(),
-    }
-}
-
 impl SandboxSettings {
     /// `BIND`, `DATABASE_URL`, `STRIPE_SECRET_KEY` (or `_FILE`), `STRIPE_SANDBOX_PUBLIC_URL`,
     /// `STRIPE_SANDBOX_WEBHOOKS` (`URL=whsec_…[,URL=whsec_…]`), `STRIPE_SANDBOX_RETRY_SECONDS`
     /// (`60,300,…`); a malformed one is named in the error.
     pub fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
-        let bind = config::string_or(src, "BIND", "127.0.0.1:8002");
-        if !matches!(
-            bind.rsplit_once(':').map(|(_, p)| p.parse::<u16>()),
-            Some(Ok(_))
-        ) {
-            return Err(problem("BIND", format!("{bind:?} is not an address:port")));
-        }
+        let bind = stand_in_kit::config::bind(src, "127.0.0.1:8002")?;
         let secret_key = config::secret_or(src, "STRIPE_SECRET_KEY", DEFAULT_SECRET_KEY)?;
         if !secret_key.expose_secret().starts_with("sk_test_") {
-            return Err(problem(
+            return Err(ConfigError::new(
                 "STRIPE_SECRET_KEY",
                 "the stand-in takes sk_test_ keys only",
             ));
@@ -43,10 +30,11 @@ impl SandboxSettings {
             database_url: config::database_url(src, "sqlite://var/stripe-sandbox.db?mode=rwc")?,
             secret_key,
             webhook_endpoints: endpoints(src.get("STRIPE_SANDBOX_WEBHOOKS").as_deref())?,
-            retry_schedule: match src.get("STRIPE_SANDBOX_RETRY_SECONDS") {
-                None => Self::default_retry_schedule(),
-                Some(list) => schedule(&list)?,
-            },
+            retry_schedule: stand_in_kit::config::retry_schedule(
+                src,
+                "STRIPE_SANDBOX_RETRY_SECONDS",
+                Self::default_retry_schedule(),
+            )?,
             poll_interval: Duration::from_millis(500),
             portal_unvisited_lifetime: Duration::from_secs(300),
             debit_delay: debit_delay(src.get("STRIPE_SANDBOX_DEBIT_DELAY_SECONDS").as_deref())?,
@@ -63,7 +51,7 @@ fn debit_delay(raw: Option<&str>) -> Result<Duration, ConfigError> {
     match raw.map(str::parse::<u64>) {
         None => Ok(Duration::from_secs(60)),
         Some(Ok(seconds)) => Ok(Duration::from_secs(seconds)),
-        Some(Err(_)) => Err(problem(NAME, "a whole number of seconds")),
+        Some(Err(_)) => Err(ConfigError::new(NAME, "a whole number of seconds")),
     }
 }
 
@@ -78,30 +66,17 @@ fn endpoints(raw: Option<&str>) -> Result<Vec<WebhookEndpoint>, ConfigError> {
         .map(|item| {
             let (url, secret) = item
                 .rsplit_once("=whsec_")
-                .ok_or_else(|| problem(NAME, "each item is URL=whsec_…"))?;
+                .ok_or_else(|| ConfigError::new(NAME, "each item is URL=whsec_…"))?;
             if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(problem(NAME, "each URL starts with http:// or https://"));
+                return Err(ConfigError::new(
+                    NAME,
+                    "each URL starts with http:// or https://",
+                ));
             }
             Ok(WebhookEndpoint {
                 url: url.to_owned(),
                 secret: format!("whsec_{secret}").into(),
             })
-        })
-        .collect()
-}
-
-fn schedule(raw: &str) -> Result<Vec<Duration>, ConfigError> {
-    raw.split(',')
-        .map(|s| {
-            s.trim()
-                .parse::<u64>()
-                .map(Duration::from_secs)
-                .map_err(|_| {
-                    problem(
-                        "STRIPE_SANDBOX_RETRY_SECONDS",
-                        "a comma-separated list of seconds",
-                    )
-                })
         })
         .collect()
 }

@@ -38,12 +38,12 @@ mod setup_page;
 mod store;
 mod webhooks;
 
-use std::net::TcpListener;
 use std::time::Duration;
 
-use actix_web::{App, HttpServer, dev::Server, dev::ServerHandle, web};
+use actix_web::{dev::Server, dev::ServerHandle, web};
 use anyhow::Context;
 use secrecy::SecretString;
+use stand_in_kit::server;
 
 pub use config::DEFAULT_SECRET_KEY;
 pub use error::StripeError;
@@ -137,7 +137,7 @@ pub(crate) struct AppState {
 pub struct Sandbox {
     port: u16,
     server: Server,
-    worker: webhooks::Worker,
+    worker: stand_in_kit::webhooks::Worker<webhooks::StripePost>,
     settler: settle::Settler,
 }
 
@@ -147,12 +147,7 @@ impl Sandbox {
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the stripe-sandbox database")?;
-        let listener = TcpListener::bind(&settings.bind)
-            .with_context(|| format!("binding the stripe-sandbox to {}", settings.bind))?;
-        let port = listener
-            .local_addr()
-            .context("reading the bound port")?
-            .port();
+        let (listener, port) = server::bind("stripe-sandbox", &settings.bind)?;
         let public_url = settings
             .public_url
             .clone()
@@ -167,21 +162,16 @@ impl Sandbox {
             business_name: settings.business_name.clone(),
             write_lock: tokio::sync::Mutex::new(()),
         });
-        let worker = webhooks::Worker::new(store, &settings)?;
+        let worker = webhooks::worker(store.queue, &settings)?;
         let settler = settle::Settler::new(state.clone().into_inner(), settings.poll_interval);
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
+        let server = server::serve("stripe-sandbox", listener, move |app| {
+            app.app_data(state.clone())
                 .app_data(web::PayloadConfig::new(256 * 1024))
                 .service(web::scope("/v1").configure(api::configure))
                 .service(web::scope("/c/pay").configure(checkout::configure))
                 .service(web::scope("/p/session").configure(portal::configure))
-                .default_service(web::to(api::not_found))
-        })
-        .workers(1)
-        .listen(listener)
-        .context("starting the stripe-sandbox server")?
-        .run();
+                .default_service(web::to(api::not_found));
+        })?;
         Ok(Sandbox {
             port,
             server,

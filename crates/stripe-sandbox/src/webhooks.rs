@@ -1,6 +1,6 @@
 //! Events and their delivery: each event is stored, queued once per endpoint in the database, and
 //! POSTed signed (`Stripe-Signature: t=…,v1=…`) until the endpoint answers 2xx or the retry
-//! schedule runs out; every attempt is logged in `webhook_attempts`.
+//! schedule runs out (`stand_in_kit::webhooks`).
 
 use std::time::Duration;
 
@@ -11,8 +11,8 @@ use sha2::Sha256;
 
 use crate::error::StripeError;
 use crate::objects::{new_id, now, public};
-use crate::store::{Delivery, Store};
 use crate::{API_VERSION, AppState, SandboxSettings, WebhookEndpoint};
+use stand_in_kit::webhooks::{Delivery, Post, Queue, Worker};
 
 /// Stores an event of `kind` about `object` and queues it for every endpoint.
 pub async fn emit(state: &AppState, kind: &str, object: &Value) -> Result<(), StripeError> {
@@ -33,7 +33,8 @@ pub async fn emit(state: &AppState, kind: &str, object: &Value) -> Result<(), St
     for endpoint in &state.endpoints {
         state
             .store
-            .enqueue(event_id, &endpoint.url, &body, now_ms())
+            .queue
+            .enqueue(event_id, &endpoint.url, &body)
             .await?;
     }
     Ok(())
@@ -51,90 +52,32 @@ pub fn signature_header(secret: &SecretString, t: i64, body: &[u8]) -> String {
     format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-/// The delivery loop of one sandbox.
-pub struct Worker {
-    store: Store,
+/// Stripe's way of POSTing a delivery: signed with its endpoint's secret, delivered on a 2xx.
+pub struct StripePost {
     endpoints: Vec<WebhookEndpoint>,
-    schedule: Vec<Duration>,
-    poll: Duration,
     http: reqwest::Client,
 }
 
-impl Worker {
-    pub fn new(store: Store, settings: &SandboxSettings) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        Ok(Self {
-            store,
-            endpoints: settings.webhook_endpoints.clone(),
-            schedule: settings.retry_schedule.clone(),
-            poll: settings.poll_interval,
-            http,
-        })
-    }
+/// The delivery loop of one sandbox.
+pub fn worker(queue: Queue, settings: &SandboxSettings) -> anyhow::Result<Worker<StripePost>> {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let post = StripePost {
+        endpoints: settings.webhook_endpoints.clone(),
+        http,
+    };
+    let (schedule, poll) = (settings.retry_schedule.clone(), settings.poll_interval);
+    Ok(Worker::new(queue, schedule, poll, post))
+}
 
-    /// Delivers what is due, forever.
-    pub async fn run(self) {
-        loop {
-            match self.store.due_deliveries(now_ms()).await {
-                Ok(due) => {
-                    for delivery in due {
-                        self.deliver(&delivery).await;
-                    }
-                }
-                Err(e) => tracing::error!(error = %e, "reading the webhook queue"),
-            }
-            tokio::time::sleep(self.poll).await;
-        }
-    }
-
-    async fn deliver(&self, delivery: &Delivery) {
-        let outcome = match self.endpoints.iter().find(|e| e.url == delivery.url) {
-            None => Err("endpoint no longer configured".to_owned()),
-            Some(endpoint) => self.post(endpoint, &delivery.body).await,
+impl Post for StripePost {
+    async fn post(&self, delivery: &Delivery) -> Result<u16, String> {
+        let Some(endpoint) = self.endpoints.iter().find(|e| e.url == delivery.url) else {
+            return Err("endpoint no longer configured".to_owned());
         };
-        let attempt = delivery.attempts + 1;
-        let (text, state, next_at) = match &outcome {
-            Ok(status) if (200..300).contains(status) => (status.to_string(), "delivered", 0),
-            failed => {
-                let text = match failed {
-                    Ok(status) => status.to_string(),
-                    Err(e) => e.clone(),
-                };
-                match usize::try_from(delivery.attempts)
-                    .ok()
-                    .and_then(|n| self.schedule.get(n))
-                {
-                    Some(wait) => {
-                        let wait = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
-                        (text, "pending", now_ms().saturating_add(wait))
-                    }
-                    None => (text, "failed", 0),
-                }
-            }
-        };
-        if state == "delivered" {
-            tracing::info!(event = %delivery.event_id, url = %delivery.url, attempt, outcome = %text, "webhook delivered");
-        } else {
-            tracing::warn!(event = %delivery.event_id, url = %delivery.url, attempt, outcome = %text, state, "webhook delivery failed");
-        }
-        if let Err(e) = self
-            .store
-            .record_attempt(delivery, &text, state, now_ms(), next_at)
-            .await
-        {
-            tracing::error!(error = %e, "recording a webhook delivery");
-        }
-    }
-
-    async fn post(&self, endpoint: &WebhookEndpoint, body: &str) -> Result<u16, String> {
-        let header = signature_header(&endpoint.secret, now(), body.as_bytes());
+        let header = signature_header(&endpoint.secret, now(), delivery.body.as_bytes());
         self.http
             .post(&endpoint.url)
             .header("Content-Type", "application/json; charset=utf-8")
@@ -143,11 +86,15 @@ impl Worker {
                 "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
             )
             .header("Stripe-Signature", header)
-            .body(body.to_owned())
+            .body(delivery.body.clone())
             .send()
             .await
             .map(|response| response.status().as_u16())
             .map_err(|e| format!("no answer: {e}"))
+    }
+
+    fn delivered(&self, status: u16) -> bool {
+        (200..300).contains(&status)
     }
 }
 

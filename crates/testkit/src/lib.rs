@@ -20,6 +20,7 @@ mod process;
 pub mod smtp;
 pub mod tls;
 pub mod twilio;
+pub mod webhooks;
 
 pub use db::{TestDb, frozen_plan, terminate_connections};
 pub use dir::TempDir;

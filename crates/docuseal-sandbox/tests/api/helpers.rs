@@ -1,50 +1,26 @@
 //! `spawn_app()`: a sandbox with a fresh in-memory database and a random key; a webhook receiver
 //! that answers 500 a given number of times, then 200, and keeps what it received.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use docuseal_sandbox::{Sandbox, SandboxSettings};
 use reqwest::{Response, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
+pub use testkit::webhooks::Received;
 
 /// The secret header the receiver expects, as set in DocuSeal's UI.
 pub const SECRET_HEADER: &str = "X-Docuseal-Secret";
 
-/// A received webhook: its headers and body.
-#[derive(Debug, Clone)]
-pub struct Received {
-    pub secret: Option<String>,
-    pub user_agent: Option<String>,
-    pub content_type: Option<String>,
-    pub signature: Option<String>,
-    pub body: Vec<u8>,
+/// The event type of a received webhook.
+pub fn event_type(received: &Received) -> String {
+    received.json()["event_type"].as_str().unwrap().to_owned()
 }
 
-impl Received {
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-    pub fn event_type(&self) -> String {
-        self.json()["event_type"].as_str().unwrap().to_owned()
-    }
-}
-
-#[derive(Default)]
-struct ReceiverState {
-    failures_left: AtomicUsize,
-    received: Mutex<Vec<Received>>,
-}
-
-/// A fake webhook receiver on loopback.
+/// A fake webhook receiver on loopback, with the secret header's value it expects.
 #[derive(Clone)]
 pub struct Receiver {
     pub url: String,
     pub secret: String,
-    state: Arc<ReceiverState>,
+    receiver: testkit::webhooks::Receiver,
 }
 
 impl Receiver {
@@ -54,85 +30,37 @@ impl Receiver {
 
     /// A receiver on `port` (0: any free one).
     pub fn start_on(port: u16, failures: usize) -> Self {
-        let state = Arc::new(ReceiverState::default());
-        state.failures_left.store(failures, Ordering::SeqCst);
-        let data = web::Data::from(state.clone());
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .default_service(web::to(receive))
-        })
-        .workers(1)
-        .bind(("127.0.0.1", port))
-        .unwrap();
-        let port = server.addrs()[0].port();
-        tokio::spawn(server.run());
+        let receiver =
+            testkit::webhooks::Receiver::start(port, "/accept/docuseal-webhook", failures);
         Self {
-            url: format!("http://127.0.0.1:{port}/accept/docuseal-webhook"),
+            url: receiver.url.clone(),
             secret: format!("{:032x}", rand::random::<u128>()),
-            state,
+            receiver,
         }
     }
 
     /// Every request received so far, including those answered 500.
     pub fn received(&self) -> Vec<Received> {
-        self.state.received.lock().unwrap().clone()
+        self.receiver.received()
     }
 
     /// The received requests of `event_type`.
-    pub fn of_type(&self, event_type: &str) -> Vec<Received> {
-        self.received()
-            .into_iter()
-            .filter(|r| r.event_type() == event_type)
-            .collect()
+    pub fn of_type(&self, wanted: &str) -> Vec<Received> {
+        let mut received = self.received();
+        received.retain(|r| event_type(r) == wanted);
+        received
     }
 
     /// Waits until `n` requests of `event_type` have arrived (at most 5 s).
-    pub async fn wait_for(&self, event_type: &str, n: usize) -> Vec<Received> {
-        let found = testkit::poll_until(Duration::from_secs(5), || async {
-            let got = self.of_type(event_type);
+    pub async fn wait_for(&self, wanted: &str, n: usize) -> Vec<Received> {
+        let found = self.receiver.wait_until(|_| {
+            let got = self.of_type(wanted);
             (got.len() >= n).then_some(got)
+        });
+        found.await.unwrap_or_else(|| {
+            let types: Vec<_> = self.received().iter().map(event_type).collect();
+            panic!("expected {n} {wanted} webhooks, got {types:?}")
         })
-        .await;
-        found.unwrap_or_else(|| {
-            panic!(
-                "expected {n} {event_type} webhooks, got {:?}",
-                self.received()
-                    .iter()
-                    .map(Received::event_type)
-                    .collect::<Vec<_>>()
-            )
-        })
-    }
-}
-
-fn header(req: &HttpRequest, name: &str) -> Option<String> {
-    req.headers()
-        .get(name)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
-}
-
-async fn receive(
-    req: HttpRequest,
-    body: web::Bytes,
-    state: web::Data<ReceiverState>,
-) -> HttpResponse {
-    state.received.lock().unwrap().push(Received {
-        secret: header(&req, SECRET_HEADER),
-        user_agent: header(&req, "User-Agent"),
-        content_type: header(&req, "Content-Type"),
-        signature: header(&req, "X-Docuseal-Signature"),
-        body: body.to_vec(),
-    });
-    let failing = state
-        .failures_left
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok();
-    if failing {
-        HttpResponse::InternalServerError().finish()
-    } else {
-        HttpResponse::Ok().finish()
     }
 }
 

@@ -7,7 +7,7 @@ use quotation_signing::docuseal::{
 use secrecy::SecretString;
 use serde_json::json;
 
-use crate::helpers::{Receiver, spawn_app_with_receiver};
+use crate::helpers::{Receiver, SECRET_HEADER, spawn_app_with_receiver};
 
 fn new_submission() -> NewSubmission {
     NewSubmission {
@@ -42,7 +42,7 @@ async fn the_services_client_creates_reads_and_downloads_and_its_parser_reads_th
 
     let delivery = receiver.wait_for("form.completed", 1).await.remove(0);
     let secrets = [SecretString::from(receiver.secret.clone())];
-    check_secret(delivery.secret.as_deref().map(str::as_bytes), &secrets).unwrap();
+    check_secret(delivery.header(SECRET_HEADER).map(str::as_bytes), &secrets).unwrap();
     let event = Event::parse(&delivery.body).unwrap();
     assert_eq!(event.envelope_id, Some(created.id.to_string()));
     let signer = event.signer();

@@ -1,41 +1,13 @@
 //! `spawn_app` and one helper per call the tests make.
 
-use erp_sandbox::{DEFAULT_API_KEY, DEFAULT_API_SECRET, Sandbox, SandboxSettings};
-use secrecy::SecretString;
+pub use crate::app::{TestApp, spawn_app};
 use serde_json::{Value, json};
 use shared::erpnext::{
-    FrappeClient, ListQuery, Op, PaymentEntry, PaymentEntryDeduction, PaymentEntryReference,
-    SalesInvoice, server_messages,
+    ListQuery, Op, PaymentEntry, PaymentEntryDeduction, PaymentEntryReference, SalesInvoice,
+    server_messages,
 };
 
-pub struct TestApp {
-    pub url: String,
-    pub erp: FrappeClient,
-    pub http: reqwest::Client,
-}
-
-pub async fn spawn_app() -> TestApp {
-    let sandbox = Sandbox::build(SandboxSettings::for_tests()).await.unwrap();
-    let url = sandbox.base_url();
-    tokio::spawn(sandbox.run_until_stopped());
-    let erp = FrappeClient::new(
-        &url,
-        DEFAULT_API_KEY,
-        &SecretString::from(DEFAULT_API_SECRET),
-    )
-    .unwrap();
-    TestApp {
-        url,
-        erp,
-        http: reqwest::Client::new(),
-    }
-}
-
 impl TestApp {
-    pub fn token(&self) -> String {
-        format!("token {DEFAULT_API_KEY}:{DEFAULT_API_SECRET}")
-    }
-
     pub async fn invoice(&self, name: &str) -> SalesInvoice {
         self.erp.get("Sales Invoice", name).await.unwrap()
     }

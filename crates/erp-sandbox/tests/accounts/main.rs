@@ -2,6 +2,8 @@
 //! the real `FrappeClient` (raw reqwest where the wire body itself is the point).
 #![allow(clippy::unwrap_used)]
 
+#[path = "../common/app.rs"]
+mod app;
 mod helpers;
 mod invoices;
 mod payment_entries;

@@ -2,6 +2,8 @@
 //! Subscription, File) and `make_sales_order`, over HTTP with the real `FrappeClient`.
 #![allow(clippy::unwrap_used)]
 
+#[path = "../common/app.rs"]
+mod app;
 mod files;
 mod helpers;
 mod quotations;

@@ -1,110 +1,49 @@
 //! `spawn_app()`: a sandbox with a fresh in-memory database and a random key; a webhook sink
 //! that answers 500 a given number of times, then 200, and keeps what it received.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use reqwest::{Response, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use stripe_sandbox::{Sandbox, SandboxSettings, WebhookEndpoint};
+pub use testkit::webhooks::Received;
+use testkit::webhooks::Receiver;
 
-/// A received webhook: its `Stripe-Signature` header and raw body.
-#[derive(Debug, Clone)]
-pub struct Received {
-    pub signature: Option<String>,
-    pub body: Vec<u8>,
-}
-
-impl Received {
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-}
-
-#[derive(Default)]
-struct SinkState {
-    failures_left: AtomicUsize,
-    received: Mutex<Vec<Received>>,
-}
-
-/// A fake webhook endpoint on loopback.
+/// A fake webhook endpoint on loopback, with the secret it expects.
 #[derive(Clone)]
 pub struct WebhookSink {
     pub url: String,
     pub secret: SecretString,
-    state: Arc<SinkState>,
+    receiver: Receiver,
 }
 
 impl WebhookSink {
     pub fn start(failures: usize) -> Self {
-        let state = Arc::new(SinkState::default());
-        state.failures_left.store(failures, Ordering::SeqCst);
-        let data = web::Data::from(state.clone());
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .default_service(web::to(receive))
-        })
-        .workers(1)
-        .bind("127.0.0.1:0")
-        .unwrap();
-        let port = server.addrs()[0].port();
-        tokio::spawn(server.run());
-        let secret = format!("whsec_{}", uuid_like());
+        let receiver = Receiver::start(0, "/webhook/stripe", failures);
+        let secret = format!("whsec_{:032x}", rand::random::<u128>());
         Self {
-            url: format!("http://127.0.0.1:{port}/webhook/stripe"),
+            url: receiver.url.clone(),
             secret: SecretString::from(secret),
-            state,
+            receiver,
         }
     }
 
     /// Every request received so far, including those answered 500.
     pub fn received(&self) -> Vec<Received> {
-        self.state.received.lock().unwrap().clone()
+        self.receiver.received()
     }
 
     /// Waits until `n` requests have arrived (at most 5 s).
     pub async fn wait_for(&self, n: usize) -> Vec<Received> {
-        for _ in 0..250 {
-            let got = self.received();
-            if got.len() >= n {
-                return got;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!(
-            "expected {n} webhook requests, got {:?}",
-            self.received().len()
-        );
+        let found = self
+            .receiver
+            .wait_until(|got| (got.len() >= n).then_some(got));
+        found.await.unwrap_or_else(|| {
+            panic!(
+                "expected {n} webhook requests, got {:?}",
+                self.received().len()
+            )
+        })
     }
-}
-
-async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<SinkState>) -> HttpResponse {
-    let signature = req
-        .headers()
-        .get("Stripe-Signature")
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned);
-    state.received.lock().unwrap().push(Received {
-        signature,
-        body: body.to_vec(),
-    });
-    let failing = state
-        .failures_left
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok();
-    if failing {
-        HttpResponse::InternalServerError().finish()
-    } else {
-        HttpResponse::Ok().finish()
-    }
-}
-
-fn uuid_like() -> String {
-    format!("{:032x}", rand::random::<u128>())
 }
 
 pub struct TestApp {
