@@ -28,12 +28,22 @@ pub async fn status(
         .json(status))
 }
 
-/// The signing (or accepting) link of a sent quote, for the QR code; 409 before it is sent.
-async fn link(req: &HttpRequest, state: &AppState, quotation: &str) -> Result<String, ApiError> {
+/// The QR code of a sent quote's signing (or accepting) link, drawn by `render` as
+/// `content_type`; 409 before it is sent.
+async fn qr(
+    req: &HttpRequest,
+    state: &AppState,
+    quotation: &str,
+    content_type: &str,
+    render: impl Fn(&str) -> Result<Vec<u8>, crate::qr::QrError>,
+) -> Result<HttpResponse, ApiError> {
     let caller = state.caller(req).await?;
     let (_, row) = state.portal.find(&caller, quotation).await?;
-    row.and_then(|r| r.signing_url)
-        .ok_or(ApiError::Refused(Refusal::NotSent, super::lang(req)))
+    let url = row
+        .and_then(|r| r.signing_url)
+        .ok_or(ApiError::Refused(Refusal::NotSent, super::lang(req)))?;
+    let image = render(&url).map_err(|e| ApiError::Unexpected(e.to_string()))?;
+    Ok(private(content_type, image))
 }
 
 /// The QR code of the signing link (or, for a quote to accept in one click, of the portal's
@@ -52,9 +62,8 @@ pub async fn qr_svg(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let url = link(&req, &state, &path).await?;
-    let svg = crate::qr::svg(&url).map_err(|e| ApiError::Unexpected(e.to_string()))?;
-    Ok(private("image/svg+xml", svg))
+    let svg = |url: &str| crate::qr::svg(url).map(String::into_bytes);
+    qr(&req, &state, &path, "image/svg+xml", svg).await
 }
 
 /// The QR code of the signing link as PNG.
@@ -72,9 +81,7 @@ pub async fn qr_png(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let url = link(&req, &state, &path).await?;
-    let png = crate::qr::png(&url).map_err(|e| ApiError::Unexpected(e.to_string()))?;
-    Ok(private("image/png", png))
+    qr(&req, &state, &path, "image/png", crate::qr::png).await
 }
 
 /// The quote as a printable page (French first): its Recurring and One-time sections, TPS and TVQ,
