@@ -8,6 +8,7 @@
 mod db;
 mod dir;
 mod erp;
+pub mod events;
 mod fake_http;
 pub mod mailjet;
 pub mod metrics;

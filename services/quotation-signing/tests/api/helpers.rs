@@ -11,7 +11,7 @@ use quotation_signing::{Application, Settings};
 use reqwest::Response;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
-use shared::events::{Envelope, EventBus, InProcessBus};
+use shared::events::{Envelope, InProcessBus};
 use testkit::{ErpHandle, TempDir, TestDb, spawn_erp};
 
 /// Which database quotation-signing runs on.
@@ -90,7 +90,7 @@ impl Stack {
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
         let bus = InProcessBus::new();
-        let events = collect(&bus).await;
+        let events = testkit::events::collect(&bus).await;
         let app = Application::build_with_bus(Settings::from_source(&env).unwrap(), Arc::new(bus))
             .await
             .unwrap();
@@ -271,21 +271,6 @@ async fn spawn_portal_auth(erp: &ErpHandle, keys: &TempDir, db: &TestDb, interna
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     address
-}
-
-async fn collect(bus: &InProcessBus) -> Arc<Mutex<Vec<Envelope>>> {
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let mut sub = bus.subscribe(">", "quotes-test").await.unwrap();
-    let sink = Arc::clone(&events);
-    tokio::spawn(async move {
-        while let Some(delivery) = sub.next().await {
-            if let Ok(envelope) = &delivery.envelope {
-                sink.lock().unwrap().push(envelope.clone());
-            }
-            delivery.ack().await;
-        }
-    });
-    events
 }
 
 /// Asserts a problem+json answer of `status` with `code`; its body.
