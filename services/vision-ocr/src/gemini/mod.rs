@@ -1,0 +1,1 @@
+//! The Gemini provider: `generateContent` with the file inline and a response schema.
