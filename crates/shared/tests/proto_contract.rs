@@ -15,7 +15,7 @@ use schemars::{JsonSchema, generate::SchemaSettings};
 use serde_json::{Map, Value};
 use shared::events::{
     Attachment, DeadLetter, EmailSend, Envelope, Event, LinkRequested, LoginSucceeded,
-    PaymentSucceeded, QuoteAccepted, SessionRevoked, SmsSend, stream_for,
+    InvoiceExtracted, PaymentSucceeded, QuoteAccepted, SessionRevoked, SmsSend, stream_for,
 };
 
 const REGENERATE: &str =
@@ -141,6 +141,21 @@ fn payloads() -> Vec<Payload> {
                 subscriptions: vec!["ACC-SUB-2026-00001".into()],
                 method: "signature".into(),
                 accepted_at: "2026-12-07T15:04:05Z".into(),
+            },
+        ),
+        payload(
+            "vision-ocr",
+            InvoiceExtracted {
+                extraction: "0193a3c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d".into(),
+                supplier: Some("Câblage Laurentides inc.".into()),
+                invoice_number: Some("F-2026-004127".into()),
+                date: Some("2026-11-03".into()),
+                total_cents: Some(48_686),
+                currency: Some("CAD".into()),
+                provider: "local".into(),
+                warnings: 0,
+                purchase_invoice: Some("ACC-PINV-2026-00001".into()),
+                requested_by: "staff:mgagnon".into(),
             },
         ),
     ]

@@ -189,6 +189,7 @@ const DOMAIN_STREAMS: &[(&str, &str)] = &[
     ("notify", "NOTIFY"),
     ("payments", "PAYMENTS"),
     ("quotation", "QUOTATION"),
+    ("vision", "VISION"),
     ("dispatch", "DISPATCH"),
 ];
 

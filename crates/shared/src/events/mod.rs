@@ -26,7 +26,7 @@ pub use outbox::CreateOutboxTable;
 pub use relay::{OutboxRelay, RelayError};
 pub use types::{
     Attachment, DeadLetter, EmailSend, LinkRequested, LoginSucceeded, PaymentSucceeded,
-    QuoteAccepted, SessionRevoked, SmsSend,
+    InvoiceExtracted, QuoteAccepted, SessionRevoked, SmsSend,
 };
 
 /// The bus a service uses: NATS JetStream when `nats_url` is set, else the in-process bus.

@@ -18,3 +18,5 @@ pub const PORTAL_SESSION_REVOKED: &str = "portal.session.revoked";
 pub const PAYMENTS_PAYMENT_SUCCEEDED: &str = "payments.payment.succeeded";
 /// Fact: a quote was accepted and its Sales Order made in ERPNext ([`super::QuoteAccepted`]).
 pub const QUOTATION_QUOTE_ACCEPTED: &str = "quotation.quote.accepted";
+/// Fact: a supplier invoice was read from a photo or a PDF ([`super::InvoiceExtracted`]).
+pub const VISION_INVOICE_EXTRACTED: &str = "vision.invoice.extracted";

@@ -127,6 +127,38 @@ pub struct QuoteAccepted {
     pub accepted_at: String,
 }
 
+/// Fact: a supplier invoice was read from a photo or a PDF by vision-ocr (one per extraction), and
+/// perhaps made into a draft Purchase Invoice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct InvoiceExtracted {
+    /// The extraction (`GET /vision/jobs/{id}` holds the whole result).
+    pub extraction: String,
+    /// The supplier's name as read.
+    #[serde(default)]
+    pub supplier: Option<String>,
+    /// The supplier's invoice number as read.
+    #[serde(default)]
+    pub invoice_number: Option<String>,
+    /// The invoice's date (ISO 8601).
+    #[serde(default)]
+    pub date: Option<String>,
+    /// The total in cents.
+    #[serde(default)]
+    pub total_cents: Option<i64>,
+    /// ISO 4217.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// `gemini` or `local`.
+    pub provider: String,
+    /// How many warnings a person should look at.
+    pub warnings: u32,
+    /// The draft Purchase Invoice made from it in ERPNext, if one was.
+    #[serde(default)]
+    pub purchase_invoice: Option<String>,
+    /// Who sent it (`staff:<username>`).
+    pub requested_by: String,
+}
+
 /// Fact: a delivery command was given up (malformed, invalid, permanently refused or out of
 /// retries). Published by the notifications service for people and alerts to look at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -162,6 +194,11 @@ impl Event for PaymentSucceeded {
 impl Event for QuoteAccepted {
     const SUBJECT: &'static str = subjects::QUOTATION_QUOTE_ACCEPTED;
     const TYPE: &'static str = "ca.gigafibre.quotation.quote.accepted.v1";
+}
+
+impl Event for InvoiceExtracted {
+    const SUBJECT: &'static str = subjects::VISION_INVOICE_EXTRACTED;
+    const TYPE: &'static str = "ca.gigafibre.vision.invoice.extracted.v1";
 }
 
 impl Event for EmailSend {
