@@ -136,6 +136,7 @@ pub fn find(doctype: &str) -> Option<&'static DocTypeMeta> {
     DOCTYPES
         .iter()
         .chain(crate::selling_doctypes::DOCTYPES)
+        .chain(crate::operations_doctypes::DOCTYPES)
         .find(|meta| meta.name == doctype)
 }
 

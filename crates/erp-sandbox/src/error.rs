@@ -64,6 +64,20 @@ impl FrappeError {
         )
     }
 
+    /// 417 `PartyDisabled` (a transaction with a disabled Customer or Supplier).
+    pub fn party_disabled(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::EXPECTATION_FAILED, "PartyDisabled", message)
+    }
+
+    /// 417 `UniqueValidationError` (a field declared unique holds a value another document has).
+    pub fn unique_validation(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::EXPECTATION_FAILED,
+            "UniqueValidationError",
+            message,
+        )
+    }
+
     /// 417 `OverAllowanceError` (more ordered than quoted: ERPNext's status updater).
     pub fn over_allowance(message: impl Into<String>) -> Self {
         Self::new(

@@ -1,10 +1,12 @@
 //! A Frappe-compatible REST server over its own SQLite database, seeded with demo
-//! customers, their invoices, an item catalogue and quotations: the default ERP for `make run` and for every test.
+//! customers, their invoices, an item catalogue, quotations, suppliers, service locations and
+//! equipment: the default ERP for `make run` and for every test.
 //!
 //! It speaks the Frappe v1 wire format (`/api/resource/{doctype}`, list filters,
 //! Frappe-shaped errors) so the real [`shared::erpnext::FrappeClient`] talks to it
-//! unchanged. See the crate README for the demo customers, invoices and quotations tests rely
-//! on ([`demo_quotations`] names the quotations).
+//! unchanged. See the crate README for the demo data tests rely on ([`demo_quotations`],
+//! [`demo_suppliers`] and [`demo_equipment`] name the quotations, suppliers, locations and
+//! equipment).
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -16,9 +18,13 @@
 //! ```
 
 mod auth;
+mod buying;
+pub mod demo_equipment;
 mod demo_invoices;
 pub mod demo_quotations;
+pub mod demo_suppliers;
 mod doctypes;
+mod equipment;
 mod error;
 mod file;
 mod filters;
@@ -26,6 +32,7 @@ mod invoice;
 mod listing;
 mod mapper;
 mod money;
+mod operations_doctypes;
 mod payment;
 mod pdf;
 mod routes;
@@ -157,8 +164,8 @@ impl Sandbox {
 
 /// Prepares the database at `database_url` (`erp-sandbox migrate`): creates the table and seeds the
 /// demo customers when it is empty, the demo invoices when it has no Sales Invoice, and the demo
-/// catalogue and quotations when it has no Item. Returns
-/// whether it seeded anything.
+/// catalogue and quotations when it has no Item, and the demo suppliers, service locations and
+/// equipment when it has no Supplier. Returns whether it seeded anything.
 pub async fn prepare_database(database_url: &str) -> anyhow::Result<bool> {
     open_seeded(database_url).await.map(|(_, seeded)| seeded)
 }
@@ -182,7 +189,10 @@ async fn open_seeded(database_url: &str) -> anyhow::Result<(Store, bool)> {
     let quotations = seed::seed_quotations(&store)
         .await
         .context("seeding the demo items, plans and quotations")?;
-    Ok((store, empty || invoices || quotations))
+    let operations = seed::seed_operations(&store)
+        .await
+        .context("seeding the demo suppliers, service locations and equipment")?;
+    Ok((store, empty || invoices || quotations || operations))
 }
 
 fn credentials(settings: &SandboxSettings) -> Vec<Credential> {

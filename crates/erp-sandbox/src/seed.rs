@@ -3,6 +3,7 @@
 use anyhow::Context;
 use serde_json::{Value, json};
 
+use crate::operations_doctypes::SUPPLIER;
 use crate::store::Store;
 
 const CUSTOMERS: &str = include_str!("../fixtures/customers.json");
@@ -65,5 +66,17 @@ pub async fn seed_quotations(store: &Store) -> anyhow::Result<bool> {
         return Ok(false);
     }
     crate::demo_quotations::seed(store).await?;
+    Ok(true)
+}
+
+/// Stores the demo suppliers (with their Purchase Invoice), Service Locations and Equipment
+/// when there is no Supplier yet (a database seeded before they existed gets them). Returns
+/// whether it seeded.
+pub async fn seed_operations(store: &Store) -> anyhow::Result<bool> {
+    if !store.find_names(SUPPLIER).await?.is_empty() {
+        return Ok(false);
+    }
+    crate::demo_suppliers::seed(store).await?;
+    crate::demo_equipment::seed(store).await?;
     Ok(true)
 }

@@ -1,4 +1,5 @@
-//! The submittable doctypes (Sales Invoice, Payment Entry, Quotation, Sales Order): docstatus transitions
+//! The submittable doctypes (Sales Invoice, Payment Entry, Quotation, Sales Order, Purchase
+//! Invoice): docstatus transitions
 //! (0 draft → 1 submitted → 2 cancelled) and what a save changes in other documents.
 
 use serde_json::{Map, Value, json};
@@ -6,16 +7,17 @@ use serde_json::{Map, Value, json};
 use crate::error::FrappeError;
 use crate::invoice::{self, SALES_INVOICE};
 use crate::money::field_cents;
+use crate::operations_doctypes::{EQUIPMENT, PURCHASE_INVOICE, SERVICE_LOCATION, SUPPLIER};
 use crate::payment::{self, PAYMENT_ENTRY};
 use crate::selling_doctypes::{ITEM, QUOTATION, SALES_ORDER, SUBSCRIPTION, SUBSCRIPTION_PLAN};
 use crate::store::Store;
-use crate::{sales_order, selling, subscription};
+use crate::{buying, equipment, sales_order, selling, subscription};
 
 /// Whether documents of `doctype` carry a meaningful docstatus.
 pub fn is_submittable(doctype: &str) -> bool {
     matches!(
         doctype,
-        SALES_INVOICE | PAYMENT_ENTRY | QUOTATION | SALES_ORDER
+        SALES_INVOICE | PAYMENT_ENTRY | QUOTATION | SALES_ORDER | PURCHASE_INVOICE
     )
 }
 
@@ -29,6 +31,17 @@ pub async fn on_save(
 ) -> Result<Vec<(&'static str, Value)>, FrappeError> {
     match doctype {
         ITEM => return selling::validate_item(doc).map(|()| Vec::new()),
+        SUPPLIER => return buying::validate_supplier(doc).map(|()| Vec::new()),
+        SERVICE_LOCATION => {
+            return equipment::validate_location(store, doc)
+                .await
+                .map(|()| Vec::new());
+        }
+        EQUIPMENT => {
+            return equipment::validate_equipment(store, doc)
+                .await
+                .map(|()| Vec::new());
+        }
         SUBSCRIPTION_PLAN => {
             return subscription::validate_plan(store, doc)
                 .await
@@ -51,6 +64,9 @@ pub async fn on_save(
             if doctype == SALES_INVOICE {
                 invoice::validate(store, doc).await?;
                 Ok(Vec::new())
+            } else if doctype == PURCHASE_INVOICE {
+                buying::validate_purchase_invoice(store, doc).await?;
+                Ok(Vec::new())
             } else {
                 let invoices = payment::validate(store, doc, new == 1).await?;
                 Ok(invoices.into_iter().map(|i| (SALES_INVOICE, i)).collect())
@@ -64,7 +80,7 @@ pub async fn on_save(
             let wrapped = Value::Object(doc.clone());
             if field_cents(&wrapped, "outstanding_amount") != field_cents(&wrapped, "grand_total") {
                 return Err(FrappeError::link_exists(format!(
-                    "Cannot delete or cancel because {SALES_INVOICE} {name} is linked with a submitted Payment Entry"
+                    "Cannot delete or cancel because {doctype} {name} is linked with a submitted Payment Entry"
                 )));
             }
             doc.insert("status".to_owned(), json!("Cancelled"));
@@ -92,7 +108,7 @@ pub fn as_of(doctype: &str, doc: &mut Value, today: &str) {
         return;
     };
     match doctype {
-        SALES_INVOICE => invoice::refresh_status(fields, today),
+        SALES_INVOICE | PURCHASE_INVOICE => invoice::refresh_status(fields, today),
         QUOTATION => selling::quotation_as_of(fields, today),
         _ => {}
     }

@@ -305,7 +305,7 @@ async fn the_read_only_key_reads_but_cannot_write_and_other_doctypes_are_forbidd
         .await;
     assert!(matches!(err, Err(ErpError::Forbidden)), "{err:?}");
     let err = reader
-        .list::<Value>("Purchase Invoice", &ListQuery::new())
+        .list::<Value>("Journal Entry", &ListQuery::new())
         .await;
     assert!(matches!(err, Err(ErpError::Forbidden)), "{err:?}");
 }

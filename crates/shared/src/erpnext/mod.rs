@@ -1,13 +1,16 @@
 //! ERPNext DTOs and the Frappe REST client.
 //!
-//! ERPNext (Frappe) stays the system of record for customers, invoices and quotations; services read and write
+//! ERPNext (Frappe) stays the system of record for customers, invoices, quotations, suppliers'
+//! invoices and equipment; services read and write
 //! it through [`FrappeClient`] only, against the documented v1 REST API
 //! (`/api/resource/{doctype}`, `/api/method/{path}`). Tests and `make run` point the
 //! client at the `erp-sandbox` crate, which speaks the same wire format.
 
 mod accounts;
+mod buying;
 mod client;
 mod dto;
+mod equipment;
 mod error;
 mod file;
 mod filter;
@@ -18,8 +21,10 @@ pub use accounts::{
     InvoiceStatus, PaymentEntry, PaymentEntryDeduction, PaymentEntryReference, SalesInvoice,
     SalesInvoiceItem, SalesTaxesAndCharges,
 };
+pub use buying::{PurchaseInvoice, PurchaseInvoiceItem, PurchaseTaxesAndCharges, Supplier};
 pub use client::FrappeClient;
 pub use dto::Customer;
+pub use equipment::{Equipment, EquipmentStatus, EquipmentType, ServiceLocation};
 pub use error::{ErpError, server_messages};
 pub use file::File;
 pub use filter::{ListQuery, Op};

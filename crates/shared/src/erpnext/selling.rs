@@ -347,7 +347,9 @@ fn opt_frequency<'de, D: Deserializer<'de>>(
 }
 
 /// A Date that may be blank: blank or null is `None`.
-fn opt_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<NaiveDate>, D::Error> {
+pub(super) fn opt_date<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<NaiveDate>, D::Error> {
     match Value::deserialize(deserializer)? {
         Value::Null => Ok(None),
         Value::String(text) if text.trim().is_empty() => Ok(None),
