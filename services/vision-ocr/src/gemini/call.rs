@@ -41,14 +41,15 @@ impl Gemini {
         prompt: &str,
         schema: &Value,
     ) -> Result<String, GeminiError> {
-        let body = request_body(doc, prompt, schema);
+        // Serialised once: the file's base64 is most of it, and a retry sends the same bytes.
+        let body = bytes::Bytes::from(request_body(doc, prompt, schema).to_string());
         let attempts = self.settings.attempts.max(1);
         let mut wait = self.settings.backoff;
         for attempt in 1..=attempts {
             let started = Instant::now();
-            let outcome = self.attempt(&body).await;
+            let outcome = self.attempt(body.clone()).await;
             let elapsed_ms = started.elapsed().as_millis() as u64;
-            match outcome {
+            let (error, hint) = match outcome {
                 Attempt::Answered(text) => {
                     tracing::info!(attempt, elapsed_ms, "gemini answered");
                     return Ok(text);
@@ -57,29 +58,28 @@ impl Gemini {
                     tracing::warn!(attempt, elapsed_ms, reason = %error.reason(), "gemini failed");
                     return Err(error);
                 }
-                Attempt::Retry { error, .. } if attempt == attempts => {
-                    tracing::warn!(attempt, elapsed_ms, reason = %error.reason(), "gemini gave up");
-                    return Err(error);
-                }
-                Attempt::Retry { error, hint } => {
-                    let pause = hint.map_or(wait, |h| h.max(wait));
-                    let pause = pause.min(self.settings.max_backoff);
-                    let pause_ms = pause.as_millis() as u64;
-                    tracing::warn!(attempt, elapsed_ms, pause_ms, reason = %error.reason(), "gemini retried");
-                    tokio::time::sleep(pause).await;
-                    wait = wait.saturating_mul(2);
-                }
+                Attempt::Retry { error, hint } => (error, hint),
+            };
+            if attempt == attempts {
+                tracing::warn!(attempt, elapsed_ms, reason = %error.reason(), "gemini gave up");
+                return Err(error);
             }
+            let pause = pause(wait, hint, self.settings.max_backoff);
+            let pause_ms = pause.as_millis() as u64;
+            tracing::warn!(attempt, elapsed_ms, pause_ms, reason = %error.reason(), "gemini retried");
+            tokio::time::sleep(pause).await;
+            wait = wait.saturating_mul(2);
         }
         Err(GeminiError::Transport("no attempt was made".to_owned()))
     }
 
-    async fn attempt(&self, body: &Value) -> Attempt {
+    async fn attempt(&self, body: bytes::Bytes) -> Attempt {
         let sent = self
             .http
             .post(&self.endpoint)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
             .timeout(self.settings.timeout)
-            .json(body)
+            .body(body)
             .send()
             .await;
         let answer = match sent {
@@ -88,32 +88,35 @@ impl Gemini {
             // Nothing reached Google: as transient as a 503.
             Err(e) if e.is_connect() => {
                 return Attempt::Retry {
-                    error: self.transport(&e),
+                    error: self.transport(e),
                     hint: None,
                 };
             }
-            Err(e) => return Attempt::Failed(self.transport(&e)),
+            Err(e) => return Attempt::Failed(self.transport(e)),
         };
         let status = answer.status();
         let retry_after = retry_after(answer.headers());
-        let bytes = match read_capped(answer).await {
-            Ok(bytes) => bytes,
-            Err(error) => return Attempt::Failed(error),
-        };
+        match read_capped(answer).await {
+            Ok(bytes) => self.judge(status, retry_after, &bytes),
+            Err(error) => Attempt::Failed(error),
+        }
+    }
+
+    /// What an answer with `status` and `body` means.
+    fn judge(&self, status: StatusCode, retry_after: Option<Duration>, body: &[u8]) -> Attempt {
         if status.is_success() {
-            return match answer_text(&bytes) {
+            return match answer_text(body) {
                 Ok(text) => Attempt::Answered(text),
                 Err(error) => Attempt::Failed(error),
             };
         }
-        let error = GoogleError::read(&bytes);
+        let error = GoogleError::read(body);
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            let hint = retry_after.or(error.retry_delay);
             return Attempt::Retry {
                 error: GeminiError::Unavailable {
                     status: status.as_u16(),
                 },
-                hint,
+                hint: retry_after.or(error.retry_delay),
             };
         }
         Attempt::Failed(GeminiError::Refused {
@@ -123,9 +126,10 @@ impl Gemini {
         })
     }
 
-    fn transport(&self, e: &reqwest::Error) -> GeminiError {
+    fn transport(&self, e: reqwest::Error) -> GeminiError {
+        let e = e.without_url();
         let mut text = e.to_string();
-        if let Some(source) = std::error::Error::source(e) {
+        if let Some(source) = std::error::Error::source(&e) {
             text = format!("{text}: {source}");
         }
         GeminiError::Transport(self.redact(&fields::clip(&text, MESSAGE_CHARS)))
@@ -140,6 +144,11 @@ impl Gemini {
             text.replace(key, "[key]")
         }
     }
+}
+
+/// The wait before the next attempt: the backoff, or Google's hint when longer, at most `max`.
+fn pause(backoff: Duration, hint: Option<Duration>, max: Duration) -> Duration {
+    hint.map_or(backoff, |h| h.max(backoff)).min(max)
 }
 
 /// The `generateContent` body: the file inline (raw base64), the prompt, a JSON answer shaped by
@@ -353,6 +362,27 @@ mod tests {
         assert_eq!(retry_info(&detail), Some(Duration::from_millis(1500)));
         let other = json!({"@type": "type.googleapis.com/google.rpc.Help", "retryDelay": "1s"});
         assert_eq!(retry_info(&other), None);
+    }
+
+    #[test]
+    fn google_s_hint_lengthens_the_backoff_within_the_cap() {
+        let ms = Duration::from_millis;
+        assert_eq!(pause(ms(500), None, ms(5000)), ms(500));
+        assert_eq!(pause(ms(500), Some(ms(2000)), ms(5000)), ms(2000));
+        assert_eq!(pause(ms(500), Some(ms(100)), ms(5000)), ms(500));
+        assert_eq!(pause(ms(500), Some(ms(37_000)), ms(5000)), ms(5000));
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        headers.insert(
+            reqwest::header::RETRY_AFTER,
+            "Wed, 21 Oct 2026 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&headers), None);
     }
 
     #[test]
