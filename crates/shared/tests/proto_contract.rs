@@ -14,8 +14,8 @@ use std::{
 use schemars::{JsonSchema, generate::SchemaSettings};
 use serde_json::{Map, Value};
 use shared::events::{
-    Attachment, DeadLetter, EmailSend, Envelope, Event, LinkRequested, LoginSucceeded,
-    InvoiceExtracted, PaymentSucceeded, QuoteAccepted, SessionRevoked, SmsSend, stream_for,
+    Attachment, DeadLetter, EmailSend, Envelope, Event, InvoiceExtracted, LinkRequested,
+    LoginSucceeded, PaymentSucceeded, QuoteAccepted, SessionRevoked, SmsSend, stream_for,
 };
 
 const REGENERATE: &str =

@@ -25,8 +25,8 @@ pub use nats::{NOTIFY_MAX_AGE, NatsBus, NatsOptions};
 pub use outbox::CreateOutboxTable;
 pub use relay::{OutboxRelay, RelayError};
 pub use types::{
-    Attachment, DeadLetter, EmailSend, LinkRequested, LoginSucceeded, PaymentSucceeded,
-    InvoiceExtracted, QuoteAccepted, SessionRevoked, SmsSend,
+    Attachment, DeadLetter, EmailSend, InvoiceExtracted, LinkRequested, LoginSucceeded,
+    PaymentSucceeded, QuoteAccepted, SessionRevoked, SmsSend,
 };
 
 /// The bus a service uses: NATS JetStream when `nats_url` is set, else the in-process bus.
