@@ -56,8 +56,9 @@ pub(crate) fn date(date: NaiveDate, lang: Lang, style: DateStyle) -> String {
     }
 }
 
-/// `cents` printed as money: French `1 234,56 $`, English `$1,234.56`.
-pub(crate) fn money(cents: i64, lang: Lang) -> String {
+/// `cents` printed as money the way the invoices print it: French `1 234,56 $` (a plain space
+/// between thousands), English `$1,234.56`.
+pub fn money(cents: i64, lang: Lang) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let cents = cents.unsigned_abs();
     let (units, rest) = (cents / 100, cents % 100);

@@ -22,7 +22,10 @@ pub use barcode::decode_all;
 pub use degrade::Degrade;
 pub use encode::{jpeg, png, webp};
 pub use fonts::Font;
-pub use invoice::{InvoiceStyle, InvoiceTruth, Layout, LineTruth, TaxTruth, invoice};
+pub use format::money as format_money;
+pub use invoice::{
+    InvoiceStyle, InvoiceTruth, Layout, LineTruth, TaxTruth, invoice, invoice_truth,
+};
 pub use label::{BarcodeTruth, CodeKind, LabelStyle, LabelTruth, label};
 pub use pdf::pdf_of_jpegs;
 pub use sets::{InvoiceCase, LabelCase, invoice_set, label_set};
