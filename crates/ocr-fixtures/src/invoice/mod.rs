@@ -23,8 +23,8 @@ pub enum Layout {
     /// Centred letterhead, details as `label : value` lines, an unruled item list with amounts
     /// left-aligned in their column, totals in the same columns.
     Compact,
-    /// Boxes everywhere: framed supplier and customer, a details grid, a full grid of items with
-    /// the quantity first, totals in grid cells.
+    /// Boxes everywhere: framed supplier and customer, the details as a grid across the page,
+    /// a full grid of items with the quantity first, totals in grid cells.
     Table,
 }
 
