@@ -108,6 +108,12 @@ fn pdfinfo_reads_the_pdf_of_jpegs_and_the_long_pdf() {
         );
         assert!(output.stdout.starts_with(b"\x89PNG"));
     }
+    let letter = image::RgbImage::from_pixel(1275, 1650, image::Rgb([255, 255, 255]));
+    let letter_pdf = pdf_of_jpegs(&[(jpeg(&letter, 75), 1275, 1650)]);
+    if let Some((ok, text)) = pdfinfo("letter.pdf", &letter_pdf) {
+        assert!(ok, "{text}");
+        assert!(text.contains("612 x 792 pts (letter)"), "{text}");
+    }
     if let Some((ok, text)) = pdfinfo("long.pdf", &bad::pdf_pages(200)) {
         assert!(ok, "{text}");
         assert_eq!(pages(&text), Some(200), "{text}");
