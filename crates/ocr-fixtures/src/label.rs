@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::barcode;
 use crate::draw::{Page, Weight};
-use crate::fonts::{self, Font};
+use crate::fonts::{self, Faces, Font};
 use crate::{Degrade, FixtureError};
 use content::{Content, PrintedLabel};
 
@@ -78,54 +78,9 @@ const MODULE_1D: u32 = 3;
 pub fn label(seed: u64, style: &LabelStyle) -> Result<(LabelTruth, RgbImage), FixtureError> {
     let faces = fonts::load(style.font)?;
     let content = Content::draw(seed);
-    let printed = content.printed(seed);
     let barcodes = content.barcodes(&style.codes);
-    let drawn_2d = barcodes
-        .iter()
-        .filter(|code| code.kind != CodeKind::Code128)
-        .map(|code| barcode::draw(code.kind, &code.text, MODULE_2D, 0))
-        .collect::<Result<Vec<_>, _>>()?;
-    let drawn_1d = barcodes
-        .iter()
-        .filter(|code| code.kind == CodeKind::Code128)
-        .map(|code| {
-            Ok((
-                barcode::draw(code.kind, &code.text, MODULE_1D, 90)?,
-                code.text.clone(),
-            ))
-        })
-        .collect::<Result<Vec<_>, FixtureError>>()?;
-
-    let text_bottom = 40 + 60 + LINE * printed.lines.len() as i32;
-    let codes_bottom = drawn_2d
-        .iter()
-        .map(|d| 40 + d.img.height() as i32)
-        .max()
-        .unwrap_or(0);
-    let mut y = text_bottom.max(codes_bottom) + 10;
-    let height = y
-        + drawn_1d
-            .iter()
-            .map(|(d, _)| d.img.height() as i32 + 40)
-            .sum::<i32>()
-        + 30;
-    let mut page = Page::new(WIDTH, height.unsigned_abs(), &faces);
-    page.frame(8, 8, WIDTH - 16, height.unsigned_abs() - 16);
-    write_text(&mut page, &printed);
-
-    let mut x = WIDTH as i64 - i64::from(MARGIN);
-    for drawn in &drawn_2d {
-        x -= i64::from(drawn.img.width());
-        paste(&mut page.img, &drawn.img, x, 40);
-        x -= 10;
-    }
-    for (drawn, text) in &drawn_1d {
-        paste(&mut page.img, &drawn.img, i64::from(MARGIN), i64::from(y));
-        let bars_centre = MARGIN + drawn.img.width() as i32 / 2;
-        y += drawn.img.height() as i32;
-        page.text_centred(bars_centre, y - 6, 24.0, Weight::Regular, text);
-        y += 40;
-    }
+    let codes = DrawnCodes::new(&barcodes)?;
+    let page = render(&content.printed(seed), &codes, &faces);
     let truth = LabelTruth {
         model: content.model.to_owned(),
         serial: content.serial.clone(),
@@ -137,7 +92,69 @@ pub fn label(seed: u64, style: &LabelStyle) -> Result<(LabelTruth, RgbImage), Fi
         gpon_serial: content.gpon_serial.clone(),
         barcodes,
     };
-    Ok((truth, style.degrade.apply(page.img, seed)))
+    Ok((truth, style.degrade.apply(page, seed)))
+}
+
+/// The barcodes of a label, drawn: 2-D codes (top right) and 1-D codes with their text (below).
+struct DrawnCodes {
+    square: Vec<barcode::Drawn>,
+    linear: Vec<(barcode::Drawn, String)>,
+}
+
+impl DrawnCodes {
+    fn new(barcodes: &[BarcodeTruth]) -> Result<Self, FixtureError> {
+        let mut codes = DrawnCodes {
+            square: Vec::new(),
+            linear: Vec::new(),
+        };
+        for code in barcodes {
+            if code.kind == CodeKind::Code128 {
+                let drawn = barcode::draw(code.kind, &code.text, MODULE_1D, 90)?;
+                codes.linear.push((drawn, code.text.clone()));
+            } else {
+                codes
+                    .square
+                    .push(barcode::draw(code.kind, &code.text, MODULE_2D, 0)?);
+            }
+        }
+        Ok(codes)
+    }
+}
+
+/// The sticker: framed, text top left, 2-D codes top right, 1-D codes stacked below; as tall
+/// as that needs.
+fn render(printed: &PrintedLabel, codes: &DrawnCodes, faces: &Faces) -> RgbImage {
+    let text_bottom = 100 + LINE * printed.lines.len() as i32;
+    let square_bottom = codes
+        .square
+        .iter()
+        .map(|d| 40 + d.img.height() as i32)
+        .max();
+    let mut y = text_bottom.max(square_bottom.unwrap_or(0)) + 10;
+    let linear_height: i32 = codes
+        .linear
+        .iter()
+        .map(|(d, _)| d.img.height() as i32 + 40)
+        .sum();
+    let height = (y + linear_height + 30).unsigned_abs();
+    let mut page = Page::new(WIDTH, height, faces);
+    page.frame(8, 8, WIDTH - 16, height - 16);
+    write_text(&mut page, printed);
+
+    let mut x = i64::from(WIDTH) - i64::from(MARGIN);
+    for drawn in &codes.square {
+        x -= i64::from(drawn.img.width());
+        paste(&mut page.img, &drawn.img, x, 40);
+        x -= 10;
+    }
+    for (drawn, text) in &codes.linear {
+        paste(&mut page.img, &drawn.img, i64::from(MARGIN), i64::from(y));
+        let bars_centre = MARGIN + drawn.img.width() as i32 / 2;
+        y += drawn.img.height() as i32;
+        page.text_centred(bars_centre, y - 6, 24.0, Weight::Regular, text);
+        y += 40;
+    }
+    page.img
 }
 
 fn write_text(page: &mut Page, printed: &PrintedLabel) {

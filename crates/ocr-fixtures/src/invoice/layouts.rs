@@ -72,8 +72,9 @@ fn classic(page: &mut Page, p: &Printed) {
             [&row[0], &row[1], &row[2], &row[3]],
             Weight::Regular,
         );
-        y += LINE;
-        page.hline(LEFT - 10, RIGHT + 10, y - 4, 1);
+        // The rule sits mid-way between rows: closer, Tesseract read the `$` above it as `8`.
+        y += LINE + 10;
+        page.hline(LEFT - 10, RIGHT + 10, y - 8, 1);
     }
     y += 30;
     totals_right(page, p, y);
