@@ -5,3 +5,4 @@ CREATE DATABASE portal_auth;
 CREATE DATABASE notifications;
 CREATE DATABASE payments;
 CREATE DATABASE quotation_signing;
+CREATE DATABASE vision_ocr;

@@ -94,3 +94,52 @@ fn the_dockerfile_builds_one_binary_into_a_slim_image_run_by_a_numeric_non_root_
         );
     }
 }
+
+/// vision-ocr's image carries the local OCR engine it runs as child processes: Tesseract with its
+/// French and English data and poppler's pdftoppm (prlimit is util-linux's, in every Debian image);
+/// the all-in-one hub too, which serves vision-ocr. The install is chosen by `SERVICE` after the
+/// layer every service shares, so the other images stay as they were.
+#[test]
+fn the_vision_ocr_image_has_tesseract_and_poppler() {
+    let runtime = stage_lines("runtime").join("\n");
+    let shared_layer = runtime.find("ca-certificates").unwrap();
+    let argument = regex::Regex::new(r"(?m)^ARG SERVICE$")
+        .unwrap()
+        .find(&runtime)
+        .expect("runtime: ARG SERVICE")
+        .start();
+    assert!(
+        shared_layer < argument,
+        "the shared layer comes before ARG SERVICE, so every service reuses it"
+    );
+    let ocr = &runtime[argument..];
+    let case = regex::Regex::new(r"(?m)^\s*([a-z|-]+)\)\s*apt-get").unwrap();
+    let services: Vec<&str> = case
+        .captures(ocr)
+        .expect("runtime: a `case \"$SERVICE\"` installing the OCR packages")
+        .get(1)
+        .unwrap()
+        .as_str()
+        .split('|')
+        .collect();
+    assert!(
+        services.contains(&"vision-ocr") && services.contains(&"hub"),
+        "{services:?}"
+    );
+    for package in [
+        "tesseract-ocr",
+        "tesseract-ocr-fra",
+        "tesseract-ocr-eng",
+        "poppler-utils",
+    ] {
+        assert!(
+            ocr.split_whitespace().any(|w| w == package),
+            "runtime: {package} for vision-ocr"
+        );
+    }
+    assert!(ocr.contains("--no-install-recommends"), "no Recommends");
+    assert!(
+        ocr.contains("rm -rf /var/lib/apt/lists/*"),
+        "apt's lists left in the image"
+    );
+}

@@ -14,13 +14,14 @@ const DASHBOARD: &str = "deploy/grafana/gigafibre-hub.json";
 /// Grafana 10.3 and later write this version or a newer one.
 const OLDEST_SCHEMA_VERSION: u64 = 39;
 /// The rows the dashboard is read by.
-const ROWS: [&str; 6] = [
+const ROWS: [&str; 7] = [
     "Login funnel",
     "Delivery health",
     "Backlog",
     "HTTP and ERPNext",
     "Payments",
     "Quotes",
+    "Vision OCR",
 ];
 
 fn dashboard() -> Value {

@@ -337,8 +337,12 @@ fn a_stopping_pod_has_time_for_its_pre_stop_pause_and_its_shutdown_grace() {
 
 /// Variables of the shared `hub-config` (base/hub.env) a service is given and does not read, and
 /// why: quotation-signing builds no link on the hub's public origin (its links are DocuSeal's
-/// signing page and the portal's quotes page).
-const SHARED_BUT_UNREAD: [(&str, &str); 1] = [("quotation-signing", "PUBLIC_URL")];
+/// signing page and the portal's quotes page); vision-ocr builds no link at all (a job's
+/// `Location` is a path).
+const SHARED_BUT_UNREAD: [(&str, &str); 2] = [
+    ("quotation-signing", "PUBLIC_URL"),
+    ("vision-ocr", "PUBLIC_URL"),
+];
 
 #[test]
 fn kubernetes_gives_each_service_the_environment_it_needs() {

@@ -84,11 +84,12 @@ pub(crate) fn port_of(address: &str) -> String {
 
 /// The Rust services of the services mode, by the name their Traefik service, compose service and
 /// Kubernetes Service share.
-pub(crate) const RUST_SERVICES: [&str; 4] = [
+pub(crate) const RUST_SERVICES: [&str; 5] = [
     "portal-auth",
     "notifications",
     "payments",
     "quotation-signing",
+    "vision-ocr",
 ];
 
 /// Traefik's load-balancer servers by service name (`http://portal-auth:8081`, …).

@@ -31,15 +31,18 @@ fn pod_peer(name: &str) -> Value {
 }
 
 /// The exceptions, `(deployment, the pod it admits)`: the staging erp-sandbox is called by
-/// portal-auth, payments and quotation-signing (ERP_URL), not by Traefik; portal-auth by payments
-/// and quotation-signing (`/auth/verify`, `/internal/customer-tokens`); the staging
+/// portal-auth, payments, quotation-signing and vision-ocr (ERP_URL), not by Traefik; portal-auth by
+/// payments and quotation-signing (`/auth/verify`, `/internal/customer-tokens`) and vision-ocr (its
+/// JWKS, for technicians' tokens); the staging
 /// docuseal-sandbox by quotation-signing (DOCUSEAL_API_URL), which admits its webhooks.
-const POD_CALLERS: [(&str, &str); 7] = [
+const POD_CALLERS: [(&str, &str); 9] = [
     ("erp-sandbox", "portal-auth"),
     ("erp-sandbox", "payments"),
     ("erp-sandbox", "quotation-signing"),
+    ("erp-sandbox", "vision-ocr"),
     ("portal-auth", "payments"),
     ("portal-auth", "quotation-signing"),
+    ("portal-auth", "vision-ocr"),
     ("docuseal-sandbox", "quotation-signing"),
     ("quotation-signing", "docuseal-sandbox"),
 ];

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use rules::{Router, go_compatible_regex, middleware, route, route_with_headers, routers};
-use services::{HOSTS, INTERNAL_PREFIX, SHARED_PATHS, STAFF_PATHS, declares, services};
+use services::{HOSTS, INTERNAL_PREFIX, SHARED_PATHS, STAFF_PATHS, TECH_PATHS, declares, services};
 
 fn read_yaml(relative: &str) -> Value {
     let path = format!("{}/../../{relative}", env!("CARGO_MANIFEST_DIR"));
@@ -175,6 +175,8 @@ fn a_prefix_does_not_swallow_a_longer_word() {
         "/webhook/stripex",
         "/acceptx",
         "/acceptx/generate",
+        "/visionx",
+        "/visionx/equipment",
     ] {
         assert!(
             route(&routers, "hub.gigafibre.ca", path).is_none(),
@@ -452,6 +454,96 @@ fn quote_pages_go_through_authentik_without_a_token_and_straight_to_the_service_
     ] {
         let winner = route_with_headers(&routers, "hub.gigafibre.ca", path, &[BEARER]).unwrap();
         assert_eq!(winner.name, "accept", "{path}");
+    }
+}
+
+/// vision-ocr's label reading and jobs: without a token, staff through Authentik (which sets the
+/// staff headers the service reads); with a technician's token, straight to the service, the
+/// identity headers stripped, so the technicians' app never meets Authentik's login and a client
+/// never passes as staff by sending headers. Reading an invoice stays Authentik's even with a token.
+#[test]
+fn vision_labels_and_jobs_go_through_authentik_without_a_token_and_straight_to_the_service_with_one()
+ {
+    let config = dynamic();
+    let routers = routers(&config);
+    let vision = services()
+        .into_iter()
+        .find(|s| s.name == "vision-ocr")
+        .unwrap()
+        .sample_paths();
+    let authentik = |router: &Router| {
+        forward_auth(&config, router).is_some_and(|a| {
+            a["address"]
+                .as_str()
+                .unwrap()
+                .contains("/outpost.goauthentik.io/")
+        })
+    };
+    for path in &vision {
+        assert!(
+            TECH_PATHS.contains(&path.as_str()) || path == "/vision/invoice",
+            "{path}: staff only, or technicians too?"
+        );
+    }
+    for path in TECH_PATHS {
+        assert!(vision.iter().any(|p| p == path), "{path} is documented");
+        for host in HOSTS {
+            let staff = route(&routers, host, path).unwrap();
+            assert_eq!(staff.service, "vision-ocr");
+            assert!(authentik(staff), "{host}{path} without a token");
+            let tech = route_with_headers(&routers, host, path, &[BEARER]).unwrap();
+            assert_eq!(tech.service, "vision-ocr");
+            assert!(forward_auth(&config, tech).is_none(), "{host}{path}");
+            assert!(
+                tech.middlewares
+                    .iter()
+                    .any(|m| m == "strip-identity-headers"),
+                "{host}{path}"
+            );
+            let basic =
+                route_with_headers(&routers, host, path, &[("Authorization", "Basic eA==")]);
+            assert!(authentik(basic.unwrap()), "{host}{path}");
+        }
+    }
+    for headers in [&[][..], &[BEARER][..]] {
+        let invoice =
+            route_with_headers(&routers, "hub.gigafibre.ca", "/vision/invoice", headers).unwrap();
+        assert_eq!(invoice.service, "vision-ocr");
+        assert!(authentik(invoice), "an invoice is staff's, token or not");
+    }
+    // Deeper or other paths are not the technicians'.
+    for path in [
+        "/vision/jobs/a/b",
+        "/vision/jobs/",
+        "/vision/equipmentx",
+        "/vision/equipment/x",
+    ] {
+        let winner = route_with_headers(&routers, "hub.gigafibre.ca", path, &[BEARER]).unwrap();
+        assert_eq!(winner.name, "vision", "{path}");
+    }
+}
+
+/// vision-ocr takes uploads of `VISION_MAX_UPLOAD_BYTES` (10 MiB) in a multipart body: no
+/// middleware on its routers may cut a body shorter (Traefik's `buffering` is the one that limits;
+/// none is used today, so the service refuses past its own limit with 413 VIS_03).
+#[test]
+fn vision_routes_let_an_upload_of_the_services_limit_through() {
+    let config = dynamic();
+    let upload_limit = 10 * 1024 * 1024 + 64 * 1024;
+    for router in routers(&config)
+        .iter()
+        .filter(|r| r.service == "vision-ocr")
+    {
+        for m in &router.middlewares {
+            let buffering = &middleware(&config, m)["buffering"];
+            if let Some(max) = buffering["maxRequestBodyBytes"].as_u64() {
+                assert!(
+                    max >= upload_limit,
+                    "{}: {m} cuts bodies at {max} bytes",
+                    router.name
+                );
+            }
+        }
     }
 }
 

@@ -17,8 +17,9 @@ pub(crate) const INTERNAL_PREFIX: &str = "/internal/";
 /// The hosts a request may come on: the customer portal's and any other (staff, webhooks).
 pub(crate) const HOSTS: [&str; 2] = ["client.gigafibre.ca", "hub.gigafibre.ca"];
 
-/// Path prefixes served by staff only (Authentik forwardAuth): the support tools.
-pub(crate) const STAFF_PATHS: [&str; 7] = [
+/// Path prefixes served by staff only (Authentik forwardAuth): the support tools, and vision-ocr's
+/// routes when the request carries no technician's token ([`TECH_PATHS`]).
+pub(crate) const STAFF_PATHS: [&str; 8] = [
     "/portal/impersonate",
     "/notifications/",
     "/payments/refund",
@@ -26,6 +27,7 @@ pub(crate) const STAFF_PATHS: [&str; 7] = [
     "/payments/repair",
     "/payments/ppa/run",
     "/accept/generate",
+    "/vision/",
 ];
 
 /// Paths (with `{parameters}` filled in as `sample1`) that staff and customers both use: a request
@@ -37,6 +39,11 @@ pub(crate) const SHARED_PATHS: [&str; 4] = [
     "/accept/sample1/qr.svg",
     "/accept/sample1/qr.png",
 ];
+
+/// Paths (with `{parameters}` as `sample1`) that staff and technicians both use: a request carrying
+/// a technician's token (`Authorization: Bearer`, `aud=tech`) is a technician's, checked by the
+/// service; any other goes through Authentik (vision-ocr's label reading and its jobs).
+pub(crate) const TECH_PATHS: [&str; 2] = ["/vision/equipment", "/vision/jobs/sample1"];
 
 /// A service of the services mode, as Traefik routes it.
 pub(crate) struct Service {
@@ -91,7 +98,36 @@ pub(crate) fn services() -> Vec<Service> {
                 .server
                 .bind,
         },
+        vision_ocr(),
     ]
+}
+
+/// vision-ocr, read from its sources while the hub does not depend on its crate: the paths of its
+/// `#[utoipa::path(…)]` handlers (what `VisionOcr::openapi()` documents) and its `DEFAULT_BIND`.
+/// Once the hub mounts vision-ocr, `vision_ocr::VisionOcr::openapi()` and
+/// `vision_ocr::Settings::from_source` take their place, as for the other services.
+fn vision_ocr() -> Service {
+    let source = |file: &str| {
+        let path = format!("{}/../vision-ocr/src/{file}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
+    };
+    let handler =
+        regex::Regex::new(r#"#\[utoipa::path\(\s*(\w+),\s*path\s*=\s*"([^"]+)""#).unwrap();
+    let mut paths = serde_json::Map::new();
+    for file in ["routes/read.rs", "routes/jobs.rs"] {
+        for c in handler.captures_iter(&source(file)) {
+            let mut operation = serde_json::Map::new();
+            operation.insert(c[1].to_owned(), serde_json::json!({}));
+            paths.insert(c[2].to_owned(), Value::Object(operation));
+        }
+    }
+    assert!(paths.len() >= 3, "vision-ocr's routes not found: {paths:?}");
+    let bind = regex::Regex::new(r#"DEFAULT_BIND: &str = "([^"]+)""#).unwrap();
+    Service {
+        name: "vision-ocr",
+        openapi: serde_json::json!({ "paths": paths }),
+        default_bind: bind.captures(&source("config.rs")).unwrap()[1].to_owned(),
+    }
 }
 
 impl Service {
