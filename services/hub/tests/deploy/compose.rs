@@ -320,3 +320,30 @@ fn quotation_signing_shares_its_secrets_with_portal_auth_and_the_docuseal_stand_
             .any(|s| s.trim() == secret)
     );
 }
+
+/// vision-ocr in compose: technicians' tokens are checked with portal-auth's keys (its JWKS) on the
+/// compose network, with the issuer portal-auth signs them with; Tesseract reads without a Gemini key.
+#[test]
+fn vision_ocr_checks_tokens_with_portal_auth() {
+    let compose = compose();
+    let services = compose_services(&compose);
+    let (portal, vision) = (
+        compose_env(&services["portal-auth"]),
+        compose_env(&services["vision-ocr"]),
+    );
+    let auth = url::Url::parse(&vision["PORTAL_AUTH_URL"]).unwrap();
+    assert_eq!(auth.host_str(), Some("portal-auth"));
+    assert_eq!(
+        auth.port().map(|p| p.to_string()),
+        Some(port_of(&portal["BIND"]))
+    );
+    assert_eq!(
+        portal.get("JWT_ISSUER"),
+        vision.get("JWT_ISSUER"),
+        "both the default issuer, or the same one"
+    );
+    assert!(
+        services["vision-ocr"]["depends_on"]["portal-auth"].is_object(),
+        "vision-ocr starts after portal-auth"
+    );
+}

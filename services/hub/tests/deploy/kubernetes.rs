@@ -456,3 +456,44 @@ fn quotation_signing_secrets_are_in_secrets_and_the_stand_in_calls_its_webhook()
         .unwrap();
     assert!(header.eq_ignore_ascii_case(&config["DOCUSEAL_WEBHOOK_HEADER"]));
 }
+
+/// vision-ocr's Gemini key is in its Secret, never a ConfigMap; it checks technicians' tokens with
+/// portal-auth's keys through portal-auth's Service, expecting portal-auth's issuer; and its pods
+/// are bounded for local OCR: `VISION_WORKERS` readings at once within the CPU limit, and the memory
+/// limit above what they hold (about 300 MB a Tesseract page next to its decoded image).
+#[test]
+fn vision_ocr_keeps_gemini_secret_trusts_portal_auths_keys_and_is_sized_for_ocr() {
+    let rendered = Rendered::all();
+    let secrets = rendered.data("Secret", "vision-ocr-secrets");
+    let config = rendered.data("ConfigMap", "vision-ocr-config");
+    assert!(secrets.contains_key("GEMINI_API_KEY"), "in its Secret");
+    assert!(!config.contains_key("GEMINI_API_KEY"), "not in a ConfigMap");
+    let portal_auth = url::Url::parse(&config["PORTAL_AUTH_URL"]).unwrap();
+    let service = rendered.named("Service", "portal-auth").unwrap();
+    assert_eq!(portal_auth.host_str(), Some("portal-auth"));
+    assert_eq!(
+        portal_auth.port().map(u64::from),
+        service["spec"]["ports"][0]["port"].as_u64()
+    );
+    let issuer = rendered.data("ConfigMap", "portal-auth-config")["JWT_ISSUER"].clone();
+    assert_eq!(config["JWT_ISSUER"], issuer, "the iss portal-auth signs");
+
+    let deployment = rendered.named("Deployment", "vision-ocr").unwrap();
+    let resources = &containers(deployment)[0]["resources"];
+    let workers: u64 = config["VISION_WORKERS"].parse().unwrap();
+    let cpus: u64 = resources["limits"]["cpu"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(workers <= cpus, "{workers} workers on {cpus} CPUs");
+    let memory = resources["limits"]["memory"].as_str().unwrap();
+    let mib: u64 = memory.strip_suffix("Mi").unwrap().parse().unwrap();
+    let pixels: u64 = config["VISION_MAX_PIXELS"].parse().unwrap();
+    // Tesseract's ~300 MB, and the decoded image: 4 bytes a pixel, plus its grey copy (1).
+    let per_reading_mib = 300 + pixels * 5 / (1024 * 1024);
+    assert!(
+        mib >= 100 + workers * per_reading_mib,
+        "{memory} for {workers} readings of {per_reading_mib} MiB"
+    );
+}
