@@ -22,8 +22,15 @@
 # /healthz and on POST /accept/docuseal-webhook (secret header checked, event recorded once, 200),
 # ratio to /healthz and p99.
 #
+# Mode `vision` (issue 20): field-level accuracy of the local provider (Tesseract) and of the Gemini client
+# through testkit's fake on the generated invoices and labels (services/vision-ocr/examples/accuracy.rs,
+# its PASS/FAIL lines are the issue's targets), the local provider's latency per invoice page and per
+# label; then the release `vision-ocr` process with the fake Gemini (examples/fake_gemini.rs): wrk on
+# /healthz and on POST /vision/invoice with one photographed invoice (checked, read, checked, recorded
+# with its event), the ratio to /healthz and p50/p99 printed (informative: the issue asks the figure).
+#
 # Knobs: BENCH_DURATION (6s), BENCH_CONNECTIONS (64), BENCH_HIGH_CONNECTIONS (256), BENCH_TIMING_N (500),
-# BENCH_WEBHOOK_EVENTS (300000), BENCH_MODES ("embedded postgres notifications payments quotes").
+# BENCH_WEBHOOK_EVENTS (300000), BENCH_MODES ("embedded postgres notifications payments quotes vision").
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -33,8 +40,8 @@ DURATION=${BENCH_DURATION:-6s}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 HIGH_CONNECTIONS=${BENCH_HIGH_CONNECTIONS:-256}
 TIMING_N=${BENCH_TIMING_N:-500}
-MODES=${BENCH_MODES:-embedded postgres notifications payments quotes}
-HUB_MODES=$(tr ' ' '\n' <<<"$MODES" | grep -vxE 'notifications|payments|quotes' | tr '\n' ' ' || true)
+MODES=${BENCH_MODES:-embedded postgres notifications payments quotes vision}
+HUB_MODES=$(tr ' ' '\n' <<<"$MODES" | grep -vxE 'notifications|payments|quotes|vision' | tr '\n' ' ' || true)
 PG_ADMIN_URL=${BENCH_PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}
 NATS_URL_BENCH=${BENCH_NATS_URL:-nats://127.0.0.1:4222}
 
@@ -42,7 +49,7 @@ up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 log() { printf '\n== %s\n' "$*"; }
 
-if grep -qwE 'embedded|postgres|payments|quotes' <<<"$MODES" && ! command -v wrk >/dev/null; then
+if grep -qwE 'embedded|postgres|payments|quotes|vision' <<<"$MODES" && ! command -v wrk >/dev/null; then
   log "installing wrk"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 ||
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
@@ -305,6 +312,60 @@ bench_quotes() {
     DOCUSEAL_WEBHOOK_SECRETS bench-secret-
 }
 
+# Vision (issue 20): accuracy and local latency (the example judges the issue's targets), then the
+# service's own overhead per request with the fake Gemini, on SQLite.
+bench_vision() {
+  local label="vision-ocr" dir=$WORK/vision out rc=0
+  log "mode: $label accuracy (generated invoices and labels)"
+  mkdir -p "$dir"
+  cargo build --release -q -p vision-ocr --bins --examples
+  local release=${CARGO_TARGET_DIR:-$ROOT/target}/release
+  out=$(timeout 1800 "$release/examples/accuracy" 2>&1) || rc=$?
+  echo "$out"
+  local verdict target value found=0
+  while read -r verdict target; do
+    value=${target##* }
+    judge "$label accuracy" "${target% *}" "$value" "$verdict"
+    found=1
+  done < <(grep -E '^(PASS|FAIL|INFO) +' <<<"$out" | sed -E 's/  +/ /g')
+  if [ "$found" = 0 ] || { [ "$rc" != 0 ] && ! grep -q '^FAIL' <<<"$out"; }; then
+    judge "$label accuracy" "benchmark ran to the end" "exit $rc" FAIL
+  fi
+
+  log "mode: $label overhead per request (fake Gemini, SQLite)"
+  "$release/examples/fake_gemini" "$dir" >"$dir/fake.out" 2>&1 &
+  PIDS+=("$!")
+  for _ in $(seq 1 100); do grep -q '^FAKE_GEMINI' "$dir/fake.out" && break; sleep 0.1; done
+  local line port
+  line=$(grep '^FAKE_GEMINI' "$dir/fake.out") || { judge "$label overhead" "fake Gemini started" "no" FAIL; cleanup; return; }
+  field() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$line"; }
+  export BENCH_VISION_BODY BENCH_VISION_BOUNDARY
+  BENCH_VISION_BODY=$(field body) BENCH_VISION_BOUNDARY=$(field boundary)
+  port=$(free_port)
+  HUB_URL=http://127.0.0.1:$port
+  (cd "$dir" && exec env BIND=127.0.0.1:$port DATABASE_URL="sqlite://$dir/vision.db?mode=rwc" RUST_LOG=warn \
+    GEMINI_API_KEY="$(field key)" GEMINI_API_URL="$(field url)" "$release/vision-ocr" >"$dir/vision.log" 2>&1) &
+  PIDS+=("$!")
+  local ready=0
+  for _ in $(seq 1 150); do curl -fs -o /dev/null "$HUB_URL/healthz" && { ready=1; break; }; sleep 0.2; done
+  [ "$ready" = 1 ] || { tail -n 30 "$dir/vision.log" >&2; judge "$label overhead" "service ready" "no" FAIL; cleanup; return; }
+  echo "photographed invoice: $(field photo_bytes) bytes (JPEG)"
+  wrk -t2 -c"$CONNECTIONS" -d1s "$HUB_URL/healthz" >/dev/null   # warm-up, not counted
+  run_wrk "/healthz" get.lua "$HUB_URL/healthz"
+  local h_rps=$RPS h_bad=$BAD
+  run_wrk "/vision/invoice" vision-invoice.lua "$HUB_URL"
+  local v_rps=$RPS v_p50=$P50 v_p99=$P99 v_bad=$BAD
+  run_wrk "/healthz (again)" get.lua "$HUB_URL/healthz"
+  h_bad=$((h_bad + BAD))
+  local baseline ratio
+  baseline=$(awk "BEGIN { printf \"%.0f\", ($h_rps + $RPS) / 2 }")
+  ratio=$(awk "BEGIN { printf \"%.4f\", $v_rps / $baseline }")
+  echo "baseline /healthz: ${baseline} req/s; /vision/invoice (fake Gemini) / healthz: ${ratio}"
+  judge "$label overhead" "/healthz, /vision/invoice: no errors or non-2xx" "$h_bad/$v_bad" "$(pass_if "$h_bad + $v_bad == 0")"
+  judge "$label overhead" "/vision/invoice (fake Gemini) / healthz" "$ratio ($v_rps req/s, p50 $v_p50 ms, p99 $v_p99 ms)" INFO
+  cleanup
+}
+
 # Auto-pay at scale: the figures services/payments/tests/ppa_bench.rs prints as `PPA_BENCH k=v …`.
 bench_ppa() {
   log "payments auto-pay (7,000 customers dry, a real run at the configured pace)"
@@ -336,6 +397,7 @@ for mode in $MODES; do
     notifications) bench_notifications ;;
     payments) bench_payments ;;
     quotes) bench_quotes ;;
+    vision) bench_vision ;;
     *) bench_mode "$mode" ;;
   esac
 done

@@ -385,6 +385,8 @@ impl Vision {
         let written = match result {
             Ok((outcome, events)) => self.record(&row.id, &outcome, &events).await,
             Err(e) if row.attempts >= JOB_ATTEMPTS => {
+                tracing::error!(error = %e, "a vision job is given up after {JOB_ATTEMPTS} attempts");
+                self.metrics.refused("VIS_12");
                 let outcome = refusal_outcome(ApiError::NoReader(
                     e.to_string(),
                     Lang::from_code(Some(&row.lang)),

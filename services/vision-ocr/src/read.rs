@@ -110,6 +110,7 @@ impl Readers {
 }
 
 fn fell_back(reason: &str) -> Warning {
+    tracing::warn!(reason, "Gemini failed; the local provider reads instead");
     Warning::new(
         WarningCode::ProviderFellBack,
         format!("Gemini did not answer ({reason}); read locally."),

@@ -92,25 +92,25 @@ async fn read(
     payload: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang(req);
-    let key = upload::idempotency_key(req, lang)?;
-    let checked = async {
+    let answer = async {
+        let key = upload::idempotency_key(req, lang)?;
         let bytes = upload::file(payload, state.max_upload_bytes, lang).await?;
-        let images_only = kind == Kind::Equipment;
-        let guard = state.vision.guard;
-        guard
-            .check(bytes, images_only)
+        let doc = state
+            .vision
+            .guard
+            .check(bytes, kind == Kind::Equipment)
             .await
-            .map_err(|refused| ApiError::Upload(refused, lang))
+            .map_err(|refused| ApiError::Upload(refused, lang))?;
+        let ask = Ask {
+            kind,
+            principal: caller.principal(),
+            key,
+            lang,
+            as_job,
+        };
+        state.vision.submit(ask, doc).await
     }
     .await;
-    let doc = checked.inspect_err(|e| state.vision.metrics.refused(&e.problem().code))?;
-    let ask = Ask {
-        kind,
-        principal: caller.principal(),
-        key,
-        lang,
-        as_job,
-    };
-    let answer = state.vision.submit(ask, doc).await?;
+    let answer = answer.inspect_err(|e| state.vision.metrics.refused(&e.problem().code))?;
     Ok(respond(answer))
 }

@@ -65,29 +65,28 @@ impl MigrationTrait for CreateExtractionTable {
                     .col(millis(E::NextTryAt))
                     .col(millis(E::CreatedAt))
                     .col(millis(E::UpdatedAt))
+                    // With the table, not after it: a connection of the pool that read the schema in
+                    // between would not know it (SQLite answered "ON CONFLICT clause does not match").
+                    .index(
+                        Index::create()
+                            .name("extraction_idempotency")
+                            .col(E::Principal)
+                            .col(E::IdempotencyKey)
+                            .unique(),
+                    )
                     .to_owned(),
             )
             .await?;
-        for (name, cols, unique) in [
-            (
-                "extraction_idempotency",
-                [E::Principal, E::IdempotencyKey],
-                true,
-            ),
-            ("extraction_waiting", [E::State, E::NextTryAt], false),
-        ] {
-            let mut index = Index::create();
-            index
-                .name(name)
-                .table(extraction::Entity)
-                .col(cols[0])
-                .col(cols[1])
-                .if_not_exists();
-            if unique {
-                index.unique();
-            }
-            manager.create_index(index.to_owned()).await?;
-        }
-        Ok(())
+        manager
+            .create_index(
+                Index::create()
+                    .name("extraction_waiting")
+                    .table(extraction::Entity)
+                    .col(E::State)
+                    .col(E::NextTryAt)
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await
     }
 }

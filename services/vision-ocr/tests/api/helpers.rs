@@ -75,7 +75,7 @@ impl Stack {
         if !options.no_gemini {
             env.insert("GEMINI_API_KEY".into(), gemini.key());
             env.insert("GEMINI_API_URL".into(), gemini.url());
-            env.insert("GEMINI_TIMEOUT_S".into(), "5".into());
+            env.insert("GEMINI_TIMEOUT_S".into(), "1".into());
         }
         let bus = InProcessBus::new();
         let events = testkit::events::collect(&bus).await;
