@@ -225,6 +225,9 @@ async fn the_same_key_with_another_file_is_refused() {
     assert_eq!(stack.gemini.calls(), 1);
 }
 
+/// A way to make the fake Gemini fail.
+type Failure<'a> = Box<dyn Fn() + 'a>;
+
 #[tokio::test]
 async fn gemini_failing_in_any_way_falls_back_to_the_local_reading_and_says_so() {
     let stack = Stack::spawn(Backend::Sqlite).await;
@@ -242,7 +245,7 @@ async fn gemini_failing_in_any_way_falls_back_to_the_local_reading_and_says_so()
     let mut schema_mismatch = cablage_invoice("F-9");
     schema_mismatch["total"] = json!("quatre cent");
     let g = &stack.gemini;
-    let failures: Vec<(&str, Box<dyn Fn() + '_>)> = vec![
+    let failures: Vec<(&str, Failure)> = vec![
         (
             "garbage",
             Box::new(move || g.answer_text("Sorry, I cannot read this.")),
