@@ -32,6 +32,11 @@
     return table;
   }
 
+  /** Dollars with their cents. */
+  function money(value) {
+    return typeof value === 'number' ? value.toFixed(2) : value;
+  }
+
   function kind() {
     return form.querySelector('input[name="kind"]:checked').value;
   }
@@ -66,18 +71,18 @@
 
   function showInvoice(body) {
     const inv = body.invoice || {};
-    const taxes = (inv.taxes || []).map((t) => `${t.name} ${t.rate ?? ''} % : ${t.amount}`);
+    const taxes = (inv.taxes || []).map((t) => `${t.name} ${t.rate ?? ''} % : ${money(t.amount)}`);
     out.append(heading('Facture lue', 'Invoice read'), fields([
       ['Fournisseur · Supplier', inv.supplier], ['No TPS · GST number', inv.gst_number],
       ['No TVQ · QST number', inv.qst_number], ['No de facture · Invoice number', inv.invoice_number],
       ['Date', inv.date], ['Échéance · Due date', inv.due_date], ['Devise · Currency', inv.currency],
-      ['Sous-total · Subtotal', inv.subtotal], ['Taxes', taxes], ['Total', inv.total],
+      ['Sous-total · Subtotal', money(inv.subtotal)], ['Taxes', taxes], ['Total', money(inv.total)],
       ['Pages', body.pages],
     ], 'fields'));
     const lines = inv.lines || [];
     if (lines.length > 0) {
       out.append(heading('Lignes', 'Lines'), fields(lines.map((l, i) =>
-        [`${i + 1}. ${l.description}`, `${l.quantity ?? ''} × ${l.unit_price ?? ''} = ${l.amount}`]), 'lines'));
+        [`${i + 1}. ${l.description}`, `${l.quantity ?? ''} × ${money(l.unit_price) ?? ''} = ${money(l.amount)}`]), 'lines'));
     }
     showWarnings(body.warnings);
     if (body.draft) {
