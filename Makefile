@@ -4,7 +4,8 @@ SPA := apps/client
 
 .PHONY: run test bench lint up spa services
 
-run: spa ## the whole hub on :8080 (SQLite, in-process bus, erp-sandbox on :8000, Stripe stand-in on :8002, DocuSeal stand-in on :8003, SPA at /)
+run: spa ## the whole hub on :8080 (SQLite, in-process bus, erp-sandbox on :8000, Stripe stand-in on :8002, DocuSeal stand-in on :8003, SPA at /, OCR at /vision/)
+	scripts/ensure-ocr.sh
 	cargo run --release -p hub
 
 test: services spa ## every test: Rust (SQLite, PostgreSQL, NATS), the API contract and the browser test

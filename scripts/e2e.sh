@@ -3,7 +3,8 @@
 # hub (tests/mock-server.mjs), then the same browser test against a real hub started here (debug
 # build, fresh SQLite and keys in a temp dir, free ports), reading links and codes from the hub's
 # sandbox outbox as a customer reads their mail; the quotes test (tests/e2e-quotes.test.mjs) signs on the
-# DocuSeal stand-in the hub starts. Prints the built JS size and the login page's
+# DocuSeal stand-in the hub starts; the OCR test (tests/e2e-vision.test.mjs) sends a label photo from
+# vision-ocr's staff page. Prints the built JS size and the login page's
 # time to interactive (reported, not asserted).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,3 +43,9 @@ export E2E_SUPPORT_CUSTOMER=CUST-2024-00001
 # The quotes test reads the Sales Order in the erp-sandbox the hub started.
 export E2E_ERP_URL=http://127.0.0.1:$erp_port
 (cd apps/client && HUB_URL=http://127.0.0.1:$port npm run --silent test:e2e) || { tail -n 50 "$work/hub.log"; exit 1; }
+# vision-ocr's staff page (tests/e2e-vision.test.mjs): a clean label of the OCR fixtures sent from
+# Chromium; the page shows what the hub answered (the fields read, or 503 VIS_12 without Tesseract).
+cargo run -q -p ocr-fixtures --example samples "$work/ocr-samples" >/dev/null
+labels=("$work"/ocr-samples/label-*-clean-*.png)
+(cd apps/client && HUB_URL=http://127.0.0.1:$port E2E_LABEL_PNG="${labels[0]}" node --test tests/e2e-vision.test.mjs) ||
+  { tail -n 50 "$work/hub.log"; exit 1; }

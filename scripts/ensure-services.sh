@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need is installed and running: PostgreSQL and NATS JetStream on loopback,
-# Debian's chromium for the browser test, nginx for the portal's headers test, Debian's prometheus
-# package for its promtool (the alert rules' tests; its daemon is never started), and a Python venv
+# Debian's chromium for the browser test, Tesseract, poppler and the DejaVu fonts for vision-ocr
+# (scripts/ensure-ocr.sh), nginx for the portal's headers test, Debian's prometheus package for its
+# promtool (the alert rules' tests; its daemon is never started), and a Python venv
 # with kubernetes-validate for the Kubernetes manifests test and schemathesis for the API contract;
 # checks kubectl (its kustomize renders deploy/k8s for that test) is there. Idempotent; needs root
 # to install.
@@ -40,6 +41,10 @@ if ! up 4222; then
 fi
 
 [ -x /usr/bin/chromium ] || apt_install chromium
+# vision-ocr's local provider and its tests: Debian's tesseract-ocr with -fra and -eng, poppler-utils
+# (pdftoppm, pdfinfo) and the DejaVu fonts (fonts-dejavu-core, -extra) the OCR fixtures print with;
+# installed when `tesseract --list-langs` lacks fra or eng, or a program or a font is missing.
+"$(dirname "$0")/ensure-ocr.sh" --strict
 # services/hub/tests/traefik/ runs deploy/portal-nginx.conf in Debian's nginx (not as a service).
 [ -x /usr/sbin/nginx ] || apt_install nginx-light
 

@@ -10,7 +10,8 @@ use shared::config::{self, BusSettings, Env, ErpSettings, Source};
 use crate::{DEFAULT_DATABASE_URL, HubDefaults, SANDBOX_DATABASE_URL, defaults};
 
 const LONG_ABOUT: &str = "hub: the Gigafibre hub in one process (the embedded default): every \
-service's routes on one server (portal-auth, notifications, payments, quotation-signing), the \
+service's routes on one server (portal-auth, notifications, payments, quotation-signing, \
+vision-ocr), the \
 erp-sandbox in-process unless ERP_URL is set, the Stripe stand-in in-process unless STRIPE_API_URL \
 is set, the DocuSeal stand-in in-process unless DOCUSEAL_API_URL is set, and the customer portal \
 at /.
@@ -19,7 +20,7 @@ Without a subcommand it serves. Every variable is listed in .env.example; the ma
   BIND                  listen address (default 127.0.0.1:8080)
   DATABASE_URL          sqlite://… (default sqlite://var/hub.db?mode=rwc: one file per service,
                         var/hub.portal-auth.db, var/hub.notifications.db, var/hub.payments.db,
-                        var/hub.quotation-signing.db)
+                        var/hub.quotation-signing.db, var/hub.vision-ocr.db)
                         or postgres://…
   NATS_URL              nats://… for JetStream; unset: in-process bus
   ERP_URL               ERPNext base URL, with ERP_API_KEY and ERP_API_SECRET; unset: the
@@ -35,6 +36,8 @@ Without a subcommand it serves. Every variable is listed in .env.example; the ma
                         DOCUSEAL_SANDBOX_DATABASE_URL (default sqlite://var/docuseal-sandbox.db),
                         key docuseal-sandbox-key, events to this hub's /accept/docuseal-webhook
                         with a secret header made at start
+  GEMINI_API_KEY        vision-ocr reads photos with Gemini; unset: with Tesseract on this machine
+                        (Debian's tesseract-ocr, -fra, -eng and poppler-utils; scripts/ensure-ocr.sh)
   PORTAL_URL            the portal's origin in links and DocuSeal's return (default: this hub)
   INTERNAL_API_SECRET   shared by portal-auth, payments and quotation-signing (customer tokens in
                         links); unset: made at start
@@ -99,6 +102,13 @@ async fn migrate(src: &HubDefaults) -> anyhow::Result<ExitCode> {
         )
         .await?
     );
+    println!(
+        "{}",
+        shared::cli::migrate_service::<vision_ocr::Settings>(
+            &src.with_database(&url, "vision-ocr")
+        )
+        .await?
+    );
     if Env.get("DOCUSEAL_API_URL").is_none() {
         let own = crate::stand_ins::docuseal_sandbox_source(src, "not-used-by-migrate")?;
         let sandbox = docuseal_sandbox::SandboxSettings::from_source(&own)?.database_url;
@@ -142,11 +152,12 @@ fn checks(src: &HubDefaults) -> Checks {
             return checks;
         }
     };
-    let (portal, notify, pay, quote) = (
+    let (portal, notify, pay, quote, vision) = (
         src.with_database(&url, "portal-auth"),
         src.with_database(&url, "notifications"),
         src.with_database(&url, "payments"),
         src.with_database(&url, "quotation-signing"),
+        src.with_database(&url, "vision-ocr"),
     );
     let notify_settings = notifications::Settings::from_source(&notify);
     checks.known(
@@ -161,6 +172,10 @@ fn checks(src: &HubDefaults) -> Checks {
     checks.known(
         "quotation-signing settings",
         settings_outcome(&quotation_signing::Settings::from_source(&quote)),
+    );
+    checks.known(
+        "vision-ocr settings",
+        settings_outcome(&vision_ocr::Settings::from_source(&vision)),
     );
     let bind = config::string_or(src, "BIND", "127.0.0.1:8080");
     checks.known("listen address", shared::cli::check_bind(&bind));
@@ -184,6 +199,10 @@ fn checks(src: &HubDefaults) -> Checks {
             own(&quote),
             "DATABASE_URL",
         ),
+    );
+    checks.add(
+        "vision-ocr database",
+        shared::cli::check_database::<vision_ocr::store::Migrator>(own(&vision), "DATABASE_URL"),
     );
     match BusSettings::from_source(src) {
         Ok(bus) => checks.add("NATS", shared::cli::check_nats(bus)),

@@ -1,7 +1,7 @@
 //! The Gigafibre hub in one process (the embedded default): every service's routes on one server,
 //! the erp-sandbox started in-process unless `ERP_URL` points elsewhere, the Stripe stand-in unless
 //! `STRIPE_API_URL` does, the DocuSeal stand-in unless `DOCUSEAL_API_URL` does, and the portal SPA
-//! at `/`.
+//! at `/`. vision-ocr reads with Tesseract on this machine unless `GEMINI_API_KEY` is set.
 
 mod cli;
 mod stand_ins;
@@ -116,6 +116,8 @@ async fn serve_all() -> anyhow::Result<ExitCode> {
     let quotation_settings = quotation_signing::Settings::from_source(
         &src.with_database(&database_url, "quotation-signing"),
     )?;
+    let vision_settings =
+        vision_ocr::Settings::from_source(&src.with_database(&database_url, "vision-ocr"))?;
     let mode = config::outbound_mode(&src)?;
     let bus = server
         .bus
@@ -132,6 +134,7 @@ async fn serve_all() -> anyhow::Result<ExitCode> {
         .await?;
     let payments = payments_settings.start(Arc::clone(&bus), &metrics).await?;
     let quotation_signing = quotation_settings.start(Arc::clone(&bus), &metrics).await?;
+    let vision_ocr = vision_settings.start(Arc::clone(&bus), &metrics).await?;
     let spa = config::path_or(&src, "SPA_DIR", "apps/client/dist");
     tracing::info!(bind = %server.bind, outbound = ?mode, database = %redact(&database_url),
         nats = server.bus.url.is_some(), spa = %spa.display(), "hub listening");
@@ -140,6 +143,7 @@ async fn serve_all() -> anyhow::Result<ExitCode> {
         Arc::new(notifications),
         Arc::new(payments),
         Arc::new(quotation_signing),
+        Arc::new(vision_ocr),
     ];
     // SIGTERM: requests in flight, the link worker's round and the deliveries in hand all finish.
     Application::serve(
@@ -211,6 +215,7 @@ mod tests {
                 "quotation-signing",
                 quotation_signing::QuotationSigning::openapi(),
             ),
+            ("vision-ocr", vision_ocr::VisionOcr::openapi()),
         ];
         let mut seen: HashMap<String, (&str, String)> = HashMap::new();
         for (service, doc) in &documents {
@@ -248,5 +253,7 @@ mod tests {
                 .unwrap()
                 .loopback_is_staff
         );
+        let vision = vision_ocr::Settings::from_source(&embedded).unwrap();
+        assert!(vision.staff_gate.loopback_is_staff);
     }
 }

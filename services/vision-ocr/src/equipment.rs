@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 /// A barcode or 2-D code decoded from the label.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = VisionBarcode)]
 pub struct Barcode {
     /// `code128`, `datamatrix`, `qr`, `ean13`…
     pub format: String,
@@ -14,6 +15,7 @@ pub struct Barcode {
 
 /// What was read from an equipment label; anything not found is absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = VisionLabel)]
 pub struct Label {
     /// The manufacturer's serial number.
     pub serial: Option<String>,

@@ -35,6 +35,7 @@ impl TaxAccounts {
 
 /// The draft made (or found) for an invoice.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = VisionDraft)]
 pub struct Draft {
     /// The Purchase Invoice (`ACC-PINV-2026-00002`).
     pub purchase_invoice: String,
@@ -48,6 +49,7 @@ pub struct Draft {
 
 /// The Equipment a label belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = VisionEquipmentMatch)]
 pub struct EquipmentMatch {
     /// `serial`, `barcode` or `mac`.
     pub matched_by: String,
@@ -73,6 +75,7 @@ pub struct EquipmentMatch {
 
 /// A Service Location, as a technician needs it.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = VisionLocation)]
 pub struct Location {
     /// `LOC-2026-00001`.
     pub name: String,

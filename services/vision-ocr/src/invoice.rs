@@ -38,6 +38,7 @@ impl<'de> Deserialize<'de> for Money {
 
 /// A Canadian sales tax.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = VisionTaxName)]
 pub enum TaxName {
     /// GST, the federal tax (5 %).
     #[serde(rename = "TPS")]
@@ -63,6 +64,7 @@ impl TaxName {
 
 /// One line of the invoice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = VisionLine)]
 pub struct Line {
     /// What was bought.
     pub description: String,
@@ -78,6 +80,7 @@ pub struct Line {
 
 /// One tax of the invoice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = VisionTax)]
 pub struct Tax {
     /// TPS, TVQ or HST.
     pub name: TaxName,
@@ -90,6 +93,7 @@ pub struct Tax {
 
 /// What was read from a supplier invoice; anything not found is absent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = VisionInvoice)]
 pub struct Invoice {
     /// The supplier's name as printed.
     pub supplier: Option<String>,

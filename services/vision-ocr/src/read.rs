@@ -17,6 +17,7 @@ use crate::warning::{Warning, WarningCode};
 
 /// Which provider answered, and whether it was the one asked first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = VisionProvider)]
 pub struct Provider {
     /// `gemini` or `local`.
     pub name: String,

@@ -32,7 +32,7 @@ const SERVICE: &str = "vision-ocr";
         title = "vision-ocr",
         description = "Supplier invoices and equipment labels read from a photo"
     ),
-    paths(routes::invoice, routes::equipment, routes::job),
+    paths(routes::page, routes::invoice, routes::equipment, routes::job),
     components(schemas(shared::http::Problem))
 )]
 pub struct ApiDoc;

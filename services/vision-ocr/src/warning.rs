@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 /// The stable code of a warning (docs/vision-ocr.md, "Answers").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = VisionWarningCode)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum WarningCode {
     /// The lines do not add up to the subtotal.
@@ -29,6 +30,7 @@ pub enum WarningCode {
 
 /// One warning.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = VisionWarning)]
 pub struct Warning {
     /// What kind.
     pub code: WarningCode,

@@ -2,10 +2,12 @@
 //! answer.
 
 mod jobs;
+mod page;
 mod read;
 mod upload;
 
 pub use jobs::__path_job;
+pub use page::__path_page;
 pub use read::{__path_equipment, __path_invoice};
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -88,6 +90,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
             .app_data(state)
             .app_data(shared::http::query_config())
             .app_data(shared::http::path_config())
+            .route("", web::get().to(page::to_page))
+            .route("/", web::get().to(page::page))
             .route("/invoice", web::post().to(read::invoice))
             .route("/equipment", web::post().to(read::equipment))
             .route("/jobs/{id}", web::get().to(jobs::job)),

@@ -3,5 +3,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod helpers;
+mod page;
 mod reading;
 mod refusals;
