@@ -53,6 +53,11 @@ impl VisionMetrics {
                 &["kind", "provider"],
             )?,
         )?;
+        for kind in ["invoice", "equipment"] {
+            for provider in ["gemini", "local"] {
+                seconds.with_label_values(&[kind, provider]);
+            }
+        }
         let gauge = |name: &str, help: &str| register(r, IntGauge::new(name, help)?);
         Ok(Self {
             readings,

@@ -90,7 +90,9 @@ fn settings_of(name: &str, vars: &BTreeMap<String, String>) -> Reading {
             .map(|s| s.bind)
             .map_err(|e| e.to_string()),
         "erp-sandbox" => erp_sandbox_settings(&src),
-        "vision-ocr" => vision_ocr_settings(&src).map_err(|e| e.to_string()),
+        "vision-ocr" => vision_ocr::Settings::from_source(&src)
+            .map(|s| s.server.bind)
+            .map_err(|e| e.to_string()),
         other => panic!("no settings known for {other}"),
     };
     Reading {
@@ -121,52 +123,6 @@ fn erp_sandbox_settings(src: &Recorder) -> Result<String, String> {
     Ok(src
         .get("BIND")
         .unwrap_or_else(|| "127.0.0.1:8000".to_owned()))
-}
-
-/// vision-ocr's settings, read the way its `config.rs` reads them while the hub does not depend on
-/// the vision-ocr crate (once it does, `vision_ocr::Settings::from_source` takes this place, as for
-/// the other services): the shared parts through shared's own code with vision-ocr's defaults, its
-/// own variables from the upper-case string literals of config.rs, the numbers among them parsed.
-fn vision_ocr_settings(src: &Recorder) -> Result<String, shared::config::ConfigError> {
-    use shared::config::{self, ConfigError, ErpSettings, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET};
-    let code = read("services/vision-ocr/src/config.rs");
-    let constant = |name: &str| {
-        let re = regex::Regex::new(&format!(r#"{name}: &str = "([^"]+)""#)).unwrap();
-        re.captures(&code)
-            .unwrap_or_else(|| panic!("vision-ocr's config.rs: no {name}"))[1]
-            .to_owned()
-    };
-    let server = shared::http::ServerSettings::from_source(src, &constant("DEFAULT_BIND"))?;
-    config::database_url(src, &constant("DEFAULT_DATABASE_URL"))?;
-    ErpSettings::from_source(src, SANDBOX_ERP_KEY, SANDBOX_ERP_SECRET)?;
-    shared::http::TrustedProxies::from_source(src)?;
-    config::origin_or(src, "PORTAL_AUTH_URL", &constant("DEFAULT_PORTAL_AUTH_URL"))?;
-    if config::secret(src, "GEMINI_API_KEY")?.is_some() {
-        config::url_or(
-            src,
-            "GEMINI_API_URL",
-            "https://generativelanguage.googleapis.com",
-        )?;
-    }
-    let literal = regex::Regex::new(r#""([A-Z][A-Z0-9_]{3,})""#).unwrap();
-    for name in literal.captures_iter(&code) {
-        src.get(&name[1]);
-    }
-    for name in [
-        "VISION_MAX_UPLOAD_BYTES",
-        "VISION_MAX_PIXELS",
-        "VISION_MAX_PDF_PAGES",
-        "VISION_WORKERS",
-        "GEMINI_TIMEOUT_S",
-    ] {
-        assert!(src.asked.borrow().contains(name), "vision-ocr reads {name}");
-        if let Some(value) = src.get(name) {
-            value
-                .parse::<u64>()
-                .map_err(|e| ConfigError::new(name, e.to_string()))?;
-        }
-    }
-    Ok(server.bind)
 }
 
 /// Checks one service's environment (from compose or Kubernetes) against its own settings; returns

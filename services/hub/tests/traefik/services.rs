@@ -98,36 +98,13 @@ pub(crate) fn services() -> Vec<Service> {
                 .server
                 .bind,
         },
-        vision_ocr(),
+        Service {
+            name: "vision-ocr",
+            openapi: serde_json::from_str(&vision_ocr::VisionOcr::openapi().to_json().unwrap())
+                .unwrap(),
+            default_bind: vision_ocr::Settings::from_source(&none).unwrap().server.bind,
+        },
     ]
-}
-
-/// vision-ocr, read from its sources while the hub does not depend on its crate: the paths of its
-/// `#[utoipa::path(…)]` handlers (what `VisionOcr::openapi()` documents) and its `DEFAULT_BIND`.
-/// Once the hub mounts vision-ocr, `vision_ocr::VisionOcr::openapi()` and
-/// `vision_ocr::Settings::from_source` take their place, as for the other services.
-fn vision_ocr() -> Service {
-    let source = |file: &str| {
-        let path = format!("{}/../vision-ocr/src/{file}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
-    };
-    let handler =
-        regex::Regex::new(r#"#\[utoipa::path\(\s*(\w+),\s*path\s*=\s*"([^"]+)""#).unwrap();
-    let mut paths = serde_json::Map::new();
-    for file in ["routes/read.rs", "routes/jobs.rs"] {
-        for c in handler.captures_iter(&source(file)) {
-            let mut operation = serde_json::Map::new();
-            operation.insert(c[1].to_owned(), serde_json::json!({}));
-            paths.insert(c[2].to_owned(), Value::Object(operation));
-        }
-    }
-    assert!(paths.len() >= 3, "vision-ocr's routes not found: {paths:?}");
-    let bind = regex::Regex::new(r#"DEFAULT_BIND: &str = "([^"]+)""#).unwrap();
-    Service {
-        name: "vision-ocr",
-        openapi: serde_json::json!({ "paths": paths }),
-        default_bind: bind.captures(&source("config.rs")).unwrap()[1].to_owned(),
-    }
 }
 
 impl Service {
