@@ -3,7 +3,7 @@
 
 use image::{GrayImage, Luma};
 use rxing::common::BitMatrix;
-use rxing::{BarcodeFormat, EncodeHints, MultiFormatWriter, Writer};
+use rxing::{BarcodeFormat, DecodeHints, EncodeHints, MultiFormatWriter, Writer, helpers};
 
 use crate::FixtureError;
 use crate::label::CodeKind;
@@ -78,17 +78,51 @@ fn encode(kind: CodeKind, text: &str) -> Result<BitMatrix, FixtureError> {
         })
 }
 
-/// Every barcode rxing finds in `img`, as (format, text): the reference decode used by the
-/// tests. The format is rxing's name (`code 128`, `datamatrix`, `qrcode`).
+/// Every barcode rxing finds in `img`, as (format, text), sorted, each once: the reference
+/// decode used by the tests. The format is rxing's name (`code 128`, `datamatrix`, `qrcode`).
 ///
-/// The call is `rxing::helpers::detect_multiple_in_luma(img.clone().into_raw(), width,
-/// height)`, which runs rxing's `GenericMultipleBarcodeReader` over a `HybridBinarizer` with
-/// `TryHarder`; it finds several codes of different symbologies in one image. An image without
-/// a barcode gives an empty list.
+/// Two rxing calls, both on the grey pixels and limited to the three symbologies of the labels
+/// (unrestricted, noise in a photo once decoded as an EAN-8) with `TryHarder`:
+/// `rxing::helpers::detect_multiple_in_luma_with_hints` (a `GenericMultipleBarcodeReader` over
+/// a `HybridBinarizer`), which finds codes of several symbologies in one image but missed a QR
+/// code beside a DataMatrix on a degraded label; then, for each 2-D symbology it found none of,
+/// `detect_in_luma_with_hints` for that symbology alone, which finds it. An image without a barcode gives an empty list.
 pub fn decode_all(img: &GrayImage) -> Vec<(String, String)> {
     let (width, height) = img.dimensions();
-    let found = rxing::helpers::detect_multiple_in_luma(img.clone().into_raw(), width, height)
-        .unwrap_or_default();
+    let formats = [
+        BarcodeFormat::CODE_128,
+        BarcodeFormat::DATA_MATRIX,
+        BarcodeFormat::QR_CODE,
+    ];
+    let hints = DecodeHints {
+        PossibleFormats: Some(formats.into_iter().collect()),
+        TryHarder: Some(true),
+        ..DecodeHints::default()
+    };
+    let luma = img.as_raw();
+    let mut found = helpers::detect_multiple_in_luma_with_hints(
+        luma.clone(),
+        width,
+        height,
+        &mut hints.clone(),
+    )
+    .unwrap_or_default();
+    for format in [BarcodeFormat::DATA_MATRIX, BarcodeFormat::QR_CODE] {
+        if found
+            .iter()
+            .any(|result| result.getBarcodeFormat() == &format)
+        {
+            continue;
+        }
+        let single = helpers::detect_in_luma_with_hints(
+            luma.clone(),
+            width,
+            height,
+            Some(format),
+            &mut hints.clone(),
+        );
+        found.extend(single);
+    }
     let mut out: Vec<(String, String)> = found
         .iter()
         .map(|result| {

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 /// How much a clean render is spoiled to look like a phone photo or a poor scan.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Degrade {
-    /// Noise amount, 0 to 1: gaussian noise of standard deviation `60 × noise` grey levels plus
-    /// salt-and-pepper on `2 % × noise` of the pixels.
+    /// Noise amount, 0 to 1: salt-and-pepper on `2 % × noise` of the pixels before the blur,
+    /// gaussian noise of standard deviation `60 × noise` grey levels after it.
     pub noise: f32,
     /// Gaussian blur sigma in pixels; 0 is none.
     pub blur: f32,
@@ -49,13 +49,17 @@ impl Degrade {
             let white = Rgb([255, 255, 255]);
             img = rotate_about_center(&img, theta, Interpolation::Bilinear, white);
         }
+        // Speckles are laid before the blur, as dust and paper grain are, which then softens
+        // them like the lens does; sensor noise comes after the optics.
+        let noise = f64::from(self.noise.clamp(0.0, 1.0));
+        if noise > 0.0 {
+            salt_and_pepper_noise_mut(&mut img, 0.02 * noise, seed.wrapping_add(1));
+        }
         if self.blur > 0.0 {
             img = gaussian_blur_f32(&img, self.blur);
         }
-        if self.noise > 0.0 {
-            let noise = f64::from(self.noise.min(1.0));
+        if noise > 0.0 {
             gaussian_noise_mut(&mut img, 0.0, 60.0 * noise, seed);
-            salt_and_pepper_noise_mut(&mut img, 0.02 * noise, seed.wrapping_add(1));
         }
         img
     }

@@ -56,8 +56,9 @@ pub(crate) fn date(date: NaiveDate, lang: Lang, style: DateStyle) -> String {
     }
 }
 
-/// `cents` printed as money: French `1 234,56 $`, English `$1,234.56`.
-pub(crate) fn money(cents: i64, lang: Lang) -> String {
+/// `cents` printed as money the way the invoices print it: French `1 234,56 $` (a plain space
+/// between thousands), English `$1,234.56`.
+pub fn money(cents: i64, lang: Lang) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let cents = cents.unsigned_abs();
     let (units, rest) = (cents / 100, cents % 100);
@@ -72,7 +73,7 @@ fn grouped(units: u64, separator: char) -> String {
     let digits = units.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(digit);

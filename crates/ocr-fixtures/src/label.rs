@@ -65,15 +65,15 @@ pub struct BarcodeTruth {
     pub text: String,
 }
 
-const WIDTH: u32 = 1100;
+const WIDTH: u32 = 1200;
 const MARGIN: i32 = 50;
 const TEXT: f32 = 30.0;
 const LINE: i32 = 44;
 /// Pixels per module of the 2-D codes and of Code 128.
-const MODULE_2D: u32 = 6;
+const MODULE_2D: u32 = 8;
 const MODULE_1D: u32 = 3;
 
-/// The label of `seed` printed in `style`: its truth and its image (1100 px wide, as tall as its
+/// The label of `seed` printed in `style`: its truth and its image (1200 px wide, as tall as its
 /// content). The same seed and style give the same image.
 pub fn label(seed: u64, style: &LabelStyle) -> Result<(LabelTruth, RgbImage), FixtureError> {
     let faces = fonts::load(style.font)?;

@@ -5,6 +5,28 @@
 //!
 //! Everything is deterministic: the same seed and style give the same bytes. Fonts are read at
 //! run time from Debian's DejaVu packages (`fonts-dejavu-core`, `fonts-dejavu-extra`).
+//!
+//! ```no_run
+//! use ocr_fixtures::{invoice_set, invoice, jpeg, label, label_set, decode_all};
+//!
+//! # fn main() -> Result<(), ocr_fixtures::FixtureError> {
+//! for case in invoice_set() {
+//!     let (truth, img) = invoice(case.seed, &case.style)?;
+//!     let upload = jpeg(&img, 85); // what a phone would send
+//!     // post `upload`, compare the extracted fields with `truth` …
+//! #   let _ = (truth, upload);
+//! }
+//! for case in label_set() {
+//!     let (truth, img) = label(case.seed, &case.style)?;
+//!     let luma = image::DynamicImage::ImageRgb8(img).to_luma8();
+//!     assert_eq!(decode_all(&luma).len(), truth.barcodes.len());
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Money in the truth is in cents (`i64`); tax rates are in thousandths of a percent
+//! ([`TaxTruth::rate_millipercent`]: 5000 = 5 %, 9975 = 9.975 %, 13000 = 13 %).
 
 pub mod bad;
 mod barcode;
@@ -22,7 +44,10 @@ pub use barcode::decode_all;
 pub use degrade::Degrade;
 pub use encode::{jpeg, png, webp};
 pub use fonts::Font;
-pub use invoice::{InvoiceStyle, InvoiceTruth, Layout, LineTruth, TaxTruth, invoice};
+pub use format::money as format_money;
+pub use invoice::{
+    InvoiceStyle, InvoiceTruth, Layout, LineTruth, TaxTruth, invoice, invoice_truth,
+};
 pub use label::{BarcodeTruth, CodeKind, LabelStyle, LabelTruth, label};
 pub use pdf::pdf_of_jpegs;
 pub use sets::{InvoiceCase, LabelCase, invoice_set, label_set};

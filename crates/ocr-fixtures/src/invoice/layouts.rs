@@ -63,22 +63,28 @@ fn classic(page: &mut Page, p: &Printed) {
 
     let mut y = 760;
     page.fill(LEFT - 10, y - 8, RIGHT - LEFT + 20, LINE as u32 + 8, SHADE);
-    let columns = [LEFT, 760, 960, RIGHT];
-    page.text(columns[0], y, BODY, Weight::Bold, p.columns[0]);
-    for column in 1..4 {
-        page.text_right(columns[column], y, BODY, Weight::Bold, p.columns[column]);
-    }
+    classic_row(page, y, p.columns, Weight::Bold);
     y += LINE + 8;
     for row in &p.rows {
-        page.text(columns[0], y, BODY, Weight::Regular, &row[0]);
-        for column in 1..4 {
-            page.text_right(columns[column], y, BODY, Weight::Regular, &row[column]);
-        }
+        classic_row(
+            page,
+            y,
+            [&row[0], &row[1], &row[2], &row[3]],
+            Weight::Regular,
+        );
         y += LINE;
         page.hline(LEFT - 10, RIGHT + 10, y - 4, 1);
     }
     y += 30;
     totals_right(page, p, y);
+}
+
+/// A row of the classic table: the description left-aligned, the numbers right-aligned.
+fn classic_row(page: &mut Page, y: i32, cells: [&str; 4], weight: Weight) {
+    page.text(LEFT, y, BODY, weight, cells[0]);
+    for (right, cell) in [760, 960, RIGHT].into_iter().zip(&cells[1..]) {
+        page.text_right(right, y, BODY, weight, cell);
+    }
 }
 
 /// Totals as label / right-aligned value pairs at the bottom right, a rule above the total.
@@ -139,10 +145,11 @@ fn compact(page: &mut Page, p: &Printed) {
     );
     lines(page, 720, 400 + LINE, &p.customer);
 
-    let columns = [LEFT, 640, 780, 990];
+    let columns = [LEFT, 700, 820, 1010];
+    let headings = [p.columns[0], p.columns[1], p.price_short, p.columns[3]];
     let mut y = 620;
-    for (column, x) in columns.iter().enumerate() {
-        page.text(*x, y, BODY, Weight::Bold, p.columns[column]);
+    for (heading, x) in headings.iter().zip(columns) {
+        page.text(x, y, BODY, Weight::Bold, heading);
     }
     y += LINE;
     page.hline(LEFT, RIGHT, y, 2);
@@ -162,49 +169,49 @@ fn compact(page: &mut Page, p: &Printed) {
         } else {
             Weight::Regular
         };
-        page.text(640, y, BODY, weight, &format!("{label} :"));
-        page.text(990, y, BODY, weight, value);
+        page.text(560, y, BODY, weight, &format!("{label} :"));
+        page.text(columns[3], y, BODY, weight, value);
         y += LINE;
     }
 }
 
 fn table(page: &mut Page, p: &Printed) {
     let boxed = 4 + p.tax_numbers.len() as i32;
-    page.frame(LEFT - 20, 60, 640, (LINE * boxed + 30) as u32);
+    let box_bottom = 60 + LINE * boxed + 30;
+    page.frame(LEFT - 20, 60, 820, (box_bottom - 60) as u32);
     page.text(LEFT, 75, NAME, Weight::Bold, &p.supplier);
     let y = lines(page, LEFT, 75 + 50, &p.address);
     lines(page, LEFT, y, &p.tax_numbers);
-
     page.text_right(RIGHT, 60, TITLE, Weight::Bold, p.title);
-    details_grid(page, p, 150);
 
-    let top = 440;
+    let grid_bottom = details_grid(page, p, box_bottom + 30);
+    let top = grid_bottom + 30;
     page.frame(LEFT - 20, top, 640, (LINE * 4 + 20) as u32);
     page.text(LEFT, top + 10, BODY, Weight::Bold, p.customer_heading);
     lines(page, LEFT, top + 10 + LINE, &p.customer);
 
-    items_grid(page, p, 680);
+    items_grid(page, p, top + LINE * 4 + 50);
 }
 
-/// The invoice details as a two-column grid at the right of the page.
-fn details_grid(page: &mut Page, p: &Printed, top: i32) {
-    let (left, middle) = (640, 960);
-    let rows = p.details.len() as i32;
-    page.frame(
-        left,
-        top,
-        (RIGHT + 10 - left) as u32,
-        (rows * (LINE + 12)) as u32,
-    );
-    page.vline(middle, top, top + rows * (LINE + 12), 2);
+/// The invoice details as a grid across the page: a shaded row of labels over a row of values.
+/// Returns the y below it.
+fn details_grid(page: &mut Page, p: &Printed, top: i32) -> i32 {
+    let (left, right) = (LEFT - 20, RIGHT + 10);
+    let row = LINE + 12;
+    let cells = p.details.len().max(1) as i32;
+    let width = (right - left) / cells;
+    page.fill(left, top, right - left, row as u32, SHADE);
+    page.frame(left, top, (right - left) as u32, (2 * row) as u32);
+    page.hline(left, right, top + row, 2);
     for (index, (label, value)) in p.details.iter().enumerate() {
-        let y = top + index as i32 * (LINE + 12);
+        let x = left + index as i32 * width;
         if index > 0 {
-            page.hline(left, RIGHT + 10, y, 1);
+            page.vline(x, top, top + 2 * row, 2);
         }
-        page.text(left + 12, y + 12, 26.0, Weight::Bold, label);
-        page.text_right(RIGHT, y + 10, BODY, Weight::Regular, value);
+        page.text(x + 12, top + 12, 26.0, Weight::Bold, label);
+        page.text(x + 12, top + row + 10, BODY, Weight::Regular, value);
     }
+    top + 2 * row
 }
 
 /// The items as a full grid, quantity first, then the totals in cells below the amounts.

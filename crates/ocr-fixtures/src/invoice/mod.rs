@@ -23,8 +23,8 @@ pub enum Layout {
     /// Centred letterhead, details as `label : value` lines, an unruled item list with amounts
     /// left-aligned in their column, totals in the same columns.
     Compact,
-    /// Boxes everywhere: framed supplier and customer, a details grid, a full grid of items with
-    /// the quantity first, totals in grid cells.
+    /// Boxes everywhere: framed supplier and customer, the details as a grid across the page,
+    /// a full grid of items with the quantity first, totals in grid cells.
     Table,
 }
 
@@ -105,13 +105,25 @@ pub struct TaxTruth {
 /// seed and the language only.
 pub fn invoice(seed: u64, style: &InvoiceStyle) -> Result<(InvoiceTruth, RgbImage), FixtureError> {
     let faces = fonts::load(style.font)?;
-    let mut rng = StdRng::seed_from_u64(seed);
-    let supplier = &SUPPLIERS[rng.random_range(0..SUPPLIERS.len())];
-    let truth = draw_truth(&mut rng, supplier, style.lang);
+    let (mut rng, supplier, truth) = start(seed, style.lang);
     let printed = printed::Printed::new(&mut rng, &truth, supplier, style.lang);
     let page = layouts::render(&printed, style.layout, &faces);
     let image = style.degrade.apply(page, seed);
     Ok((truth, image))
+}
+
+/// The truth of the invoice of `seed` in `lang`, without drawing it: what [`invoice`] returns
+/// with its image, at a fraction of the cost.
+pub fn invoice_truth(seed: u64, lang: Lang) -> InvoiceTruth {
+    start(seed, lang).2
+}
+
+/// The generator of `seed` once the truth is drawn, the supplier, and the truth.
+fn start(seed: u64, lang: Lang) -> (StdRng, &'static Supplier, InvoiceTruth) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let supplier = &SUPPLIERS[rng.random_range(0..SUPPLIERS.len())];
+    let truth = draw_truth(&mut rng, supplier, lang);
+    (rng, supplier, truth)
 }
 
 fn draw_truth(rng: &mut StdRng, supplier: &Supplier, lang: Lang) -> InvoiceTruth {

@@ -25,6 +25,8 @@ pub(crate) struct Printed {
     pub details: Vec<(String, String)>,
     /// Description, quantity, unit price, amount.
     pub columns: [&'static str; 4],
+    /// The short unit price heading of narrow columns: `Prix`, `Price`.
+    pub price_short: &'static str,
     pub rows: Vec<[String; 4]>,
     /// Subtotal, taxes, total: (label, value); the last is the total.
     pub totals: Vec<(String, String)>,
@@ -63,6 +65,7 @@ impl Printed {
             } else {
                 ["Description", "Qty", "Unit price", "Amount"]
             },
+            price_short: if fr { "Prix" } else { "Price" },
             rows: truth
                 .lines
                 .iter()
