@@ -9,18 +9,23 @@ use super::{LocalError, png};
 /// Pages whose short side is under this are scaled up: Tesseract reads best at 20–40 px capitals.
 const MIN_SHORT_SIDE: u32 = 1000;
 
-/// The page as the PNG Tesseract reads: small pages scaled up.
+/// The page as the PNG Tesseract reads: small pages scaled up, then made plain
+/// ([`super::clean::plain`]).
 pub(super) fn prepare_png(page: &GrayImage) -> Result<Vec<u8>, LocalError> {
+    png(&super::clean::plain(&upscaled(page)))
+}
+
+fn upscaled(page: &GrayImage) -> GrayImage {
     let short = page.width().min(page.height()).max(1);
     if short >= MIN_SHORT_SIDE {
-        return png(page);
+        return page.clone();
     }
     let scale = f64::from(MIN_SHORT_SIDE) / f64::from(short);
     let (w, h) = (
         (f64::from(page.width()) * scale).round() as u32,
         (f64::from(page.height()) * scale).round() as u32,
     );
-    png(&imageops::resize(page, w, h, FilterType::CatmullRom))
+    imageops::resize(page, w, h, FilterType::CatmullRom)
 }
 
 /// One word of Tesseract's `tsv` output.
@@ -78,7 +83,8 @@ fn line(words: &[Word]) -> String {
     for w in sorted {
         if let Some(right) = right {
             let gap = w.left - right;
-            out.push_str(if gap > height { "   " } else { " " });
+            // A space is a third of an em, wider in a monospaced font; a column gap is wider still.
+            out.push_str(if 2 * gap > 3 * height { "   " } else { " " });
         }
         out.push_str(&w.text);
         right = Some(w.left + w.width);

@@ -5,6 +5,7 @@
 //! (`tsv`) and are laid out again as lines whose columns are cut by wide gaps, which is what
 //! [`parse`] reads.
 
+mod clean;
 mod codes;
 mod layout;
 pub mod parse;

@@ -10,11 +10,11 @@ use super::dates;
 use super::text::{Row, fold};
 
 static GST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"((?:\d\s?){9})\s*[-:]?\s*R\s?T\s*[-:]?\s*(\d{4})")
+    Regex::new(r"((?:\d\s?){9})\s*[-:]?\s*R\s?T\s*[-:]?\s*([0-9OQD]{4,5})\b")
         .unwrap_or_else(|_| unreachable!())
 });
 static QST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"((?:\d\s?){10})\s*[-:]?\s*T\s?[QO0]\s*[-:]?\s*(\d{4})")
+    Regex::new(r"((?:\d\s?){10})\s*[-:]?\s*T\s?[QO0]\s*[-:]?\s*([0-9OQD]{4,5})\b")
         .unwrap_or_else(|_| unreachable!())
 });
 static NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -34,14 +34,23 @@ static NUMBER_VALUE: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn gst_number(text: &str) -> Option<String> {
     let c = GST.captures(text)?;
     let digits: String = c[1].chars().filter(char::is_ascii_digit).collect();
-    Some(format!("{digits} RT{}", &c[2]))
+    Some(format!("{digits} RT{}", program(&c[2])))
+}
+
+/// The program account's four digits, letters OCR gives for zeros put back (`O001`, `OOO01`).
+fn program(raw: &str) -> String {
+    let digits: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_digit() { c } else { '0' })
+        .collect();
+    digits[digits.len().saturating_sub(4)..].to_owned()
 }
 
 /// `1234567890 TQ0001`.
 pub(crate) fn qst_number(text: &str) -> Option<String> {
     let c = QST.captures(text)?;
     let digits: String = c[1].chars().filter(char::is_ascii_digit).collect();
-    Some(format!("{digits} TQ{}", &c[2]))
+    Some(format!("{digits} TQ{}", program(&c[2])))
 }
 
 /// The value of the first cell of `rows` whose folded text `label` finds, read by `value` from
@@ -52,17 +61,24 @@ pub(crate) fn labelled<T>(
     value: impl Fn(&str) -> Option<T>,
 ) -> Option<T> {
     for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.cells.iter().enumerate() {
+        // A label a column gap cut in two (`N°   de facture`) is found in the joined row.
+        let joined = Row {
+            cells: vec![row.joined()],
+        };
+        let whole = [row, &joined];
+        let (row, c0) = match row.cells.iter().any(|cell| label(&fold(cell)).is_some()) {
+            true => (whole[0], 0),
+            false if label(&fold(&joined.cells[0])).is_some() => (whole[1], 0),
+            false => continue,
+        };
+        for (c, cell) in row.cells.iter().enumerate().skip(c0) {
             let folded = fold(cell);
             let Some(end) = label(&folded) else { continue };
             let rest = folded.get(end..).map(|_| tail(cell, &folded, end));
             let same_row = rest.into_iter().chain(row.cells[c + 1..].iter().cloned());
-            let below = rows
-                .get(r + 1)
-                .into_iter()
-                .flat_map(|next| next.cells.iter().rev().cloned());
+            let under = rows.get(r + 1).map(|next| below(next, c, row.cells.len()));
             if let Some(found) = same_row
-                .chain(below)
+                .chain(under.into_iter().flatten())
                 .find_map(|candidate| value(&candidate))
             {
                 return Some(found);
@@ -70,6 +86,18 @@ pub(crate) fn labelled<T>(
         }
     }
     None
+}
+
+/// The cells of the row under a label in cell `c` of `width` cells, most likely first: the
+/// same column when the rows have as many cells (a grid of labels over values), else from the
+/// right (a value right-aligned under its label).
+fn below(next: &Row, c: usize, width: usize) -> Vec<String> {
+    let mut cells: Vec<String> = next.cells.iter().rev().cloned().collect();
+    if next.cells.len() == width && width > 1 {
+        let same = cells.remove(width - 1 - c);
+        cells.insert(0, same);
+    }
+    cells
 }
 
 /// What follows byte `end` of `folded` in the original `cell` (folding keeps the characters'

@@ -205,3 +205,19 @@ fn french_label_wording() {
     assert_eq!(l.serial.as_deref(), Some("ZTEAB1234567"));
     assert_eq!(l.gpon_serial.as_deref(), Some("ZTEG1A2B3C4D"));
 }
+
+#[test]
+fn a_grid_of_labels_over_values_is_read_by_column() {
+    let text = "Facture n°   Date   Date d'échéance\nF-2026-047925   14/12/2026   29/12/2026\n";
+    let inv = invoice(text);
+    assert_eq!(inv.invoice_number.as_deref(), Some("F-2026-047925"));
+    assert_eq!(inv.date, day(2026, 12, 14));
+    assert_eq!(inv.due_date, day(2026, 12, 29));
+    let text = "Invoice No.   Date   Payment due\nA25883   Mar 31, 2026   Apr 30, 2026\n";
+    let inv = invoice(text);
+    assert_eq!(inv.invoice_number.as_deref(), Some("A25883"));
+    assert_eq!(
+        (inv.date, inv.due_date),
+        (day(2026, 3, 31), day(2026, 4, 30))
+    );
+}
