@@ -190,12 +190,17 @@ fn looks_like_a_name(cell: &str) -> bool {
     letters >= 4 && digits == 0 && !heading && cell.split_whitespace().count() <= 8
 }
 
-/// `USD` or `EUR` when printed, `CAD` otherwise.
+/// `USD` or `EUR` when printed as a word or a sign, `CAD` otherwise.
 pub(crate) fn currency(text: &str) -> String {
     let upper = text.to_uppercase();
-    let currency = if upper.contains("USD") || upper.contains("US$") {
+    let word = |w: &str| {
+        upper
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .any(|token| token == w)
+    };
+    let currency = if word("USD") || upper.contains("US$") || upper.contains("US $") {
         "USD"
-    } else if upper.contains("EUR") || text.contains('€') {
+    } else if word("EUR") || text.contains('€') {
         "EUR"
     } else {
         "CAD"

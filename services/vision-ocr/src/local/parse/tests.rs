@@ -165,6 +165,9 @@ Montant total (CAD)    17,25 $
 fn us_dollars_and_euros_are_noticed() {
     assert_eq!(invoice("Total USD 12.00").currency.as_deref(), Some("USD"));
     assert_eq!(invoice("Total 12,00 €").currency.as_deref(), Some("EUR"));
+    assert_eq!(invoice("Total EUR 12,00").currency.as_deref(), Some("EUR"));
+    let router = invoice("Routeur Wi-Fi   12,00 $\nFOURNISSEUR\nTotal 12,00 $");
+    assert_eq!(router.currency.as_deref(), Some("CAD"));
 }
 
 #[test]
