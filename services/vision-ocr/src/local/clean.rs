@@ -3,6 +3,7 @@
 //! reads a ruled cell's text worse, or drops it).
 
 use image::{GrayImage, Luma};
+use imageproc::geometric_transformations::{Interpolation, rotate_about_center};
 
 /// Runs of black longer than this fraction of the page's short side are rules, not strokes.
 const RULE_FRACTION: u32 = 14;
@@ -15,16 +16,75 @@ pub(super) fn plain(page: &GrayImage) -> GrayImage {
         page.clone()
     };
     let threshold = otsu(&smoothed);
-    let mut out = GrayImage::from_fn(smoothed.width(), smoothed.height(), |x, y| {
-        Luma([if smoothed.get_pixel(x, y).0[0] <= threshold {
+    let upright = straightened(&smoothed, &binary(&smoothed, threshold));
+    let mut out = binary(&upright, threshold);
+    let min_run = (page.width().min(page.height()) / RULE_FRACTION).max(40);
+    erase_rules(&mut out, min_run);
+    out
+}
+
+fn binary(page: &GrayImage, threshold: u8) -> GrayImage {
+    GrayImage::from_fn(page.width(), page.height(), |x, y| {
+        Luma([if page.get_pixel(x, y).0[0] <= threshold {
             0
         } else {
             255
         }])
-    });
-    let min_run = (page.width().min(page.height()) / RULE_FRACTION).max(40);
-    erase_rules(&mut out, min_run);
-    out
+    })
+}
+
+/// Skews beyond this, in degrees, are not looked for (a photo of a page held by hand).
+const MAX_SKEW_TENTHS: i32 = 40;
+
+/// `bin` turned upright when its lines lean (a photo held askew): the angle is the one whose
+/// shear makes the rows' counts of black pixels sharpest.
+fn straightened(grey: &GrayImage, bin: &GrayImage) -> GrayImage {
+    let skew = skew_degrees(bin);
+    if skew.abs() < 0.3 {
+        return grey.clone();
+    }
+    // The sign of a rotation in image coordinates is checked rather than reasoned: the one that
+    // leaves less skew is kept. The grey page is turned, not the binarised one, whose strokes
+    // would fray.
+    let turn = |img: &GrayImage, degrees: f32| {
+        let white = Luma([255u8]);
+        rotate_about_center(img, degrees.to_radians(), Interpolation::Bilinear, white)
+    };
+    let sign = if skew_degrees(&binary(&turn(bin, skew), 127)).abs() < 0.3 {
+        1.0
+    } else {
+        -1.0
+    };
+    turn(grey, sign * skew)
+}
+
+/// The lean of the page's lines, in degrees, to a tenth.
+fn skew_degrees(bin: &GrayImage) -> f32 {
+    let (w, h) = bin.dimensions();
+    let points: Vec<(f32, f32)> = (0..h)
+        .step_by(2)
+        .flat_map(|y| (0..w).step_by(2).map(move |x| (x, y)))
+        .filter(|&(x, y)| bin.get_pixel(x, y).0[0] == 0)
+        .map(|(x, y)| (x as f32, y as f32))
+        .collect();
+    let margin = (w as f32 * 0.08) as i64 + 2;
+    let sharpness = |tenths: i32| {
+        let slope = (tenths as f32 / 10.0).to_radians().tan();
+        let mut rows = vec![0u32; (i64::from(h) + 2 * margin).max(1) as usize];
+        for &(x, y) in &points {
+            let row = (y + x * slope) as i64 / 2 + margin;
+            if let Some(n) = rows.get_mut(row.max(0) as usize) {
+                *n += 1;
+            }
+        }
+        rows.iter()
+            .map(|&n| u64::from(n) * u64::from(n))
+            .sum::<u64>()
+    };
+    let best = (-MAX_SKEW_TENTHS..=MAX_SKEW_TENTHS)
+        .max_by_key(|&t| (sharpness(t), -t.abs()))
+        .unwrap_or(0);
+    best as f32 / 10.0
 }
 
 /// Whether more than 0.3 % of the pixels stand out from both their horizontal neighbours.
@@ -143,6 +203,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_leaning_page_is_turned_upright() {
+        let mut page = GrayImage::from_pixel(600, 400, Luma([255]));
+        for row in 0..8 {
+            for x in 20..580 {
+                let y = 40 + row * 40 + x * 2 / 100;
+                for dy in 0..6 {
+                    page.put_pixel(x, y + dy, Luma([0]));
+                }
+            }
+        }
+        assert!(skew_degrees(&page).abs() > 0.8, "{}", skew_degrees(&page));
+        let upright = straightened(&page, &page);
+        assert!(skew_degrees(&binary(&upright, 127)).abs() < 0.3);
+    }
+
+    #[test]
     fn rules_and_shading_go_and_text_stays() {
         let mut page = GrayImage::from_pixel(400, 300, Luma([255]));
         for x in 10..390 {
@@ -157,6 +233,7 @@ mod tests {
             page.put_pixel(30, y, Luma([0]));
         }
         let plain = plain(&page);
+        assert_eq!(skew_degrees(&plain), 0.0);
         assert_eq!(plain.get_pixel(200, 100).0[0], 255);
         assert_eq!(plain.get_pixel(200, 130).0[0], 255);
         assert_eq!(plain.get_pixel(30, 60).0[0], 0);

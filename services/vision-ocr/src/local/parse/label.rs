@@ -30,7 +30,7 @@ static SERIAL: LazyLock<Regex> = LazyLock::new(|| {
 /// `Model`, `Modèle`, `Model No.`, `Model/Modèle`.
 static MODEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\bmod(?:el|[eè]le)(?:\s*/\s*mod[eè]le)?(?:\s*(?:no\.?|number|#))?\s*[:.]?\s*(\S.*)",
+        r"(?i)\bmod(?:el|[eèé]le)(?:\s*/\s*mod[eèé]le)?(?:\s*(?:no\.?|number|#))?\s*[:.]?\s*(\S.*)",
     )
     .unwrap_or_else(|_| unreachable!())
 });
