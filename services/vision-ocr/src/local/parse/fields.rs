@@ -176,8 +176,18 @@ fn strip_title(cell: &str) -> String {
     let words: Vec<&str> = cell
         .split_whitespace()
         .filter(|w| !matches!(fold(w).as_str(), "facture" | "invoice"))
+        .map(legal_form)
         .collect();
     words.join(" ")
+}
+
+/// The legal forms OCR reads with an I for their l (`Itée`, `itd.`).
+fn legal_form(word: &str) -> &str {
+    match word {
+        "Itée" | "ltee" | "Itee" => "ltée",
+        "Itd." | "itd." | "ltd." => "Ltd.",
+        other => other,
+    }
 }
 
 fn looks_like_a_name(cell: &str) -> bool {

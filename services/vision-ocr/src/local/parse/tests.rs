@@ -224,3 +224,14 @@ fn a_grid_of_labels_over_values_is_read_by_column() {
         (day(2026, 3, 31), day(2026, 4, 30))
     );
 }
+
+#[test]
+fn legal_forms_misread_with_an_i_are_put_back() {
+    let inv = invoice("Fibres Optiques Boréal Itée\n88, rue des Forges");
+    assert_eq!(inv.supplier.as_deref(), Some("Fibres Optiques Boréal ltée"));
+    let inv = invoice("Northern Network Supply itd.   INVOICE");
+    assert_eq!(
+        inv.supplier.as_deref(),
+        Some("Northern Network Supply Ltd.")
+    );
+}
