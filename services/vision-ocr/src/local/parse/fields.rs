@@ -60,18 +60,22 @@ pub(crate) fn labelled<T>(
     label: impl Fn(&str) -> Option<usize>,
     value: impl Fn(&str) -> Option<T>,
 ) -> Option<T> {
-    for (r, row) in rows.iter().enumerate() {
-        // A label a column gap cut in two (`N°   de facture`) is found in the joined row.
-        let joined = Row {
-            cells: vec![row.joined()],
+    for (r, original) in rows.iter().enumerate() {
+        let joined;
+        let row = if original
+            .cells
+            .iter()
+            .any(|cell| label(&fold(cell)).is_some())
+        {
+            original
+        } else {
+            // A label a column gap cut in two (`N°   de facture`) is found in the joined row.
+            joined = Row {
+                cells: vec![original.joined()],
+            };
+            &joined
         };
-        let whole = [row, &joined];
-        let (row, c0) = match row.cells.iter().any(|cell| label(&fold(cell)).is_some()) {
-            true => (whole[0], 0),
-            false if label(&fold(&joined.cells[0])).is_some() => (whole[1], 0),
-            false => continue,
-        };
-        for (c, cell) in row.cells.iter().enumerate().skip(c0) {
+        for (c, cell) in row.cells.iter().enumerate() {
             let folded = fold(cell);
             let Some(end) = label(&folded) else { continue };
             let rest = folded.get(end..).map(|_| tail(cell, &folded, end));
