@@ -1,90 +1,155 @@
 //! The local provider: Tesseract on the page, then parsing of its text; barcodes by rxing.
-//! (Placeholder of the lead's branch: the provider lands from its own branch.)
+//!
+//! Tesseract and poppler's `pdftoppm` run as child processes under [`crate::process::run`]'s
+//! bounds, the page on their standard input. Tesseract's words come back with their boxes
+//! (`tsv`) and are laid out again as lines whose columns are cut by wide gaps, which is what
+//! [`parse`] reads.
 
+mod clean;
+mod codes;
+mod layout;
+pub mod parse;
+mod pdf;
+
+use std::io::Cursor;
 use std::sync::Arc;
 
-use image::GrayImage;
+use image::{GrayImage, ImageFormat};
 
-use crate::equipment::{Barcode, Label};
-use crate::input::Checked;
+use crate::equipment::Label;
+use crate::input::{Checked, Media};
 use crate::invoice::Invoice;
-use crate::process::Limits;
+use crate::process::{self, Limits, RunError};
 
-/// Where Tesseract and poppler are, and their bounds.
+pub use codes::{barcodes, with_codes};
+
+/// How the local provider runs its engines.
 #[derive(Debug, Clone)]
 pub struct LocalSettings {
-    /// The `tesseract` program.
+    /// The Tesseract program, `tesseract`.
     pub tesseract: String,
-    /// Its languages.
+    /// Tesseract's languages, `fra+eng`.
     pub langs: String,
-    /// Child process bounds.
+    /// The bounds of each child process.
     pub limits: Limits,
-    /// A PDF page's long side, rendered.
+    /// The long side of a PDF page once rendered, in pixels (2200).
     pub pdf_long_side_px: u32,
 }
 
 impl Default for LocalSettings {
     fn default() -> Self {
         Self {
-            tesseract: "tesseract".into(),
-            langs: "fra+eng".into(),
+            tesseract: "tesseract".to_owned(),
+            langs: "fra+eng".to_owned(),
             limits: Limits::default(),
             pdf_long_side_px: 2200,
         }
     }
 }
 
-/// Why the local provider failed.
-#[derive(Debug, thiserror::Error)]
+/// Why the local provider could not read a page.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum LocalError {
-    /// Not installed.
-    #[error("local OCR unavailable: {0}")]
+    /// Tesseract, its languages or poppler are missing: the service cannot read anything.
+    #[error("the local OCR engine is unavailable: {0}")]
     Unavailable(String),
-    /// Failed on this input.
-    #[error("local OCR failed: {0}")]
+    /// The engine failed on this input.
+    #[error("the local OCR engine failed: {0}")]
     Failed(String),
 }
 
-/// The local provider.
+impl From<RunError> for LocalError {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Missing { .. } => Self::Unavailable(e.to_string()),
+            RunError::TimedOut { .. } | RunError::Failed { .. } => Self::Failed(e.to_string()),
+        }
+    }
+}
+
+/// The local provider: Tesseract and poppler on this machine.
 #[derive(Debug, Clone)]
 pub struct Local {
-    settings: LocalSettings,
+    settings: Arc<LocalSettings>,
 }
 
 impl Local {
-    /// With `settings`.
+    /// A provider with `settings`; nothing is run until it is asked.
     pub fn new(settings: LocalSettings) -> Self {
-        Self { settings }
+        Self {
+            settings: Arc::new(settings),
+        }
     }
 
-    /// Readiness.
+    /// Readiness: Tesseract runs and has every language asked for, and `pdftoppm` runs.
     pub async fn check(&self) -> Result<(), LocalError> {
-        Err(LocalError::Unavailable(self.settings.tesseract.clone()))
+        let s = &self.settings;
+        let out = process::run(&s.tesseract, &["--list-langs"], b"", s.limits).await?;
+        let listed = String::from_utf8_lossy(&out.stdout).into_owned() + &out.stderr;
+        let has = |lang: &str| listed.lines().any(|l| l.trim() == lang);
+        if let Some(missing) = s.langs.split('+').find(|lang| !has(lang)) {
+            return Err(LocalError::Unavailable(format!(
+                "Tesseract has no {missing} language data"
+            )));
+        }
+        process::run("pdftoppm", &["-v"], b"", s.limits).await?;
+        Ok(())
     }
 
-    /// The pages of `doc`.
-    pub async fn pages(&self, _doc: &Checked) -> Result<Vec<Arc<GrayImage>>, LocalError> {
-        Err(LocalError::Unavailable(self.settings.tesseract.clone()))
+    /// The pages of `doc`, grey: an image's own decoded image, a PDF's pages rendered by poppler.
+    pub async fn pages(&self, doc: &Checked) -> Result<Vec<Arc<GrayImage>>, LocalError> {
+        match (&doc.image, doc.media) {
+            (Some(image), _) => Ok(vec![image.clone()]),
+            (None, Media::Pdf) => pdf::render(&doc.bytes, doc.pages, &self.settings).await,
+            (None, media) => Err(LocalError::Failed(format!(
+                "a {} upload without its decoded image",
+                media.mime()
+            ))),
+        }
     }
 
-    /// An invoice.
-    pub async fn invoice(&self, _pages: &[Arc<GrayImage>]) -> Result<Invoice, LocalError> {
-        Err(LocalError::Unavailable(self.settings.tesseract.clone()))
+    /// The invoice on `pages`: each page read, their texts joined, then parsed.
+    pub async fn invoice(&self, pages: &[Arc<GrayImage>]) -> Result<Invoice, LocalError> {
+        let mut text = String::new();
+        for page in pages {
+            text.push_str(&self.text(page).await?);
+            text.push('\n');
+        }
+        Ok(parse::invoice(&text))
     }
 
-    /// A label.
-    pub async fn label(&self, _page: &GrayImage) -> Result<Label, LocalError> {
-        Err(LocalError::Unavailable(self.settings.tesseract.clone()))
+    /// The label on `page`, from its text only ([`with_codes`] adds its barcodes).
+    pub async fn label(&self, page: &GrayImage) -> Result<Label, LocalError> {
+        Ok(parse::label(&self.text(page).await?))
+    }
+
+    /// The text of `page`, its columns cut by wide gaps.
+    pub async fn text(&self, page: &GrayImage) -> Result<String, LocalError> {
+        let page = page.clone();
+        let png = tokio::task::spawn_blocking(move || layout::prepare_png(&page))
+            .await
+            .map_err(|e| LocalError::Failed(e.to_string()))??;
+        let s = &self.settings;
+        let args = [
+            "stdin",
+            "stdout",
+            "-l",
+            s.langs.as_str(),
+            "--psm",
+            "6",
+            "-c",
+            "preserve_interword_spaces=1",
+            "tsv",
+        ];
+        let out = process::run(&s.tesseract, &args, &png, s.limits).await?;
+        Ok(layout::lines(&String::from_utf8_lossy(&out.stdout)))
     }
 }
 
-/// Every code on `img`.
-pub fn barcodes(_img: &GrayImage) -> Vec<Barcode> {
-    Vec::new()
-}
-
-/// `label` with its codes.
-pub fn with_codes(mut label: Label, codes: Vec<Barcode>) -> Label {
-    label.barcodes = codes;
-    label
+/// `img` as PNG bytes.
+fn png(img: &GrayImage) -> Result<Vec<u8>, LocalError> {
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, ImageFormat::Png)
+        .map_err(|e| LocalError::Failed(format!("the page could not be encoded: {e}")))?;
+    Ok(out.into_inner())
 }
