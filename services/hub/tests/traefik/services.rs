@@ -102,7 +102,10 @@ pub(crate) fn services() -> Vec<Service> {
             name: "vision-ocr",
             openapi: serde_json::from_str(&vision_ocr::VisionOcr::openapi().to_json().unwrap())
                 .unwrap(),
-            default_bind: vision_ocr::Settings::from_source(&none).unwrap().server.bind,
+            default_bind: vision_ocr::Settings::from_source(&none)
+                .unwrap()
+                .server
+                .bind,
         },
     ]
 }
