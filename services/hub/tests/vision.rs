@@ -126,5 +126,8 @@ async fn a_label_photo_reaches_the_reader_through_the_hub() {
     let (status, body) = upload(&http, &hub, "/vision/equipment", label_png()).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["provider"]["name"], "local", "{body}");
-    assert!(body["label"]["serial"].is_string(), "the label was read: {body}");
+    assert!(
+        body["label"]["serial"].is_string(),
+        "the label was read: {body}"
+    );
 }
