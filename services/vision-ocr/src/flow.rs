@@ -181,7 +181,7 @@ impl Vision {
     }
 
     async fn read_now(&self, row: &extraction::Model, doc: &Checked) -> Result<Answer, ApiError> {
-        let lang = Lang::from_code(Some(&row.lang));
+        let lang = lang(row);
         match self.read(row, doc).await {
             Ok(outcome) => {
                 let answer = Answer {
@@ -223,7 +223,7 @@ impl Vision {
         let kind = Kind::of(row);
         let (body, provider, events) = match kind {
             Kind::Invoice { draft } => {
-                let reading = self.readers.invoice(doc).await?;
+                let reading = self.readers.invoice(doc, lang(row)).await?;
                 let result = self.invoice_result(row, reading, doc.pages, draft).await;
                 let event = invoice_event(row, &result);
                 (
@@ -233,7 +233,7 @@ impl Vision {
                 )
             }
             Kind::Equipment => {
-                let reading = self.readers.label(doc).await?;
+                let reading = self.readers.label(doc, lang(row)).await?;
                 let result = self.equipment_result(row, reading).await;
                 (to_json(&result), result.provider, Vec::new())
             }
@@ -266,7 +266,7 @@ impl Vision {
             provider,
             mut warnings,
         } = reading;
-        warnings.extend(invoice.warnings());
+        warnings.extend(invoice.warnings(lang(row)));
         let draft = match draft {
             true => self.draft(row, &invoice, &provider, &mut warnings).await,
             false => None,
@@ -308,6 +308,8 @@ impl Vision {
             Ok(None) => {
                 warnings.push(Warning::new(
                     WarningCode::SupplierNotFound,
+                    lang(row),
+                    "Aucun fournisseur d'ERPNext n'a ce numéro de taxe ni ce nom : aucun brouillon créé.",
                     "No Supplier in ERPNext has this tax number or name: no draft was made.",
                 ));
                 None
@@ -316,6 +318,8 @@ impl Vision {
                 tracing::warn!(error = %e, "no draft Purchase Invoice: ERPNext failed");
                 warnings.push(Warning::new(
                     WarningCode::ErpUnavailable,
+                    lang(row),
+                    "ERPNext n'a pas répondu : aucun brouillon créé.",
                     "ERPNext did not answer: no draft was made.",
                 ));
                 None
@@ -339,6 +343,8 @@ impl Vision {
                 tracing::warn!(error = %e, "no Equipment lookup: ERPNext failed");
                 warnings.push(Warning::new(
                     WarningCode::ErpUnavailable,
+                    lang(row),
+                    "ERPNext n'a pas répondu : l'équipement n'a pas été cherché.",
                     "ERPNext did not answer: the equipment was not looked up.",
                 ));
                 None
@@ -378,7 +384,7 @@ impl Vision {
         let result = match self.guard.check(bytes, images_only).await {
             Ok(doc) => self.read(&row, &doc).await,
             Err(refused) => Ok((
-                refusal_outcome(ApiError::Upload(refused, Lang::from_code(Some(&row.lang)))),
+                refusal_outcome(ApiError::Upload(refused, lang(&row))),
                 Vec::new(),
             )),
         };
@@ -387,10 +393,7 @@ impl Vision {
             Err(e) if row.attempts >= JOB_ATTEMPTS => {
                 tracing::error!(error = %e, "a vision job is given up after {JOB_ATTEMPTS} attempts");
                 self.metrics.refused("VIS_12");
-                let outcome = refusal_outcome(ApiError::NoReader(
-                    e.to_string(),
-                    Lang::from_code(Some(&row.lang)),
-                ));
+                let outcome = refusal_outcome(ApiError::NoReader(e.to_string(), lang(&row)));
                 self.record(
                     &row.id,
                     &Outcome {
@@ -422,6 +425,11 @@ impl Vision {
             .filter(|r| principal.is_none_or(|p| p == r.principal))
             .map(|r| job(&r)))
     }
+}
+
+/// The language of `row`'s answer.
+fn lang(row: &extraction::Model) -> Lang {
+    Lang::from_code(Some(&row.lang))
 }
 
 fn refusal_outcome(error: ApiError) -> Outcome {

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use shared::lang::Lang;
 use utoipa::ToSchema;
 
 use crate::warning::{Warning, WarningCode};
@@ -128,18 +129,18 @@ pub struct Invoice {
 const TAX_TOLERANCE_CENTS: i64 = 2;
 
 impl Invoice {
-    /// The warnings a person should see before trusting these figures.
-    pub fn warnings(&self) -> Vec<Warning> {
-        let mut out = self.missing_fields();
-        out.extend(self.lines_add_up());
-        out.extend(self.total_adds_up());
+    /// The warnings a person should see before trusting these figures, in `lang`.
+    pub fn warnings(&self, lang: Lang) -> Vec<Warning> {
+        let mut out = self.missing_fields(lang);
+        out.extend(self.lines_add_up(lang));
+        out.extend(self.total_adds_up(lang));
         for tax in &self.taxes {
-            out.extend(tax_warning(tax, self.subtotal));
+            out.extend(tax_warning(tax, self.subtotal, lang));
         }
         out
     }
 
-    fn missing_fields(&self) -> Vec<Warning> {
+    fn missing_fields(&self, lang: Lang) -> Vec<Warning> {
         [
             ("supplier", self.supplier.is_none()),
             ("invoice_number", self.invoice_number.is_none()),
@@ -151,6 +152,8 @@ impl Invoice {
         .map(|(field, _)| {
             Warning::new(
                 WarningCode::MissingField,
+                lang,
+                format!("Introuvable sur la page : {field}."),
                 format!("Not found on the page: {field}."),
             )
             .field(field)
@@ -158,39 +161,41 @@ impl Invoice {
         .collect()
     }
 
-    fn lines_add_up(&self) -> Option<Warning> {
+    fn lines_add_up(&self, lang: Lang) -> Option<Warning> {
         let subtotal = self.subtotal?;
         let amounts: Option<Vec<Money>> = self.lines.iter().map(|l| l.amount).collect();
         let sum: i64 = amounts.filter(|a| !a.is_empty())?.iter().map(|m| m.0).sum();
         (sum != subtotal.0).then(|| {
+            let (sum, subtotal) = (Money(sum).dollars(), subtotal.dollars());
             Warning::new(
                 WarningCode::LinesDontAddUp,
-                format!(
-                    "The lines add up to {:.2} $, the subtotal is {:.2} $.",
-                    Money(sum).dollars(),
-                    subtotal.dollars()
-                ),
+                lang,
+                format!("Les lignes totalisent {sum:.2} $, le sous-total est de {subtotal:.2} $."),
+                format!("The lines add up to {sum:.2} $, the subtotal is {subtotal:.2} $."),
             )
         })
     }
 
-    fn total_adds_up(&self) -> Option<Warning> {
+    fn total_adds_up(&self, lang: Lang) -> Option<Warning> {
         let (subtotal, total) = (self.subtotal?, self.total?);
         let expected = subtotal.0 + self.taxes.iter().map(|t| t.amount.0).sum::<i64>();
         ((expected - total.0).abs() > 1).then(|| {
+            let (expected, total) = (Money(expected).dollars(), total.dollars());
             Warning::new(
                 WarningCode::TotalDoesntAddUp,
-                format!(
-                    "Subtotal plus taxes is {:.2} $, the total is {:.2} $.",
-                    Money(expected).dollars(),
-                    total.dollars()
-                ),
+                lang,
+                format!("Sous-total et taxes font {expected:.2} $, le total est de {total:.2} $."),
+                format!("Subtotal plus taxes is {expected:.2} $, the total is {total:.2} $."),
             )
         })
     }
 }
 
-fn tax_warning(tax: &Tax, subtotal: Option<Money>) -> Option<Warning> {
+fn tax_warning(tax: &Tax, subtotal: Option<Money>, lang: Lang) -> Option<Warning> {
+    let name = serde_json::to_value(tax.name)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
     let rate = tax.rate?;
     let plausible = tax
         .name
@@ -200,19 +205,19 @@ fn tax_warning(tax: &Tax, subtotal: Option<Money>) -> Option<Warning> {
     if !plausible {
         return Some(Warning::new(
             WarningCode::TaxRateImplausible,
-            format!("{:?} at {rate} % is not a rate this tax has.", tax.name),
+            lang,
+            format!("La {name} à {rate} % : cette taxe n'a pas ce taux."),
+            format!("{name} at {rate} % is not a rate this tax has."),
         ));
     }
     let expected = Money::from_dollars(subtotal?.dollars() * rate / 100.0)?;
     ((expected.0 - tax.amount.0).abs() > TAX_TOLERANCE_CENTS).then(|| {
+        let (expected, printed) = (expected.dollars(), tax.amount.dollars());
         Warning::new(
             WarningCode::TaxAmountOff,
-            format!(
-                "{:?} at {rate} % of the subtotal is {:.2} $, the page says {:.2} $.",
-                tax.name,
-                expected.dollars(),
-                tax.amount.dollars()
-            ),
+            lang,
+            format!("La {name} à {rate} % du sous-total fait {expected:.2} $, la page dit {printed:.2} $."),
+            format!("{name} at {rate} % of the subtotal is {expected:.2} $, the page says {printed:.2} $."),
         )
     })
 }
@@ -259,7 +264,7 @@ mod tests {
     }
 
     fn codes(inv: &Invoice) -> Vec<WarningCode> {
-        inv.warnings().into_iter().map(|w| w.code).collect()
+        inv.warnings(Lang::En).into_iter().map(|w| w.code).collect()
     }
 
     #[test]
@@ -297,7 +302,11 @@ mod tests {
     #[test]
     fn missing_fields_are_listed() {
         let inv = Invoice::default();
-        let fields: Vec<_> = inv.warnings().into_iter().filter_map(|w| w.field).collect();
+        let fields: Vec<_> = inv
+            .warnings(Lang::Fr)
+            .into_iter()
+            .filter_map(|w| w.field)
+            .collect();
         assert_eq!(fields, ["supplier", "invoice_number", "date", "total"]);
     }
 

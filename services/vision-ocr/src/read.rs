@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use image::GrayImage;
 use serde::{Deserialize, Serialize};
+use shared::lang::Lang;
 use tokio::sync::Semaphore;
 use utoipa::ToSchema;
 
@@ -59,13 +60,13 @@ impl Readers {
         &self.local
     }
 
-    /// Reads an invoice.
-    pub async fn invoice(&self, doc: &Checked) -> Result<Reading<Invoice>, LocalError> {
+    /// Reads an invoice; its warnings in `lang`.
+    pub async fn invoice(&self, doc: &Checked, lang: Lang) -> Result<Reading<Invoice>, LocalError> {
         let mut warnings = Vec::new();
         if let Some(gemini) = &self.gemini {
             match gemini.invoice(doc).await {
                 Ok(value) => return Ok(gemini_reading(value, warnings)),
-                Err(e) => warnings.push(fell_back(&e.reason())),
+                Err(e) => warnings.push(fell_back(&e.reason(), lang)),
             }
         }
         let _slot = self.slots.acquire().await;
@@ -74,8 +75,8 @@ impl Readers {
         Ok(local_reading(value, warnings))
     }
 
-    /// Reads a label: its codes locally, its text by Gemini or locally.
-    pub async fn label(&self, doc: &Checked) -> Result<Reading<Label>, LocalError> {
+    /// Reads a label: its codes locally, its text by Gemini or locally; its warnings in `lang`.
+    pub async fn label(&self, doc: &Checked, lang: Lang) -> Result<Reading<Label>, LocalError> {
         let image = doc
             .image
             .clone()
@@ -92,12 +93,17 @@ impl Readers {
             match gemini.label_reading(doc).await {
                 Ok(reading) => {
                     warnings.extend(reading.invalid_macs.iter().map(|m| {
-                        Warning::new(WarningCode::InvalidMac, format!("Not a MAC address: {m}"))
+                        Warning::new(
+                            WarningCode::InvalidMac,
+                            lang,
+                            format!("Pas une adresse MAC : {m}"),
+                            format!("Not a MAC address: {m}"),
+                        )
                     }));
                     let value = local::with_codes(reading.label, codes);
                     return Ok(gemini_reading(value, warnings));
                 }
-                Err(e) => warnings.push(fell_back(&e.reason())),
+                Err(e) => warnings.push(fell_back(&e.reason(), lang)),
             }
         }
         let value = self.label_locally(&image).await?;
@@ -110,10 +116,12 @@ impl Readers {
     }
 }
 
-fn fell_back(reason: &str) -> Warning {
+fn fell_back(reason: &str, lang: Lang) -> Warning {
     tracing::warn!(reason, "Gemini failed; the local provider reads instead");
     Warning::new(
         WarningCode::ProviderFellBack,
+        lang,
+        format!("Gemini n'a pas répondu ({reason}); lu localement."),
         format!("Gemini did not answer ({reason}); read locally."),
     )
 }

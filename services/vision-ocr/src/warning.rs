@@ -1,6 +1,7 @@
 //! What a person should look at before trusting a result: never a refusal.
 
 use serde::{Deserialize, Serialize};
+use shared::lang::Lang;
 use utoipa::ToSchema;
 
 /// The stable code of a warning (docs/vision-ocr.md, "Answers").
@@ -42,11 +43,20 @@ pub struct Warning {
 }
 
 impl Warning {
-    /// A warning about no field in particular.
-    pub fn new(code: WarningCode, message: impl Into<String>) -> Self {
+    /// A warning about no field in particular, its message in `lang` (French first).
+    pub fn new(
+        code: WarningCode,
+        lang: Lang,
+        fr: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        let message = match lang {
+            Lang::Fr => fr.into(),
+            Lang::En => en.into(),
+        };
         Self {
             code,
-            message: message.into(),
+            message,
             field: None,
         }
     }

@@ -75,7 +75,7 @@ async fn an_invoice_answer_becomes_an_invoice() {
     assert_eq!(invoice.lines.len(), 2);
     assert_eq!(invoice.taxes[1].name, TaxName::Tvq);
     assert_eq!(invoice.total, Some(Money(48686)));
-    assert!(invoice.warnings().is_empty());
+    assert!(invoice.warnings(shared::lang::Lang::En).is_empty());
 }
 
 #[tokio::test]

@@ -134,6 +134,11 @@ async fn arithmetic_that_does_not_add_up_is_a_warning_and_an_unknown_supplier_no
         ["TOTAL_DOESNT_ADD_UP", "SUPPLIER_NOT_FOUND"],
         "{body}"
     );
+    let message = body["warnings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Sous-total et taxes font 486.86 $"),
+        "French first: {message}"
+    );
     assert_eq!(body["draft"], Value::Null);
 }
 
