@@ -2,18 +2,16 @@
 //! queued as a job, the result checked, ERPNext asked, the answer and its event recorded together.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::Serialize;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 use shared::events::{Envelope, InvoiceExtracted};
 use shared::lang::Lang;
 use tokio::sync::Notify;
-use utoipa::ToSchema;
 
 use crate::equipment::Label;
-use crate::erp::{Draft, EquipmentMatch, Erp};
+use crate::erp::{Draft, Erp};
 use crate::error::ApiError;
 use crate::input::{Checked, Guard};
 use crate::invoice::Invoice;
@@ -23,8 +21,11 @@ use crate::read::{Provider, Readers, Reading};
 use crate::store::{Begun, NewExtraction, Outcome, Store, extraction, state};
 use crate::warning::{Warning, WarningCode};
 
-/// Attempts of a job before it is given up.
-const JOB_ATTEMPTS: i32 = 5;
+mod answers;
+mod jobs;
+
+pub use answers::{Answer, EquipmentResult, InvoiceResult, Job};
+use answers::{job_answer, replay};
 
 /// What is asked of a reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,72 +65,6 @@ pub struct Ask {
     pub lang: Lang,
     /// Answer 202 at once and read it in a worker.
     pub as_job: bool,
-}
-
-/// What an invoice read gives.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(as = VisionInvoiceResult)]
-pub struct InvoiceResult {
-    /// The extraction (`GET /vision/jobs/{id}` shows it again).
-    pub id: String,
-    /// Who read it.
-    pub provider: Provider,
-    /// What was read.
-    pub invoice: Invoice,
-    /// What a person should check.
-    pub warnings: Vec<Warning>,
-    /// Pages read.
-    pub pages: u32,
-    /// The draft Purchase Invoice, when asked for and made (or found).
-    pub draft: Option<Draft>,
-}
-
-/// What a label read gives.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(as = VisionEquipmentResult)]
-pub struct EquipmentResult {
-    /// The extraction.
-    pub id: String,
-    /// Who read its text (its codes are always decoded locally).
-    pub provider: Provider,
-    /// What was read.
-    pub label: Label,
-    /// The Equipment it belongs to, if ERPNext knows it.
-    pub equipment: Option<EquipmentMatch>,
-    /// What a person should check.
-    pub warnings: Vec<Warning>,
-}
-
-/// A job, as `GET /vision/jobs/{id}` shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(as = VisionJob)]
-pub struct Job {
-    /// The extraction.
-    pub id: String,
-    /// `invoice` or `equipment`.
-    pub kind: String,
-    /// `queued`, `running`, `done` or `failed`.
-    pub state: String,
-    /// When it was asked for (RFC 3339).
-    pub created_at: String,
-    /// The answer's status, once there is one.
-    pub status: Option<u16>,
-    /// The result (an `InvoiceResult` or an `EquipmentResult`) or the problem, once there is one.
-    #[schema(value_type = Option<Object>)]
-    pub answer: Option<Value>,
-}
-
-/// An HTTP answer, stored to be replayed.
-#[derive(Debug, Clone)]
-pub struct Answer {
-    /// Its status.
-    pub status: u16,
-    /// Its JSON body.
-    pub body: String,
-    /// Given before to the same key.
-    pub replayed: bool,
-    /// A job's URL (202).
-    pub location: Option<String>,
 }
 
 /// The readings.
@@ -358,90 +293,12 @@ impl Vision {
             warnings,
         }
     }
-
-    /// The job worker: reads waiting jobs one at a time until the process ends.
-    pub fn spawn_worker(self) {
-        tokio::spawn(async move {
-            loop {
-                match self.store.claim_job().await {
-                    Ok(Some(row)) => self.run_job(row).await,
-                    Ok(None) => {
-                        let _ = tokio::time::timeout(Duration::from_secs(1), self.jobs.notified())
-                            .await;
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "cannot claim a vision job");
-                        tokio::time::sleep(Duration::from_secs(2)).await;
-                    }
-                }
-            }
-        });
-    }
-
-    async fn run_job(&self, row: extraction::Model) {
-        let bytes = bytes::Bytes::from(row.input.clone().unwrap_or_default());
-        let images_only = Kind::of(&row) == Kind::Equipment;
-        let result = match self.guard.check(bytes, images_only).await {
-            Ok(doc) => self.read(&row, &doc).await,
-            Err(refused) => Ok((
-                refusal_outcome(ApiError::Upload(refused, lang(&row))),
-                Vec::new(),
-            )),
-        };
-        let written = match result {
-            Ok((outcome, events)) => self.record(&row.id, &outcome, &events).await,
-            Err(e) if row.attempts >= JOB_ATTEMPTS => {
-                tracing::error!(error = %e, "a vision job is given up after {JOB_ATTEMPTS} attempts");
-                self.metrics.refused("VIS_12");
-                let outcome = refusal_outcome(ApiError::NoReader(e.to_string(), lang(&row)));
-                self.record(
-                    &row.id,
-                    &Outcome {
-                        state: state::FAILED,
-                        ..outcome
-                    },
-                    &[],
-                )
-                .await
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, attempt = row.attempts, "a vision job will be tried again");
-                let pause = 5_000 * 2_i64.pow(u32::try_from(row.attempts).unwrap_or(0).min(6));
-                self.store
-                    .release(&row.id, shared::db::now_ms() + pause)
-                    .await
-                    .map_err(ApiError::from)
-            }
-        };
-        if let Err(e) = written {
-            tracing::warn!(error = %e, "a vision job's answer could not be recorded");
-        }
-    }
-
-    /// Job `id`, when `principal` may see it (`None` for staff: every job).
-    pub async fn job(&self, id: &str, principal: Option<&str>) -> Result<Option<Job>, ApiError> {
-        let row = self.store.get(id).await?;
-        Ok(row
-            .filter(|r| principal.is_none_or(|p| p == r.principal))
-            .map(|r| job(&r)))
-    }
 }
 
 /// The language of `row`'s answer.
 fn lang(row: &extraction::Model) -> Lang {
     Lang::from_code(Some(&row.lang))
 }
-
-fn refusal_outcome(error: ApiError) -> Outcome {
-    let problem = error.problem();
-    Outcome {
-        state: state::DONE,
-        status: problem.status,
-        body: to_json(&problem),
-        provider: None,
-    }
-}
-
 fn invoice_event(row: &extraction::Model, result: &InvoiceResult) -> Option<Envelope> {
     let inv = &result.invoice;
     let event = InvoiceExtracted {
@@ -461,43 +318,6 @@ fn invoice_event(row: &extraction::Model, result: &InvoiceResult) -> Option<Enve
         .ok()
 }
 
-fn to_json<T: Serialize>(value: &T) -> String {
+pub(super) fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned())
-}
-
-fn replay(row: &extraction::Model) -> Answer {
-    Answer {
-        status: row
-            .status
-            .and_then(|s| u16::try_from(s).ok())
-            .unwrap_or(200),
-        body: row.body.clone().unwrap_or_default(),
-        replayed: true,
-        location: None,
-    }
-}
-
-fn job_answer(row: &extraction::Model, replayed: bool) -> Answer {
-    Answer {
-        status: 202,
-        body: to_json(&job(row)),
-        replayed,
-        location: Some(format!("/vision/jobs/{}", row.id)),
-    }
-}
-
-fn job(row: &extraction::Model) -> Job {
-    Job {
-        id: row.id.clone(),
-        kind: row.kind.clone(),
-        state: row.state.clone(),
-        created_at: chrono::DateTime::from_timestamp_millis(row.created_at)
-            .unwrap_or_default()
-            .to_rfc3339(),
-        status: row.status.and_then(|s| u16::try_from(s).ok()),
-        answer: row
-            .body
-            .as_deref()
-            .and_then(|b| serde_json::from_str(b).ok()),
-    }
 }
