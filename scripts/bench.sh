@@ -29,8 +29,15 @@
 # /healthz and on POST /vision/invoice with one photographed invoice (checked, read, checked, recorded
 # with its event), the ratio to /healthz and p50/p99 printed (informative: the issue asks the figure).
 #
+# Mode `dispatch` (issue 21): the optimiser's `dispatch solve` against PyVRP and VROOM (pyvrp, pyvroom from
+# PyPI, pinned, in a venv beside the cargo target, the benchmark's only) on the 56 Solomon instances of
+# ../shared/data/solomon, one integer matrix, the same wall-clock budget, one after another, each plan
+# checked independently (bench/solomon.py): mean dispatch/PyVRP <= 1.03 x, none above 1.10 x; and a
+# generated 46-technician, 300-job day planned in under 5 s (crates/dispatch-solver/examples/day_bench.rs).
+#
 # Knobs: BENCH_DURATION (6s), BENCH_CONNECTIONS (64), BENCH_HIGH_CONNECTIONS (256), BENCH_TIMING_N (500),
-# BENCH_WEBHOOK_EVENTS (300000), BENCH_MODES ("embedded postgres notifications payments quotes vision").
+# BENCH_WEBHOOK_EVENTS (300000), BENCH_SOLVER_SECONDS (10), BENCH_SOLVER_ONLY (instances, comma-separated),
+# BENCH_VENV, BENCH_MODES ("embedded postgres notifications payments quotes vision dispatch").
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -40,8 +47,8 @@ DURATION=${BENCH_DURATION:-6s}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 HIGH_CONNECTIONS=${BENCH_HIGH_CONNECTIONS:-256}
 TIMING_N=${BENCH_TIMING_N:-500}
-MODES=${BENCH_MODES:-embedded postgres notifications payments quotes vision}
-HUB_MODES=$(tr ' ' '\n' <<<"$MODES" | grep -vxE 'notifications|payments|quotes|vision' | tr '\n' ' ' || true)
+MODES=${BENCH_MODES:-embedded postgres notifications payments quotes vision dispatch}
+HUB_MODES=$(tr ' ' '\n' <<<"$MODES" | grep -vxE 'notifications|payments|quotes|vision|dispatch' | tr '\n' ' ' || true)
 PG_ADMIN_URL=${BENCH_PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}
 NATS_URL_BENCH=${BENCH_NATS_URL:-nats://127.0.0.1:4222}
 
@@ -314,6 +321,19 @@ bench_quotes() {
 
 # Vision (issue 20): accuracy and local latency (the example judges the issue's targets), then the
 # service's own overhead per request with the fake Gemini, on SQLite.
+# Judges the `PASS|FAIL|INFO <target> <value>` lines of a benchmark's output `$2` (exit code `$3`).
+judge_lines() {
+  local label=$1 out=$2 rc=$3 verdict target value found=0
+  while read -r verdict target; do
+    value=${target##* }
+    judge "$label" "${target% *}" "$value" "$verdict"
+    found=1
+  done < <(grep -E '^(PASS|FAIL|INFO) +' <<<"$out" | sed -E 's/  +/ /g')
+  if [ "$found" = 0 ] || { [ "$rc" != 0 ] && ! grep -q '^FAIL' <<<"$out"; }; then
+    judge "$label" "benchmark ran to the end" "exit $rc" FAIL
+  fi
+}
+
 bench_vision() {
   local label="vision-ocr" dir=$WORK/vision out rc=0
   log "mode: $label accuracy (generated invoices and labels)"
@@ -322,15 +342,7 @@ bench_vision() {
   local release=${CARGO_TARGET_DIR:-$ROOT/target}/release
   out=$(timeout 1800 "$release/examples/accuracy" 2>&1) || rc=$?
   echo "$out"
-  local verdict target value found=0
-  while read -r verdict target; do
-    value=${target##* }
-    judge "$label accuracy" "${target% *}" "$value" "$verdict"
-    found=1
-  done < <(grep -E '^(PASS|FAIL|INFO) +' <<<"$out" | sed -E 's/  +/ /g')
-  if [ "$found" = 0 ] || { [ "$rc" != 0 ] && ! grep -q '^FAIL' <<<"$out"; }; then
-    judge "$label accuracy" "benchmark ran to the end" "exit $rc" FAIL
-  fi
+  judge_lines "$label accuracy" "$out" "$rc"
 
   log "mode: $label overhead per request (fake Gemini, SQLite)"
   "$release/examples/fake_gemini" "$dir" >"$dir/fake.out" 2>&1 &
@@ -367,6 +379,26 @@ bench_vision() {
 }
 
 # Auto-pay at scale: the figures services/payments/tests/ppa_bench.rs prints as `PPA_BENCH k=v …`.
+bench_dispatch() {
+  local label="dispatch optimiser" out rc=0
+  local venv=${BENCH_VENV:-${CARGO_TARGET_DIR:-$ROOT/target}/bench-venv}
+  log "mode: $label (Solomon's 56 instances against PyVRP and VROOM, ${BENCH_SOLVER_SECONDS:-10} s each)"
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import pyvrp, vroom' 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "pyvrp==0.14.1" "pyvroom==1.15.2"
+  fi
+  cargo build --release -q -p dispatch-solver --bin dispatch --example day_bench
+  local release=${CARGO_TARGET_DIR:-$ROOT/target}/release
+  out=$("$release/examples/day_bench" 2>&1) || rc=$?
+  echo "$out"
+  judge_lines "$label" "$out" "$rc"
+  rc=0
+  out=$("$venv/bin/python" "$BENCH_DIR/solomon.py" --dispatch "$release/dispatch" \
+    --seconds "${BENCH_SOLVER_SECONDS:-10}" ${BENCH_SOLVER_ONLY:+--only "$BENCH_SOLVER_ONLY"} 2>&1) || rc=$?
+  echo "$out"
+  judge_lines "$label" "$out" "$rc"
+}
+
 bench_ppa() {
   log "payments auto-pay (7,000 customers dry, a real run at the configured pace)"
   local out
@@ -388,7 +420,7 @@ bench_ppa() {
 
 echo "machine: $(nproc) cores, $(uname -sr); hub: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 for mode in $MODES; do
-  if [ "$mode" != embedded ] && ! { up 5432 && up 4222; }; then
+  if [ "$mode" != embedded ] && [ "$mode" != dispatch ] && ! { up 5432 && up 4222; }; then
     echo "PostgreSQL (:5432) or NATS (:4222) is not running (scripts/ensure-services.sh starts them)" >&2
     judge "$mode" "services available" "no" FAIL
     continue
@@ -398,6 +430,7 @@ for mode in $MODES; do
     payments) bench_payments ;;
     quotes) bench_quotes ;;
     vision) bench_vision ;;
+    dispatch) bench_dispatch ;;
     *) bench_mode "$mode" ;;
   esac
 done

@@ -1,0 +1,135 @@
+//! A Solomon instance solved by the engine on the benchmark's matrix: distance = duration =
+//! Euclidean x 1000 rounded per leg, times x 1000; the fleet is the instance's, and the goal is the
+//! one every solver of the bench is compared on: serve everyone, then the least distance.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use vrp_core::models::common::TimeWindow;
+use vrp_core::prelude::*;
+
+use crate::engine::{self, Budget};
+use crate::{Instance, leg};
+
+/// The plan `dispatch solve` prints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SolomonPlan {
+    /// Customer numbers in visit order, one list per vehicle used.
+    pub routes: Vec<Vec<usize>>,
+    /// Total distance on the benchmark's matrix.
+    pub distance: i64,
+    /// Customers left out.
+    pub unassigned: Vec<usize>,
+    /// True when the time limit ended the search before its generation budget.
+    pub stopped_by_time_limit: bool,
+    /// Generations the search ran.
+    pub generations: usize,
+}
+
+/// Solves `instance` within `budget`.
+pub fn solve(instance: &Instance, budget: Budget) -> GenericResult<SolomonPlan> {
+    let problem = Arc::new(problem(instance)?);
+    let outcome = engine::run(problem, budget)?;
+    let routes: Vec<Vec<usize>> = outcome
+        .solution
+        .get_locations()
+        .map(|stops| stops.filter(|&l| l != 0).collect::<Vec<_>>())
+        .filter(|r| !r.is_empty())
+        .collect();
+    let mut unassigned: Vec<usize> = (1..instance.nodes.len())
+        .filter(|c| !routes.iter().any(|r| r.contains(c)))
+        .collect();
+    unassigned.sort_unstable();
+    Ok(SolomonPlan {
+        distance: distance(instance, &routes),
+        routes,
+        unassigned,
+        stopped_by_time_limit: outcome.stopped_by_time_limit,
+        generations: outcome.generations,
+    })
+}
+
+/// The total distance of `routes`, each from and back to the depot.
+pub fn distance(instance: &Instance, routes: &[Vec<usize>]) -> i64 {
+    let depot = &instance.nodes[0];
+    routes
+        .iter()
+        .map(|route| {
+            let mut at = depot;
+            let mut total = 0;
+            for &c in route {
+                let next = &instance.nodes[c];
+                total += leg(at, next);
+                at = next;
+            }
+            total + leg(at, depot)
+        })
+        .sum()
+}
+
+const SCALE: f64 = 1000.;
+
+fn problem(instance: &Instance) -> GenericResult<Problem> {
+    let n = instance.nodes.len();
+    let matrix: Vec<Float> = instance
+        .nodes
+        .iter()
+        .flat_map(|a| instance.nodes.iter().map(move |b| leg(a, b) as Float))
+        .collect();
+    debug_assert_eq!(matrix.len(), n * n);
+    let transport: Arc<dyn TransportCost> =
+        Arc::new(SimpleTransportCost::new(matrix.clone(), matrix)?);
+    let jobs = instance
+        .customers()
+        .iter()
+        .map(|c| {
+            SingleBuilder::default()
+                .id(&c.id.to_string())
+                .demand(Demand::delivery(load(c.demand)?))
+                .location(c.id)?
+                .duration(c.service as Float * SCALE)?
+                .times(vec![TimeWindow::new(
+                    c.ready as Float * SCALE,
+                    c.due as Float * SCALE,
+                )])?
+                .build_as_job()
+        })
+        .collect::<GenericResult<Vec<_>>>()?;
+    let depot = &instance.nodes[0];
+    let vehicles = (0..instance.vehicles)
+        .map(|i| {
+            VehicleBuilder::default()
+                .id(&format!("v{i}"))
+                .add_detail(
+                    VehicleDetailBuilder::default()
+                        .set_start_location(0)
+                        .set_start_time(depot.ready as Float * SCALE)
+                        .set_end_location(0)
+                        .set_end_time(depot.due as Float * SCALE)
+                        .build()?,
+                )
+                .capacity(SingleDimLoad::new(load(instance.capacity)?))
+                .build()
+        })
+        .collect::<GenericResult<Vec<_>>>()?;
+    let goal = GoalContextBuilder::with_features(&[
+        MinimizeUnassignedBuilder::new("min-unassigned").build()?,
+        TransportFeatureBuilder::new("min-distance")
+            .set_transport_cost(transport.clone())
+            .set_time_constrained(true)
+            .build_minimize_distance()?,
+        CapacityFeatureBuilder::<SingleDimLoad>::new("capacity").build()?,
+    ])?
+    .build()?;
+    ProblemBuilder::default()
+        .add_jobs(jobs.into_iter())
+        .add_vehicles(vehicles.into_iter())
+        .with_goal(goal)
+        .with_transport_cost(transport)
+        .with_logger(Arc::new(|_: &str| {}))
+        .build()
+}
+
+fn load(value: i64) -> GenericResult<i32> {
+    i32::try_from(value).map_err(|_| GenericError::from(format!("load {value} out of range")))
+}
