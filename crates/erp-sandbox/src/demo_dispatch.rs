@@ -4,7 +4,8 @@
 //! Deterministic: [`demo_day`] builds the same day for a given date from a fixed seed, so tests
 //! and the board's demo agree. Technicians work 07:00–15:30, 08:00–16:30 or 10:00–18:30
 //! (America/Montreal) with a 30-minute lunch break inside a two-hour window; each has 2 to 4
-//! skills, six of them a level-5 specialist of one family. Every job can be served: some
+//! skills, six of them a level-5 specialist of one family. Every job's window lies inside some
+//! shift (all-day windows are the day shift's 08:00–16:30), and every job can be served: some
 //! technician has its skill at its level and a shift overlapping its window by at least its
 //! duration. About a tenth are already Assigned (with a technician, a route order and a planned
 //! start), a few of those locked, a few Started, En Route or Done.
@@ -428,7 +429,7 @@ pub fn demo_day(date: NaiveDate) -> DemoDay {
             let (subjects, (min, max)) = family_work(family);
             let minutes = min + 15 * rng.below(((max - min) / 15 + 1) as usize) as u32;
             let window = if rng.below(100) < 12 {
-                (hm(8, 0), hm(17, 0))
+                (hm(8, 0), hm(16, 30))
             } else {
                 let hours = 2 + rng.below(3) as u32;
                 let start = 8 + rng.below((18 - 8 - hours + 1) as usize) as u32;
@@ -526,6 +527,7 @@ fn assign_some(day: &mut DemoDay, date: NaiveDate, technicians: &[Technician], r
         }
     }
     let mut moved = 0;
+    let mut locked = 0;
     for (t, route) in routes.iter_mut().enumerate() {
         route.sort_by_key(|&j| (day.jobs[j].window_start, j));
         let shift_start = technicians[t].shift_start.unwrap_or_default();
@@ -547,8 +549,9 @@ fn assign_some(day: &mut DemoDay, date: NaiveDate, technicians: &[Technician], r
                     _ => DispatchJobStatus::Assigned,
                 };
                 moved += 1;
-            } else if (j / 10) % 3 == 0 {
+            } else if locked < 5 && (j / 10) % 2 == 0 {
                 job.locked = true;
+                locked += 1;
             }
             if job.status == DispatchJobStatus::Done {
                 day.issues[j].status = IssueStatus::Resolved;

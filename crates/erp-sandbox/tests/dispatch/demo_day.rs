@@ -82,9 +82,15 @@ async fn the_demo_day_has_46_technicians_and_300_jobs_each_one_servable_by_someo
                 || window
                     == (
                         NaiveTime::from_hms_opt(8, 0, 0).unwrap(),
-                        NaiveTime::from_hms_opt(17, 0, 0).unwrap()
+                        NaiveTime::from_hms_opt(16, 30, 0).unwrap()
                     ),
             "{name}: a window of {hours} minutes"
+        );
+        assert!(
+            technicians
+                .iter()
+                .any(|t| t.shift_start.unwrap() <= window.0 && window.1 <= t.shift_end.unwrap()),
+            "{name}: its window is inside no shift"
         );
         assert!((30..=180).contains(&job.duration_minutes), "{name}");
         assert!(job.priority <= 3 && (1..=5).contains(&job.required_level));
