@@ -82,27 +82,7 @@ pub async fn send_tech_link(
     let staff = dispatcher(&req, &state)?;
     let lang = caller_lang(&req);
     let link = TechLink::parse(&body, lang).map_err(ApiError::Unprocessable)?;
-    let tech: Technician = erp_doc(
-        &state,
-        "Technician",
-        &link.technician,
-        refusal::unknown_technician(lang, &link.technician),
-    )
-    .await?;
-    let job: DispatchJob = erp_doc(
-        &state,
-        "Dispatch Job",
-        &link.job,
-        refusal::unknown_job(lang, &link.job),
-    )
-    .await?;
-    if job.technician.as_deref() != Some(link.technician.as_str()) {
-        return Err(ApiError::Conflict(refusal::not_assigned(
-            lang,
-            &link.job,
-            &link.technician,
-        )));
-    }
+    let tech = assigned_technician(&state, &link, lang).await?;
     let mobile = tech
         .mobile_no
         .as_deref()
@@ -118,17 +98,66 @@ pub async fn send_tech_link(
         .sign_tech(&claims)
         .map_err(|e| ApiError::Unexpected(e.into()))?;
     let url = format!("{}/dispatch/j/#t={token}", state.public_url);
-    let sms = Envelope::new(
-        crate::worker::SOURCE,
-        &SmsSend {
-            to: mobile.as_str().to_owned(),
-            body: sms_text(&link.job, expires_at, &url),
-            template: "dispatch.tech_link".to_owned(),
-            customer: None,
-        },
+    let sms = SmsSend {
+        to: mobile.as_str().to_owned(),
+        body: sms_text(&link.job, expires_at, &url),
+        template: "dispatch.tech_link".to_owned(),
+        customer: None,
+    };
+    let seq = record_and_queue(&state, &staff, &ip, &link, &claims.jti, &sms).await?;
+    tracing::info!(target: "audit", staff = %staff.username, technician = %link.technician,
+        job = %link.job, client_ip = %ip.0, jti = %claims.jti, audit_seq = seq, "tech link sent");
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(TechLinkSent {
+            sent_to: shared::phone::mask(mobile.as_str()),
+            expires_at: expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }))
+}
+
+/// The Technician of `link`, once both it and the Dispatch Job are found in ERPNext (404) and the
+/// job is that technician's (409).
+async fn assigned_technician(
+    state: &AppState,
+    link: &TechLink,
+    lang: Lang,
+) -> Result<Technician, ApiError> {
+    let tech: Technician = erp_doc(
+        state,
+        "Technician",
+        &link.technician,
+        refusal::unknown_technician(lang, &link.technician),
     )
-    .map_err(|e| ApiError::Unexpected(e.into()))?;
-    // The audit row and the SMS commit together: no SMS without its row, no row without its SMS.
+    .await?;
+    let job: DispatchJob = erp_doc(
+        state,
+        "Dispatch Job",
+        &link.job,
+        refusal::unknown_job(lang, &link.job),
+    )
+    .await?;
+    if job.technician.as_deref() != Some(link.technician.as_str()) {
+        return Err(ApiError::Conflict(refusal::not_assigned(
+            lang,
+            &link.job,
+            &link.technician,
+        )));
+    }
+    Ok(tech)
+}
+
+/// Writes the audit row and queues the SMS in one transaction (no SMS without its row, no row
+/// without its SMS), then wakes the relay; the row's sequence number.
+async fn record_and_queue(
+    state: &AppState,
+    staff: &Staff,
+    ip: &ClientIp,
+    link: &TechLink,
+    jti: &str,
+    sms: &SmsSend,
+) -> Result<i64, ApiError> {
+    let envelope =
+        Envelope::new(crate::worker::SOURCE, sms).map_err(|e| ApiError::Unexpected(e.into()))?;
     let txn = state.store.connection().begin().await?;
     let seq = crate::store::record_impersonation(
         &txn,
@@ -139,20 +168,13 @@ pub async fn send_tech_link(
             reason: Some(&link.job),
             created_at: crate::store::now_ms(),
             client_ip: ip.0.to_string(),
-            token_id: &claims.jti,
+            token_id: jti,
             purpose: crate::store::TECH_LINK,
         },
     )
     .await?;
-    outbox::enqueue(&txn, &sms).await?;
+    outbox::enqueue(&txn, &envelope).await?;
     txn.commit().await?;
     state.outbox_written.notify_one();
-    tracing::info!(target: "audit", staff = %staff.username, technician = %link.technician,
-        job = %link.job, client_ip = %ip.0, jti = %claims.jti, audit_seq = seq, "tech link sent");
-    Ok(HttpResponse::Accepted()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(TechLinkSent {
-            sent_to: shared::phone::mask(mobile.as_str()),
-            expires_at: expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        }))
+    Ok(seq)
 }
