@@ -25,7 +25,8 @@ pub struct DocTypeMeta {
     pub fields: &'static [&'static str],
     /// `(field, label)` pairs that must be present and non-blank on create.
     pub mandatory: &'static [(&'static str, &'static str)],
-    /// Frappe's `autoname`: a naming series such as `CUST-.YYYY.-` (followed by 5 digits),
+    /// Frappe's `autoname`: a naming series such as `CUST-.YYYY.-` (followed by 5 digits) or
+    /// `TECH-.####` (as many digits as `#`),
     /// `field:<fieldname>` (the name is that field's value) or `hash` (10 random characters).
     pub autoname: &'static str,
 }
@@ -137,6 +138,7 @@ pub fn find(doctype: &str) -> Option<&'static DocTypeMeta> {
         .iter()
         .chain(crate::selling_doctypes::DOCTYPES)
         .chain(crate::operations_doctypes::DOCTYPES)
+        .chain(crate::dispatch_doctypes::DOCTYPES)
         .find(|meta| meta.name == doctype)
 }
 
@@ -168,9 +170,28 @@ impl DocTypeMeta {
             .map(|(_, label)| *label)
     }
 
-    /// The series prefix for a given year: `CUST-.YYYY.-` → `CUST-2026-`.
+    /// The series prefix for a given year: `CUST-.YYYY.-` → `CUST-2026-`, `TECH-.####` →
+    /// `TECH-`.
     pub fn series_prefix(&self, year: i32) -> String {
-        self.autoname.replace(".YYYY.", &year.to_string())
+        self.autoname
+            .replace(".YYYY.", &year.to_string())
+            .trim_end_matches('#')
+            .trim_end_matches('.')
+            .to_owned()
+    }
+
+    /// How many digits the series' number has: the `#` it ends with, else 5.
+    pub fn series_digits(&self) -> usize {
+        match self
+            .autoname
+            .chars()
+            .rev()
+            .take_while(|c| *c == '#')
+            .count()
+        {
+            0 => 5,
+            digits => digits,
+        }
     }
 
     /// The field whose value names a document (`field:plan_name` → `plan_name`).
@@ -184,14 +205,19 @@ impl DocTypeMeta {
     }
 }
 
-/// The next name in a series: one more than the highest `prefix#####` among `names`.
-pub fn next_in_series<'a>(prefix: &str, names: impl Iterator<Item = &'a str>) -> String {
+/// The next name in a series: one more than the highest `prefix` + number among `names`, the
+/// number zero-padded to `digits`.
+pub fn next_in_series<'a>(
+    prefix: &str,
+    digits: usize,
+    names: impl Iterator<Item = &'a str>,
+) -> String {
     let highest = names
         .filter_map(|name| name.strip_prefix(prefix))
         .filter_map(|digits| digits.parse::<u64>().ok())
         .max()
         .unwrap_or(0);
-    format!("{prefix}{:05}", highest + 1)
+    format!("{prefix}{:0digits$}", highest + 1)
 }
 
 #[cfg(test)]
@@ -208,13 +234,29 @@ mod tests {
             "Odd name",
         ];
         assert_eq!(
-            next_in_series("CUST-2026-", names.into_iter()),
+            next_in_series("CUST-2026-", 5, names.into_iter()),
             "CUST-2026-00013"
         );
         assert_eq!(
-            next_in_series("CUST-2027-", names.into_iter()),
+            next_in_series("CUST-2027-", 5, names.into_iter()),
             "CUST-2027-00001"
         );
+    }
+
+    #[test]
+    fn a_hash_series_sets_the_number_of_digits() {
+        let meta = find("Technician");
+        assert_eq!(
+            meta.map(|m| m.series_prefix(2026)).as_deref(),
+            Some("TECH-")
+        );
+        assert_eq!(meta.map(DocTypeMeta::series_digits), Some(4));
+        assert_eq!(
+            next_in_series("TECH-", 4, ["TECH-0046", "TECH-0009"].into_iter()),
+            "TECH-0047"
+        );
+        let customer = find("Customer");
+        assert_eq!(customer.map(DocTypeMeta::series_digits), Some(5));
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! A Frappe-compatible REST server over its own SQLite database, seeded with demo
-//! customers, their invoices, an item catalogue, quotations, suppliers, service locations and
-//! equipment: the default ERP for `make run` and for every test.
+//! customers, their invoices, an item catalogue, quotations, suppliers, service locations,
+//! equipment, technicians and a dispatch day: the default ERP for `make run` and for every test.
 //!
 //! It speaks the Frappe v1 wire format (`/api/resource/{doctype}`, list filters,
 //! Frappe-shaped errors) so the real [`shared::erpnext::FrappeClient`] talks to it
 //! unchanged. See the crate README for the demo data tests rely on ([`demo_quotations`],
 //! [`demo_suppliers`] and [`demo_equipment`] name the quotations, suppliers, locations and
-//! equipment).
+//! equipment; [`demo_dispatch`] builds the dispatch day).
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -19,10 +19,13 @@
 
 mod auth;
 mod buying;
+pub mod demo_dispatch;
 pub mod demo_equipment;
 mod demo_invoices;
 pub mod demo_quotations;
 pub mod demo_suppliers;
+mod dispatch;
+mod dispatch_doctypes;
 mod doctypes;
 mod equipment;
 mod error;
@@ -165,7 +168,8 @@ impl Sandbox {
 /// Prepares the database at `database_url` (`erp-sandbox migrate`): creates the table and seeds the
 /// demo customers when it is empty, the demo invoices when it has no Sales Invoice, and the demo
 /// catalogue and quotations when it has no Item, and the demo suppliers, service locations and
-/// equipment when it has no Supplier. Returns whether it seeded anything.
+/// equipment when it has no Supplier, and the demo dispatch day when it has no Technician. Returns
+/// whether it seeded anything.
 pub async fn prepare_database(database_url: &str) -> anyhow::Result<bool> {
     open_seeded(database_url).await.map(|(_, seeded)| seeded)
 }
@@ -192,7 +196,13 @@ async fn open_seeded(database_url: &str) -> anyhow::Result<(Store, bool)> {
     let operations = seed::seed_operations(&store)
         .await
         .context("seeding the demo suppliers, service locations and equipment")?;
-    Ok((store, empty || invoices || quotations || operations))
+    let dispatch = seed::seed_dispatch(&store)
+        .await
+        .context("seeding the demo technicians and dispatch day")?;
+    Ok((
+        store,
+        empty || invoices || quotations || operations || dispatch,
+    ))
 }
 
 fn credentials(settings: &SandboxSettings) -> Vec<Credential> {

@@ -9,7 +9,8 @@ use shared::cli::{Checks, Common, settings_outcome};
 use shared::config::{self, ConfigError, Env};
 
 const LONG_ABOUT: &str = "erp-sandbox: a Frappe-compatible REST server (the v1 /api/resource and \
-/api/method routes) over its own database, seeded with demo customers, invoices, items and quotations; the ERP of `make run` and \
+/api/method routes) over its own database, seeded with demo customers, invoices, items, quotations, suppliers, equipment and a dispatch day \
+(technicians, jobs, issues); the ERP of `make run` and \
 of the tests. Never for production.
 
 Without a subcommand it serves. Environment:

@@ -247,7 +247,11 @@ async fn new_name(
     }
     let names = state.store.find_names(meta.name).await?;
     let prefix = meta.series_prefix(chrono::Datelike::year(&chrono::Utc::now()));
-    Ok(next_in_series(&prefix, names.iter().map(String::as_str)))
+    Ok(next_in_series(
+        &prefix,
+        meta.series_digits(),
+        names.iter().map(String::as_str),
+    ))
 }
 
 /// Stores the documents a save changed besides itself (the invoices a payment settles).

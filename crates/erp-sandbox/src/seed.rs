@@ -80,3 +80,18 @@ pub async fn seed_operations(store: &Store) -> anyhow::Result<bool> {
     crate::demo_equipment::seed(store).await?;
     Ok(true)
 }
+
+/// Stores the demo dispatch day (technicians, and the jobs of
+/// [`crate::demo_dispatch::DEMO_DATE`] with their Issues and Service Locations) when there is no
+/// Technician yet (a database seeded before they existed gets them). Returns whether it seeded.
+pub async fn seed_dispatch(store: &Store) -> anyhow::Result<bool> {
+    if !store
+        .find_names(crate::dispatch_doctypes::TECHNICIAN)
+        .await?
+        .is_empty()
+    {
+        return Ok(false);
+    }
+    crate::demo_dispatch::seed(store).await?;
+    Ok(true)
+}

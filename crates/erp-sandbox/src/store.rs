@@ -110,6 +110,32 @@ impl Store {
         Ok(())
     }
 
+    /// Stores new documents of `doctype` in a few statements (a seed of hundreds of documents,
+    /// which each test's sandbox does); each must already carry `name`, `creation` and
+    /// `modified`.
+    pub async fn create_many(&self, doctype: &str, docs: &[Value]) -> Result<(), DbErr> {
+        for chunk in docs.chunks(200) {
+            let models = chunk.iter().map(|doc| {
+                let text = |field: &str| {
+                    doc.get(field)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                document::ActiveModel {
+                    doctype: Set(doctype.to_owned()),
+                    name: Set(text("name")),
+                    doc: Set(doc.to_string()),
+                    creation: Set(text("creation")),
+                    modified: Set(text("modified")),
+                    ..Default::default()
+                }
+            });
+            document::Entity::insert_many(models).exec(&self.db).await?;
+        }
+        Ok(())
+    }
+
     /// Replaces the stored document `name`; `false` if there is none.
     pub async fn update(&self, doctype: &str, name: &str, doc: &Value) -> Result<bool, DbErr> {
         let Some(row) = self.find_row(doctype, name).await? else {

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::dispatch_doctypes::{DISPATCH_JOB, ISSUE, TECHNICIAN};
 use crate::error::FrappeError;
 use crate::invoice::{self, SALES_INVOICE};
 use crate::money::field_cents;
@@ -11,7 +12,7 @@ use crate::operations_doctypes::{EQUIPMENT, PURCHASE_INVOICE, SERVICE_LOCATION, 
 use crate::payment::{self, PAYMENT_ENTRY};
 use crate::selling_doctypes::{ITEM, QUOTATION, SALES_ORDER, SUBSCRIPTION, SUBSCRIPTION_PLAN};
 use crate::store::Store;
-use crate::{buying, equipment, sales_order, selling, subscription};
+use crate::{buying, dispatch, equipment, sales_order, selling, subscription};
 
 /// Whether documents of `doctype` carry a meaningful docstatus.
 pub fn is_submittable(doctype: &str) -> bool {
@@ -39,6 +40,17 @@ pub async fn on_save(
         }
         EQUIPMENT => {
             return equipment::validate_equipment(store, doc)
+                .await
+                .map(|()| Vec::new());
+        }
+        TECHNICIAN => return dispatch::validate_technician(doc).map(|()| Vec::new()),
+        ISSUE => {
+            return dispatch::validate_issue(store, doc)
+                .await
+                .map(|()| Vec::new());
+        }
+        DISPATCH_JOB => {
+            return dispatch::validate_job(store, doc)
                 .await
                 .map(|()| Vec::new());
         }

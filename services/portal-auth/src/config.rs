@@ -68,6 +68,9 @@ pub struct Settings {
     pub erp_lookups_per_s: u32,
     /// Staff groups allowed to impersonate a customer.
     pub impersonation_groups: Vec<String>,
+    /// Staff groups allowed to send a technician a tech link (`DISPATCH_STAFF_GROUPS`, default
+    /// `dispatch,support,admin`).
+    pub dispatch_groups: Vec<String>,
     /// The bearer secret of `POST /internal/customer-tokens` (`INTERNAL_API_SECRET` or
     /// `INTERNAL_API_SECRET_FILE`, at least 32 characters), shared with the services that ask for
     /// customer tokens; unset, the route is off (404).
@@ -108,6 +111,11 @@ impl Settings {
             email_cap_per_address: config::parsed_or(src, "EMAIL_CAP_PER_ADDRESS", 20)?,
             erp_lookups_per_s: config::parsed_or(src, "LINK_WORKER_ERP_RATE", 50)?,
             impersonation_groups: shared::http::impersonation_groups(src),
+            dispatch_groups: shared::http::groups_or(
+                src,
+                "DISPATCH_STAFF_GROUPS",
+                "dispatch,support,admin",
+            ),
             internal_api_secret: internal_api_secret(src)?,
         })
     }

@@ -33,6 +33,15 @@ pub enum ApiError {
     /// The thing asked for does not exist.
     #[error("not found")]
     NotFound,
+    /// A named ERPNext document does not exist (the detail in the caller's language).
+    #[error("not found: {0}")]
+    Missing(String),
+    /// The request contradicts the ERP's state (the detail in the caller's language).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Well-formed, but it cannot be acted on (the detail in the caller's language).
+    #[error("unprocessable: {0}")]
+    Unprocessable(String),
     /// The ERP or the database does not answer.
     #[error("dependency unavailable: {0}")]
     Unavailable(String),
@@ -90,6 +99,14 @@ impl ApiError {
             Self::NotFound => {
                 Problem::new(S::NOT_FOUND, "AUTH_07", "Not found", "No such customer.")
             }
+            Self::Missing(d) => Problem::new(S::NOT_FOUND, "AUTH_09", "Not found", d.clone()),
+            Self::Conflict(d) => Problem::new(S::CONFLICT, "AUTH_10", "Conflict", d.clone()),
+            Self::Unprocessable(d) => Problem::new(
+                S::UNPROCESSABLE_ENTITY,
+                "AUTH_11",
+                "Cannot be done",
+                d.clone(),
+            ),
             Self::Unavailable(_) => Problem::unavailable(
                 "A back-end system is not answering; please try again shortly.",
             ),

@@ -38,6 +38,7 @@ const SERVICE: &str = "portal-auth";
         routes::logout,
         routes::impersonate,
         routes::impersonations,
+        routes::send_tech_link,
         routes::mint_customer_token,
         routes::auth_verify,
         routes::jwks
@@ -157,6 +158,8 @@ impl PortalAuth {
                 loopback_is_staff: false,
             },
             impersonation_groups: settings.impersonation_groups.clone(),
+            dispatch_groups: settings.dispatch_groups.clone(),
+            outbox_written: Arc::clone(&outbox_written),
             limits,
             jobs_queued,
             code_key,

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use shared::claims::{
-    AUD_PORTAL, Actor, CustomerClaims, Jwks, KeyFileAccess, KeyRing, TokenError, TokenVerifier,
-    new_jti,
+    AUD_PORTAL, AUD_TECH, Actor, CustomerClaims, Jwks, KeyFileAccess, KeyRing, TechClaims,
+    TokenError, TokenVerifier, new_jti,
 };
 
 use crate::store::{RevocationEntry, Store, now_ms};
@@ -194,6 +194,28 @@ impl Tokens {
     /// Signs claims. Ed25519 is deterministic: the same claims give the same token, which is how a
     /// typed code or a short link redeems "the same token" as the email link.
     pub fn sign(&self, claims: &CustomerClaims) -> Result<String, TokenError> {
+        self.signer().ring.sign(claims)
+    }
+
+    /// Claims of a fresh tech token: `technician` working on `job`, from now until `exp` (Unix
+    /// seconds), with our issuer.
+    pub fn tech_claims(&self, technician: &str, job: &str, exp: i64) -> TechClaims {
+        let now = now_ms() / 1000;
+        TechClaims {
+            iss: self.issuer.clone(),
+            aud: AUD_TECH.to_owned(),
+            sub: technician.to_owned(),
+            job: job.to_owned(),
+            iat: now,
+            nbf: now,
+            exp,
+            jti: new_jti(),
+        }
+    }
+
+    /// Signs a tech token with the signing key in force (the same keys and JWKS as customer
+    /// tokens; a tech token lives 12 h at most, less than the 24 h old keys stay published).
+    pub fn sign_tech(&self, claims: &TechClaims) -> Result<String, TokenError> {
         self.signer().ring.sign(claims)
     }
 

@@ -19,7 +19,8 @@ use crate::metrics::{AuthMetrics, Lookup};
 use crate::store::{self, LinkJob, NewCode, Store, now_ms};
 use crate::tokens::{CUSTOMER_TOKEN_TTL_S, Tokens};
 
-const SOURCE: &str = "/portal-auth";
+/// The CloudEvents `source` of what portal-auth publishes.
+pub(crate) const SOURCE: &str = "/portal-auth";
 const CODE_TTL_MS: i64 = 15 * 60 * 1000;
 const LEASE_MS: i64 = 60_000;
 const MAX_ROUND: u32 = 64;

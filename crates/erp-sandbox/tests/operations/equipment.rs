@@ -51,8 +51,10 @@ async fn the_demo_locations_and_equipment_are_there() {
         .erp
         .list(
             "Service Location",
+            // The customers' locations; the dispatch day's come after them.
             &ListQuery::new()
                 .fields(ServiceLocation::FIELDS)
+                .filter("customer", Op::Is, json!("set"))
                 .order_by("name asc")
                 .limit(0),
         )

@@ -228,7 +228,9 @@ impl ServiceLocation {
 }
 
 /// A Frappe Float that may be null, blank or text: blank or null is `None`.
-fn opt_float<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+pub(super) fn opt_float<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<f64>, D::Error> {
     match Value::deserialize(deserializer)? {
         Value::Null => Ok(None),
         Value::Number(number) => Ok(number.as_f64()),

@@ -4,6 +4,7 @@
 //!   or a customer id ([`Identifier::parse`]);
 //! - [`mint`]: what another service asks for on `POST /internal/customer-tokens`;
 //! - [`mask`]: hints shown back to the customer, computed only from what was typed;
+//! - [`tech_link`]: a dispatcher's tech link: its request, its token's end, its SMS;
 //! - [`templates`]: the login email (HTML + text) and SMS, French first, English too;
 //! - [`sms`]: GSM-7 / UCS-2 segment counting, to keep the SMS in one billed segment.
 
@@ -14,6 +15,7 @@ pub mod mask;
 pub mod mint;
 /// SMS segment counting lives in `shared` (the notifications service counts too).
 pub use shared::sms;
+pub mod tech_link;
 pub mod templates;
 
 #[cfg(test)]

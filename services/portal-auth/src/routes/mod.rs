@@ -6,6 +6,7 @@ mod internal;
 mod link;
 mod session;
 mod staff;
+mod tech_link;
 
 use std::sync::Arc;
 
@@ -25,6 +26,7 @@ pub use internal::__path_mint_customer_token;
 pub use link::{__path_follow_short_link, __path_request_link};
 pub use session::{__path_auth_verify, __path_jwks, __path_logout, __path_me};
 pub use staff::__path_impersonate;
+pub use tech_link::__path_send_tech_link;
 
 /// Largest JSON body accepted (an identifier is at most 254 characters).
 const BODY_LIMIT: usize = 4096;
@@ -42,6 +44,10 @@ pub struct AppState {
     /// Staff from the trusted proxy only: no loopback shortcut (impersonation is always named).
     pub(crate) staff_gate: StaffGate,
     pub(crate) impersonation_groups: Vec<String>,
+    /// Staff groups that may send tech links (`DISPATCH_STAFF_GROUPS`).
+    pub(crate) dispatch_groups: Vec<String>,
+    /// Wakes the outbox relay after a route wrote to the outbox.
+    pub(crate) outbox_written: Arc<Notify>,
     pub(crate) limits: crate::store::Limits,
     pub(crate) jobs_queued: Arc<Notify>,
     pub(crate) code_key: crate::code_key::CodeKey,
@@ -85,6 +91,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
             web::resource("/portal/impersonations")
                 .app_data(shared::http::query_config())
                 .route(web::get().to(audit::impersonations)),
+        )
+        .service(
+            web::resource("/otp/tech-link")
+                .app_data(json())
+                .route(web::post().to(tech_link::send_tech_link)),
         )
         .service(web::resource("/auth/verify").route(web::get().to(session::auth_verify)))
         .service(web::resource("/.well-known/jwks.json").route(web::get().to(session::jwks)));

@@ -66,6 +66,9 @@ pub struct NewImpersonation<'a> {
 
 /// The `purpose` of a staff impersonation (the rows written before the column existed too).
 pub const IMPERSONATION: &str = "impersonation";
+/// The `purpose` of a tech link a dispatcher sent: `customer` holds the Technician, `reason` the
+/// Dispatch Job.
+pub const TECH_LINK: &str = "tech_link";
 
 /// Records one impersonation (inside the caller's transaction, if any).
 pub async fn record_impersonation<C: ConnectionTrait>(

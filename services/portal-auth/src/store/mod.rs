@@ -16,7 +16,8 @@ use sea_orm_migration::MigratorTrait;
 
 pub use admission::{Admission, admit_all_pg, admit_in, must_admit_in_transaction};
 pub use audit::{
-    IMPERSONATION, ImpersonationRecord, NewImpersonation, find_impersonations, record_impersonation,
+    IMPERSONATION, ImpersonationRecord, NewImpersonation, TECH_LINK, find_impersonations,
+    record_impersonation,
 };
 pub use codes::{CodeCheck, NewCode, insert_code};
 pub use jobs::{LinkJob, NewJob, delete_job, retry_job};

@@ -17,4 +17,5 @@ mod messages;
 mod metrics;
 mod operations;
 mod rate_limits;
+mod tech_links;
 mod tokens;
