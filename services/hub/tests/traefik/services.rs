@@ -19,8 +19,9 @@ pub(crate) const HOSTS: [&str; 2] = ["client.gigafibre.ca", "hub.gigafibre.ca"];
 
 /// Path prefixes served by staff only (Authentik forwardAuth): the support tools, and vision-ocr's
 /// routes when the request carries no technician's token ([`TECH_PATHS`]).
-pub(crate) const STAFF_PATHS: [&str; 8] = [
+pub(crate) const STAFF_PATHS: [&str; 9] = [
     "/portal/impersonate",
+    "/otp/tech-link",
     "/notifications/",
     "/payments/refund",
     "/payments/send-link",
