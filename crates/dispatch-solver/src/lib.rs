@@ -9,6 +9,7 @@ pub mod check;
 pub mod day;
 pub mod engine;
 pub mod plan;
+pub mod polish;
 mod rng;
 pub mod solomon;
 pub mod synthetic;

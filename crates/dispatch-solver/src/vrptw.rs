@@ -1,6 +1,7 @@
 //! A Solomon instance solved by the engine on the benchmark's matrix: distance = duration =
 //! Euclidean x 1000 rounded per leg, times x 1000; the fleet is the instance's, and the goal is the
-//! one every solver of the bench is compared on: serve everyone, then the least distance.
+//! one every solver of the bench is compared on: serve everyone, then the least distance. The
+//! engine's best plan is then polished by the local search (`polish`), whose moves it lacks.
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use vrp_core::models::common::TimeWindow;
 use vrp_core::prelude::*;
 
 use crate::engine::{self, Budget};
+use crate::polish::{RouteCost, polish};
 use crate::{Instance, leg};
 
 /// The plan `dispatch solve` prints.
@@ -36,6 +38,7 @@ pub fn solve(instance: &Instance, budget: Budget) -> GenericResult<SolomonPlan> 
         .map(|stops| stops.filter(|&l| l != 0).collect::<Vec<_>>())
         .filter(|r| !r.is_empty())
         .collect();
+    let routes = polished(instance, routes);
     let mut unassigned: Vec<usize> = (1..instance.nodes.len())
         .filter(|c| !routes.iter().any(|r| r.contains(c)))
         .collect();
@@ -47,6 +50,59 @@ pub fn solve(instance: &Instance, budget: Budget) -> GenericResult<SolomonPlan> 
         stopped_by_time_limit: outcome.stopped_by_time_limit,
         generations: outcome.generations,
     })
+}
+
+/// `routes` after the local search, on the instance's whole fleet (empty routes dropped again).
+fn polished(instance: &Instance, mut routes: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
+    routes.resize(instance.vehicles.max(routes.len()), Vec::new());
+    polish(&Matrix::new(instance), &mut routes);
+    routes.retain(|r| !r.is_empty());
+    routes
+}
+
+/// The instance's matrix and rules, for the local search.
+struct Matrix<'a> {
+    instance: &'a Instance,
+    legs: Vec<i64>,
+}
+
+impl<'a> Matrix<'a> {
+    fn new(instance: &'a Instance) -> Self {
+        let legs = instance
+            .nodes
+            .iter()
+            .flat_map(|a| instance.nodes.iter().map(move |b| leg(a, b)))
+            .collect();
+        Self { instance, legs }
+    }
+}
+
+impl RouteCost for Matrix<'_> {
+    fn cost(&self, _: usize, stops: &[usize]) -> Option<i64> {
+        let nodes = &self.instance.nodes;
+        let n = nodes.len();
+        let load: i64 = stops.iter().map(|&c| nodes[c].demand).sum();
+        if load > self.instance.capacity {
+            return None;
+        }
+        let (mut at, mut now, mut distance) = (0, nodes[0].ready * 1000, 0);
+        for &c in stops {
+            let leg = self.legs[at * n + c];
+            distance += leg;
+            now = (now + leg).max(nodes[c].ready * 1000);
+            if now > nodes[c].due * 1000 {
+                return None;
+            }
+            now += nodes[c].service * 1000;
+            at = c;
+        }
+        let back = if stops.is_empty() {
+            0
+        } else {
+            self.legs[at * n]
+        };
+        (now + back <= nodes[0].due * 1000).then_some(distance + back)
+    }
 }
 
 /// The total distance of `routes`, each from and back to the depot.
