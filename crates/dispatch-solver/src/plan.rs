@@ -61,7 +61,7 @@ pub struct Plan {
 
 /// Plans `day` within `budget`.
 pub fn plan(day: &Day, budget: Budget) -> GenericResult<Plan> {
-    let outcome = engine::run(Arc::new(problem(day)?), budget)?;
+    let outcome = engine::run(Arc::new(problem(day)?), budget, None)?;
     let mut routes = Vec::new();
     let mut placed = vec![false; day.jobs.len()];
     for route in &outcome.solution.routes {

@@ -7,9 +7,11 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use vrp_core::models::common::TimeWindow;
+use vrp_core::models::solution::Activity;
 use vrp_core::prelude::*;
+use vrp_core::rosomaxa::prelude::HeuristicSolution;
 
-use crate::engine::{self, Budget};
+use crate::engine::{self, Budget, Polisher};
 use crate::polish::{RouteCost, polish};
 use crate::{Instance, leg};
 
@@ -31,7 +33,9 @@ pub struct SolomonPlan {
 /// Solves `instance` within `budget`.
 pub fn solve(instance: &Instance, budget: Budget) -> GenericResult<SolomonPlan> {
     let problem = Arc::new(problem(instance)?);
-    let outcome = engine::run(problem, budget)?;
+    let matrix = Arc::new(Matrix::new(instance));
+    let polisher: Polisher = Arc::new(move |child| educated(&matrix, child));
+    let outcome = engine::run(problem, budget, Some(polisher))?;
     let routes: Vec<Vec<usize>> = outcome
         .solution
         .get_locations()
@@ -60,24 +64,79 @@ fn polished(instance: &Instance, mut routes: Vec<Vec<usize>>) -> Vec<Vec<usize>>
     routes
 }
 
+/// `child` polished: its routes read as customer numbers (a job's location is its number), the
+/// local search run on them over the whole fleet, and the tours rebuilt in the new order.
+fn educated(matrix: &Matrix, child: &InsertionContext) -> Option<InsertionContext> {
+    let customers = |route: &RouteContext| -> Vec<usize> {
+        route
+            .route()
+            .tour
+            .all_activities()
+            .filter(|a| a.job.is_some())
+            .map(|a| a.place.location)
+            .collect()
+    };
+    let mut routes: Vec<Vec<usize>> = child.solution.routes.iter().map(customers).collect();
+    let before = distance(&matrix.instance, &routes);
+    routes.resize(matrix.instance.vehicles.max(routes.len()), Vec::new());
+    let after = polish(matrix, &mut routes);
+    if after >= before {
+        return None;
+    }
+    let mut ctx = child.deep_copy();
+    let mut activities: Vec<Option<Activity>> = Vec::new();
+    activities.resize_with(matrix.instance.nodes.len(), || None);
+    for route in &mut ctx.solution.routes {
+        let tour = &mut route.route_mut().tour;
+        while tour.job_activity_count() > 0 {
+            let activity = tour.get(1)?.deep_copy();
+            tour.remove_activity_at(1);
+            let location = activity.place.location;
+            activities[location] = Some(activity);
+        }
+    }
+    let mut slots = 0..ctx.solution.routes.len();
+    for stops in routes.into_iter().filter(|r| !r.is_empty()) {
+        let index = match slots.next() {
+            Some(index) => index,
+            None => {
+                let registry = &mut ctx.solution.registry;
+                let actor = registry.next_route().next()?.route().actor.clone();
+                let fresh = registry.get_route(&actor)?;
+                ctx.solution.routes.push(fresh);
+                ctx.solution.routes.len() - 1
+            }
+        };
+        let tour = &mut ctx.solution.routes[index].route_mut().tour;
+        for (k, c) in stops.into_iter().enumerate() {
+            tour.insert_at(activities[c].take()?, k + 1);
+        }
+    }
+    ctx.restore();
+    Some(ctx)
+}
+
 /// The instance's matrix and rules, for the local search.
-struct Matrix<'a> {
-    instance: &'a Instance,
+struct Matrix {
+    instance: Instance,
     legs: Vec<i64>,
 }
 
-impl<'a> Matrix<'a> {
-    fn new(instance: &'a Instance) -> Self {
+impl Matrix {
+    fn new(instance: &Instance) -> Self {
         let legs = instance
             .nodes
             .iter()
             .flat_map(|a| instance.nodes.iter().map(move |b| leg(a, b)))
             .collect();
-        Self { instance, legs }
+        Self {
+            instance: instance.clone(),
+            legs,
+        }
     }
 }
 
-impl RouteCost for Matrix<'_> {
+impl RouteCost for Matrix {
     fn cost(&self, _: usize, stops: &[usize]) -> Option<i64> {
         let nodes = &self.instance.nodes;
         let n = nodes.len();
