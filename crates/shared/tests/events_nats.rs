@@ -238,3 +238,19 @@ async fn a_durable_name_cannot_change_its_filter() {
     assert!(matches!(err, BusError::DurableConflict { .. }), "{err}");
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn replicas_starting_together_all_find_their_streams() {
+    // Six buses of one run connect at once: they race to create the same streams, and the losers
+    // must take the winners' (NATS tells them the subjects overlap) rather than fail to start.
+    let t = TestBus::start(Duration::from_secs(30)).await;
+    for (_, stream) in known_domains() {
+        let name = format!("{}{stream}", t.options.stream_prefix);
+        t.bus.jetstream().delete_stream(name).await.unwrap();
+    }
+    let starts = (0..6).map(|_| NatsBus::connect_with(NATS_URL, t.options.clone()));
+    for bus in futures::future::join_all(starts).await {
+        bus.unwrap();
+    }
+    t.cleanup().await;
+}

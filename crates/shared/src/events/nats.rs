@@ -128,11 +128,15 @@ impl NatsBus {
                 storage: stream::StorageType::File,
                 ..Default::default()
             };
-            let existing = self
-                .jetstream
-                .get_or_create_stream(config)
-                .await
-                .map_err(setup(format!("stream {name}")))?;
+            let existing = match self.jetstream.get_or_create_stream(config).await {
+                Ok(stream) => stream,
+                // Replicas starting together race to create the stream, and the loser is told its
+                // subjects overlap an existing stream (10065): the winner's, which is ours.
+                Err(e) => match self.jetstream.get_stream(&name).await {
+                    Ok(stream) => stream,
+                    Err(_) => return Err(setup(format!("stream {name}"))(e)),
+                },
+            };
             let mut current = existing.cached_info().config.clone();
             if current.max_age != max_age {
                 tracing::info!(stream = %name, from_s = current.max_age.as_secs(), to_s = max_age.as_secs(),
