@@ -79,7 +79,6 @@ fn search(
             inner: get_default_heuristic(problem.clone(), environment.clone()),
             polish,
             random: environment.random.clone(),
-            rate: EDUCATION_RATE,
         }));
     }
     let config = builder
@@ -109,14 +108,13 @@ struct Educating {
     inner: TargetHeuristic,
     polish: Polisher,
     random: Arc<dyn Random>,
-    rate: Float,
 }
 
 impl Educating {
     fn educate(&self, offspring: Vec<InsertionContext>) -> Vec<InsertionContext> {
         offspring
             .into_iter()
-            .map(|child| match self.random.is_hit(self.rate) {
+            .map(|child| match self.random.is_hit(EDUCATION_RATE) {
                 true => (self.polish)(&child).unwrap_or(child),
                 false => child,
             })
