@@ -201,6 +201,19 @@ bench_mode() {
   cleanup
 }
 
+# Judges the `PASS|FAIL|AIM|INFO <target> <value>` lines of a benchmark's output `$2` (exit code `$3`).
+judge_lines() {
+  local label=$1 out=$2 rc=$3 verdict target value found=0
+  while read -r verdict target; do
+    value=${target##* }
+    judge "$label" "${target% *}" "$value" "$verdict"
+    found=1
+  done < <(grep -E '^(PASS|FAIL|AIM|INFO) +' <<<"$out" | sed -E 's/  +/ /g')
+  if [ "$found" = 0 ] || { [ "$rc" != 0 ] && ! grep -q '^FAIL' <<<"$out"; }; then
+    judge "$label" "benchmark ran to the end" "exit $rc" FAIL
+  fi
+}
+
 # ---------------------------------------------------------------------------------------------------
 # Notifications (issue 3): the release `notifications` process fed from NATS JetStream, delivering to the
 # testkit SMTP sink, against a bare lettre loop to the same sink; the example prints PASS/FAIL lines.
@@ -212,15 +225,7 @@ bench_notifications() {
   out=$(BENCH_NOTIFICATIONS_BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/notifications \
     timeout 600 "$bin" 2>&1) || rc=$?
   echo "$out"
-  local verdict target value found=0
-  while read -r verdict target; do
-    value=${target##* }
-    judge "$label" "${target% *}" "$value" "$verdict"
-    found=1
-  done < <(grep -E '^(PASS|FAIL|AIM) +' <<<"$out" | sed -E 's/  +/ /g')
-  if [ "$found" = 0 ] || { [ "$rc" != 0 ] && ! grep -q '^FAIL' <<<"$out"; }; then
-    judge "$label" "benchmark ran to the end" "exit $rc" FAIL
-  fi
+  judge_lines "$label" "$out" "$rc"
   # The same against a relay that answers each message BENCH_RELAY_MS after its end, as Mailjet's does
   # from afar: informative (INFO lines), the target above is judged against a relay answering at once.
   [ "${BENCH_RELAY_MS:-20}" = 0 ] && return
@@ -321,19 +326,6 @@ bench_quotes() {
 
 # Vision (issue 20): accuracy and local latency (the example judges the issue's targets), then the
 # service's own overhead per request with the fake Gemini, on SQLite.
-# Judges the `PASS|FAIL|INFO <target> <value>` lines of a benchmark's output `$2` (exit code `$3`).
-judge_lines() {
-  local label=$1 out=$2 rc=$3 verdict target value found=0
-  while read -r verdict target; do
-    value=${target##* }
-    judge "$label" "${target% *}" "$value" "$verdict"
-    found=1
-  done < <(grep -E '^(PASS|FAIL|INFO) +' <<<"$out" | sed -E 's/  +/ /g')
-  if [ "$found" = 0 ] || { [ "$rc" != 0 ] && ! grep -q '^FAIL' <<<"$out"; }; then
-    judge "$label" "benchmark ran to the end" "exit $rc" FAIL
-  fi
-}
-
 bench_vision() {
   local label="vision-ocr" dir=$WORK/vision out rc=0
   log "mode: $label accuracy (generated invoices and labels)"

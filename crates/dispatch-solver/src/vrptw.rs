@@ -34,7 +34,10 @@ pub struct SolomonPlan {
 pub fn solve(instance: &Instance, budget: Budget) -> GenericResult<SolomonPlan> {
     let problem = Arc::new(problem(instance)?);
     let matrix = Arc::new(Matrix::new(instance));
-    let polisher: Polisher = Arc::new(move |child| educated(&matrix, child));
+    let polisher: Polisher = {
+        let matrix = matrix.clone();
+        Arc::new(move |child| educated(&matrix, child))
+    };
     let outcome = engine::run(problem, budget, Some(polisher))?;
     let routes: Vec<Vec<usize>> = outcome
         .solution
@@ -42,7 +45,7 @@ pub fn solve(instance: &Instance, budget: Budget) -> GenericResult<SolomonPlan> 
         .map(|stops| stops.filter(|&l| l != 0).collect::<Vec<_>>())
         .filter(|r| !r.is_empty())
         .collect();
-    let routes = polished(instance, routes);
+    let routes = polished(&matrix, routes);
     let mut unassigned: Vec<usize> = (1..instance.nodes.len())
         .filter(|c| !routes.iter().any(|r| r.contains(c)))
         .collect();
@@ -57,9 +60,9 @@ pub fn solve(instance: &Instance, budget: Budget) -> GenericResult<SolomonPlan> 
 }
 
 /// `routes` after the local search, on the instance's whole fleet (empty routes dropped again).
-fn polished(instance: &Instance, mut routes: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
-    routes.resize(instance.vehicles.max(routes.len()), Vec::new());
-    polish(&Matrix::new(instance), &mut routes);
+fn polished(matrix: &Matrix, mut routes: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
+    routes.resize(matrix.instance.vehicles.max(routes.len()), Vec::new());
+    polish(matrix, &mut routes);
     routes.retain(|r| !r.is_empty());
     routes
 }

@@ -91,22 +91,7 @@ impl Store {
 
     /// Stores a new document; `doc` must already carry `name`, `creation` and `modified`.
     pub async fn create(&self, doctype: &str, doc: &Value) -> Result<(), DbErr> {
-        let text = |field: &str| {
-            doc.get(field)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
-        document::ActiveModel {
-            doctype: Set(doctype.to_owned()),
-            name: Set(text("name")),
-            doc: Set(doc.to_string()),
-            creation: Set(text("creation")),
-            modified: Set(text("modified")),
-            ..Default::default()
-        }
-        .insert(&self.db)
-        .await?;
+        row(doctype, doc).insert(&self.db).await?;
         Ok(())
     }
 
@@ -115,22 +100,7 @@ impl Store {
     /// `modified`.
     pub async fn create_many(&self, doctype: &str, docs: &[Value]) -> Result<(), DbErr> {
         for chunk in docs.chunks(200) {
-            let models = chunk.iter().map(|doc| {
-                let text = |field: &str| {
-                    doc.get(field)
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned()
-                };
-                document::ActiveModel {
-                    doctype: Set(doctype.to_owned()),
-                    name: Set(text("name")),
-                    doc: Set(doc.to_string()),
-                    creation: Set(text("creation")),
-                    modified: Set(text("modified")),
-                    ..Default::default()
-                }
-            });
+            let models = chunk.iter().map(|doc| row(doctype, doc));
             document::Entity::insert_many(models).exec(&self.db).await?;
         }
         Ok(())
@@ -174,6 +144,24 @@ impl Store {
 
 fn parse_doc(row: &document::Model) -> Result<Value, DbErr> {
     serde_json::from_str(&row.doc).map_err(|e| DbErr::Json(e.to_string()))
+}
+
+/// The row of `doc`, which carries its `name`, `creation` and `modified`.
+fn row(doctype: &str, doc: &Value) -> document::ActiveModel {
+    let text = |field: &str| {
+        doc.get(field)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    document::ActiveModel {
+        doctype: Set(doctype.to_owned()),
+        name: Set(text("name")),
+        doc: Set(doc.to_string()),
+        creation: Set(text("creation")),
+        modified: Set(text("modified")),
+        ..Default::default()
+    }
 }
 
 #[cfg(test)]
